@@ -1,0 +1,17 @@
+namespace Strata.Graph;
+
+public enum AttributeKind
+{
+    Float,
+    Int,
+    String,
+    Tensor,
+    Graph,
+    Floats,
+    Ints,
+    Strings,
+    Tensors,
+    Graphs,
+    Type,
+    Types,
+}
