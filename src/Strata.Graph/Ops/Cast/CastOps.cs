@@ -10,5 +10,13 @@ internal static class CastOps
     {
         registry.AddOp(CastOp.Cast());
         registry.AddOp(CastOp.CastLike());
+        registry.AddOp(BitCastOp.Schema());
+        registry.AddOp(QuantizeLinearOp.Schema());
+        registry.AddOp(DequantizeLinearOp.Schema());
+        registry.AddOp(DynamicQuantizeLinearOp.Schema());
+        registry.AddOp(MatMulIntegerOp.Schema());
+        registry.AddOp(QLinearMatMulOp.Schema());
+        registry.AddOp(ConvIntegerOp.Schema());
+        registry.AddOp(QLinearConvOp.Schema());
     }
 }
