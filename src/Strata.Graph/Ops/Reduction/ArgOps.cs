@@ -54,18 +54,18 @@ internal static class ArgOps
         var inner = plan.Inner;
         for (int o = 0; o < plan.OutputSize; o++)
         {
-            var g = x[plan.Outer[o]..];
+            int b = plan.Outer[o];
             int best = 0;
-            T bv = g[inner[0]];
+            T bv = x[b + inner[0]];
             for (int k = 1; k < inner.Length && !T.IsNaN(bv); k++)
             {
-                T v = g[inner[k]];
+                T v = x[b + inner[k]];
                 bool better = T.IsNaN(v) || (max ? v > bv : v < bv) || (last && v == bv);
                 if (better) { best = k; bv = v; }
             }
             if (last && T.IsNaN(bv))
                 for (int k = inner.Length - 1; k > best; k--)
-                    if (T.IsNaN(g[inner[k]])) { best = k; break; }
+                    if (T.IsNaN(x[b + inner[k]])) { best = k; break; }
             y[o] = best;
         }
     }

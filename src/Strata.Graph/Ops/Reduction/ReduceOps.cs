@@ -107,35 +107,35 @@ internal static class ReduceOps
         int n = inner.Length;
         for (int o = 0; o < outer.Length; o++)
         {
-            var g = x[outer[o]..];
+            int b = outer[o];
             double r;
             switch (kind)
             {
                 case ReduceKind.Sum or ReduceKind.Mean or ReduceKind.LogSum:
                 {
                     double s = 0;
-                    for (int k = 0; k < n; k++) s += double.CreateTruncating(g[inner[k]]);
+                    for (int k = 0; k < n; k++) s += double.CreateTruncating(x[b + inner[k]]);
                     r = kind == ReduceKind.Mean ? s / n : kind == ReduceKind.LogSum ? Math.Log(s) : s;
                     break;
                 }
                 case ReduceKind.SumSquare or ReduceKind.L2:
                 {
                     double s = 0;
-                    for (int k = 0; k < n; k++) { double v = double.CreateTruncating(g[inner[k]]); s += v * v; }
+                    for (int k = 0; k < n; k++) { double v = double.CreateTruncating(x[b + inner[k]]); s += v * v; }
                     r = kind == ReduceKind.L2 ? Math.Sqrt(s) : s;
                     break;
                 }
                 case ReduceKind.L1:
                 {
                     double s = 0;
-                    for (int k = 0; k < n; k++) s += Math.Abs(double.CreateTruncating(g[inner[k]]));
+                    for (int k = 0; k < n; k++) s += Math.Abs(double.CreateTruncating(x[b + inner[k]]));
                     r = s;
                     break;
                 }
                 case ReduceKind.Prod:
                 {
                     double p = 1;
-                    for (int k = 0; k < n; k++) p *= double.CreateTruncating(g[inner[k]]);
+                    for (int k = 0; k < n; k++) p *= double.CreateTruncating(x[b + inner[k]]);
                     r = p;
                     break;
                 }
@@ -144,7 +144,7 @@ internal static class ReduceOps
                     r = emptyMax;
                     for (int k = 0; k < n; k++)
                     {
-                        double v = double.CreateTruncating(g[inner[k]]);
+                        double v = double.CreateTruncating(x[b + inner[k]]);
                         if (v > r || double.IsNaN(v)) r = v;
                     }
                     break;
@@ -154,7 +154,7 @@ internal static class ReduceOps
                     r = emptyMin;
                     for (int k = 0; k < n; k++)
                     {
-                        double v = double.CreateTruncating(g[inner[k]]);
+                        double v = double.CreateTruncating(x[b + inner[k]]);
                         if (v < r || double.IsNaN(v)) r = v;
                     }
                     break;
@@ -162,10 +162,10 @@ internal static class ReduceOps
                 case ReduceKind.LogSumExp:
                 {
                     double m = double.NegativeInfinity;
-                    for (int k = 0; k < n; k++) m = Math.Max(m, double.CreateTruncating(g[inner[k]]));
+                    for (int k = 0; k < n; k++) m = Math.Max(m, double.CreateTruncating(x[b + inner[k]]));
                     double shift = double.IsFinite(m) ? m : 0;
                     double s = 0;
-                    for (int k = 0; k < n; k++) s += Math.Exp(double.CreateTruncating(g[inner[k]]) - shift);
+                    for (int k = 0; k < n; k++) s += Math.Exp(double.CreateTruncating(x[b + inner[k]]) - shift);
                     r = Math.Log(s) + shift;
                     break;
                 }
@@ -183,34 +183,34 @@ internal static class ReduceOps
         int n = inner.Length;
         for (int o = 0; o < outer.Length; o++)
         {
-            var g = x[outer[o]..];
+            int b = outer[o];
             T acc;
             switch (kind)
             {
                 case ReduceKind.Sum or ReduceKind.Mean:
                     acc = T.Zero;
-                    for (int k = 0; k < n; k++) acc += g[inner[k]];
+                    for (int k = 0; k < n; k++) acc += x[b + inner[k]];
                     if (kind == ReduceKind.Mean) acc = n == 0 ? T.Zero : acc / T.CreateTruncating(n);
                     break;
                 case ReduceKind.SumSquare:
                     acc = T.Zero;
-                    for (int k = 0; k < n; k++) { var v = g[inner[k]]; acc += v * v; }
+                    for (int k = 0; k < n; k++) { var v = x[b + inner[k]]; acc += v * v; }
                     break;
                 case ReduceKind.L1:
                     acc = T.Zero;
-                    for (int k = 0; k < n; k++) { var v = g[inner[k]]; acc += T.IsNegative(v) ? T.Zero - v : v; }
+                    for (int k = 0; k < n; k++) { var v = x[b + inner[k]]; acc += T.IsNegative(v) ? T.Zero - v : v; }
                     break;
                 case ReduceKind.Prod:
                     acc = T.One;
-                    for (int k = 0; k < n; k++) acc *= g[inner[k]];
+                    for (int k = 0; k < n; k++) acc *= x[b + inner[k]];
                     break;
                 case ReduceKind.Max:
                     acc = T.CreateSaturating(double.NegativeInfinity);
-                    for (int k = 0; k < n; k++) acc = T.Max(acc, g[inner[k]]);
+                    for (int k = 0; k < n; k++) acc = T.Max(acc, x[b + inner[k]]);
                     break;
                 case ReduceKind.Min:
                     acc = T.CreateSaturating(double.PositiveInfinity);
-                    for (int k = 0; k < n; k++) acc = T.Min(acc, g[inner[k]]);
+                    for (int k = 0; k < n; k++) acc = T.Min(acc, x[b + inner[k]]);
                     break;
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
