@@ -169,7 +169,7 @@ internal static class NormalizationOps
         return TensorConvert.FromDoubles(x.DataType, y, x.Shape);
     }
 
-    // ---- LpNormalization: X / ||X||_p along axis (p = 1 or 2) ----
+    // ---- LpNormalization: X / ||X||_p along axis (p = 1 or 2); a zero vector stays zero ----
 
     private static Tensor LpNorm(OpContext c)
     {
@@ -184,7 +184,7 @@ internal static class NormalizationOps
             double s = 0;
             foreach (int k in plan.Inner) s += p == 1 ? Math.Abs(v[b + k]) : v[b + k] * v[b + k];
             double norm = p == 1 ? s : Math.Sqrt(s);
-            foreach (int k in plan.Inner) y[b + k] = v[b + k] / norm;
+            foreach (int k in plan.Inner) y[b + k] = norm == 0 ? 0 : v[b + k] / norm;
         }
         return TensorConvert.FromDoubles(x.DataType, y, x.Shape);
     }

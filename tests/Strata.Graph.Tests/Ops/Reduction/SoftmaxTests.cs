@@ -43,7 +43,7 @@ public class SoftmaxTests
                 var hard = Doubles(Run1("Hardmax", [F(data, shape)], attrs, opset));
                 foreach (var row in Rows(shape, axis, coerced: opset < 13))
                 {
-                    Assert.Equal(1.0, row.Sum(i => p[i]), 5);
+                    Assert.InRange(row.Sum(i => p[i]), 1 - 1e-5, 1 + 1e-5);
                     Assert.All(row, i => Assert.InRange(p[i], 0, 1));
                     double max = row.Max(i => data[i]);
                     double logSum = Math.Log(row.Sum(i => Math.Exp(data[i] - max))) + max;
