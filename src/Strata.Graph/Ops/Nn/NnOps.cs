@@ -9,5 +9,9 @@ internal static class NnOps
     {
         registry.AddOp(MatMulOp.Schema);
         registry.AddOp(GemmOp.Schema);
+        registry.AddOp(ConvOp.Schema);
+        registry.AddOp(ConvTransposeOp.Schema);
+        foreach (var pool in PoolOps.Schemas) registry.AddOp(pool);
+        registry.AddOp(MaxUnpoolOp.Schema);
     }
 }
