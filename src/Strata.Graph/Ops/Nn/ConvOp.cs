@@ -135,6 +135,7 @@ internal static class ConvOp
 
     /// <summary>Fills <paramref name="col"/> ([cg·kvol, pc], row-major) with the input values each output pixel in
     /// [p0, p0+pc) sees through each kernel tap; padding reads as zero.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col<T>(ReadOnlySpan<T> image, int cg, WindowGeometry g, int p0, int pc, Span<T> col)
         where T : unmanaged, INumber<T>
     {

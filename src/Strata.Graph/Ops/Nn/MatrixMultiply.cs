@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -11,6 +12,9 @@ namespace Strata.Graph.Ops;
 internal static class MatrixMultiply
 {
     private const int KBlock = 256;
+
+    /// <summary>Rows of A per block: an A block (MBlock × KBlock) stays in L2 while the B panels stream past it.</summary>
+    private const int MBlock = 192;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread.</summary>
     public const long ParallelThreshold = 1L << 21;
@@ -71,6 +75,7 @@ internal static class MatrixMultiply
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplySimple<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
         Span<T> c, int ldc) where T : unmanaged, INumber<T>
     {
@@ -87,37 +92,67 @@ internal static class MatrixMultiply
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlocked<T>(int m, int n, int k, ref T a, int lda, ref T b, int ldb, ref T c, int ldc)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
         int panel = 2 * w;
         int nFull = n - n % panel;
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        // Packing a B panel into contiguous memory avoids cache-set conflicts when ldb is a large power of two;
+        // it pays off once several row groups reuse the panel.
+        bool pack = m >= 8;
+        T[]? packed = pack ? ArrayPool<T>.Shared.Rent(KBlock * panel) : null;
+        try
         {
-            int kb = Math.Min(KBlock, k - k0);
-            for (int j = 0; j < nFull; j += panel)
+            for (int k0 = 0; k0 < k; k0 += KBlock)
             {
-                int i = 0;
-                for (; i + 4 <= m; i += 4) Kernel4(ref a, lda, ref b, ldb, ref c, ldc, i, j, k0, kb);
-                for (; i < m; i++) Kernel1(ref a, lda, ref b, ldb, ref c, ldc, i, j, k0, kb);
+                int kb = Math.Min(KBlock, k - k0);
+                for (int i0 = 0; i0 < m; i0 += MBlock)
+                {
+                    int i1 = Math.Min(m, i0 + MBlock);
+                    for (int j = 0; j < nFull; j += panel)
+                    {
+                        ref T bp = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
+                        int ldp = ldb;
+                        if (pack)
+                        {
+                            ref T dst = ref MemoryMarshal.GetArrayDataReference(packed!);
+                            for (int p = 0; p < kb; p++)
+                            {
+                                ref T src = ref Unsafe.Add(ref bp, (nint)p * ldb);
+                                Vector.LoadUnsafe(ref src).StoreUnsafe(ref dst, (nuint)(p * panel));
+                                Vector.LoadUnsafe(ref src, (nuint)w).StoreUnsafe(ref dst, (nuint)(p * panel + w));
+                            }
+                            bp = ref dst;
+                            ldp = panel;
+                        }
+                        int i = i0;
+                        for (; i + 4 <= i1; i += 4)
+                            Kernel4(ref Unsafe.Add(ref a, (nint)i * lda + k0), lda, ref bp, ldp, ref Unsafe.Add(ref c, (nint)i * ldc + j), ldc, kb);
+                        for (; i < i1; i++)
+                            Kernel1(ref Unsafe.Add(ref a, (nint)i * lda + k0), ref bp, ldp, ref Unsafe.Add(ref c, (nint)i * ldc + j), kb);
+                    }
+                }
+                if (nFull < n)
+                    for (int i = 0; i < m; i++) Tail(ref a, lda, ref b, ldb, ref c, ldc, i, nFull, n, k0, kb);
             }
-            if (nFull < n)
-                for (int i = 0; i < m; i++) Tail(ref a, lda, ref b, ldb, ref c, ldc, i, nFull, n, k0, kb);
+        }
+        finally
+        {
+            if (packed is not null) ArrayPool<T>.Shared.Return(packed);
         }
     }
 
-    /// <summary>C[i..i+4, j..j+2w] += A[i..i+4, k0..k0+kb] · B[k0..k0+kb, j..j+2w] with 8 vector accumulators.</summary>
+    /// <summary>C[0..4, 0..2w] += A[0..4, 0..kb] · B[0..kb, 0..2w] with 8 vector accumulators (refs point at the block).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel4<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int j, int k0, int kb)
+    private static void Kernel4<T>(ref T a0, int lda, ref T bp, int ldb, ref T cp, int ldc, int kb)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda + k0);
         ref T a1 = ref Unsafe.Add(ref a0, lda);
         ref T a2 = ref Unsafe.Add(ref a1, lda);
         ref T a3 = ref Unsafe.Add(ref a2, lda);
-        ref T bp = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
         Vector<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector<T> c20 = default, c21 = default, c30 = default, c31 = default;
         for (int p = 0; p < kb; p++)
@@ -134,7 +169,6 @@ internal static class MatrixMultiply
             c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
             bp = ref Unsafe.Add(ref bp, ldb);
         }
-        ref T cp = ref Unsafe.Add(ref c, (nint)i * ldc + j);
         AddStore(ref cp, c00, c01, w);
         cp = ref Unsafe.Add(ref cp, ldc);
         AddStore(ref cp, c10, c11, w);
@@ -145,12 +179,10 @@ internal static class MatrixMultiply
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int j, int k0, int kb)
+    private static void Kernel1<T>(ref T a0, ref T bp, int ldb, ref T cp, int kb)
         where T : unmanaged, INumber<T>
     {
         int w = Vector<T>.Count;
-        ref T a0 = ref Unsafe.Add(ref a, (nint)i * lda + k0);
-        ref T bp = ref Unsafe.Add(ref b, (nint)k0 * ldb + j);
         Vector<T> c00 = default, c01 = default;
         for (int p = 0; p < kb; p++)
         {
@@ -159,10 +191,11 @@ internal static class MatrixMultiply
             c01 = Fma(x, Vector.LoadUnsafe(ref bp, (nuint)w), c01);
             bp = ref Unsafe.Add(ref bp, ldb);
         }
-        AddStore(ref Unsafe.Add(ref c, (nint)i * ldc + j), c00, c01, w);
+        AddStore(ref cp, c00, c01, w);
     }
 
     /// <summary>Columns [j0, n) that do not fill a whole panel: one vector at a time, then scalars.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tail<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int j0, int n, int k0, int kb)
         where T : unmanaged, INumber<T>
     {
