@@ -14,5 +14,6 @@ internal static class ControlFlowOps
         registry.AddOp(ScanOp.Schema);
         registry.AddOp(SequenceMapOp.Schema);
         SequenceOps.Register(registry);
+        RnnOps.Register(registry);
     }
 }
