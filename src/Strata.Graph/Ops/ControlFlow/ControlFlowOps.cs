@@ -15,5 +15,6 @@ internal static class ControlFlowOps
         registry.AddOp(SequenceMapOp.Schema);
         SequenceOps.Register(registry);
         RnnOps.Register(registry);
+        TextOps.Register(registry);
     }
 }
