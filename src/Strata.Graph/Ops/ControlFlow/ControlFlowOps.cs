@@ -16,5 +16,6 @@ internal static class ControlFlowOps
         SequenceOps.Register(registry);
         RnnOps.Register(registry);
         TextOps.Register(registry);
+        SignalOps.Register(registry);
     }
 }
