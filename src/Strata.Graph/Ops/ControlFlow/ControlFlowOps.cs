@@ -17,5 +17,8 @@ internal static class ControlFlowOps
         RnnOps.Register(registry);
         TextOps.Register(registry);
         SignalOps.Register(registry);
+        MlOps.Register(registry);
+        TrainingOps.Register(registry);
+        RandomOps.Register(registry);
     }
 }
