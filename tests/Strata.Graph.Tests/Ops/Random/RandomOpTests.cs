@@ -1,7 +1,7 @@
 using Strata.Core;
 using static Strata.Graph.Tests.Ops.ControlFlow.ControlFlowHarness;
 
-namespace Strata.Graph.Tests.Ops.Random;
+namespace Strata.Graph.Tests.Ops.RandomGenerators;
 
 public class RandomOpTests
 {
