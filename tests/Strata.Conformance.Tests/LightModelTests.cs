@@ -1,6 +1,7 @@
 using Strata.Core;
 using Strata.Graph;
 using Strata.Graph.Text;
+using Strata.Graph.Verification;
 using Strata.Onnx;
 using Xunit.Abstractions;
 
