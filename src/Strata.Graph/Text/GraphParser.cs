@@ -148,7 +148,7 @@ public sealed class GraphParser
             var (declTok, declType) = declaredOutputs[i];
             if (tok.Text != declTok.Text)
                 throw Error(tok, $"returns %{tok.Text} where the header declares output %{declTok.Text}");
-            if (!scope.IsPending(v) && !Equals(v.Type, declType))
+            if (!scope.IsPending(v) && v.Type is not null && !Equals(v.Type, declType))
                 throw Error(declTok, $"output %{declTok.Text} is declared {TextSyntax.FormatType(declType)} but the value is {TextSyntax.FormatType(v.Type)}");
             if (v.Type is null && declType is not null) v.Type = declType;
             g.Outputs.Add(v);
