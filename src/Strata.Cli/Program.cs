@@ -7,4 +7,5 @@ root.Options.Add(CliOptions.Verbose);
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ConformanceCommand.Create());
+root.Subcommands.Add(OpsCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,13 +1,61 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
+using Strata.Conformance;
+using Strata.Core;
 
 namespace Strata.Cli.Commands;
 
+/// <summary><c>strata conformance DIR</c>: runs the ONNX node tests in DIR at one level and reports failures.</summary>
 public static class ConformanceCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("conformance", "TODO");
-        cmd.SetAction(parse => CliErrors.Run(parse, () => 0));
+        var dir = new Argument<string>("dir") { Description = "Folder of ONNX node tests (each subfolder has model.onnx and test_data_set_0)" };
+        var level = new Option<string>("--level")
+        {
+            Description = $"Level to run at ({string.Join(", ", ConformanceExecutors.Levels)})",
+            DefaultValueFactory = _ => "graph",
+        };
+        var filter = new Option<string?>("--filter") { Description = "Only tests whose name matches this regular expression" };
+        var report = new Option<string?>("--report") { Description = "Write every result as TSV (name, op, status, reason) to this file" };
+        var expected = new Option<string?>("--expected-failures")
+        {
+            Description = "TSV of tests known to fail (test_name<TAB>reason); only other failures make the exit code non-zero",
+        };
+        var cmd = new Command("conformance", "Run the ONNX conformance (node) tests and compare outputs")
+        {
+            dir, level, filter, report, expected,
+        };
+        cmd.SetAction(parse => CliErrors.Run(parse, () => Execute(parse.InvocationConfiguration.Output,
+            parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(expected))));
         return cmd;
+    }
+
+    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? expectedPath)
+    {
+        Regex? regex;
+        try
+        {
+            regex = filter is null ? null : new Regex(filter, RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            throw new StrataException(ErrorCode.InvalidArgument, $"--filter is not a valid regular expression: {e.Message}", "fix the pattern");
+        }
+        var expected = expectedPath is null ? ExpectedFailures.None : ExpectedFailures.Load(expectedPath);
+        var runner = new ConformanceRunner(ConformanceExecutors.Create(level));
+        var tests = ConformanceRunner.Discover(dir, regex);
+        var result = runner.RunAll(tests);
+        if (reportPath is not null) result.WriteTsv(reportPath);
+
+        var (unexpectedFailures, unexpectedPasses) = expected.Check(result);
+        foreach (var r in result.Results.Where(r => r.Status == ConformanceStatus.Failed))
+            output.WriteLine($"{(expected.Contains(r.Name) ? "XFAIL" : "FAIL")} {r.Name}: {r.Reason}");
+        foreach (var r in unexpectedPasses)
+            output.WriteLine($"XPASS {r.Name}: listed as an expected failure but passed; remove it from {expectedPath}");
+        if (expectedPath is not null)
+            output.WriteLine($"{result.Failed - unexpectedFailures.Count} expected failures, {unexpectedFailures.Count} unexpected failures, {unexpectedPasses.Count} unexpected passes");
+        output.WriteLine(result.SummaryLine);
+        return unexpectedFailures.Count == 0 && unexpectedPasses.Count == 0 ? 0 : 1;
     }
 }
