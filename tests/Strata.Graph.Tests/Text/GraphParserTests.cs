@@ -138,23 +138,30 @@ public sealed class GraphParserTests
     private static readonly Regex LocationPattern = new(@"^line \d+, col \d+$");
 
     /// <summary>Random mutations and truncations of valid text: the parser either accepts the text (and then
-    /// its print round-trips) or reports a ParseError with a position; it never throws anything else.</summary>
+    /// its print round-trips) or reports a ParseError with a position; it never throws anything else.
+    /// STRATA_FUZZ_ITERATIONS and STRATA_FUZZ_SEED run it longer or differently.</summary>
     [Fact]
     public void MutatedTextNeverCrashesTheParser()
     {
         var sources = Golden.All().Select(Golden.Read).ToArray();
         const string alphabet = "%@\"{}[]()<>,:=_?*-#0123456789.exfi \n\\abc";
-        var rng = new Random(1234);
+        Random rng;
         int accepted = 0;
-        for (int iter = 0; iter < 3000; iter++)
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("STRATA_FUZZ_ITERATIONS"), out int n) ? n : 3000;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("STRATA_FUZZ_SEED"), out int s) ? s : 1234;
+        rng = new Random(seed);
+        for (int iter = 0; iter < iterations; iter++)
         {
             string text = sources[rng.Next(sources.Length)];
             int edits = 1 + rng.Next(3);
             for (int k = 0; k < edits && text.Length > 0; k++)
             {
                 int p = rng.Next(text.Length);
-                text = rng.Next(5) switch
+                text = rng.Next(8) switch
                 {
+                    5 => DeleteLine(text, rng),
+                    6 => DuplicateLine(text, rng),
+                    7 => SwapLines(text, rng),
                     0 => text[..p],                                                     // truncate
                     1 => text.Remove(p, Math.Min(1 + rng.Next(4), text.Length - p)),    // delete
                     2 => text.Insert(p, alphabet[rng.Next(alphabet.Length)].ToString()), // insert
@@ -219,6 +226,29 @@ public sealed class GraphParserTests
     [InlineData("f8e4m3fnuz[0]")]
     [InlineData("c64[2]")]
     public void TypesRoundTrip(string text) => Assert.Equal(text, TextSyntax.FormatType(GraphParser.ParseType(text)));
+
+    private static string DeleteLine(string text, Random rng)
+    {
+        var lines = text.Split('\n').ToList();
+        lines.RemoveAt(rng.Next(lines.Count));
+        return string.Join('\n', lines);
+    }
+
+    private static string DuplicateLine(string text, Random rng)
+    {
+        var lines = text.Split('\n').ToList();
+        int i = rng.Next(lines.Count);
+        lines.Insert(rng.Next(lines.Count), lines[i]);
+        return string.Join('\n', lines);
+    }
+
+    private static string SwapLines(string text, Random rng)
+    {
+        var lines = text.Split('\n');
+        int i = rng.Next(lines.Length), j = rng.Next(lines.Length);
+        (lines[i], lines[j]) = (lines[j], lines[i]);
+        return string.Join('\n', lines);
+    }
 
     private static string Chunk(string text, int start) => text.Substring(start, Math.Min(12, text.Length - start));
 
