@@ -40,6 +40,8 @@ internal static class GridSampleOp
         int n = x.Shape[0], channels = x.Shape[1];
         int[] outSpatial = grid.Shape[1..^1];
         int points = ShapeMath.Size(outSpatial), image = ShapeMath.Size(x.Shape.AsSpan(2));
+        if (image == 0 && n * channels * points > 0)
+            throw ctx.Error(ErrorCode.InvalidShape, $"GridSample cannot sample the empty image of X {ShapeMath.Format(x.Shape)}");
         var xs = TensorConvert.ToDoubles(x);
         var gs = TensorConvert.ToDoubles(grid);
         var y = new double[n * channels * points];

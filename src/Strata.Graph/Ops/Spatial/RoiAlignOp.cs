@@ -13,6 +13,9 @@ namespace Strata.Graph.Ops;
 /// than the maximum of the interpolated samples.</para></summary>
 internal static class RoiAlignOp
 {
+    /// <summary>Bounds the adaptive sample grid, so that an absurd ROI fails with an error instead of exhausting memory.</summary>
+    private const long MaxSamplesPerRoi = 1 << 26;
+
     public static OpSchema Schema => new("", "RoiAlign", c => [InferType(c)], c => [Evaluate(c)]);
 
     /// <summary>One bilinear sample: the flat offsets (within a channel) of its four corner pixels and their weights.</summary>
@@ -77,6 +80,10 @@ internal static class RoiAlignOp
             int gridW = samplingRatio > 0 ? samplingRatio : (int)Math.Ceiling(binW);
             gridH = Math.Max(gridH, 0);
             gridW = Math.Max(gridW, 0);
+            if ((long)gridH * gridW * bins > MaxSamplesPerRoi)
+                throw ctx.Error(ErrorCode.InvalidArgument,
+                    $"RoiAlign roi {r} needs {gridH}x{gridW} samples in each of its {bins} bins, more than {MaxSamplesPerRoi}",
+                    "check the rois and spatial_scale, or set sampling_ratio");
             int count = Math.Max(gridH * gridW, 1);
 
             // Sample positions and weights are shared by all channels.

@@ -75,11 +75,14 @@ public class RoiAlignTests
     }
 
     [Fact]
-    public void Rejects_batch_indices_outside_the_input()
+    public void Rejects_batch_indices_outside_the_input_and_absurd_rois()
     {
         var x = Planes(1, 1, 1, 1);
         var e = Assert.Throws<StrataException>(() => Run("RoiAlign", [x, new Tensor<double>(new double[] { 0, 0, 1, 1 }, [1, 4]), new Tensor<long>(new long[] { 1 }, [1])]));
         Assert.Equal(ErrorCode.IndexOutOfRange, e.Code);
+        // An absurd ROI would need ~10^40 adaptive samples.
+        e = Assert.Throws<StrataException>(() => Run("RoiAlign", [x, new Tensor<double>(new double[] { 0, 0, 1e20, 1e20 }, [1, 4]), new Tensor<long>(new long[] { 0 }, [1])]));
+        Assert.Equal(ErrorCode.InvalidArgument, e.Code);
     }
 
     [Fact]
