@@ -14,12 +14,12 @@ internal static class BinaryArithmeticOps
         registry.AddNumberBinary("Mul", _ => new MulFunc());
         registry.AddNumberBinary("Div", _ => new DivFunc());
         registry.AddOp(OpSchema.Unary("Mod", c => Infer.Broadcast(c), Mod));
-        registry.AddOp(OpSchema.Unary("Pow", c => Infer.Broadcast(c, c.InputElementType(0)), c => Pow(c.Input(0), c.Input(1))));
+        registry.AddOp(OpSchema.Unary("Pow", c => ElementwiseOps.InferBinary(c), c => Pow(c.Input(0), ElementwiseOps.RightOperand(c))));
     }
 
     private static Tensor Mod(OpContext c)
     {
-        var (a, b) = (c.Input(0), c.Input(1));
+        var (a, b) = (c.Input(0), ElementwiseOps.RightOperand(c));
         bool fmod = c.Int("fmod", 0) != 0;
         if (!fmod && a.DataType.IsFloatingPoint())
             throw c.Error(ErrorCode.InvalidAttribute, $"Mod of floating-point values ({a.DataType.ShortName()}) needs fmod=1",

@@ -9,7 +9,7 @@ internal static class ComparisonOps
 {
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddOp(OpSchema.Unary("Equal", c => Infer.Broadcast(c, DataType.Bool), c => Equal(c.Input(0), c.Input(1))));
+        registry.AddOp(OpSchema.Unary("Equal", c => ElementwiseOps.InferBinary(c, DataType.Bool), c => Equal(c.Input(0), ElementwiseOps.RightOperand(c))));
         Add(registry, "Less", new LessFunc());
         Add(registry, "Greater", new GreaterFunc());
         Add(registry, "LessOrEqual", new LessOrEqualFunc());
@@ -17,8 +17,8 @@ internal static class ComparisonOps
     }
 
     private static void Add<TOp>(ExtensionRegistry registry, string name, TOp op) where TOp : struct, INumberComparison =>
-        registry.AddOp(OpSchema.Unary(name, c => Infer.Broadcast(c, DataType.Bool),
-            c => ElementwiseKernels.CompareNumber(c.Input(0), c.Input(1), op)));
+        registry.AddOp(OpSchema.Unary(name, c => ElementwiseOps.InferBinary(c, DataType.Bool),
+            c => ElementwiseKernels.CompareNumber(c.Input(0), ElementwiseOps.RightOperand(c), op)));
 
     private static Tensor<bool> Equal(Tensor a, Tensor b)
     {

@@ -3,66 +3,6 @@ using Strata.Core;
 
 namespace Strata.Graph.Ops;
 
-/// <summary>A function of one element. Implemented by structs, so each loop is compiled for the op and inlined.</summary>
-internal interface IUnaryFunc<TIn, TOut>
-{
-    TOut Apply(TIn x);
-}
-
-/// <summary>A function of two elements.</summary>
-internal interface IBinaryFunc<TA, TB, TOut>
-{
-    TOut Apply(TA a, TB b);
-}
-
-/// <summary>A function of three elements.</summary>
-internal interface ITernaryFunc<TA, TB, TC, TOut>
-{
-    TOut Apply(TA a, TB b, TC c);
-}
-
-/// <summary>One definition of a unary op for every numeric type.</summary>
-internal interface INumberUnaryFunc
-{
-    T Apply<T>(T x) where T : unmanaged, INumber<T>;
-}
-
-/// <summary>One definition of a binary op for every numeric type.</summary>
-internal interface INumberBinaryFunc
-{
-    T Apply<T>(T a, T b) where T : unmanaged, INumber<T>;
-}
-
-/// <summary>One definition of a comparison for every numeric type.</summary>
-internal interface INumberComparison
-{
-    bool Apply<T>(T a, T b) where T : unmanaged, INumber<T>;
-}
-
-/// <summary>One definition of a unary op for every floating-point type.</summary>
-internal interface IFloatUnaryFunc
-{
-    T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
-}
-
-/// <summary>One definition of a test on floating-point elements (IsNaN, IsInf).</summary>
-internal interface IFloatPredicate
-{
-    bool Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
-}
-
-/// <summary>One definition of a unary op for every integer type.</summary>
-internal interface IIntegerUnaryFunc
-{
-    T Apply<T>(T x) where T : unmanaged, IBinaryInteger<T>;
-}
-
-/// <summary>One definition of a binary op for every integer type.</summary>
-internal interface IIntegerBinaryFunc
-{
-    T Apply<T>(T a, T b) where T : unmanaged, IBinaryInteger<T>;
-}
-
 /// <summary>The loops of the elementwise family: map, and broadcasting binary and ternary loops over
 /// <see cref="BroadcastPlan"/>; and the dispatch from a tensor's <see cref="DataType"/> to a generic-math
 /// definition. float16 and bfloat16 compute through float where an op is not exact in its own type.</summary>
@@ -75,7 +15,7 @@ internal static class ElementwiseKernels
         var result = new Tensor<TOut>(x.Shape);
         ReadOnlySpan<TIn> src = x.Span;
         Span<TOut> dst = result.Span;
-        for (int i = 0; i < dst.Length && i < src.Length; i++) dst[i] = op.Apply(src[i]);
+        for (int i = 0; i < src.Length; i++) dst[i] = op.Apply(src[i]);
         return result;
     }
 

@@ -17,12 +17,12 @@ internal static class LogicalOps
     }
 
     private static void AddLogical<TOp>(ExtensionRegistry registry, string name, TOp op) where TOp : struct, IBinaryFunc<bool, bool, bool> =>
-        registry.AddOp(OpSchema.Unary(name, c => Infer.Broadcast(c, DataType.Bool),
+        registry.AddOp(OpSchema.Unary(name, c => ElementwiseOps.InferBinary(c, DataType.Bool),
             c => ElementwiseKernels.Binary<bool, bool, bool, TOp>(Bool(c, 0), Bool(c, 1), op)));
 
     private static Tensor<bool> Bool(OpContext c, int i)
     {
-        var t = c.Input(i);
+        var t = i == 1 ? ElementwiseOps.RightOperand(c) : c.Input(i);
         return t as Tensor<bool> ?? throw c.Error(ErrorCode.TypeMismatch,
             $"input {i} has element type {t.DataType.ShortName()}, expected bool", "cast the input to bool");
     }

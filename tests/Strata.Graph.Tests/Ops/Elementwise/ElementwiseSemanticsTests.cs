@@ -251,4 +251,20 @@ public class ElementwiseSemanticsTests
         Assert.Equal(DataType.Float16, pow.ElementType);
         Assert.Equal(sym.Shape, pow.Shape);
     }
+
+    [Fact]
+    public void LegacyBroadcastAlignsTheSecondOperandAtAxis()
+    {
+        var a = T(Enumerable.Range(0, 24).Select(i => (float)i).ToArray(), 2, 3, 4);
+        var b = T([100f, 200, 300], 3);
+        Attribute[] attrs = [Attribute.Of("broadcast", 1L), Attribute.Of("axis", 1L)];
+        var r = (Tensor<float>)RunOp("Add", [a, b], opset: 6, attributes: attrs);
+        Assert.Equal(a.Shape, r.Shape);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => i + 100f * (1 + i / 4 % 3)).ToArray(), r.ToArray());
+        var t = InferType("Less", [a.Type, b.Type], opset: 6, attributes: attrs);
+        Assert.Equal(new TensorType(DataType.Bool, Shape.Of(2, 3, 4)), t);
+        // without axis: suffix matching, as numpy
+        var s = (Tensor<float>)RunOp("Mul", [a, T([0f, 1, 2, 3], 4)], opset: 6, attributes: Attribute.Of("broadcast", 1L));
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => (float)(i * (i % 4))).ToArray(), s.ToArray());
+    }
 }
