@@ -13,5 +13,7 @@ internal static class NnOps
         registry.AddOp(ConvTransposeOp.Schema);
         foreach (var pool in PoolOps.Schemas) registry.AddOp(pool);
         registry.AddOp(MaxUnpoolOp.Schema);
+        registry.AddOp(EinsumOp.Schema);
+        registry.AddOp(AttentionOp.Schema);
     }
 }
