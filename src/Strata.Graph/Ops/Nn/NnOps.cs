@@ -15,5 +15,10 @@ internal static class NnOps
         registry.AddOp(MaxUnpoolOp.Schema);
         registry.AddOp(EinsumOp.Schema);
         registry.AddOp(AttentionOp.Schema);
+        registry.AddOp(RotaryEmbeddingOp.Schema);
+        registry.AddOp(SwiGluOp.Schema);
+        registry.AddOp(CausalConvWithStateOp.Schema);
+        registry.AddOp(LinearAttentionOp.Schema);
+        registry.AddOp(FlexAttentionOp.Schema);
     }
 }
