@@ -109,10 +109,11 @@ public sealed class ConformanceRunner(IConformanceExecutor executor, Conformance
             return ConformanceResult.Fail(test, Describe(e));
         }
 
+        var comparer = ToleranceOverride(test.Directory, Options.Comparer);
         foreach (var (name, value) in expected)
         {
             outputs.TryGetValue(name, out var actual);
-            if (Options.Comparer.Compare(actual, value) is { } why)
+            if (comparer.Compare(actual, value) is { } why)
                 return ConformanceResult.Fail(test, $"output '{name}': {why}");
         }
         return ConformanceResult.Pass(test);
@@ -146,6 +147,25 @@ public sealed class ConformanceRunner(IConformanceExecutor executor, Conformance
             result.Add((info.Name, OnnxData.ReadValue(files[i], info.Type)));
         }
         return result;
+    }
+
+    /// <summary>Like ONNX's test loader: a <c>data.json</c> in the test folder may set <c>rtol</c> and <c>atol</c>.</summary>
+    private static ValueComparer ToleranceOverride(string testDirectory, ValueComparer comparer)
+    {
+        string file = Path.Combine(testDirectory, "data.json");
+        if (!File.Exists(file)) return comparer;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            var root = json.RootElement;
+            if (root.TryGetProperty("rtol", out var r) && r.TryGetDouble(out var rtol)) comparer = comparer with { RelativeTolerance = rtol };
+            if (root.TryGetProperty("atol", out var a) && a.TryGetDouble(out var atol)) comparer = comparer with { AbsoluteTolerance = atol };
+            return comparer;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new StrataException(ErrorCode.InvalidInputFile, $"data.json is not valid JSON: {e.Message}", "fix or remove the file", file);
+        }
     }
 
     /// <summary><c>prefix_0.pb</c>, <c>prefix_1.pb</c>, … up to the first gap.</summary>

@@ -26,12 +26,12 @@ public static class ConformanceCommand
         {
             dir, level, filter, report, expected,
         };
-        cmd.SetAction(parse => CliErrors.Run(parse, () => Execute(
+        cmd.SetAction(parse => CliErrors.Run(parse, () => Execute(parse.InvocationConfiguration.Output,
             parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(expected))));
         return cmd;
     }
 
-    private static int Execute(string dir, string level, string? filter, string? reportPath, string? expectedPath)
+    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? expectedPath)
     {
         Regex? regex;
         try
@@ -50,12 +50,12 @@ public static class ConformanceCommand
 
         var (unexpectedFailures, unexpectedPasses) = expected.Check(result);
         foreach (var r in result.Results.Where(r => r.Status == ConformanceStatus.Failed))
-            Console.WriteLine($"{(expected.Contains(r.Name) ? "XFAIL" : "FAIL")} {r.Name}: {r.Reason}");
+            output.WriteLine($"{(expected.Contains(r.Name) ? "XFAIL" : "FAIL")} {r.Name}: {r.Reason}");
         foreach (var r in unexpectedPasses)
-            Console.WriteLine($"XPASS {r.Name}: listed as an expected failure but passed; remove it from {expectedPath}");
+            output.WriteLine($"XPASS {r.Name}: listed as an expected failure but passed; remove it from {expectedPath}");
         if (expectedPath is not null)
-            Console.WriteLine($"{result.Failed - unexpectedFailures.Count} expected failures, {unexpectedFailures.Count} unexpected failures, {unexpectedPasses.Count} unexpected passes");
-        Console.WriteLine(result.SummaryLine);
+            output.WriteLine($"{result.Failed - unexpectedFailures.Count} expected failures, {unexpectedFailures.Count} unexpected failures, {unexpectedPasses.Count} unexpected passes");
+        output.WriteLine(result.SummaryLine);
         return unexpectedFailures.Count == 0 && unexpectedPasses.Count == 0 ? 0 : 1;
     }
 }

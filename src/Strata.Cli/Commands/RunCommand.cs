@@ -1,13 +1,38 @@
 using System.CommandLine;
+using Strata.Core;
+using Strata.Graph;
 
 namespace Strata.Cli.Commands;
 
+/// <summary><c>strata run MODEL</c>: runs a model on given or random inputs and reports/writes its outputs.</summary>
 public static class RunCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("run", "TODO");
-        cmd.SetAction(parse => CliErrors.Run(parse, () => 0));
+        var model = new Argument<string>("model") { Description = "Path to an ONNX model" };
+        var input = new Option<string[]>("--input", "-i") { Description = "NAME=FILE (.npy or ONNX TensorProto .pb); repeatable", AllowMultipleArgumentsPerToken = false };
+        var shape = new Option<string[]>("--shape") { Description = "NAME=D1,D2,... binds an input's shape (for random inputs with symbolic dims); repeatable" };
+        var random = new Option<int?>("--random-inputs") { Description = "Fill inputs not given with --input with random data from this seed" };
+        var outDir = new Option<string?>("--output-dir", "-o") { Description = "Write each output as NAME.npy into this folder" };
+        var level = new Option<string>("--level") { Description = "IR level to run at: graph", DefaultValueFactory = _ => "graph" };
+        var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level };
+        cmd.SetAction(parse => CliErrors.Run(parse, () =>
+        {
+            var lvl = parse.GetValue(level)!;
+            if (lvl != "graph")
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph");
+            var graph = ModelLoader.Load(parse.GetValue(model)!);
+            var inputs = InputLoader.Load(graph, parse.GetValue(input) ?? [], parse.GetValue(shape) ?? [], parse.GetValue(random));
+            InputBinding.Specialize(graph, inputs);
+            var outputs = new GraphInterpreter().Run(graph, inputs);
+            var dir = parse.GetValue(outDir);
+            foreach (var (name, value) in outputs)
+            {
+                Console.WriteLine(OutputReport.Summarize(name, value));
+                if (dir is not null) OutputReport.Write(dir, name, value);
+            }
+            return 0;
+        }));
         return cmd;
     }
 }

@@ -16,5 +16,6 @@ public sealed class BuiltinOpsPlugin : IStrataPlugin
         Ops.ReductionOps.Register(registry);
         Ops.NnOps.Register(registry);
         Ops.ControlFlowOps.Register(registry);
+        Ops.SpatialOps.Register(registry);
     }
 }
