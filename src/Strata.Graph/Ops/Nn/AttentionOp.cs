@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -99,6 +100,7 @@ internal static class AttentionOp
         return new Heads(r, cur.Batch, cur.Count, total, cur.Size);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RuntimeValue?[] Evaluate(OpContext ctx)
     {
         var qt = ctx.Input(0);
@@ -172,11 +174,11 @@ internal static class AttentionOp
                         if (wantQk && mode == 1) qkOut![((b * hq + h) * sq + i) * total + j] = s;
                         s += bj;
                         if (wantQk && mode == 2) qkOut![((b * hq + h) * sq + i) * total + j] = s;
-                        scores[j] = softmaxType is { } st ? RoundTo(st, s) : s;
+                        scores[j] = softmaxType is { } st ? FloatBuffers.RoundTo(st, s) : s;
                     }
                     Softmax(scores);
                     if (softmaxType is { } st2)
-                        for (int j = 0; j < total; j++) scores[j] = RoundTo(st2, scores[j]);
+                        for (int j = 0; j < total; j++) scores[j] = FloatBuffers.RoundTo(st2, scores[j]);
                     if (double.IsNegativeInfinity(biasMax)) Array.Clear(scores);
                     if (wantQk && mode == 3) Array.Copy(scores, 0, qkOut!, ((b * hq + h) * sq + i) * total, total);
                     int yo = ((b * hq + h) * sq + i) * dv;
@@ -223,14 +225,6 @@ internal static class AttentionOp
         if (sum == 0) sum = 1;
         for (int j = 0; j < x.Length; j++) x[j] /= sum;
     }
-
-    private static double RoundTo(DataType type, double v) => type switch
-    {
-        DataType.Float32 => (float)v,
-        DataType.Float16 => (double)(Half)v,
-        DataType.BFloat16 => (float)(BFloat16)(float)v,
-        _ => v,
-    };
 
     /// <summary>attn_mask as an additive bias at [b, h, i, j]: numpy-broadcast to [batch, q_heads, q_seq] in its
     /// leading dims; its last dim is padded (not broadcast) to the total sequence, so positions past it, and false

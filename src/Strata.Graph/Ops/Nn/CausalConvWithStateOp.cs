@@ -61,7 +61,7 @@ internal static class CausalConvWithStateOp
                     for (int j = 0; j < k; j++) s += line[t + j] * w[c * k + j];
                     if (activation != "none")
                     {
-                        s = SwiGluOp.Round(type, s);
+                        s = FloatBuffers.RoundTo(type, s);
                         s = s / (1 + Math.Exp(-s));
                     }
                     y[bc * length + t] = s;

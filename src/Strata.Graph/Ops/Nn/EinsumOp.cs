@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -140,6 +141,7 @@ internal static class EinsumOp
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor Compute<T>(OpContext ctx) where T : unmanaged, INumber<T>
     {
         int count = ctx.InputCount;

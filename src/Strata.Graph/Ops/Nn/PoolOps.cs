@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -76,6 +77,7 @@ internal static class PoolOps
         return [FloatBuffers.Write(x.DataType, y.ToArray(), y.Shape), r[1]];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RuntimeValue?[] MaxPool<T>(OpContext ctx, Tensor xt) where T : unmanaged, INumber<T>
     {
         var g = Geometry(ctx, xt);
@@ -127,6 +129,7 @@ internal static class PoolOps
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor AverageOrLp(OpContext ctx, bool lp)
     {
         var xt = ctx.Input(0);

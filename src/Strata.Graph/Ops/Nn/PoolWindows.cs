@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -50,6 +51,7 @@ internal sealed class PoolWindows
 
     /// <summary>Writes the offsets of the in-input taps of output position <paramref name="outFlat"/>; returns their
     /// count. <paramref name="padded"/> is the number of taps inside the input and its padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Taps(int outFlat, Span<int> offsets, Span<int> coords, out int padded)
     {
         int nd = _g.Rank;

@@ -24,19 +24,10 @@ internal static class SwiGluOp
         var y = new double[a.Length];
         for (int i = 0; i < a.Length; i++)
         {
-            double e = Round(type, Math.Exp(Round(type, -alpha * a[i])));
-            double sig = Round(type, 1 / Round(type, 1 + e));
-            y[i] = Round(type, Round(type, a[i] * sig) * b[i]);
+            double e = FloatBuffers.RoundTo(type, Math.Exp(FloatBuffers.RoundTo(type, -alpha * a[i])));
+            double sig = FloatBuffers.RoundTo(type, 1 / FloatBuffers.RoundTo(type, 1 + e));
+            y[i] = FloatBuffers.RoundTo(type, FloatBuffers.RoundTo(type, a[i] * sig) * b[i]);
         }
         return TensorConvert.FromDoubles(type, y, at.Shape);
     }
-
-    /// <summary>Rounds to the precision of <paramref name="type"/>.</summary>
-    public static double Round(DataType type, double v) => type switch
-    {
-        DataType.Float32 => (float)v,
-        DataType.Float16 => (double)(Half)v,
-        DataType.BFloat16 => (float)(BFloat16)(float)v,
-        _ => v,
-    };
 }
