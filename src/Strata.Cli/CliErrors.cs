@@ -12,29 +12,30 @@ public static class CliErrors
     /// <summary>Exit code for an internal error (a bug in Strata).</summary>
     public const int InternalError = 3;
 
-    public static int Run(ParseResult parse, Func<int> body)
+    public static int Run(ParseResult parse, Func<TextWriter, int> body)
     {
         bool verbose = parse.GetValue(CliOptions.Verbose);
+        var err = parse.InvocationConfiguration.Error;
         try
         {
-            return body();
+            return body(parse.InvocationConfiguration.Output);
         }
         catch (StrataException e)
         {
-            Console.Error.WriteLine(e.ToDiagnosticString());
-            if (verbose) Console.Error.WriteLine(e.InnerException?.ToString() ?? e.StackTrace);
+            err.WriteLine(e.ToDiagnosticString());
+            if (verbose) err.WriteLine(e.InnerException?.ToString() ?? e.StackTrace);
             return BadInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error E{(int)ErrorCode.FileNotFound:D4}: {e.Message}");
-            if (verbose) Console.Error.WriteLine(e);
+            err.WriteLine($"error E{(int)ErrorCode.FileNotFound:D4}: {e.Message}");
+            if (verbose) err.WriteLine(e);
             return BadInput;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"internal error: {e.GetType().Name}: {e.Message} (this is a bug in strata; rerun with --verbose for the stack trace)");
-            if (verbose) Console.Error.WriteLine(e);
+            err.WriteLine($"internal error: {e.GetType().Name}: {e.Message} (this is a bug in strata; rerun with --verbose for the stack trace)");
+            if (verbose) err.WriteLine(e);
             return InternalError;
         }
     }

@@ -7,9 +7,6 @@ public enum ConformanceStatus
     Skipped,
 }
 
-/// <summary>One ONNX node test found on disk: its folder (holding <c>model.onnx</c>) and the op it tests.</summary>
-public sealed record ConformanceTest(string Name, string Directory, string Op);
-
 /// <summary>The outcome of one test. <see cref="Reason"/> is empty when it passed.</summary>
 public sealed record ConformanceResult(string Name, string Op, ConformanceStatus Status, string Reason)
 {

@@ -26,7 +26,7 @@ public static class ConformanceCommand
         {
             dir, level, filter, report, expected,
         };
-        cmd.SetAction(parse => CliErrors.Run(parse, () => Execute(parse.InvocationConfiguration.Output,
+        cmd.SetAction(parse => CliErrors.Run(parse, output => Execute(output,
             parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(expected))));
         return cmd;
     }

@@ -17,28 +17,28 @@ public static class DemoCommand
             DefaultValueFactory = _ => "strata-demo",
         };
         var cmd = new Command("demo", "Build a small MLP with the graph builder, save it as ONNX, describe it and run it") { outDir };
-        cmd.SetAction(parse => CliErrors.Run(parse, () =>
+        cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var dir = parse.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             var modelPath = Path.Combine(dir, "mlp.onnx");
             Onnx.OnnxExporter.Save(DemoModels.Mlp(), modelPath);
-            Console.WriteLine($"== built mlp with the C# graph builder and saved {modelPath}");
+            output.WriteLine($"== built mlp with the C# graph builder and saved {modelPath}");
 
             var graph = ModelLoader.Load(modelPath);
-            Console.WriteLine($"== strata info {modelPath}");
-            Console.Write(InfoCommand.Describe(graph, modelPath));
+            output.WriteLine($"== strata info {modelPath}");
+            output.Write(InfoCommand.Describe(graph, modelPath));
 
             var textPath = Path.Combine(dir, "mlp.strata");
             File.WriteAllText(textPath, Graph.Text.GraphPrinter.Print(graph, new Graph.Text.GraphPrinterOptions { ElideConstantsLargerThan = 16 }));
-            Console.WriteLine($"== graph text (weights elided) written to {textPath}");
+            output.WriteLine($"== graph text (weights elided) written to {textPath}");
 
-            Console.WriteLine($"== strata run {modelPath} --random-inputs 0 --shape x=4,64 --output-dir {dir}");
+            output.WriteLine($"== strata run {modelPath} --random-inputs 0 --shape x=4,64 --output-dir {dir}");
             var inputs = InputLoader.Load(graph, [], ["x=4,64"], randomSeed: 0);
             InputBinding.Specialize(graph, inputs);
             foreach (var (name, value) in new GraphInterpreter().Run(graph, inputs))
             {
-                Console.WriteLine(OutputReport.Summarize(name, value));
+                output.WriteLine(OutputReport.Summarize(name, value));
                 OutputReport.Write(dir, name, value);
             }
             return 0;

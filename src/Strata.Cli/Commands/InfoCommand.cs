@@ -12,11 +12,11 @@ public static class InfoCommand
     {
         var model = new Argument<string>("model") { Description = "Path to an ONNX model" };
         var cmd = new Command("info", "Describe a model: inputs, outputs, opsets, op counts") { model };
-        cmd.SetAction(parse => CliErrors.Run(parse, () =>
+        cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var path = parse.GetValue(model)!;
             var graph = ModelLoader.Load(path);
-            Console.Write(Describe(graph, path));
+            output.Write(Describe(graph, path));
             return 0;
         }));
         return cmd;

@@ -9,13 +9,13 @@ public static class OpsCommand
     public static Command Create()
     {
         var cmd = new Command("ops", "List the operators this build supports");
-        cmd.SetAction(parse => CliErrors.Run(parse, () =>
+        cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var registry = OpRegistry.Default;
             var keys = registry.Extensions.All<IOpDefinition>().Select(kv => kv.Key).ToList();
             foreach (var key in keys)
-                Console.WriteLine($"{key,-40} {registry.Extensions.RegisteredBy<IOpDefinition>(key)}");
-            Console.WriteLine($"{keys.Count} operators");
+                output.WriteLine($"{key,-40} {registry.Extensions.RegisteredBy<IOpDefinition>(key)}");
+            output.WriteLine($"{keys.Count} operators");
             return 0;
         }));
         return cmd;

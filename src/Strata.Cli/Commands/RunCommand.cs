@@ -16,7 +16,7 @@ public static class RunCommand
         var outDir = new Option<string?>("--output-dir", "-o") { Description = "Write each output as NAME.npy into this folder" };
         var level = new Option<string>("--level") { Description = "IR level to run at: graph", DefaultValueFactory = _ => "graph" };
         var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level };
-        cmd.SetAction(parse => CliErrors.Run(parse, () =>
+        cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var lvl = parse.GetValue(level)!;
             if (lvl != "graph")
@@ -28,7 +28,7 @@ public static class RunCommand
             var dir = parse.GetValue(outDir);
             foreach (var (name, value) in outputs)
             {
-                Console.WriteLine(OutputReport.Summarize(name, value));
+                output.WriteLine(OutputReport.Summarize(name, value));
                 if (dir is not null) OutputReport.Write(dir, name, value);
             }
             return 0;

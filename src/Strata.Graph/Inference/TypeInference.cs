@@ -59,6 +59,10 @@ public sealed class TypeInference(OpRegistry? registry = null)
     {
         if (NonDeterministic.Contains(node.OpType) || node.Attributes.Values.Any(a => a.Kind is AttributeKind.Graph or AttributeKind.Graphs))
             return;
+        // Results over the limit are not kept, so do not compute them (e.g. ConstantOfShape of a large weight).
+        foreach (var o in node.Outputs)
+            if (o?.TensorType?.Shape is { IsFullyKnown: true } os && os.Dims.Aggregate(1.0, (n, d) => n * d.Value!.Value) > FoldLimit)
+                return;
         var inputs = new RuntimeValue?[node.Inputs.Length];
         for (int i = 0; i < inputs.Length; i++)
         {

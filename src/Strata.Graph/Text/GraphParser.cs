@@ -148,7 +148,7 @@ public sealed class GraphParser
             var (declTok, declType) = declaredOutputs[i];
             if (tok.Text != declTok.Text)
                 throw Error(tok, $"returns %{tok.Text} where the header declares output %{declTok.Text}");
-            if (!scope.IsPending(v) && !Equals(v.Type, declType))
+            if (!scope.IsPending(v) && v.Type is not null && !Equals(v.Type, declType))
                 throw Error(declTok, $"output %{declTok.Text} is declared {TextSyntax.FormatType(declType)} but the value is {TextSyntax.FormatType(v.Type)}");
             if (v.Type is null && declType is not null) v.Type = declType;
             g.Outputs.Add(v);
@@ -361,7 +361,7 @@ public sealed class GraphParser
     private Attribute ParseListAttribute(string name, Graph g)
     {
         Enter();
-        var open = Next(); // '['
+        Next(); // '['
         var items = new List<(Token Tok, object Item)>();
         if (!At(TokenKind.RBracket))
         {
@@ -387,7 +387,7 @@ public sealed class GraphParser
         Expect(TokenKind.RBracket, "']'");
         Leave();
 
-        T[] All<T>(string what, Func<Token, object, T> convert)
+        T[] All<T>(Func<Token, object, T> convert)
         {
             var r = new T[items.Count];
             for (int i = 0; i < r.Length; i++) r[i] = convert(items[i].Tok, items[i].Item);
@@ -398,19 +398,19 @@ public sealed class GraphParser
 
         return kindTok.Text switch
         {
-            "i64" => Attribute.Of(name, All("an integer", (tok, item) =>
+            "i64" => Attribute.Of(name, All((tok, item) =>
             {
                 var n = NumberItem(tok, item, "an integer");
                 return n.Kind == TokenKind.Number && !IsFloatLiteral(n) ? ToInt(n) : throw Error(tok, "expected an integer in an i64[] list");
             })),
-            "f32" => Attribute.Of(name, All("a float", (tok, item) => ToFloat(NumberItem(tok, item, "a number")))),
-            "str" => Attribute.Of(name, All("a string", (tok, item) =>
+            "f32" => Attribute.Of(name, All((tok, item) => ToFloat(NumberItem(tok, item, "a number")))),
+            "str" => Attribute.Of(name, All((tok, item) =>
                 item is Token { Kind: TokenKind.String } s ? s.Text : throw Error(tok, "expected a string in a str[] list"))),
-            "tensor" => new Attribute(name, AttributeKind.Tensors, All("a tensor", (tok, item) =>
+            "tensor" => new Attribute(name, AttributeKind.Tensors, All((tok, item) =>
                 item as Tensor ?? throw Error(tok, "expected dense<…> : type in a tensor[] list"))),
-            "graph" => new Attribute(name, AttributeKind.Graphs, All("a graph", (tok, item) =>
+            "graph" => new Attribute(name, AttributeKind.Graphs, All((tok, item) =>
                 item as Graph ?? throw Error(tok, "expected a graph in a graph[] list"))),
-            "type" => new Attribute(name, AttributeKind.Types, All("a type", (tok, item) =>
+            "type" => new Attribute(name, AttributeKind.Types, All((tok, item) =>
                 item is Core.ValueType vt ? vt : item is NullType ? null! : throw Error(tok, "expected type<…> in a type[] list"))),
             _ => throw Error(kindTok, $"unknown list kind '{kindTok.Text}' (use i64, f32, str, tensor, graph or type)"),
         };

@@ -41,11 +41,13 @@ internal static class TreeEnsembleOp
         int rows = x.Shape[0], features = x.Shape[1];
         var v = TensorConvert.ToDoubles(x);
         var y = new double[rows * targets];
+        // MIN/MAX start from the extremes of X's type (so untouched targets stay finite after conversion).
+        double highest = x.DataType switch { DataType.Float32 => float.MaxValue, DataType.Float16 => (double)Half.MaxValue, _ => double.MaxValue };
         for (int r = 0; r < rows; r++)
         {
             var row = v.AsSpan(r * features, features);
             var outRow = y.AsSpan(r * targets, targets);
-            outRow.Fill(aggregate switch { 2 => double.MaxValue, 3 => double.MinValue, _ => 0 });
+            outRow.Fill(aggregate switch { 2 => highest, 3 => -highest, _ => 0 });
             foreach (var root in trees.Roots)
             {
                 int leaf = FindLeaf(c, trees, root, row);

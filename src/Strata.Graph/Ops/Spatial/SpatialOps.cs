@@ -7,5 +7,10 @@ internal static class SpatialOps
 {
     public static void Register(ExtensionRegistry registry)
     {
+        registry.AddOp(GridSampleOp.Schema);
+        registry.AddOp(AffineGridOp.Schema);
+        registry.AddOp(RoiAlignOp.Schema);
+        registry.AddOp(NonMaxSuppressionOp.Schema);
+        registry.AddOp(DeformConvOp.Schema);
     }
 }

@@ -31,9 +31,17 @@ internal static class IndexingOps
 
     private static bool[] NonZeroMask(Tensor x)
     {
-        if (x is Tensor<string> s) return s.ToArray().Select(v => v.Length > 0).ToArray();
         if (x is Tensor<bool> b) return b.ToArray();
-        return TensorConvert.ToDoubles(x).Select(v => v != 0).ToArray();
+        var mask = new bool[x.Length];
+        if (x is Tensor<string> s)
+        {
+            var span = s.Span;
+            for (int i = 0; i < mask.Length; i++) mask[i] = span[i].Length > 0;
+            return mask;
+        }
+        var values = TensorConvert.ToDoubles(x);
+        for (int i = 0; i < mask.Length; i++) mask[i] = values[i] != 0;
+        return mask;
     }
 
     private static TensorType InferNonZero(InferenceContext c) =>

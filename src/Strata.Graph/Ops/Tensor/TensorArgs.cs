@@ -44,16 +44,21 @@ internal static class TensorArgs
     /// <summary>The static shape of input <paramref name="i"/> (null when even the rank is unknown).</summary>
     public static Shape? StaticShape(InferenceContext c, int i) => c.InputTensor(i)?.Shape;
 
-    /// <summary>The product of dims as a static dim: known if all are known, else unknown.</summary>
+    /// <summary>The product of dims as a static dim: known if all are known; a symbolic dim times known 1s is
+    /// that symbol; otherwise unknown.</summary>
     public static Dim Product(IEnumerable<Dim> dims)
     {
         long p = 1;
+        Dim? symbolic = null;
+        int unknown = 0;
         foreach (var d in dims)
         {
-            if (!d.IsKnown) return Dim.Unknown;
-            p *= d.Value!.Value;
+            if (d.IsKnown) p *= d.Value!.Value;
+            else { unknown++; symbolic = d; }
         }
-        return Dim.Of(p);
+        if (unknown == 0) return Dim.Of(p);
+        if (p == 0) return Dim.Of(0);
+        return unknown == 1 && p == 1 ? symbolic!.Value : Dim.Unknown;
     }
 
     /// <summary>The sum of dims as a static dim: known if all are known, else unknown.</summary>
