@@ -20,10 +20,5 @@ internal static class NnOps
         registry.AddOp(CausalConvWithStateOp.Schema);
         registry.AddOp(LinearAttentionOp.Schema);
         registry.AddOp(FlexAttentionOp.Schema);
-        registry.AddOp(GridSampleOp.Schema);
-        registry.AddOp(AffineGridOp.Schema);
-        registry.AddOp(RoiAlignOp.Schema);
-        registry.AddOp(NonMaxSuppressionOp.Schema);
-        registry.AddOp(DeformConvOp.Schema);
     }
 }
