@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -135,7 +136,7 @@ internal static class ConvOp
 
     /// <summary>Fills <paramref name="col"/> ([cg·kvol, pc], row-major) with the input values each output pixel in
     /// [p0, p0+pc) sees through each kernel tap; padding reads as zero.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col<T>(ReadOnlySpan<T> image, int cg, WindowGeometry g, int p0, int pc, Span<T> col)
         where T : unmanaged, INumber<T>
     {
@@ -188,14 +189,5 @@ internal static class ConvOp
                 pos += len;
             }
         }
-    }
-}
-
-internal static class SpanArithmetic
-{
-    /// <summary>Adds <paramref name="value"/> to every element.</summary>
-    public static void Add<T>(this Span<T> span, T value) where T : INumber<T>
-    {
-        for (int i = 0; i < span.Length; i++) span[i] += value;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -145,6 +146,7 @@ internal static class ConvTransposeOp
     }
 
     /// <summary>Adds col[(m, k...), in...] into out[m, in·stride − pad + k·dilation] where that lies in the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im<T>(ReadOnlySpan<T> col, int mg, int kvol, int[] input, int[] output, int[] inStrides, int[] outStrides,
         WindowGeometry.Attributes a, int[] padBegin, Span<T> outp) where T : unmanaged, INumber<T>
     {

@@ -32,6 +32,15 @@ internal static class FloatBuffers
         throw new InvalidOperationException($"nn kernels compute in float or double, not {typeof(T)}");
     }
 
+    /// <summary>Rounds <paramref name="v"/> to the precision of a float type (f64 and non-float types unchanged).</summary>
+    public static double RoundTo(DataType type, double v) => type switch
+    {
+        DataType.Float32 => (float)v,
+        DataType.Float16 => (double)(Half)v,
+        DataType.BFloat16 => (float)(BFloat16)(float)v,
+        _ => v,
+    };
+
     private static float[] ToFloats(Tensor t)
     {
         var r = new float[t.Length];

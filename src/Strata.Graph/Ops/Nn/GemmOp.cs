@@ -56,9 +56,11 @@ internal static class GemmOp
                 "check transA/transB against the operand shapes");
 
         var am = Operand<T>(a, transA);
-        var bm = Operand<T>(b, transB);
         var y = new T[m * n];
-        MatrixMultiply.MultiplyParallel<T>(m, n, k, am, k, bm, n, y, n, accumulate: false);
+        if (transB)
+            MatrixMultiply.MultiplyTransposedParallel<T>(m, n, k, am, k, Operand<T>(b, false), k, y, n);
+        else
+            MatrixMultiply.MultiplyParallel<T>(m, n, k, am, k, Operand<T>(b, false), n, y, n, accumulate: false);
 
         bool isFloat = typeof(T) == typeof(float) || typeof(T) == typeof(double);
         if (alpha != 1)

@@ -75,6 +75,71 @@ internal static class MatrixMultiply
         }
     }
 
+    /// <summary>C[m,n] = A[m,k] · B[n,k]ᵀ (B given row-major as its transpose): dot products of rows, which reads
+    /// both operands contiguously; split over threads by rows of B when large.</summary>
+    public static void MultiplyTransposedParallel<T>(int m, int n, int k, ReadOnlyMemory<T> a, int lda, ReadOnlyMemory<T> b, int ldb,
+        Memory<T> c, int ldc) where T : unmanaged, INumber<T>
+    {
+        int threads = Environment.ProcessorCount;
+        long work = (long)m * n * Math.Max(k, 1);
+        if (threads == 1 || work < ParallelThreshold || n < 2 * threads)
+        {
+            MultiplyTransposed(m, n, k, a.Span, lda, b.Span, ldb, c.Span, ldc);
+            return;
+        }
+        int chunks = threads * 4;
+        int per = (n + chunks - 1) / chunks;
+        chunks = (n + per - 1) / per;
+        Parallel.For(0, chunks, ci =>
+        {
+            int j0 = ci * per, j1 = Math.Min(n, j0 + per);
+            MultiplyTransposed(m, j1 - j0, k, a.Span, lda, b.Span[(j0 * ldb)..], ldb, c.Span[j0..], ldc);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyTransposed<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
+        Span<T> c, int ldc) where T : unmanaged, INumber<T>
+    {
+        // Blocks of B rows small enough to stay in L2 while every row of A passes over them.
+        int rowsPerBlock = Math.Max(1, (1 << 16) / Math.Max(k, 1));
+        for (int j0 = 0; j0 < n; j0 += rowsPerBlock)
+        {
+            int j1 = Math.Min(n, j0 + rowsPerBlock);
+            for (int i = 0; i < m; i++)
+            {
+                var arow = a.Slice(i * lda, k);
+                for (int j = j0; j < j1; j++) c[i * ldc + j] = Dot(arow, b.Slice(j * ldb, k));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        T sum = T.Zero;
+        if (Vector.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            int w = Vector<T>.Count;
+            ref T xr = ref MemoryMarshal.GetReference(x);
+            ref T yr = ref MemoryMarshal.GetReference(y);
+            Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i + 4 * w <= x.Length; i += 4 * w)
+            {
+                s0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i), s0);
+                s1 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(i + w)), Vector.LoadUnsafe(ref yr, (nuint)(i + w)), s1);
+                s2 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(i + 2 * w)), Vector.LoadUnsafe(ref yr, (nuint)(i + 2 * w)), s2);
+                s3 = Fma(Vector.LoadUnsafe(ref xr, (nuint)(i + 3 * w)), Vector.LoadUnsafe(ref yr, (nuint)(i + 3 * w)), s3);
+            }
+            for (; i + w <= x.Length; i += w)
+                s0 = Fma(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i), s0);
+            sum = Vector.Sum((s0 + s1) + (s2 + s3));
+        }
+        for (; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplySimple<T>(int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
         Span<T> c, int ldc) where T : unmanaged, INumber<T>

@@ -13,5 +13,12 @@ internal static class NnOps
         registry.AddOp(ConvTransposeOp.Schema);
         foreach (var pool in PoolOps.Schemas) registry.AddOp(pool);
         registry.AddOp(MaxUnpoolOp.Schema);
+        registry.AddOp(EinsumOp.Schema);
+        registry.AddOp(AttentionOp.Schema);
+        registry.AddOp(RotaryEmbeddingOp.Schema);
+        registry.AddOp(SwiGluOp.Schema);
+        registry.AddOp(CausalConvWithStateOp.Schema);
+        registry.AddOp(LinearAttentionOp.Schema);
+        registry.AddOp(FlexAttentionOp.Schema);
     }
 }

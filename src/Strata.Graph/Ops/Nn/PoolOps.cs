@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -76,6 +77,7 @@ internal static class PoolOps
         return [FloatBuffers.Write(x.DataType, y.ToArray(), y.Shape), r[1]];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RuntimeValue?[] MaxPool<T>(OpContext ctx, Tensor xt) where T : unmanaged, INumber<T>
     {
         var g = Geometry(ctx, xt);
@@ -127,6 +129,7 @@ internal static class PoolOps
         return r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor AverageOrLp(OpContext ctx, bool lp)
     {
         var xt = ctx.Input(0);
@@ -135,7 +138,7 @@ internal static class PoolOps
         var g = Geometry(ctx, xt);
         var w = new PoolWindows(g);
         bool includePad = ctx.Int("count_include_pad", 0) != 0;
-        double p = ctx.Int("p", 2);
+        double p = LpExponent(ctx);
         int nc = xt.Shape[0] * xt.Shape[1];
         var x = FloatBuffers.Read<double>(xt).Span;
         var y = new double[nc * w.OutputSize];
@@ -164,6 +167,10 @@ internal static class PoolOps
         return FloatBuffers.Write(xt.DataType, y, [xt.Shape[0], xt.Shape[1], .. g.Output]);
     }
 
+    /// <summary>LpPool's p: a float attribute in opset 1, an int since opset 2.</summary>
+    private static double LpExponent(OpContext ctx) =>
+        ctx.Node.Attr("p") is { Kind: AttributeKind.Float } a ? a.AsFloat() : ctx.Int("p", 2);
+
     private static double LpTerm(double v, double p) => p == 2 ? v * v : p == 1 ? Math.Abs(v) : Math.Pow(Math.Abs(v), p);
     private static double LpRoot(double s, double p) => p == 2 ? Math.Sqrt(s) : p == 1 ? s : Math.Pow(s, 1 / p);
 
@@ -177,7 +184,7 @@ internal static class PoolOps
         if (xt.Rank < 2) throw ctx.Error(ErrorCode.ShapeMismatch, $"{ctx.Node.OpType} input must have rank >= 2");
         int nc = xt.Shape[0] * xt.Shape[1];
         int size = ShapeMath.Size(xt.Shape.AsSpan(2));
-        double p = ctx.Int("p", 2);
+        double p = LpExponent(ctx);
         var x = FloatBuffers.Read<double>(xt).Span;
         var y = new double[nc];
         for (int i = 0; i < nc; i++)

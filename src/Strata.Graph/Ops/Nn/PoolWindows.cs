@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core;
 
 namespace Strata.Graph.Ops;
@@ -50,6 +51,7 @@ internal sealed class PoolWindows
 
     /// <summary>Writes the offsets of the in-input taps of output position <paramref name="outFlat"/>; returns their
     /// count. <paramref name="padded"/> is the number of taps inside the input and its padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Taps(int outFlat, Span<int> offsets, Span<int> coords, out int padded)
     {
         int nd = _g.Rank;
@@ -64,6 +66,21 @@ internal sealed class PoolWindows
         int count = 1;
         for (int d = 0; d < nd; d++) count *= _hi[d][coords[d]] - _lo[d][coords[d]];
         if (count == 0) return 0;
+        if (nd == 2)
+        {
+            // The common image case without the general odometer.
+            int oy = coords[0], ox = coords[1];
+            int baseY = oy * _g.Strides[0] - _g.PadBegin[0], baseX = ox * _g.Strides[1] - _g.PadBegin[1];
+            int dy = _g.Dilations[0], dx = _g.Dilations[1], rowStride = _inStrides[0];
+            int x0 = _lo[1][ox], x1 = _hi[1][ox];
+            int k = 0;
+            for (int jy = _lo[0][oy]; jy < _hi[0][oy]; jy++)
+            {
+                int row = (baseY + jy * dy) * rowStride + baseX;
+                for (int jx = x0; jx < x1; jx++) offsets[k++] = row + jx * dx;
+            }
+            return k;
+        }
         // Odometer over the taps, last dim fastest.
         Span<int> j = stackalloc int[nd];
         int n = 0;

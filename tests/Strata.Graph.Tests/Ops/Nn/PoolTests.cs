@@ -1,3 +1,4 @@
+using CsCheck;
 using Strata.Core;
 using Attribute = Strata.Graph.Attribute;
 
@@ -86,5 +87,71 @@ public class PoolTests
             Attribute.Of("kernel_shape", new long[] { 2, 2 }), Attribute.Of("strides", new long[] { 2, 2 }))[0];
         Assert.Equal(new[] { 1, 1, 5, 5 }, bigger.Shape);
         Assert.Equal(16.0, TensorConvert.ToDoubles(bigger)[3 * 5 + 3]);
+    }
+
+    [Fact]
+    public void Max_and_average_pool_match_direct_windows()
+    {
+        Gen.Select(Gen.Int[1, 3], Gen.Int[0, 1 << 20], Gen.Int[0, 100000]).Sample((rank, bits, seed) =>
+        {
+            var rng = new Random(seed);
+            var input = Enumerable.Range(0, rank).Select(_ => rng.Next(1, 8)).ToArray();
+            var k = Enumerable.Range(0, rank).Select(_ => rng.Next(1, 4)).ToArray();
+            var s = Enumerable.Range(0, rank).Select(_ => rng.Next(1, 4)).ToArray();
+            var d = Enumerable.Range(0, rank).Select(_ => rng.Next(1, 3)).ToArray();
+            var pads = Enumerable.Range(0, 2 * rank).Select(i => Math.Min(rng.Next(0, 3), k[i % rank] - 1)).ToArray();
+            bool ceil = (bits & 1) != 0, includePad = (bits & 2) != 0;
+            var od = new int[rank];
+            for (int i = 0; i < rank; i++)
+            {
+                int room = input[i] + pads[i] + pads[rank + i] - ((k[i] - 1) * d[i] + 1);
+                if (room < 0) return;
+                od[i] = (ceil ? (room + s[i] - 1) / s[i] : room / s[i]) + 1;
+                if (ceil && (od[i] - 1) * s[i] >= input[i] + pads[i]) od[i]--;
+            }
+            var x = NnHarness.RandomDouble(rng, [1, 2, .. input]);
+            Attribute[] attrs = [Attribute.Of("kernel_shape", k.Select(v => (long)v).ToArray()), Attribute.Of("strides", s.Select(v => (long)v).ToArray()),
+                Attribute.Of("dilations", d.Select(v => (long)v).ToArray()), Attribute.Of("pads", pads.Select(v => (long)v).ToArray()),
+                Attribute.Of("ceil_mode", ceil ? 1L : 0L)];
+            var max = NnHarness.Run("MaxPool", [x], attrs)[0];
+            var avg = NnHarness.Run("AveragePool", [x], [.. attrs, Attribute.Of("count_include_pad", includePad ? 1L : 0L)])[0];
+            Assert.Equal([1, 2, .. od], max.Shape);
+            int osz = od.Aggregate(1, (p, v) => p * v), isz = input.Aggregate(1, (p, v) => p * v), ksz = k.Aggregate(1, (p, v) => p * v);
+            var em = new double[2 * osz];
+            var ea = new double[2 * osz];
+            var o = new int[rank];
+            var kc = new int[rank];
+            for (int c = 0; c < 2; c++)
+                for (int op = 0; op < osz; op++)
+                {
+                    for (int i = rank - 1, r = op; i >= 0; i--) { o[i] = r % od[i]; r /= od[i]; }
+                    double m = double.NegativeInfinity, sum = 0;
+                    int n = 0, padded = 0;
+                    for (int kp = 0; kp < ksz; kp++)
+                    {
+                        for (int i = rank - 1, r = kp; i >= 0; i--) { kc[i] = r % k[i]; r /= k[i]; }
+                        int flat = 0;
+                        bool inside = true, inPadded = true;
+                        for (int i = 0; i < rank; i++)
+                        {
+                            int pos = o[i] * s[i] - pads[i] + kc[i] * d[i];
+                            if (pos < 0 || pos >= input[i]) inside = false;
+                            if (pos >= input[i] + pads[rank + i]) inPadded = false;
+                            flat = flat * input[i] + pos;
+                        }
+                        if (inPadded) padded++;
+                        if (!inside) continue;
+                        double v = x[c * isz + flat];
+                        m = Math.Max(m, v);
+                        sum += v;
+                        n++;
+                    }
+                    // A window that only covers padding: MaxPool gives 0 (like the reference), AveragePool 0/0.
+                    em[c * osz + op] = n == 0 ? 0 : m;
+                    ea[c * osz + op] = (includePad ? padded : n) == 0 ? double.NaN : sum / (includePad ? padded : n);
+                }
+            NnHarness.AssertClose(em, max, 0);
+            NnHarness.AssertClose(ea, avg, 1e-12);
+        }, iter: 200);
     }
 }
