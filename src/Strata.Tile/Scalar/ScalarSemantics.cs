@@ -109,7 +109,7 @@ public static class ScalarSemantics
         long ri = op switch
         {
             UnaryOp.Neg => -i,
-            UnaryOp.Abs => Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
+            UnaryOp.Abs => IsUnsigned(type) ? i : Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
             UnaryOp.Sign => IsUnsigned(type) ? (i != 0 ? 1 : 0) : Math.Sign(i),
             UnaryOp.Relu => i > 0 || IsUnsigned(type) ? i : 0,
             UnaryOp.Not => i == 0 ? 1 : 0,
