@@ -113,8 +113,9 @@ public static class TileValues
     /// <summary>A value of <paramref name="shape"/> whose every element is <paramref name="c"/>.</summary>
     public static TileValue Fill(Expr c, ImmutableArray<long> shape) => new(c.Type, shape, _ => c);
 
-    /// <summary>The constant <paramref name="v"/> of element type <paramref name="type"/> (ints truncate, floats round).</summary>
-    public static Constant Const(double v, DataType type) => type == DataType.Bool ? new(Scalar.Bool(v != 0), type) : Constant.Of(v, type);
+    /// <summary>The constant <paramref name="v"/> converted to <paramref name="type"/> as a cast from double does (ints
+    /// truncate and saturate, floats round, bool is v != 0): the reference's <c>T.CreateTruncating(v)</c>.</summary>
+    public static Constant Const(double v, DataType type) => new(ScalarSemantics.Cast(Scalar.Float(v), DataType.Float64, type), type);
 
     public static Constant Bool(bool v) => new(Scalar.Bool(v), DataType.Bool);
 
