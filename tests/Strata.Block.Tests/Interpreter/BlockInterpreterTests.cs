@@ -17,33 +17,6 @@ public class BlockInterpreterTests
         return d;
     }
 
-    /// <summary>Rows %rm2 : index[BM,1] and columns %rn : index[BN] of this instance's tile, with the overhang masks.</summary>
-    private static (BlockValue rm2, BlockValue rn, BlockValue mm, BlockValue mn, BlockValue mask) Tile(KernelSketch s, int m, int n, int bm, int bn)
-    {
-        var pm = s.ProgramId("pm", 0);
-        var pn = s.ProgramId("pn", 1);
-        var m0 = s.Binary("m0", BinaryOp.Mul, pm, s.Const("cbm", bm));
-        var n0 = s.Binary("n0", BinaryOp.Mul, pn, s.Const("cbn", bn));
-        var rm = s.Arange("rm", m0, bm);
-        var rn = s.Arange("rn", n0, bn);
-        var rm2 = s.Reshape("rm2", rm, bm, 1);
-        var mm = s.Binary("mm", BinaryOp.Lt, rm2, s.Const("cm", m));
-        var mn = s.Binary("mn", BinaryOp.Lt, rn, s.Const("cn", n));
-        var mask = s.Binary("mask", BinaryOp.And, mm, mn);
-        return (rm2, rn, mm, mn, mask);
-    }
-
-    private static BlockKernel Copy(int m, int n, int bm, int bn)
-    {
-        var s = new KernelSketch();
-        var x = Param("x", F, ParamRole.Input, m, n);
-        var o = Param("out", F, ParamRole.Output, m, n);
-        var (rm2, rn, _, _, mask) = Tile(s, m, n, bm, bn);
-        var v = s.Load("v", x, [rm2, rn], mask);
-        s.Store(o, [rm2, rn], v, mask);
-        return s.Build("copy", [x, o], CeilDiv(m, bm), CeilDiv(n, bn));
-    }
-
     [Fact]
     public void TiledCopyWithOverhangCopiesEveryElement()
     {
@@ -51,7 +24,7 @@ public class BlockInterpreterTests
         {
             var (m, n, bm, bn, seed) = t;
             var data = RandomData(m * n, seed);
-            var outs = BlockInterpreter.Call(Copy(m, n, bm, bn), [Tensor<float>.FromArray(data, m, n)],
+            var outs = BlockInterpreter.Call(SampleKernels.Copy(m, n, bm, bn), [Tensor<float>.FromArray(data, m, n)],
                 new BlockRunOptions(ProgramOrder.Shuffled, seed));
             Assert.Equal(data, outs[0].As<float>().ToArray());
         }, iter: 40);
@@ -63,16 +36,7 @@ public class BlockInterpreterTests
         Gen.Select(Gen.Int[1, 30], Gen.Int[1, 30], Gen.Int[1, 8], Gen.Int[1, 8], Gen.Int).Sample(t =>
         {
             var (m, n, bm, bn, seed) = t;
-            var s = new KernelSketch();
-            var x = Param("x", F, ParamRole.Input, m, n);
-            var b = Param("b", F, ParamRole.Input, n);
-            var o = Param("out", F, ParamRole.Output, m, n);
-            var (rm2, rn, _, mn, mask) = Tile(s, m, n, bm, bn);
-            var xv = s.Load("xv", x, [rm2, rn], mask);
-            var bv = s.Load("bv", b, [rn], mn);
-            var sum = s.Binary("sum", BinaryOp.Add, xv, bv);
-            s.Store(o, [rm2, rn], sum, mask);
-            var kernel = s.Build("add", [x, b, o], CeilDiv(m, bm), CeilDiv(n, bn));
+            var kernel = SampleKernels.AddBias(m, n, bm, bn);
 
             var xd = RandomData(m * n, seed);
             var bd = RandomData(n, seed + 1);
@@ -84,32 +48,6 @@ public class BlockInterpreterTests
         }, iter: 30);
     }
 
-    private static BlockKernel Matmul(int m, int n, int k, int bm, int bn, int bk)
-    {
-        var s = new KernelSketch();
-        var x = Param("x", F, ParamRole.Input, m, k);
-        var w = Param("w", F, ParamRole.Input, k, n);
-        var o = Param("out", F, ParamRole.Output, m, n);
-        var (rm2, rn, mm, mn, mask) = Tile(s, m, n, bm, bn);
-        var zero = s.Const("z", Scalar.Float(0), F32(bm, bn));
-        var c0 = s.Const("c0", 0);
-        var ck = s.Const("ck", k);
-        var acc = s.For("acc", "k0", c0, ck, bk, "a", zero, (b, k0, a) =>
-        {
-            var rk = b.Arange("rk", k0, bk);
-            var rk2 = b.Reshape("rk2", rk, bk, 1);
-            var mk = b.Binary("mk", BinaryOp.Lt, rk, ck);
-            var mk2 = b.Binary("mk2", BinaryOp.Lt, rk2, ck);
-            var xm = b.Binary("xm", BinaryOp.And, mm, mk);
-            var wm = b.Binary("wm", BinaryOp.And, mk2, mn);
-            var xa = b.Load("xa", x, [rm2, rk], xm, Scalar.Float(0));
-            var wb = b.Load("wb", w, [rk2, rn], wm);
-            return b.Dot("a1", xa, wb, a);
-        });
-        s.Store(o, [rm2, rn], acc, mask);
-        return s.Build("matmul", [x, w, o], CeilDiv(m, bm), CeilDiv(n, bn));
-    }
-
     [Fact]
     public void BlockedMatmulWithKLoopMatchesDirectProduct()
     {
@@ -118,7 +56,7 @@ public class BlockInterpreterTests
             var ((m, n, k), (bm, bn, bk), seed) = t;
             var xd = RandomData(m * k, seed);
             var wd = RandomData(k * n, seed + 7);
-            var outs = BlockInterpreter.Call(Matmul(m, n, k, bm, bn, bk), [Tensor<float>.FromArray(xd, m, k), Tensor<float>.FromArray(wd, k, n)],
+            var outs = BlockInterpreter.Call(SampleKernels.Matmul(m, n, k, bm, bn, bk), [Tensor<float>.FromArray(xd, m, k), Tensor<float>.FromArray(wd, k, n)],
                 new BlockRunOptions(ProgramOrder.Shuffled, seed));
             var got = outs[0].As<float>().ToArray();
             for (int i = 0; i < m; i++)
@@ -139,18 +77,7 @@ public class BlockInterpreterTests
             var (m, n, bm, seed) = t;
             int bn = 1;
             while (bn < n) bn *= 2;
-            var s = new KernelSketch();
-            var x = Param("x", F, ParamRole.Input, m, n);
-            var o = Param("out", F, ParamRole.Output, m, n);
-            var (rm2, rn, _, _, mask) = Tile(s, m, n, bm, bn);
-            var xv = s.Load("xv", x, [rm2, rn], mask, Scalar.Float(double.NegativeInfinity));
-            var mx = s.Reduce("mx", ReduceOp.Max, xv, 1);
-            var mx2 = s.Reshape("mx2", mx, bm, 1);
-            var e = s.Unary("e", UnaryOp.Exp, s.Binary("d", BinaryOp.Sub, xv, mx2));
-            var sum = s.Reshape("sum2", s.Reduce("sum", ReduceOp.Sum, e, 1), bm, 1);
-            var y = s.Binary("y", BinaryOp.Div, e, sum);
-            s.Store(o, [rm2, rn], y, mask);
-            var kernel = s.Build("softmax", [x, o], CeilDiv(m, bm), 1);
+            var kernel = SampleKernels.Softmax(m, n, bm, bn);
 
             var xd = RandomData(m * n, seed);
             var got = BlockInterpreter.Call(kernel, [Tensor<float>.FromArray(xd, m, n)])[0].As<float>().ToArray();
@@ -249,7 +176,7 @@ public class BlockInterpreterTests
         var s = new KernelSketch();
         var x = Param("x", F, ParamRole.Input, 5, 5);
         var o = Param("out", F, ParamRole.Output, 5, 5);
-        var (rm2, rn, _, _, _) = Tile(s, 5, 5, 4, 4);
+        var (rm2, rn, _, _, _) = SampleKernels.Tile(s, 5, 5, 4, 4);
         var v = s.Load("v", x, [rm2, rn]);
         s.Store(o, [rm2, rn], v);
         var kernel = s.Build("nomask", [x, o], 2, 2);
@@ -344,7 +271,7 @@ public class BlockInterpreterTests
     [Fact]
     public void ArgumentsAreCheckedAgainstTheSignature()
     {
-        var kernel = Copy(4, 4, 2, 2);
+        var kernel = SampleKernels.Copy(4, 4, 2, 2);
         var e = Assert.Throws<StrataException>(() => BlockInterpreter.Run(kernel, [new Tensor<float>([4, 4])]));
         Assert.Equal(ErrorCode.InvalidArgument, e.Code);
         e = Assert.Throws<StrataException>(() => BlockInterpreter.Run(kernel, [new Tensor<float>([4, 4]), new Tensor<float>([4, 5])]));
@@ -357,7 +284,7 @@ public class BlockInterpreterTests
     public void RunWritesIntoCallerTensorsAndLeavesUnstoredElements()
     {
         // Storing only the upper-left 2x2 of a 3x3 output leaves the rest as the caller set it.
-        var kernel = Copy(3, 3, 2, 2) with { Grid = [1, 1] };
+        var kernel = SampleKernels.Copy(3, 3, 2, 2) with { Grid = [1, 1] };
         var outT = Tensor<float>.FromArray(Enumerable.Repeat(-9f, 9).ToArray(), 3, 3);
         BlockInterpreter.Run(kernel, [Tensor<float>.FromArray([1, 2, 3, 4, 5, 6, 7, 8, 9], 3, 3), outT]);
         Assert.Equal(new float[] { 1, 2, -9, 4, 5, -9, -9, -9, -9 }, outT.ToArray());
