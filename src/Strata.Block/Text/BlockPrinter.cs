@@ -73,10 +73,14 @@ public static class BlockPrinter
         if (double.IsNaN(v)) return "nan";
         if (double.IsPositiveInfinity(v)) return "inf";
         if (double.IsNegativeInfinity(v)) return "-inf";
-        // Narrow types print their shortest float form (0.1, not 0.10000000149011612); the value is float-exact.
-        string s = type != DataType.Float64 && (double)(float)v == v
-            ? ((float)v).ToString("R", CultureInfo.InvariantCulture)
-            : v.ToString("R", CultureInfo.InvariantCulture);
+        // The shortest decimal that reads back as the same value of this type (0.1 for f16 0.0999755859375).
+        string s = v.ToString("R", CultureInfo.InvariantCulture);
+        for (int digits = 1; digits <= 17; digits++)
+        {
+            string candidate = v.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            double back = ScalarSemantics.RoundFloat(double.Parse(candidate, CultureInfo.InvariantCulture), type);
+            if (back.Equals(v) && (back != 0 || double.IsNegative(back) == double.IsNegative(v))) { s = candidate; break; }
+        }
         return s.Contains('.') || s.Contains('E') || s.Contains('e') ? s : s + ".0";
     }
 
