@@ -22,7 +22,7 @@ public sealed class ConformanceNodeTests(ITestOutputHelper output)
     {
         ["Reshape"] = [1], ["Expand"] = [1], ["Tile"] = [1], ["Slice"] = [1, 2, 3, 4], ["Squeeze"] = [1], ["Unsqueeze"] = [1],
         ["Split"] = [1], ["Pad"] = [1, 3], ["Resize"] = [1, 2, 3], ["Upsample"] = [1], ["Dropout"] = [1, 2],
-        ["ConstantOfShape"] = [0], ["Range"] = [0, 1, 2],
+        ["ConstantOfShape"] = [0], ["Range"] = [0, 1, 2], ["CenterCropPad"] = [1], ["OneHot"] = [1],
     };
 
     private static string NodeDirectory([CallerFilePath] string here = "") =>

@@ -216,4 +216,38 @@ public sealed class ViewLoweringTests
             Lowers("Constant", [], [Graph.Attribute.Of("value", X(rng, Shape(rng, 2, 3)))]);
         }, iter: 100);
     }
+
+    [Fact]
+    public void Trilu_reverse_sequence_gather_nd_one_hot_center_crop_pad_match_the_reference()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var shape = Shape(rng, 2, 4).Concat([rng.Next(1, 5), rng.Next(1, 5)]).ToArray();
+            var x = X(rng, shape);
+            var k = Tensor<long>.Scalar(rng.Next(-4, 5));
+            Lowers("Trilu", [x, rng.Next(3) == 0 ? null : k], [A("upper", (long)rng.Next(2))], constants: rng.Next(2) == 0 ? [1] : []);
+
+            int batchAxis = rng.Next(2), timeAxis = 1 - batchAxis;
+            var lens = Tensor(rng, DataType.Int64, [shape[batchAxis]], 0, shape[timeAxis]);
+            Lowers("ReverseSequence", [x, lens], [A("batch_axis", (long)batchAxis), A("time_axis", (long)timeAxis)]);
+
+            int bd = rng.Next(2), kk = rng.Next(1, shape.Length - bd + 1);
+            var ishape = shape.Take(bd).Concat(Shape(rng, 2, 3)).Append(kk).ToArray();
+            var nd = TensorFactory.Create(DataType.Int64, ishape);
+            for (int i = 0; i < nd.Length; i++)
+            {
+                int dim = shape[bd + i % kk];
+                ScalarSemantics.Write(nd, i, Scalar.Int(rng.Next(-dim, dim)));
+            }
+            Lowers("GatherND", [x, nd], [A("batch_dims", (long)bd)]);
+
+            int depth = rng.Next(1, 6);
+            var hot = Tensor(rng, rng.Pick(new[] { DataType.Int64, DataType.Int32, DataType.Float32 }), Shape(rng, 3, 3), -depth - 1, depth + 1);
+            Lowers("OneHot", [hot, Tensor<long>.Scalar(depth), Tensor(rng, rng.Pick(All), [2])], [A("axis", (long)rng.Next(-hot.Rank - 1, hot.Rank + 1))], constants: [1]);
+
+            var target = shape.Select(d => (long)rng.Next(1, d + 3)).ToArray();
+            Lowers("CenterCropPad", [x, Longs(target)], constants: [1]);
+        }, iter: 150);
+    }
 }
