@@ -5,6 +5,7 @@ using Strata.Core;
 using Strata.Graph;
 using Strata.Onnx;
 using Strata.Tile.Text;
+using Strata.Tile.Verification;
 using Xunit.Abstractions;
 
 namespace Strata.Tile.Tests.Lowering;
@@ -47,6 +48,11 @@ public sealed class ConformanceNodeTests(ITestOutputHelper output)
                 .Select(l => l.Split('\t')).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "")
             : [];
         output.WriteLine(Report(rows));
+        var unproven = rows.Where(r => r.Outcome.Kernel is not null)
+            .Select(r => (r.Test, Warnings: TileVerifier.Diagnose(r.Outcome.Kernel!, strictBounds: true).Where(d => !d.IsError).ToList()))
+            .Where(p => p.Warnings.Count > 0).ToList();
+        output.WriteLine($"{unproven.Count} kernels have loads the verifier cannot prove in range:");
+        foreach (var (test, warnings) in unproven) output.WriteLine($"  {test}: {warnings[0]}");
         if (Environment.GetEnvironmentVariable("STRATA_DUMP_LOWERED") is { Length: > 0 } dump)
             File.WriteAllText(dump, string.Join("\n", rows.Where(r => r.Outcome.Kernel is not null)
                 .Select(r => $"# {r.Test}\n{TilePrinter.Print(r.Outcome.Kernel!)}")));
