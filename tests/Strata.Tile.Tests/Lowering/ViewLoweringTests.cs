@@ -165,7 +165,7 @@ public sealed class ViewLoweringTests
     }
 
     [Fact]
-    public void Resize_nearest_and_linear_match_the_reference()
+    public void Resize_matches_the_reference_in_every_mode()
     {
         Gen.Int.Sample(seed =>
         {
@@ -173,25 +173,34 @@ public sealed class ViewLoweringTests
             var shape = new[] { 1, rng.Next(1, 3), rng.Next(1, 5), rng.Next(1, 5) };
             var type = rng.Pick(new[] { DataType.Float32, DataType.Float64, DataType.Float16, DataType.UInt8, DataType.Int32 });
             var x = Tensor(rng, type, shape, 0, 100);
-            string mode = rng.Pick(new[] { "nearest", "linear" });
-            string coord = rng.Pick(new[] { "half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn", "half_pixel_symmetric" });
-            if (mode == "linear" && coord == "tf_half_pixel_for_nn") coord = "half_pixel";
+            string mode = rng.Pick(new[] { "nearest", "linear", "cubic" });
+            string coord = rng.Pick(new[] { "half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn",
+                "half_pixel_symmetric", "tf_crop_and_resize" });
+            if (mode != "nearest" && coord == "tf_half_pixel_for_nn") coord = "half_pixel";
             var attrs = new List<Graph.Attribute> { A("mode", mode), A("coordinate_transformation_mode", coord) };
             if (mode == "nearest") attrs.Add(A("nearest_mode", rng.Pick(new[] { "round_prefer_floor", "round_prefer_ceil", "floor", "ceil" })));
+            if (mode == "cubic") attrs.Add(A("cubic_coeff_a", rng.Pick(new[] { -0.75f, -0.5f })));
+            if (rng.Next(3) == 0) attrs.Add(A("exclude_outside", 1L));
+            if (mode != "nearest" && rng.Next(3) == 0) attrs.Add(A("antialias", 1L));
+            if (coord == "tf_crop_and_resize") attrs.Add(A("extrapolation_value", 7.5f));
             var empty = new Tensor<float>(Array.Empty<float>(), [0]);
+            var roi = coord == "tf_crop_and_resize"
+                ? new Tensor<float>(new[] { 0f, 0f, (float)rng.NextDouble() * 0.5f - 0.2f, (float)rng.NextDouble() * 0.5f - 0.2f,
+                    1f, 1f, 0.6f + (float)rng.NextDouble() * 0.6f, 0.6f + (float)rng.NextDouble() * 0.6f }, [8])
+                : empty;
             if (rng.Next(2) == 0)
             {
                 var scales = new Tensor<float>(shape.Select((_, i) => i < 2 ? 1f : rng.Pick(new[] { 0.5f, 0.6f, 1f, 1.5f, 2f, 3f })).ToArray(), [4]);
-                Lowers("Resize", [x, empty, scales], [.. attrs], opset: 13, constants: [1, 2], comparer: Comparer(type));
+                Lowers("Resize", [x, roi, scales], [.. attrs], opset: 19, constants: [1, 2], comparer: Comparer(type));
             }
             else
             {
                 var sizes = Longs([.. shape.Select((d, i) => i < 2 ? d : (long)rng.Next(1, 9))]);
-                Lowers("Resize", [x, empty, null, sizes], [.. attrs], opset: 13, constants: [1, 3], comparer: Comparer(type));
+                Lowers("Resize", [x, roi, null, sizes], [.. attrs], opset: 19, constants: [1, 3], comparer: Comparer(type));
             }
             var up = new Tensor<float>(new[] { 1f, 1f, rng.Pick(new[] { 1f, 2f, 3f }), rng.Pick(new[] { 1f, 2f, 2.5f }) }, [4]);
-            Lowers("Upsample", [x, up], [A("mode", mode)], opset: 9, constants: [1], comparer: Comparer(type));
-        }, iter: 200);
+            Lowers("Upsample", [x, up], [A("mode", mode == "cubic" ? "linear" : mode)], opset: 9, constants: [1], comparer: Comparer(type));
+        }, iter: 250);
     }
 
     [Fact]
