@@ -211,7 +211,7 @@ internal static class ResizeLowerings
         int axis, double scale, long inLen, long outLen)
     {
         int n = Coefficients(s, Const(0.5, F64), scale).Length, pad = (n + 1) / 2;
-        Expr Start(Expr y)
+        Expr StartOf(Expr y)
         {
             // As the reference finds them on the edge-padded axis: floor(x + pad) - pad, then a shift by the fraction.
             var xp = Add(coord(axis, y), Const(pad, F64));
@@ -222,7 +222,7 @@ internal static class ResizeLowerings
                 : new Select(new Binary(BinaryOp.Le, frac, Const(0.5, F64)), Expr.Index(-((n - 1) / 2)), Expr.Index(-((n - 1) / 2) + 1));
             return new Binary(BinaryOp.Add, new Binary(BinaryOp.Sub, CastTo(p, I64), Expr.Index(pad)), shift);
         }
-        Expr Ratio(Expr y)
+        Expr RatioOf(Expr y)
         {
             var x = coord(axis, y);
             var floor = new Unary(UnaryOp.Floor, x);
@@ -234,6 +234,11 @@ internal static class ResizeLowerings
             for (int j = n - 2; j >= 0; j--) e = new Select(new Binary(BinaryOp.Eq, k, Expr.Index(j)), item(j), e);
             return e;
         }
+        // Per output position: the first tap and the fractional position (computed once, read by the tables below).
+        var start = builder.Materialize(new TileValue(I64, [outLen], i => StartOf(i[0])), "tap_start");
+        var ratio = builder.Materialize(new TileValue(F64, [outLen], i => RatioOf(i[0])), "ratio");
+        Expr Start(Expr y) => start.At(y);
+        Expr Ratio(Expr y) => ratio.At(y);
         ImmutableArray<long> table = [outLen, n];
         var index = builder.Materialize(new TileValue(I64, table, i => Clamp(new Binary(BinaryOp.Add, Start(i[0]), i[1]), inLen)), "taps");
         TileValue weight = builder.Materialize(new TileValue(F64, table, i => Pick(i[1], j => Coefficients(s, Ratio(i[0]), scale)[j])), "coefficients");
