@@ -227,4 +227,193 @@ public class ComputeLoweringTests
         Tensor?[] inputs = b is null ? [Rand(r, DataType.Float32, a)] : [Rand(r, DataType.Float32, a), Rand(r, DataType.Float32, b)];
         Check("Einsum", inputs, [Attr.Of("equation", equation)], opset: 12);
     }
+
+    // ---- convolution and pooling ----
+
+    /// <summary>Random window attributes for <paramref name="rank"/> spatial dims over input dims <paramref name="input"/>.</summary>
+    private static List<Attr> WindowAttrs(Random r, int[] kernel, bool dilate = true, bool allowAutoPad = true)
+    {
+        int rank = kernel.Length;
+        var attrs = new List<Attr>
+        {
+            Attr.Of("strides", Enumerable.Range(0, rank).Select(_ => (long)r.Next(1, 3)).ToArray()),
+        };
+        if (dilate) attrs.Add(Attr.Of("dilations", Enumerable.Range(0, rank).Select(_ => (long)r.Next(1, 3)).ToArray()));
+        int mode = allowAutoPad ? r.Next(4) : 0;
+        if (mode == 0) attrs.Add(Attr.Of("pads", Enumerable.Range(0, 2 * rank).Select(i => (long)r.Next(0, kernel[i % rank])).ToArray()));
+        else attrs.Add(Attr.Of("auto_pad", mode switch { 1 => "SAME_UPPER", 2 => "SAME_LOWER", _ => "VALID" }));
+        return attrs;
+    }
+
+    [Fact]
+    public void Conv_random_geometry_groups_and_bias_match_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Int[1, 2], Gen.Bool, Gen.Int).Sample((rank, group, withBias, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3);
+            var input = Shape(r, rank, max: rank == 3 ? 4 : 6, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel);
+            attrs.Add(Attr.Of("group", (long)group));
+            var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
+            var w = Rand(r, DataType.Float32, [mg * group, cg, .. kernel]);
+            Check("Conv", [x, w, withBias ? Rand(r, DataType.Float32, [mg * group]) : null], attrs, opset: 11);
+        }, iter: 30);
+
+    [Fact]
+    public void ConvTranspose_random_geometry_matches_reference() =>
+        Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Bool, Gen.Int).Sample((rank, group, withBias, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3);
+            var input = Shape(r, rank, max: 4, min: 2);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = new List<Attr>
+            {
+                Attr.Of("strides", Enumerable.Range(0, rank).Select(_ => (long)r.Next(1, 4)).ToArray()),
+                Attr.Of("dilations", Enumerable.Range(0, rank).Select(_ => (long)r.Next(1, 3)).ToArray()),
+                Attr.Of("group", (long)group),
+            };
+            switch (r.Next(4))
+            {
+                case 0: attrs.Add(Attr.Of("pads", Enumerable.Range(0, 2 * rank).Select(i => (long)r.Next(0, kernel[i % rank])).ToArray())); break;
+                case 1: attrs.Add(Attr.Of("output_padding", Enumerable.Range(0, rank).Select(_ => (long)r.Next(0, 1)).ToArray())); break;
+                case 2: attrs.Add(Attr.Of("auto_pad", r.Next(2) == 0 ? "SAME_UPPER" : "SAME_LOWER")); break;
+                default: attrs.Add(Attr.Of("output_shape", input.Select(d => (long)(d * 2 + 1)).ToArray())); break;
+            }
+            var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
+            var w = Rand(r, DataType.Float32, [cg * group, mg, .. kernel]);
+            Check("ConvTranspose", [x, w, withBias ? Rand(r, DataType.Float32, [mg * group]) : null], attrs, opset: 11);
+        }, iter: 30);
+
+    [Fact]
+    public void Pools_random_geometry_match_reference() =>
+        Gen.Select(Gen.Int[0, 2], Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Int).Sample((kind, rank, ceil, includePad, seed) =>
+        {
+            var r = new Random(seed);
+            var input = Shape(r, rank, max: rank == 3 ? 4 : 6, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            string op = kind switch { 0 => "MaxPool", 1 => "AveragePool", _ => "LpPool" };
+            var attrs = WindowAttrs(r, kernel, dilate: kind != 2);
+            attrs.Add(Attr.Of("kernel_shape", kernel.Select(k => (long)k).ToArray()));
+            if (kind != 2) attrs.Add(Attr.Of("ceil_mode", ceil ? 1L : 0L));
+            if (kind == 1) attrs.Add(Attr.Of("count_include_pad", includePad ? 1L : 0L));
+            if (kind == 2) attrs.Add(Attr.Of("p", (long)r.Next(1, 4)));
+            var x = Rand(r, DataType.Float32, [r.Next(1, 3), r.Next(1, 3), .. input]);
+            var c = ComputeLoweringHarness.Compare(op, [x], attrs, opset: 19);
+            if (c.Actual is null)
+            {
+                Assert.Equal("MaxPool", op); // only a max window lying wholly in the padding declines
+                return;
+            }
+            for (int i = 0; i < c.Expected.Length; i++)
+                Assert.True(Tight.Compare(c.Actual[i], c.Expected[i]) is null,
+                    $"{op} {{{string.Join(", ", attrs)}}} on {ShapeMath.Format(x.Shape)}: {Tight.Compare(c.Actual[i], c.Expected[i])}\n{TilePrinter.Print(c.Kernel!)}");
+        }, iter: 50);
+
+    [Fact]
+    public void Pool_types_and_global_pools_match_reference()
+    {
+        var r = new Random(11);
+        Check("MaxPool", [Rand(r, DataType.Int8, [1, 2, 5, 5], -100, 100)], [Attr.Of("kernel_shape", new long[] { 3, 3 }), Attr.Of("pads", new long[] { 1, 1, 1, 1 })], opset: 12);
+        Check("MaxPool", [Rand(r, DataType.UInt8, [1, 2, 5], 0, 200)], [Attr.Of("kernel_shape", new long[] { 2 }), Attr.Of("pads", new long[] { 1, 1 })], opset: 12);
+        Check("MaxPool", [Rand(r, DataType.Float16, [1, 2, 4, 4])], [Attr.Of("kernel_shape", new long[] { 2, 2 })], opset: 12);
+        var x = Rand(r, DataType.Float32, [2, 3, 4, 5]);
+        foreach (var op in new[] { "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool" })
+        {
+            Check(op, [x], opset: 2);
+            Check(op, [Rand(r, DataType.Float32, [2, 3])], opset: 2);
+        }
+        Check("GlobalLpPool", [x], [Attr.Of("p", 3L)], opset: 2);
+        // MaxPool's Indices output is not lowered.
+        Declines("MaxPool", [x], [Attr.Of("kernel_shape", new long[] { 2, 2 })], opset: 12, outputs: 2);
+    }
+
+    // ---- attention and friends ----
+
+    public static TheoryData<string> AttentionCases => new()
+    {
+        "4d", "3d", "gqa", "causal", "bool-mask", "float-mask-short", "past", "softcap", "scale", "nonpad-causal",
+        "qk0", "qk1", "qk2", "qk3", "softmax-precision", "fully-masked",
+    };
+
+    [Theory]
+    [MemberData(nameof(AttentionCases))]
+    public void Attention_matches_reference(string variant)
+    {
+        var r = new Random(variant.GetHashCode(StringComparison.Ordinal) & 0xffff);
+        int b = 2, hq = variant == "gqa" ? 4 : 2, hkv = 2, sq = 3, skv = 4, d = 3, dv = 2;
+        bool is3d = variant == "3d";
+        Tensor q = is3d ? Rand(r, DataType.Float32, [b, sq, hq * d]) : Rand(r, DataType.Float32, [b, hq, sq, d]);
+        Tensor k = is3d ? Rand(r, DataType.Float32, [b, skv, hkv * d]) : Rand(r, DataType.Float32, [b, hkv, skv, d]);
+        Tensor v = is3d ? Rand(r, DataType.Float32, [b, skv, hkv * dv]) : Rand(r, DataType.Float32, [b, hkv, skv, dv]);
+        var attrs = new List<Attr>();
+        if (is3d) attrs.AddRange([Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)]);
+        var inputs = new Tensor?[7];
+        (inputs[0], inputs[1], inputs[2]) = (q, k, v);
+        int outputs = 1, opset = 23;
+        switch (variant)
+        {
+            case "causal": attrs.Add(Attr.Of("is_causal", 1L)); break;
+            case "bool-mask":
+                inputs[3] = TensorConvert.FromDoubles(DataType.Bool, Enumerable.Range(0, sq * skv).Select(i => (double)(i % 3 == 0 ? 0 : 1)).ToArray(), [sq, skv]);
+                break;
+            case "float-mask-short": inputs[3] = Rand(r, DataType.Float32, [b, 1, sq, skv - 1]); break;
+            case "past":
+                inputs[4] = Rand(r, DataType.Float32, [b, hkv, 2, d]);
+                inputs[5] = Rand(r, DataType.Float32, [b, hkv, 2, dv]);
+                attrs.Add(Attr.Of("is_causal", 1L));
+                outputs = 3;
+                break;
+            case "softcap": attrs.Add(Attr.Of("softcap", 0.5f)); break;
+            case "scale": attrs.Add(Attr.Of("scale", 0.25f)); break;
+            case "nonpad-causal":
+                inputs[6] = I64(2, 4);
+                attrs.Add(Attr.Of("is_causal", 1L));
+                opset = 24;
+                break;
+            case "qk0" or "qk1" or "qk2" or "qk3":
+                attrs.Add(Attr.Of("qk_matmul_output_mode", (long)(variant[2] - '0')));
+                attrs.Add(Attr.Of("softcap", 2f));
+                inputs[3] = Rand(r, DataType.Float32, [sq, skv]);
+                outputs = 4;
+                break;
+            case "softmax-precision": attrs.Add(Attr.Of("softmax_precision", (long)DataType.Float16)); break;
+            case "fully-masked":
+                inputs[3] = TensorConvert.FromDoubles(DataType.Bool, Enumerable.Range(0, sq * skv).Select(i => (double)(i < skv ? 0 : 1)).ToArray(), [sq, skv]);
+                break;
+        }
+        int last = Array.FindLastIndex(inputs, t => t is not null);
+        Check("Attention", inputs[..(last + 1)], attrs, opset: opset, outputs: outputs);
+    }
+
+    [Theory]
+    [InlineData(4, false, false, 0)]
+    [InlineData(4, true, false, 0)]
+    [InlineData(3, false, true, 0)]
+    [InlineData(3, true, true, 4)]
+    [InlineData(4, false, true, 2)]
+    public void RotaryEmbedding_matches_reference(int rank, bool interleaved, bool positions, int rotaryDim)
+    {
+        var r = new Random(rank * 7 + rotaryDim);
+        int b = 2, h = 2, s = 3, hs = 6, half = (rotaryDim == 0 ? hs : rotaryDim) / 2;
+        var x = rank == 4 ? Rand(r, DataType.Float32, [b, h, s, hs]) : Rand(r, DataType.Float32, [b, s, h * hs]);
+        int[] cacheShape = positions ? [5, half] : [b, s, half];
+        var attrs = new List<Attr> { Attr.Of("interleaved", interleaved ? 1L : 0L) };
+        if (rank == 3) attrs.Add(Attr.Of("num_heads", (long)h));
+        if (rotaryDim != 0) attrs.Add(Attr.Of("rotary_embedding_dim", (long)rotaryDim));
+        var pos = positions ? Tensor<long>.FromArray([0, 3, 4, 1, 2, 0], b, s) : null;
+        Check("RotaryEmbedding", [x, Rand(r, DataType.Float32, cacheShape), Rand(r, DataType.Float32, cacheShape), pos], attrs, opset: 23);
+    }
+
+    [Theory]
+    [InlineData(DataType.Float32)]
+    [InlineData(DataType.Float16)]
+    [InlineData(DataType.BFloat16)]
+    public void SwiGLU_matches_reference_exactly(DataType t)
+    {
+        var r = new Random(3);
+        Check("SwiGLU", [Rand(r, t, [3, 4], -4, 4), Rand(r, t, [3, 4], -4, 4)], [Attr.Of("alpha", 1.702f)], opset: 28,
+            comparer: new ValueComparer(0, 0));
+    }
 }
