@@ -1,0 +1,132 @@
+using System.Text;
+using Strata.Conformance;
+using Strata.Core;
+using Strata.Graph;
+using Strata.Tile.Text;
+using Xunit.Abstractions;
+
+namespace Strata.Tile.Tests.Lowering;
+
+/// <summary>Every ONNX node test whose graph is a single node of a compute op: the node is lowered to a Tile kernel
+/// and run by the Tile interpreter against the expected outputs (the conformance runner's comparer and tolerances);
+/// nodes the lowering declines run through the reference interpreter and count as fallback. Prints a per-op table
+/// (tests, lowered, lowered and passing, fallback) and fails if any lowered test fails.</summary>
+public class ComputeConformanceTests(ITestOutputHelper output)
+{
+    public static readonly string[] Ops =
+    [
+        "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+        "ReduceSumSquare", "ArgMax", "ArgMin", "Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "RMSNormalization",
+        "GroupNormalization", "InstanceNormalization", "MeanVarianceNormalization", "LpNormalization", "LRN", "MatMul", "Gemm", "Einsum",
+        "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "Attention",
+        "RotaryEmbedding", "SwiGLU",
+    ];
+
+    /// <summary>The conformance folder: $STRATA_CONFORMANCE, or shared/conformance/onnx/node above the test binaries.</summary>
+    public static string? NodeDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("STRATA_CONFORMANCE") is { Length: > 0 } env) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "conformance", "onnx", "node"), Path.Combine(dir.FullName, "conformance", "onnx", "node") })
+                if (Directory.Exists(candidate)) return candidate;
+        return null;
+    }
+
+    /// <summary>Runs a single-node graph at the Tile level when its node lowers; else through the reference interpreter.</summary>
+    /// <param name="bindIntegerInputs">Treat integer graph inputs (axes, position ids…) as compile-time constants, as a
+    /// compiler specialising on them would; otherwise only initializers are constants.</param>
+    private sealed class SingleNodeTileExecutor(bool bindIntegerInputs) : IConformanceExecutor
+    {
+        public string Name => "tile-node";
+
+        /// <summary>What the last run did: "lowered", or "fallback: why".</summary>
+        public string Status { get; set; } = "";
+
+        public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
+        {
+            if (graph.Nodes.Count != 1) return Fallback("not a single node", graph, inputs);
+            var node = graph.Nodes[0];
+            var tensors = new Tensor?[node.Inputs.Length];
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                if (node.Inputs[i] is not { } v) continue;
+                var value = v.Constant ?? inputs.GetValueOrDefault(v.Name);
+                if (value is not Tensor t) return Fallback($"input {i} is not a tensor", graph, inputs);
+                tensors[i] = t;
+            }
+            Func<int, Tensor?>? constants = bindIntegerInputs ? i => tensors[i] is { } t && t.DataType.IsInteger() ? t : node.Inputs[i]?.Constant : null;
+            var lowered = ComputeLoweringHarness.Lower(node, graph.Opset(node.Domain), tensors, constants: constants);
+            if (lowered is null) return Fallback("the lowering declined", graph, inputs);
+            Status = "lowered";
+            var text = TilePrinter.Print(lowered.Kernel);
+            if (TilePrinter.Print(TileParser.ParseKernel(text)) != text)
+                throw new InvalidOperationException("the kernel's text does not round-trip");
+            var outs = ComputeLoweringHarness.Run(lowered, node, tensors);
+            var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
+            foreach (var o in graph.Outputs)
+            {
+                int i = node.Outputs.IndexOf(o);
+                result[o.Name] = i >= 0 ? outs[i] : o.Constant ?? inputs.GetValueOrDefault(o.Name);
+            }
+            return result;
+        }
+
+        private IReadOnlyDictionary<string, RuntimeValue?> Fallback(string why, Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
+        {
+            Status = "fallback: " + why;
+            return new GraphInterpreter().Run(graph, inputs);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lowered_single_node_conformance_tests_pass(bool bindIntegerInputs)
+    {
+        if (NodeDirectory() is not { } dir)
+        {
+            output.WriteLine("conformance data not found (set STRATA_CONFORMANCE): nothing to check");
+            return;
+        }
+        var ops = new HashSet<string>(Ops, StringComparer.Ordinal);
+        var tests = ConformanceRunner.Discover(dir).Where(t => ops.Contains(t.Op)).ToList();
+        var executor = new SingleNodeTileExecutor(bindIntegerInputs);
+        var runner = new ConformanceRunner(executor, new ConformanceOptions { Parallelism = 1 });
+        var rows = new SortedDictionary<string, int[]>(StringComparer.Ordinal); // tests, lowered, lowered+pass, fallback, fallback+pass
+        var failures = new List<string>();
+        var fallbacks = new List<string>();
+        foreach (var test in tests)
+        {
+            executor.Status = "";
+            var result = runner.Run(test);
+            if (executor.Status.StartsWith("fallback: not a single node", StringComparison.Ordinal)) continue;
+            var row = rows.TryGetValue(test.Op, out var existing) ? existing : rows[test.Op] = new int[5];
+            row[0]++;
+            bool passed = result.Status == ConformanceStatus.Passed;
+            if (executor.Status == "lowered" || executor.Status == "")
+            {
+                // "" = failed before or while lowering (an exception): counts as a lowered failure.
+                row[1]++;
+                if (passed) row[2]++;
+                else failures.Add($"{test.Name}: {result.Reason}");
+            }
+            else
+            {
+                row[3]++;
+                if (passed) row[4]++;
+                fallbacks.Add($"{test.Name}: {executor.Status}{(passed ? "" : " (fails at graph level too: " + result.Reason + ")")}");
+            }
+        }
+        var sb = new StringBuilder();
+        sb.AppendLine(bindIntegerInputs ? "integer graph inputs bound as compile-time constants" : "only initializers are compile-time constants");
+        sb.AppendLine($"{"op",-26} {"tests",5} {"lowered",7} {"pass",5} {"fallback",8}");
+        foreach (var (op, r) in rows) sb.AppendLine($"{op,-26} {r[0],5} {r[1],7} {r[2],5} {r[3],8}");
+        var total = rows.Values.Aggregate(new int[5], (a, r) => a.Zip(r, (x, y) => x + y).ToArray());
+        sb.AppendLine($"{"total",-26} {total[0],5} {total[1],7} {total[2],5} {total[3],8}");
+        sb.AppendLine("fallbacks:");
+        foreach (var f in fallbacks) sb.AppendLine("  " + f);
+        output.WriteLine(sb.ToString());
+        if (Environment.GetEnvironmentVariable("STRATA_LOWERING_REPORT") is { Length: > 0 } path) File.AppendAllText(path, sb.ToString());
+        Assert.True(failures.Count == 0, $"{failures.Count} lowered tests fail:\n{string.Join("\n", failures)}");
+    }
+}
