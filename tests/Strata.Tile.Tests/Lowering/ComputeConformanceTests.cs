@@ -19,7 +19,7 @@ public class ComputeConformanceTests(ITestOutputHelper output)
         "ReduceSumSquare", "ArgMax", "ArgMin", "Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "RMSNormalization",
         "GroupNormalization", "InstanceNormalization", "MeanVarianceNormalization", "LpNormalization", "LRN", "MatMul", "Gemm", "Einsum",
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "Attention",
-        "RotaryEmbedding", "SwiGLU",
+        "RotaryEmbedding", "SwiGLU", "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv",
     ];
 
     /// <summary>The conformance folder: $STRATA_CONFORMANCE, or shared/conformance/onnx/node above the test binaries.</summary>

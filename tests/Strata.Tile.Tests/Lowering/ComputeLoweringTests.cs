@@ -461,4 +461,56 @@ public class ComputeLoweringTests
         Check("SwiGLU", [Rand(r, t, [3, 4], -4, 4), Rand(r, t, [3, 4], -4, 4)], [Attr.Of("alpha", 1.702f)], opset: 28,
             comparer: new ValueComparer(0, 0));
     }
+
+    // ---- quantized ----
+
+    [Fact]
+    public void Quantized_matmuls_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Int[0, 2], Gen.Int).Sample((signed, qlinear, zpForm, seed) =>
+        {
+            var r = new Random(seed);
+            var t = signed ? DataType.Int8 : DataType.UInt8;
+            double lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+            int m = r.Next(1, 4), k = r.Next(1, 5), n = r.Next(1, 4);
+            int[] sa = r.Next(2) == 0 ? [m, k] : [2, m, k], sb = [k, n];
+            var a = Rand(r, t, sa, lo, hi);
+            var b = Rand(r, t, sb, lo, hi);
+            Tensor? azp = zpForm switch { 0 => null, 1 => Rand(r, t, [1], lo, hi), _ => Rand(r, t, [m], lo, hi) };
+            Tensor? bzp = zpForm switch { 0 => null, 1 => Rand(r, t, [], lo, hi), _ => Rand(r, t, [n], lo, hi) };
+            if (!qlinear)
+            {
+                Check("MatMulInteger", [a, b, azp, bzp], opset: 10);
+                return;
+            }
+            var scaleType = r.Next(2) == 0 ? DataType.Float32 : DataType.Float16;
+            azp ??= Rand(r, t, [1], lo, hi);
+            bzp ??= Rand(r, t, [1], lo, hi);
+            Check("QLinearMatMul", [a, Rand(r, scaleType, [1], 0.01, 0.1), azp, b, Rand(r, scaleType, [1], 0.01, 0.1), bzp,
+                Rand(r, scaleType, [1], 0.5, 2), Rand(r, t, [1], lo, hi)], opset: 21);
+        }, iter: Iter(40));
+
+    [Fact]
+    public void Quantized_convolutions_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((signed, qlinear, perChannel, seed) =>
+        {
+            var r = new Random(seed);
+            var t = signed ? DataType.Int8 : DataType.UInt8;
+            double lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+            int rank = r.Next(1, 3), group = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel);
+            attrs.Add(Attr.Of("group", (long)group));
+            var x = Rand(r, t, [1, cg * group, .. Shape(r, rank, max: 6, min: 5)], lo, hi);
+            var w = Rand(r, t, [mg * group, cg, .. kernel], lo, hi);
+            var xzp = Rand(r, t, [], lo, hi);
+            var wzp = perChannel ? Rand(r, t, [mg * group], lo, hi) : Rand(r, t, [1], lo, hi);
+            if (!qlinear)
+            {
+                Check("ConvInteger", [x, w, xzp, wzp], attrs, opset: 10);
+                return;
+            }
+            Check("QLinearConv", [x, Rand(r, DataType.Float32, [], 0.01, 0.1), xzp, w,
+                Rand(r, DataType.Float32, perChannel ? [mg * group] : [], 0.01, 0.1), wzp, Rand(r, DataType.Float32, [], 0.5, 2),
+                Rand(r, t, [], lo, hi), r.Next(2) == 0 ? null : Rand(r, DataType.Int32, [mg * group], -1000, 1000)], attrs, opset: 10);
+        }, iter: Iter(40));
 }

@@ -14,5 +14,6 @@ internal static class ComputeLowerings
         PoolLowerings.Register(registry);
         AttentionLowerings.Register(registry);
         TransformerLowerings.Register(registry);
+        QuantizedLowerings.Register(registry);
     }
 }

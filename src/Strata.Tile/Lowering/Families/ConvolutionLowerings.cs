@@ -43,17 +43,25 @@ internal static class ConvolutionLowerings
         var kernel = w.Shape[2..].ToArray();
         if (SlidingWindow.Read(c.Node, x.Shape[2..].ToArray(), kernel) is not { } win || !win.Kernel.SequenceEqual(kernel)) return null;
 
-        long mg = m / group;
         var acc = MatrixAccumulator(t);
+        var y = Direct(c.Builder, ContractionLowerings.Map(x, acc, v => To(v, acc)), ContractionLowerings.Map(w, acc, v => To(v, acc)), win, group);
+        return [Epilogue(y, bias, t, acc)];
+    }
+
+    /// <summary>The direct convolution of <paramref name="x"/> [N, C, in…] with <paramref name="w"/> [M, C/group, k…], both
+    /// of the accumulator type; taps in the padding contribute 0.</summary>
+    internal static TileValue Direct(KernelBuilder kb, TileValue x, TileValue w, SlidingWindow win, long group)
+    {
+        int rank = win.Rank;
+        long m = w.Shape[0], cg = w.Shape[1], mg = m / group;
         var (outHints, redHints) = Hints(rank);
-        var y = c.Builder.Reduce(ReduceOp.Sum, [n, m, .. win.Output], [cg, .. kernel], (o, r) =>
+        return kb.Reduce(ReduceOp.Sum, [x.Shape[0], m, .. win.Output], [cg, .. win.Kernel], (o, r) =>
         {
             var (pos, inside) = win.Taps(o.Skip(2).ToArray(), r.Skip(1).ToArray());
             var ci = group == 1 ? r[0] : IAdd(IMul(IDiv(o[1], mg), cg), r[0]);
-            var xv = Guard(inside, To(x.At([o[0], ci, .. pos]), acc), C(0, acc));
-            return Mul(xv, To(w.At([o[1], r[0], .. r.Skip(1)]), acc));
+            var xv = Guard(inside, x.At([o[0], ci, .. pos]), C(0, x.Type));
+            return Mul(xv, w.At([o[1], r[0], .. r.Skip(1)]));
         }, "acc", outHints, redHints);
-        return [Epilogue(y, bias, t, acc)];
     }
 
     /// <summary><c>acc + bias[co]</c> (in the accumulator type), rounded to the element type.</summary>
