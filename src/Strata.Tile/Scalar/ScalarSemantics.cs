@@ -42,6 +42,19 @@ public static class ScalarSemantics
 
     public static DataType ResultType(UnaryOp op, DataType operand) => op.IsPredicate() ? DataType.Bool : operand;
 
+    /// <summary>Whether <see cref="Unary(UnaryOp, DataType, Scalar)"/> defines <paramref name="op"/> on operands of
+    /// <paramref name="type"/> (float types: all but not/bitnot; integer and bool types: the exact ops).</summary>
+    public static bool IsDefined(UnaryOp op, DataType type) => IsFloat(type)
+        ? op is not (UnaryOp.Not or UnaryOp.BitNot)
+        : op.IsPredicate() || op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot
+            or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round;
+
+    /// <summary>Whether <see cref="Binary(BinaryOp, DataType, Scalar, Scalar)"/> defines <paramref name="op"/> on operands
+    /// of <paramref name="type"/> (float types: arithmetic and comparisons; integer and bool types: all).</summary>
+    public static bool IsDefined(BinaryOp op, DataType type) => !IsFloat(type)
+        || op.IsComparison() || op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.FloorDiv
+            or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow or BinaryOp.Max or BinaryOp.Min;
+
     public static Scalar Unary(UnaryOp op, DataType type, Scalar x)
     {
         if (IsFloat(type))
