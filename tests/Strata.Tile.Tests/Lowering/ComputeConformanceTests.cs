@@ -3,6 +3,7 @@ using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph;
 using Strata.Tile.Text;
+using Strata.Tile.Verification;
 using Xunit.Abstractions;
 
 namespace Strata.Tile.Tests.Lowering;
@@ -46,6 +47,9 @@ public class ComputeConformanceTests(ITestOutputHelper output)
 
         public bool LowersStrictly { get; set; }
 
+        /// <summary>The verifier's warnings on the last kernel (strict bounds: loads it cannot prove in range).</summary>
+        public List<string> Warnings { get; set; } = [];
+
         public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
         {
             if (graph.Nodes.Count != 1) return Fallback("not a single node", graph, inputs);
@@ -66,6 +70,7 @@ public class ComputeConformanceTests(ITestOutputHelper output)
             var text = TilePrinter.Print(lowered.Kernel);
             if (TilePrinter.Print(TileParser.ParseKernel(text)) != text)
                 throw new InvalidOperationException("the kernel's text does not round-trip");
+            Warnings = TileVerifier.Diagnose(lowered.Kernel, strictBounds: true).Where(d => !d.IsError).Select(d => d.ToString()).ToList();
             var outs = ComputeLoweringHarness.Run(lowered, node, tensors);
             Status = "lowered";
             var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
@@ -103,6 +108,7 @@ public class ComputeConformanceTests(ITestOutputHelper output)
         {
             executor.Status = "";
             executor.LowersStrictly = false;
+            executor.Warnings = [];
             var result = runner.Run(test);
             if (executor.Status == "fallback: not a single node") continue;
             var row = rows.TryGetValue(test.Op, out var existing) ? existing : rows[test.Op] = new int[5];
@@ -119,6 +125,7 @@ public class ComputeConformanceTests(ITestOutputHelper output)
             else notes.Add($"{test.Name}: lowers only with its integer inputs bound as constants");
             if (passed) row[3]++;
             else failures.Add($"{test.Name}: {result.Reason}");
+            foreach (var w in executor.Warnings) notes.Add($"{test.Name}: verifier: {w}");
         }
         var sb = new StringBuilder();
         sb.AppendLine("strict = lowers with only initializers as constants; lowered = with integer graph inputs bound as constants");
