@@ -20,7 +20,8 @@ public class ComputeConformanceTests(ITestOutputHelper output)
         "ReduceSumSquare", "ArgMax", "ArgMin", "Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "RMSNormalization",
         "GroupNormalization", "InstanceNormalization", "MeanVarianceNormalization", "LpNormalization", "LRN", "MatMul", "Gemm", "Einsum",
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "Attention",
-        "RotaryEmbedding", "SwiGLU", "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv",
+        "RotaryEmbedding", "SwiGLU", "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv", "CumSum", "CumProd",
+        "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss",
     ];
 
     /// <summary>The conformance folder: $STRATA_CONFORMANCE, or shared/conformance/onnx/node above the test binaries.</summary>

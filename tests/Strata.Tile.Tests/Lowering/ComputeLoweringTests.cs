@@ -513,4 +513,35 @@ public class ComputeLoweringTests
                 Rand(r, DataType.Float32, perChannel ? [mg * group] : [], 0.01, 0.1), wzp, Rand(r, DataType.Float32, [], 0.5, 2),
                 Rand(r, t, [], lo, hi), r.Next(2) == 0 ? null : Rand(r, DataType.Int32, [mg * group], -1000, 1000)], attrs, opset: 10);
         }, iter: Iter(40));
+
+    // ---- scans and losses ----
+
+    [Fact]
+    public void Cumulative_ops_match_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, product, exclusive, reverse, seed) =>
+        {
+            var r = new Random(seed);
+            var t = r.Next(3) switch { 0 => DataType.Float32, 1 => DataType.Int32, _ => DataType.Float64 };
+            var x = Rand(r, t, Shape(r, rank, max: 5), product ? 1 : -3, 3);
+            long axis = r.Next(-rank, rank);
+            Check(product ? "CumProd" : "CumSum", [x, I64(axis)], [Attr.Of("exclusive", exclusive ? 1L : 0L), Attr.Of("reverse", reverse ? 1L : 0L)],
+                opset: product ? 26 : 14, constantInputs: [false, true]);
+        }, iter: Iter(40));
+
+    [Fact]
+    public void Losses_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Int[0, 2], Gen.Bool, Gen.Bool, Gen.Int).Sample((softmax, reduction, weighted, ignore, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 4), classes = r.Next(2, 5);
+            var spatial = Shape(r, r.Next(0, 3), max: 3);
+            var x = Rand(r, DataType.Float32, [n, classes, .. spatial], softmax ? -3 : -5, softmax ? 3 : -0.1);
+            var labels = new long[n * ShapeMath.Size(spatial)];
+            for (int i = 0; i < labels.Length; i++) labels[i] = ignore && r.Next(4) == 0 ? -1 : r.Next(classes);
+            var target = Tensor<long>.FromArray(labels, [n, .. spatial]);
+            var attrs = new List<Attr> { Attr.Of("reduction", reduction switch { 0 => "none", 1 => "sum", _ => "mean" }) };
+            if (ignore) attrs.Add(Attr.Of("ignore_index", -1L));
+            Tensor?[] inputs = [x, target, weighted ? Rand(r, DataType.Float32, [classes], 0.5, 2) : null];
+            Check(softmax ? "SoftmaxCrossEntropyLoss" : "NegativeLogLikelihoodLoss", inputs, attrs, opset: 13, outputs: softmax ? 2 : 1);
+        }, iter: Iter(40));
 }

@@ -15,5 +15,6 @@ internal static class ComputeLowerings
         AttentionLowerings.Register(registry);
         TransformerLowerings.Register(registry);
         QuantizedLowerings.Register(registry);
+        LossLowerings.Register(registry);
     }
 }
