@@ -544,4 +544,16 @@ public class ComputeLoweringTests
             Tensor?[] inputs = [x, target, weighted ? Rand(r, DataType.Float32, [classes], 0.5, 2) : null];
             Check(softmax ? "SoftmaxCrossEntropyLoss" : "NegativeLogLikelihoodLoss", inputs, attrs, opset: 13, outputs: softmax ? 2 : 1);
         }, iter: Iter(40));
+
+    [Fact]
+    public void CausalConvWithState_matches_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((withPast, withBias, silu, seed) =>
+        {
+            var r = new Random(seed);
+            int b = r.Next(1, 3), ch = r.Next(1, 4), len = r.Next(1, 6), k = r.Next(1, 5);
+            var attrs = silu ? new List<Attr> { Attr.Of("activation", "silu") } : [];
+            Check("CausalConvWithState", [Rand(r, DataType.Float32, [b, ch, len]), Rand(r, DataType.Float32, [ch, 1, k]),
+                withBias ? Rand(r, DataType.Float32, [ch]) : null, withPast ? Rand(r, DataType.Float32, [b, ch, k - 1]) : null],
+                attrs, opset: 27, outputs: 2);
+        }, iter: Iter(30));
 }
