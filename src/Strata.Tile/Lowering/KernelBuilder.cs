@@ -48,12 +48,14 @@ public sealed class KernelBuilder(string name)
     }
 
     /// <summary>A reduction into a temporary: <c>%t[outIdx] = op[redIdx] body(outIdx, redIdx)</c>. Returns a value
-    /// over <paramref name="outShape"/> that loads the result. Arg reductions take one reduction axis and give i64.</summary>
+    /// over <paramref name="outShape"/> that loads the result. Arg reductions take one reduction axis and give i64.
+    /// <paramref name="axisHints"/> and <paramref name="reduceHints"/> name the output and reduction axes (default i, k).</summary>
     public TileValue Reduce(ReduceOp op, ImmutableArray<long> outShape, IReadOnlyList<long> reduceExtents,
-        Func<IReadOnlyList<Expr>, IReadOnlyList<Expr>, Expr> body, string hint = "r", IReadOnlyList<string>? axisHints = null)
+        Func<IReadOnlyList<Expr>, IReadOnlyList<Expr>, Expr> body, string hint = "r", IReadOnlyList<string>? axisHints = null,
+        IReadOnlyList<string>? reduceHints = null)
     {
         var outAxes = outShape.Select((d, i) => NewAxis(d, axisHints is { } h && i < h.Count ? h[i] : "i")).ToArray();
-        var redAxes = reduceExtents.Select(d => NewAxis(d, "k")).ToArray();
+        var redAxes = reduceExtents.Select((d, i) => NewAxis(d, reduceHints is { } h && i < h.Count ? h[i] : "k")).ToArray();
         var b = body(outAxes.Select(Expr.Var).ToArray(), redAxes.Select(Expr.Var).ToArray());
         var type = op is ReduceOp.ArgMax or ReduceOp.ArgMin or ReduceOp.ArgMaxLast or ReduceOp.ArgMinLast ? DataType.Int64 : b.Type;
         var buffer = Add(_temps, hint, type, outShape, BufferRole.Temp);
