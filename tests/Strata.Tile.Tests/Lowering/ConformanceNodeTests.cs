@@ -4,6 +4,7 @@ using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph;
 using Strata.Onnx;
+using Strata.Tile.Text;
 using Xunit.Abstractions;
 
 namespace Strata.Tile.Tests.Lowering;
@@ -46,6 +47,9 @@ public sealed class ConformanceNodeTests(ITestOutputHelper output)
                 .Select(l => l.Split('\t')).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "")
             : [];
         output.WriteLine(Report(rows));
+        if (Environment.GetEnvironmentVariable("STRATA_DUMP_LOWERED") is { Length: > 0 } dump)
+            File.WriteAllText(dump, string.Join("\n", rows.Where(r => r.Outcome.Kernel is not null)
+                .Select(r => $"# {r.Test}\n{TilePrinter.Print(r.Outcome.Kernel!)}")));
         var unexpected = rows.Where(r => r.Outcome.Lowered && !r.Outcome.Passed && !expected.ContainsKey(r.Test)).ToList();
         var stale = expected.Keys.Where(k => rows.Any(r => r.Test == k && r.Outcome.Passed)).ToList();
         Assert.True(unexpected.Count == 0 && stale.Count == 0,

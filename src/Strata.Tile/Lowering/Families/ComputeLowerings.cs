@@ -14,5 +14,7 @@ internal static class ComputeLowerings
         PoolLowerings.Register(registry);
         AttentionLowerings.Register(registry);
         TransformerLowerings.Register(registry);
+        QuantizedLowerings.Register(registry);
+        LossLowerings.Register(registry);
     }
 }
