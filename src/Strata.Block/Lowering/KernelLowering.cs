@@ -18,7 +18,7 @@ internal sealed class KernelLowering
     {
         _s = schedule;
         _k = schedule.Kernel;
-        _b = new BlockBuilder(_k.Buffers.Select(b => b.Name));
+        _b = new BlockBuilder(_k.Buffers.Select(b => b.Name), _k.Inputs.Select(b => b.Name));
     }
 
     public BlockKernel Run()
