@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Strata.Block.Verification;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Tile;
@@ -58,6 +59,7 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
             {
                 var config = space.Random(rng);
                 var lowered = TileToBlock.Lower(kernel, config);
+                BlockVerifier.Verify(lowered);
                 last = [.. BlockInterpreter.Call(lowered, inputs, new BlockRunOptions(ProgramOrder.Shuffled, i))];
                 Interlocked.Increment(ref Lowerings);
                 for (int o = 0; o < expected.Length; o++)

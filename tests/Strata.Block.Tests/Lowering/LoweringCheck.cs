@@ -1,4 +1,5 @@
 using Strata.Block.Text;
+using Strata.Block.Verification;
 using Strata.Core;
 using Strata.Tile;
 using Strata.Tile.Text;
@@ -45,6 +46,8 @@ public static class LoweringCheck
         try { lowered = TileToBlock.Lower(kernel, config); }
         catch (Exception e) { throw new Xunit.Sdk.XunitException($"lowering @{kernel.Name} under {config} failed: {e}"); }
         var text = BlockPrinter.Print(lowered);
+        var errors = BlockVerifier.Diagnose(lowered).Where(d => d.IsError).ToList();
+        Assert.True(errors.Count == 0, $"@{kernel.Name} under {config} does not verify:\n{string.Join("\n", errors)}\n{text}");
         Assert.Equal(text, BlockPrinter.Print(BlockParser.Parse(text)));
         IReadOnlyList<Tensor> actual;
         try { actual = BlockInterpreter.Call(lowered, inputs, new BlockRunOptions(ProgramOrder.Shuffled, seed)); }
