@@ -8,6 +8,7 @@ public static class ConformanceExecutors
     private static readonly Dictionary<string, Func<IConformanceExecutor>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["graph"] = () => new GraphExecutor(),
+        ["block"] = () => new BlockExecutor(),
     };
 
     public static IEnumerable<string> Levels => Factories.Keys;
