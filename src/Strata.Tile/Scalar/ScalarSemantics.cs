@@ -42,6 +42,19 @@ public static class ScalarSemantics
 
     public static DataType ResultType(UnaryOp op, DataType operand) => op.IsPredicate() ? DataType.Bool : operand;
 
+    /// <summary>Whether <see cref="Unary(UnaryOp, DataType, Scalar)"/> defines <paramref name="op"/> on operands of
+    /// <paramref name="type"/> (float types: all but not/bitnot; integer and bool types: the exact ops).</summary>
+    public static bool IsDefined(UnaryOp op, DataType type) => IsFloat(type)
+        ? op is not (UnaryOp.Not or UnaryOp.BitNot)
+        : op.IsPredicate() || op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot
+            or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round;
+
+    /// <summary>Whether <see cref="Binary(BinaryOp, DataType, Scalar, Scalar)"/> defines <paramref name="op"/> on operands
+    /// of <paramref name="type"/> (float types: arithmetic and comparisons; integer and bool types: all).</summary>
+    public static bool IsDefined(BinaryOp op, DataType type) => !IsFloat(type)
+        || op.IsComparison() || op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.FloorDiv
+            or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow or BinaryOp.Max or BinaryOp.Min;
+
     public static Scalar Unary(UnaryOp op, DataType type, Scalar x)
     {
         if (IsFloat(type))
@@ -169,24 +182,29 @@ public static class ScalarSemantics
         return Scalar.Int(WrapInt(ri, type));
     }
 
-    /// <summary>Converts between element types: float→int truncates toward zero (saturating), int→float rounds,
-    /// anything→bool is x != 0.</summary>
+    /// <summary>Converts between element types as ONNX Cast does in the reference interpreter: float→int truncates
+    /// toward zero and saturates to the target's range (NaN gives 0), int→float rounds to nearest even (to bfloat16
+    /// in one correctly rounded step), int→int wraps, anything→bool is x != 0.</summary>
     public static Scalar Cast(Scalar x, DataType from, DataType to)
     {
         if (IsFloat(to))
-            return Scalar.Float(RoundFloat(IsFloat(from) ? x.F : x.ToDouble(from), to));
+        {
+            double v = IsFloat(from) ? x.F : x.ToDouble(from);
+            // A 64-bit integer rounds to float32 in one step (through double it could round twice).
+            if (to == DataType.Float32 && !IsFloat(from)) return Scalar.Float(from == DataType.UInt64 ? (float)(ulong)x.I : (float)x.I);
+            return Scalar.Float(to == DataType.BFloat16 ? (float)new BFloat16(LowPrecisionCodec.EncodeBFloat16(v)) : RoundFloat(v, to));
+        }
         if (to == DataType.Bool)
             return Scalar.Bool(IsFloat(from) ? x.F != 0 : x.I != 0);
         if (IsFloat(from))
         {
             double v = Math.Truncate(x.F);
-            if (double.IsNaN(v)) return Scalar.Int(to == DataType.Int64 ? long.MinValue : 0);
-            long l = to == DataType.UInt64
-                ? (long)(ulong)Math.Clamp(v, 0, ulong.MaxValue)
-                : (long)Math.Clamp(v, long.MinValue, long.MaxValue);
-            return Scalar.Int(WrapInt(l, to));
+            if (double.IsNaN(v)) return Scalar.Int(0);
+            if (to == DataType.UInt64)
+                return Scalar.Int(v <= 0 ? 0 : v >= 18446744073709551615.0 ? -1 : (long)(ulong)v);
+            return Scalar.Int(v <= MinValue(to) ? MinValue(to) : v >= MaxValue(to) ? MaxValue(to) : (long)v);
         }
-        return Scalar.Int(WrapInt(from == DataType.UInt64 ? x.I : x.I, to));
+        return Scalar.Int(WrapInt(x.I, to));
     }
 
     /// <summary>The identity of a reduction (the value of an empty reduction).</summary>
