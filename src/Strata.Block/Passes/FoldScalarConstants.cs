@@ -7,8 +7,8 @@ namespace Strata.Block.Passes;
 /// <summary>Constant folding of scalar arithmetic: a unary, binary, cast or select op whose operands are all scalar
 /// constants becomes a <c>constant</c> op with the same result (computed by <see cref="ScalarSemantics"/>, exactly as
 /// the interpreter would), and a <c>broadcast</c> of a scalar constant becomes a splat constant. Index arithmetic on
-/// block sizes and extents (<c>mul %c4, %c64</c>) folds away; results keep their names, so no use changes. Ops that
-/// would fail at run time (integer division by zero) are left alone to fail there.</summary>
+/// block sizes and extents (<c>mul %c4, %c64</c>) folds away; results keep their names, so no use changes. An op the
+/// scalar semantics rejects is left alone, to fail when the kernel runs with the interpreter's message.</summary>
 public sealed class FoldScalarConstants : IBlockPass
 {
     public string Name => "FoldScalarConstants";
@@ -80,7 +80,7 @@ public sealed class FoldScalarConstants : IBlockPass
         }
         catch (Exception e) when (e is StrataException or ArithmeticException)
         {
-            return null; // e.g. integer division by zero: it fails when the kernel runs, with the interpreter's message
+            return null; // it fails when the kernel runs, with the interpreter's message
         }
     }
 }

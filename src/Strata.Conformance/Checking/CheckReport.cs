@@ -20,13 +20,15 @@ public sealed record CheckReport(string Model, ImmutableArray<KernelCheck> Kerne
     public void Write(TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"check @{Model}: {Kernels.Length} kernels, {Fallbacks.Length} fallbacks (tolerance rtol {Tolerance.RelativeTolerance}, atol {Tolerance.AbsoluteTolerance})"));
+            $"check @{Model}: {Kernels.Length} kernels, {Fallbacks.Length} fallbacks (tolerance rtol {Num(Tolerance.RelativeTolerance)}, atol {Num(Tolerance.AbsoluteTolerance)})"));
         foreach (var k in Kernels) output.WriteLine(k);
         foreach (var (op, reason) in Fallbacks) output.WriteLine($"fallback {op}: {reason} (runs the reference op; not compared)");
         int bad = Diverging.Count();
         output.WriteLine(bad == 0 ? $"all {Kernels.Length} kernels agree with the reference at every stage"
             : $"{bad} of {Kernels.Length} kernels diverge from the reference");
     }
+
+    private static string Num(double v) => v.ToString("G", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     public override string ToString()
     {
