@@ -15,8 +15,11 @@ public static class CheckCommand
     /// <summary>Exit code when a kernel diverges.</summary>
     public const int Diverged = 1;
 
-    public static Command Create()
+    /// <param name="options">What to check with (default <see cref="CheckOptions.Default"/>); tests pass a compiler with
+    /// injected passes here. <c>--tolerance</c> overrides its tolerance.</param>
+    public static Command Create(CheckOptions? options = null)
     {
+        options ??= CheckOptions.Default;
         var model = new Argument<string>("model") { Description = "Path to an ONNX model" };
         var inputs = new ModelInputOptions();
         var tolerance = new Option<string?>("--tolerance")
@@ -28,21 +31,20 @@ public static class CheckCommand
         inputs.AddTo(cmd);
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
-            var comparer = ParseTolerance(parse.GetValue(tolerance));
+            var comparer = parse.GetValue(tolerance) is { } t ? ParseTolerance(t) : options.Tolerance;
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             // Without --input or --random-inputs, inputs are random from seed 0.
             var values = inputs.Load(parse, graph, defaultSeed: (parse.GetValue(inputs.Input) ?? []).Length == 0 ? 0 : null);
-            var report = new ModelChecker(CheckOptions.Default with { Tolerance = comparer }).Check(graph, values);
+            var report = new ModelChecker(options with { Tolerance = comparer }).Check(graph, values);
             report.Write(output);
             return report.AllAgree ? 0 : Diverged;
         }));
         return cmd;
     }
 
-    /// <summary>Parses <c>RTOL,ATOL</c> (two non-negative numbers); null gives the default.</summary>
-    public static ValueComparer ParseTolerance(string? text)
+    /// <summary>Parses <c>RTOL,ATOL</c> (two non-negative numbers).</summary>
+    public static ValueComparer ParseTolerance(string text)
     {
-        if (text is null) return CheckOptions.DefaultTolerance;
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length == 2
             && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var rtol)

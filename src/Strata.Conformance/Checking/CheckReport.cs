@@ -24,7 +24,8 @@ public sealed record CheckReport(string Model, ImmutableArray<KernelCheck> Kerne
         foreach (var k in Kernels) output.WriteLine(k);
         foreach (var (op, reason) in Fallbacks) output.WriteLine($"fallback {op}: {reason} (runs the reference op; not compared)");
         int bad = Diverging.Count();
-        output.WriteLine(bad == 0 ? $"all {Kernels.Length} kernels agree with the reference at every stage"
+        output.WriteLine(Kernels.IsEmpty ? "no kernels to check"
+            : bad == 0 ? $"all {Kernels.Length} kernels agree with the reference at every stage"
             : $"{bad} of {Kernels.Length} kernels diverge from the reference");
     }
 
