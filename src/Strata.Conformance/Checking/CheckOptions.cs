@@ -7,11 +7,12 @@ namespace Strata.Conformance.Checking;
 /// tolerance (<see cref="ValueComparer"/>'s rule <c>|a − e| ≤ atol + rtol·|e|</c>), and how Block kernels run.</summary>
 public sealed record CheckOptions
 {
-    public static CheckOptions Default { get; } = new();
-
     /// <summary>The default tolerance: the reference and the kernels may round in different orders (a sum over k in
     /// blocks, an exp through doubles), so exact agreement is not expected for floats.</summary>
     public static ValueComparer DefaultTolerance { get; } = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);
+
+    // After DefaultTolerance: static initializers run in order.
+    public static CheckOptions Default { get; } = new();
 
     public CompilerOptions Compiler { get; init; } = CompilerOptions.Default;
 
