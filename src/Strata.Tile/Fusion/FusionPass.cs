@@ -7,7 +7,8 @@ namespace Strata.Tile.Fusion;
 
 /// <summary>Graph → Tile: partitions a type-inferred graph with static shapes into fused kernels and fallback steps.
 /// <para>Nodes are visited in graph (topological) order. A node whose op has a Tile lowering that accepts it joins
-/// the open kernel when it reads a value that kernel produces, else it starts a new kernel. Contractions
+/// the open kernel when it reads a value that kernel produces or a (non-constant) value that kernel reads too (a
+/// sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read once), else it starts a new kernel. Contractions
 /// (<see cref="FusionOptions.Contractions"/>) always start a new kernel, so a kernel holds at most one contraction
 /// and absorbs its epilogue (bias, activation, normalisation, residual add); pointwise ops and views chain into their
 /// producers, reductions join their producers and consumers (softmax, LayerNorm written out, RMSNorm).</para>
@@ -56,7 +57,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             if (reason is null)
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
-                bool connected = _open is not null && _uses.ReadsOf(node).Any(_open.Produces);
+                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && _open.Reads(v)));
                 if (connected && !contraction)
                 {
                     reason = _open!.TryLower(node, lowering!);
@@ -117,6 +118,9 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             private FusionOptions Options => owner.Pass.Options;
 
             public bool Produces(Value v) => _values.ContainsKey(v);
+
+            /// <summary>True when <paramref name="v"/> is one of this kernel's inputs.</summary>
+            public bool Reads(Value v) => _inputValues.ContainsKey(v);
 
             /// <summary>Lowers <paramref name="node"/> into this kernel; on refusal undoes everything and says why.</summary>
             public string? TryLower(Node node, ITileLowering lowering)

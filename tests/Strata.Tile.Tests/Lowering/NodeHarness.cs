@@ -1,6 +1,8 @@
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph;
+using Strata.Tile.Text;
+using Strata.Tile.Verification;
 
 namespace Strata.Tile.Tests.Lowering;
 
@@ -50,15 +52,20 @@ public static class NodeHarness
             outputs.Add((o.Name, builder.AddOutput(o.Name, value).Name));
         }
         var kernel = builder.Build();
-        Dictionary<string, Tensor> results;
-        try { results = KernelEvaluator.Run(kernel, data); }
+        if (TileVerifier.Diagnose(kernel).FirstOrDefault(d => d.IsError) is { } error)
+            return new NodeOutcome(true, $"kernel does not verify: {error}", kernel);
+        string text = TilePrinter.Print(kernel);
+        if (TilePrinter.Print(TileParser.ParseKernel(text)) != text)
+            return new NodeOutcome(true, $"kernel text does not round-trip:\n{text}", kernel);
+        Tensor[] results;
+        try { results = TileInterpreter.Run(kernel, kernel.Inputs.Select(b => data[b.Name]).ToArray()); }
         catch (Exception e) when (e is StrataException or IndexOutOfRangeException or InvalidOperationException or ArgumentException)
         {
             return new NodeOutcome(true, $"kernel failed: {e.GetType().Name}: {e.Message}", kernel);
         }
         comparer ??= ValueComparer.Default;
         foreach (var (name, buffer) in outputs)
-            if (comparer.Compare(results[buffer], expected[name]) is { } why)
+            if (comparer.Compare(results[kernel.Outputs.IndexOf(kernel.Buffer(buffer))], expected[name]) is { } why)
                 return new NodeOutcome(true, $"output '{name}': {why}", kernel);
         return new NodeOutcome(true, null, kernel);
     }

@@ -129,14 +129,15 @@ internal static class AttentionLowerings
             }
             return bias;
         }
-        bool hasBias = mask is not null || causal || nonpad is not null;
         Expr Biased(IReadOnlyList<Expr> o) => Bias(o) is { } b ? Add(Capped(o), b) : Capped(o);
         Expr X(IReadOnlyList<Expr> o) => Round(Biased(o));
 
         ImmutableArray<long> rowShape = [batch, hq, sq];
         string[] rowHints = ["b", "h", "i"];
         Expr[] Row(IReadOnlyList<Expr> o) => [o[0], o[1], o[2]];
-        var biasMax = hasBias ? kb.Reduce(ReduceOp.Max, rowShape, [total], (o, r) => Bias([.. o, r[0]])!, "biasmax", rowHints, ["j"]) : null;
+        // Causal masking alone always leaves key 0 visible; a mask or nonpad lengths can hide a whole row.
+        bool mayMaskRow = mask is not null || nonpad is not null;
+        var biasMax = mayMaskRow ? kb.Reduce(ReduceOp.Max, rowShape, [total], (o, r) => Bias([.. o, r[0]])!, "biasmax", rowHints, ["j"]) : null;
         var rowMax = kb.Reduce(ReduceOp.Max, rowShape, [total], (o, r) => X([.. o, r[0]]), "rowmax", rowHints, ["j"]);
         Expr M(IReadOnlyList<Expr> row)
         {

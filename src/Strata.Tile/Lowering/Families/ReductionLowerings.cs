@@ -179,10 +179,10 @@ internal static class ReductionLowerings
         }
 
         Expr X(IReadOnlyList<Expr> idx) => F64(x.At(idx));
-        var m = ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => X(g.InputIndex(o, r)), "max");
+        var m = ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max");
         Expr M(IReadOnlyList<Expr> o)
         {
-            var mo = m.At(o);
+            var mo = F64(m.At(o));
             return Sel(Un(UnaryOp.IsNegInf, mo), C(0, DataType.Float64), mo);
         }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,

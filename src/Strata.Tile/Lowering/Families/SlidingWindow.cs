@@ -125,23 +125,28 @@ internal sealed class SlidingWindow
     }
 
     /// <summary>The tap count of dim <paramref name="d"/> at output position <paramref name="o"/> as an index expression
-    /// (a constant when it is the same everywhere).</summary>
+    /// (a constant when it is the same everywhere; only the clipping terms that can apply are written).</summary>
     public Expr TapCountExpr(int d, Expr o, bool includePad)
     {
-        var counts = Enumerable.Range(0, (int)Output[d]).Select(i => includePad ? PaddedTapCount(d, i) : TapCount(d, i)).Distinct().ToArray();
-        if (counts.Length <= 1) return Ix(counts.Length == 0 ? 0 : counts[0]);
-        var start = ISub(IMul(o, Strides[d]), PadBegin[d]);
-        long dil = Dilations[d];
-        var zero = Ix(0);
+        var all = Enumerable.Range(0, (int)Output[d]).Select(i => includePad ? PaddedTapCount(d, i) : TapCount(d, i)).ToArray();
+        if (all.Distinct().Count() <= 1) return Ix(all.Length == 0 ? 0 : all[0]);
+        long k = Kernel[d], dil = Dilations[d], s = Strides[d], pb = PadBegin[d];
+        var os = IMul(o, s);
+        // ceil((c − o·s) / dil) for a constant c: −floor((o·s − c) / dil).
+        Expr CeilDiv(long c) => dil == 1 ? ISub(Ix(c), os) : Bin(BinaryOp.Sub, Ix(0), IDiv(ISub(os, c), dil));
+        bool clipsHigh(long limit) => Enumerable.Range(0, (int)Output[d]).Any(i => -FloorDiv(i * s - limit, dil) < k);
         if (includePad)
         {
-            // ceil((in + pad_end - start) / d) = -floor((start - in - pad_end) / d)
-            var ceil = Bin(BinaryOp.Sub, zero, IDiv(ISub(start, Input[d] + PadEnd[d]), dil));
-            return Max(zero, Min(Ix(Kernel[d]), ceil));
+            // Taps before in + pad_end: ceil((in + pad_end + pad_begin − o·s) / dil), at most k.
+            long limit = Input[d] + PadEnd[d] + pb;
+            var padded = clipsHigh(limit) ? Min(Ix(k), CeilDiv(limit)) : Ix(k);
+            return all.Contains(0) ? Max(Ix(0), padded) : padded;
         }
-        var lo = Max(zero, Bin(BinaryOp.Sub, zero, IDiv(start, dil)));
-        var hi = Min(Ix(Kernel[d]), IAdd(IDiv(Bin(BinaryOp.Sub, Ix(Input[d] - 1), start), dil), 1));
-        return Max(zero, Bin(BinaryOp.Sub, hi, lo));
+        // First tap at or after position 0: ceil((pad_begin − o·s) / dil) when positive; taps before the end: ceil((in + pad_begin − o·s) / dil).
+        Expr lo = pb > 0 ? Max(Ix(0), CeilDiv(pb)) : Ix(0);
+        Expr hi = clipsHigh(Input[d] + pb) ? Min(Ix(k), CeilDiv(Input[d] + pb)) : Ix(k);
+        var count = IsIndex(lo, 0) ? hi : Bin(BinaryOp.Sub, hi, lo);
+        return all.Contains(0) ? Max(Ix(0), count) : count;
     }
 
     private static long[] Fill(int n, long v)
