@@ -15,11 +15,15 @@ public sealed class BlockBuilder
     private readonly Dictionary<string, BlockValue> _constantCache = new(StringComparer.Ordinal);
     private readonly Stack<List<BlockOp>> _ops = new();
     private readonly List<Dictionary<string, BlockValue>> _scopes = [];
+    private readonly HashSet<string> _readOnly;
+    private int _stores;
 
     /// <param name="reserved">Names already taken (the kernel's parameters).</param>
-    public BlockBuilder(IEnumerable<string> reserved)
+    /// <param name="readOnly">Parameters no op writes (inputs): their loads are reused across stores.</param>
+    public BlockBuilder(IEnumerable<string> reserved, IEnumerable<string>? readOnly = null)
     {
         foreach (var n in reserved) _names.Add(n);
+        _readOnly = new HashSet<string>(readOnly ?? [], StringComparer.Ordinal);
         _ops.Push([]);
         _scopes.Add(new(StringComparer.Ordinal));
     }
@@ -131,17 +135,20 @@ public sealed class BlockBuilder
         : Pure($"cast {x.Name} {to}", () => Def(v => new CastBlockOp(v, x), hint, new BlockType(to, x.Type.Shape)));
 
     /// <summary>A masked load; the result's shape is the broadcast of the index blocks' and the mask's shapes.
-    /// Loads are reused only inside the scope they were emitted in (a computation), never across a store.</summary>
+    /// A load is reused only where no store was emitted since, unless its parameter is read-only.</summary>
     public BlockValue Load(string param, DataType element, IReadOnlyList<BlockValue> indices, BlockValue? mask, string hint)
     {
         var shape = indices.Aggregate(ImmutableArray<int>.Empty, (s, i) => BroadcastShapes(s, i.Type.Shape));
         if (mask is not null) shape = BroadcastShapes(shape, mask.Type.Shape);
-        return Pure($"load {param} {string.Join(" ", indices.Select(i => i.Name))} {mask?.Name}",
+        return Pure($"load@{(_readOnly.Contains(param) ? 0 : _stores)} {param} {string.Join(" ", indices.Select(i => i.Name))} {mask?.Name}",
             () => Def(v => new LoadOp(v, param, [.. indices], mask, null), hint, new BlockType(element, shape)));
     }
 
-    public void Store(string param, IReadOnlyList<BlockValue> indices, BlockValue value, BlockValue? mask) =>
+    public void Store(string param, IReadOnlyList<BlockValue> indices, BlockValue value, BlockValue? mask)
+    {
         Emit(new StoreOp(param, [.. indices], value, mask));
+        _stores++; // loads emitted before a store are never reused after it
+    }
 
     /// <summary><c>reduce op x, axis</c>: removes <paramref name="axis"/>.</summary>
     public BlockValue Reduce(ReduceOp op, BlockValue x, int axis, string? hint = null)

@@ -41,9 +41,14 @@ internal sealed class BlockExprLowering : IOpsHandler<BlockValue>
         var idx = indices.Select(i => i.Accept(this)).ToArray();
         var deps = idx.Aggregate(None, (s, i) => s.Union(Deps(i)));
         foreach (var (g, _) in _guards) deps = deps.Union(Deps(g));
+        // Masks of the axes in layout order, then the branch conditions, each once.
+        var masks = new List<BlockValue>();
+        foreach (var a in deps.OrderBy(a => _layout.Position(a) is var p && p < 0 ? int.MaxValue : p).ThenBy(a => a, StringComparer.Ordinal))
+            if (_kernel.Mask(a, _layout) is { } m && !masks.Contains(m)) masks.Add(m);
+        foreach (var (g, negated) in _guards)
+            if ((negated ? _b.Unary(UnaryOp.Not, g, "not") : g) is var m && !masks.Contains(m)) masks.Add(m);
         BlockValue? mask = null;
-        foreach (var a in deps) mask = _b.And(mask, _kernel.Mask(a, _layout));
-        foreach (var (g, negated) in _guards) mask = _b.And(mask, negated ? _b.Unary(UnaryOp.Not, g, "not") : g);
+        foreach (var m in masks) mask = _b.And(mask, m);
         var v = _b.Load(buffer, elementType, idx, mask, buffer + "v");
         return Track(v, deps);
     }

@@ -18,7 +18,7 @@ internal sealed class KernelLowering
     {
         _s = schedule;
         _k = schedule.Kernel;
-        _b = new BlockBuilder(_k.Buffers.Select(b => b.Name));
+        _b = new BlockBuilder(_k.Buffers.Select(b => b.Name), _k.Inputs.Select(b => b.Name));
     }
 
     public BlockKernel Run()
@@ -39,10 +39,8 @@ internal sealed class KernelLowering
         foreach (var c in _k.Computations)
         {
             if (c.Indices.Any(a => _k.Axis(a).Extent == 0)) continue; // nothing to compute
-            _b.PushScope();
             _offsets.Clear();
             LowerComputation(c);
-            _b.PopScope();
         }
         return new BlockKernel(_k.Name, parameters, _s.Grid, _b.Build());
     }
@@ -76,6 +74,18 @@ internal sealed class KernelLowering
 
     private BlockValue? MaskAll(IEnumerable<string> axes, BlockLayout layout) =>
         axes.Aggregate((BlockValue?)null, (m, a) => _b.And(m, Mask(a, layout)));
+
+    /// <summary>Emits the index blocks and masks of the output axes <paramref name="e"/> uses, ahead of the reduction
+    /// loops, so the loop bodies reuse them instead of recomputing loop-invariant values.</summary>
+    private void Hoist(Computation c, Expr e, BlockLayout layout)
+    {
+        foreach (var a in ExprAnalysis.AxesOf(e))
+            if (c.Indices.Contains(a) && (layout.Position(a) >= 0 || _s.Block(a) == 1))
+            {
+                IndexBlock(a, layout);
+                Mask(a, layout);
+            }
+    }
 
     private BlockValue Eval(Expr e, BlockLayout layout, params BlockValue?[] guards) =>
         e.Accept(new BlockExprLowering(this, _b, layout, guards.OfType<BlockValue>()));
@@ -203,6 +213,7 @@ internal sealed class KernelLowering
             _ => BinaryOp.Min,
         };
         BlockValue Init() => _b.Splat(init, type, outLayout.Shape, "init");
+        Hoist(c, c.Body, full);
         var acc = ReduceLoops(r.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(combineOp, a[0], p[0], "acc")],
             a =>
@@ -244,6 +255,7 @@ internal sealed class KernelLowering
             return [_b.Select(better, pv, av, "a"), _b.Select(better, pi, ai, "ai")];
         }
 
+        Hoist(c, c.Body, full);
         var accs = ReduceLoops([k], 0,
             [_b.Splat(initValue, type, outLayout.Shape, "init"), _b.Splat(Scalar.Int(0), DataType.Int64, outLayout.Shape, "init")],
             start => [_b.Splat(initValue, type, outLayout.Shape, "init"), _b.Broadcast(start, outLayout.Shape, "start")],
@@ -289,6 +301,8 @@ internal sealed class KernelLowering
         var ly = Layout([dot.K, dot.N]);
         var accShape = ImmutableArray.Create(lx.Shape[0], ly.Shape[1]);
         BlockValue Init() => _b.Splat(zero, type, accShape, "init");
+        Hoist(c, dot.X, lx);
+        Hoist(c, dot.Y, ly);
         var acc = ReduceLoops([dot.K], 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(BinaryOp.Add, a[0], p[0], "acc")],
             a =>

@@ -34,7 +34,17 @@ public static class TileInterpreter
                 throw Invalid(kernel, $"axis {a.Name} is declared twice", "give every axis a unique name");
 
         var evaluator = new Evaluator(kernel, buffers, slots);
-        foreach (var c in kernel.Computations) RunComputation(kernel, c, buffers, slots, evaluator);
+        foreach (var c in kernel.Computations)
+        {
+            try
+            {
+                RunComputation(kernel, c, buffers, slots, evaluator);
+            }
+            catch (StrataException e) when (e.Location is null)
+            {
+                throw e.WithLocation($"{Location(kernel)}: computation of %{c.Output}");
+            }
+        }
         return outputs;
     }
 

@@ -37,8 +37,8 @@ public sealed class KnobSpace
         BlockBudget = blockBudget;
         Classes = AxisClasses.Of(kernel);
         foreach (var c in Classes.All)
-            if (c.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '_' or '.')))
-                throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes with letters, digits, '_' and '.'", $"tile kernel @{kernel.Name}");
+            if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
+                throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
         _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => BlockCandidatesFor(Classes.Extent(c)), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);

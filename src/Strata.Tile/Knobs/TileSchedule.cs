@@ -61,6 +61,7 @@ public sealed class TileSchedule
     /// <summary>Position of an output axis's class in the loop order (for sorting a computation's loops).</summary>
     public int OrderRank(string axis) => Order.IndexOf(Classes.ClassOf(axis));
 
-    /// <summary>The grid: the block count of each parallel class, or <c>[1]</c> when nothing is parallel.</summary>
-    public ImmutableArray<long> Grid => Parallel.IsEmpty ? [1] : [.. Parallel.Select(BlockCount)];
+    /// <summary>The grid: the block count of each parallel class (at least 1: an empty class leaves every computation
+    /// empty, and the one instance does nothing), or <c>[1]</c> when nothing is parallel.</summary>
+    public ImmutableArray<long> Grid => Parallel.IsEmpty ? [1] : [.. Parallel.Select(c => Math.Max(1, BlockCount(c)))];
 }

@@ -194,3 +194,19 @@ public class TileInterpreterTests
         Assert.Equal([9f, 7f, 5f, 3f], got.ToArray());
     }
 }
+
+public class TileInterpreterErrorTests
+{
+    [Fact]
+    public void Scalar_op_undefined_on_a_type_is_reported_with_the_kernel()
+    {
+        var k = new TileKernel("bad",
+            [new TileBuffer("x", DataType.Int32, [2], BufferRole.Input)],
+            [new TileBuffer("out", DataType.Int32, [2], BufferRole.Output)], [],
+            [new Axis("i", 2)],
+            [new Computation("out", ["i"], null, new Unary(UnaryOp.Exp, new Load("x", [Expr.Var("i")], DataType.Int32)))]);
+        var e = Assert.Throws<StrataException>(() => TileInterpreter.Run(k, [new Tensor<int>([2])]));
+        Assert.Equal(ErrorCode.NotImplemented, e.Code);
+        Assert.Equal("tile kernel @bad: computation of %out", e.Location);
+    }
+}
