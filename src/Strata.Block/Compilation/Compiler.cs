@@ -50,7 +50,7 @@ public sealed class Compiler(CompilerOptions? options = null)
             TilePasses = new TilePipeline([]),
             Fusion = Options.Fusion,
             Hooks = hooks,
-            SpecializeSmallIntegerInputs = Options.SpecializeSmallIntegerInputs,
+            SpecializeSmallInputs = Options.SpecializeSmallInputs,
         });
     }
 

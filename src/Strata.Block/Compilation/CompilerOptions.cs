@@ -45,7 +45,7 @@ public sealed record CompilerOptions
     /// <see cref="CompiledKernel.Failure"/> and go on with the other kernels instead of throwing.</summary>
     public bool ContinueOnKernelError { get; init; }
 
-    /// <summary>Integer inputs with at most this many elements are compiled as constants (see
-    /// <see cref="Tile.Execution.TileCompilerOptions.SpecializeSmallIntegerInputs"/>).</summary>
-    public int SpecializeSmallIntegerInputs { get; init; }
+    /// <summary>Numeric inputs with at most this many elements are compiled as constants (see
+    /// <see cref="Tile.Execution.TileCompilerOptions.SpecializeSmallInputs"/>).</summary>
+    public int SpecializeSmallInputs { get; init; }
 }
