@@ -14,6 +14,7 @@ public sealed class KernelBuilder(string name)
     private readonly List<Axis> _axes = [];
     private readonly List<Computation> _computations = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<string> _nameOrder = [];
 
     public string Name { get; } = name;
 
@@ -47,17 +48,40 @@ public sealed class KernelBuilder(string name)
     }
 
     /// <summary>A reduction into a temporary: <c>%t[outIdx] = op[redIdx] body(outIdx, redIdx)</c>. Returns a value
-    /// over <paramref name="outShape"/> that loads the result. Arg reductions take one reduction axis and give i64.</summary>
+    /// over <paramref name="outShape"/> that loads the result. Arg reductions take one reduction axis and give i64.
+    /// <paramref name="axisHints"/> and <paramref name="reduceHints"/> name the output and reduction axes (default i, k).</summary>
     public TileValue Reduce(ReduceOp op, ImmutableArray<long> outShape, IReadOnlyList<long> reduceExtents,
-        Func<IReadOnlyList<Expr>, IReadOnlyList<Expr>, Expr> body, string hint = "r", IReadOnlyList<string>? axisHints = null)
+        Func<IReadOnlyList<Expr>, IReadOnlyList<Expr>, Expr> body, string hint = "r", IReadOnlyList<string>? axisHints = null,
+        IReadOnlyList<string>? reduceHints = null)
     {
         var outAxes = outShape.Select((d, i) => NewAxis(d, axisHints is { } h && i < h.Count ? h[i] : "i")).ToArray();
-        var redAxes = reduceExtents.Select(d => NewAxis(d, "k")).ToArray();
+        var redAxes = reduceExtents.Select((d, i) => NewAxis(d, reduceHints is { } h && i < h.Count ? h[i] : "k")).ToArray();
         var b = body(outAxes.Select(Expr.Var).ToArray(), redAxes.Select(Expr.Var).ToArray());
         var type = op is ReduceOp.ArgMax or ReduceOp.ArgMin or ReduceOp.ArgMaxLast or ReduceOp.ArgMinLast ? DataType.Int64 : b.Type;
         var buffer = Add(_temps, hint, type, outShape, BufferRole.Temp);
         _computations.Add(new Computation(buffer.Name, [.. outAxes], new Reduction(op, [.. redAxes]), b));
         return TileValue.FromBuffer(buffer);
+    }
+
+    /// <summary>The builder's state now, to return to with <see cref="Rollback"/> (the fusion pass tries a lowering
+    /// and undoes what it declared when the lowering declines).</summary>
+    public KernelBuilderMark Mark() => new(_inputs.Count, _outputs.Count, _temps.Count, _axes.Count, _computations.Count, _nameOrder.Count);
+
+    /// <summary>Forgets every axis, buffer, computation and name declared since <paramref name="mark"/>.</summary>
+    public void Rollback(KernelBuilderMark mark)
+    {
+        Truncate(_inputs, mark.Inputs);
+        Truncate(_outputs, mark.Outputs);
+        Truncate(_temps, mark.Temps);
+        Truncate(_axes, mark.Axes);
+        Truncate(_computations, mark.Computations);
+        for (int i = _nameOrder.Count - 1; i >= mark.Names; i--) _names.Remove(_nameOrder[i]);
+        Truncate(_nameOrder, mark.Names);
+    }
+
+    private static void Truncate<T>(List<T> list, int count)
+    {
+        if (count < list.Count) list.RemoveRange(count, list.Count - count);
     }
 
     public TileKernel Build() => new(Name, [.. _inputs], [.. _outputs], [.. _temps], [.. _axes], [.. _computations]);
@@ -77,9 +101,9 @@ public sealed class KernelBuilder(string name)
 
     private string Fresh(string hint)
     {
-        if (_names.Add(hint)) return hint;
+        if (_names.Add(hint)) { _nameOrder.Add(hint); return hint; }
         for (int i = 0; ; i++)
-            if (_names.Add(hint + i)) return hint + i;
+            if (_names.Add(hint + i)) { _nameOrder.Add(hint + i); return hint + i; }
     }
 
     private static string Sanitize(string hint)
@@ -88,3 +112,6 @@ public sealed class KernelBuilder(string name)
         return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "v" + s : s;
     }
 }
+
+/// <summary>A point in a <see cref="KernelBuilder"/>'s history (counts of what it has declared).</summary>
+public readonly record struct KernelBuilderMark(int Inputs, int Outputs, int Temps, int Axes, int Computations, int Names);

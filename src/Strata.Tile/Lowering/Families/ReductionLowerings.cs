@@ -1,0 +1,223 @@
+using Strata.Core;
+using static Strata.Tile.Lowerings.ComputeExprs;
+
+namespace Strata.Tile.Lowerings;
+
+/// <summary>Reduce* (Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare), ArgMax/ArgMin, and the
+/// softmax family (Softmax, LogSoftmax, Hardmax). As in the reference: floating-point types accumulate in f64 and
+/// round once; integer Sum/Mean/Max/Min/Prod/L1/SumSquare are exact in the element type (wrapping); integer
+/// L2/LogSum/LogSumExp go through f64 and truncate; bool only reduces with Max/Min.</summary>
+internal static class ReductionLowerings
+{
+    private enum Kind { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare }
+
+    private enum SoftmaxKind { Softmax, LogSoftmax, Hardmax }
+
+    public static void Register(ExtensionRegistry registry)
+    {
+        AddReduce(registry, "ReduceSum", Kind.Sum, axesInputSince: 13);
+        AddReduce(registry, "ReduceMean", Kind.Mean, 18);
+        AddReduce(registry, "ReduceMax", Kind.Max, 18);
+        AddReduce(registry, "ReduceMin", Kind.Min, 18);
+        AddReduce(registry, "ReduceProd", Kind.Prod, 18);
+        AddReduce(registry, "ReduceL1", Kind.L1, 18);
+        AddReduce(registry, "ReduceL2", Kind.L2, 18);
+        AddReduce(registry, "ReduceLogSum", Kind.LogSum, 18);
+        AddReduce(registry, "ReduceLogSumExp", Kind.LogSumExp, 18);
+        AddReduce(registry, "ReduceSumSquare", Kind.SumSquare, 18);
+        registry.AddLowering("", "ArgMax", new TileLowering(c => Arg(c, max: true)));
+        registry.AddLowering("", "ArgMin", new TileLowering(c => Arg(c, max: false)));
+        registry.AddLowering("", "Softmax", new TileLowering(c => Softmax(c, SoftmaxKind.Softmax)));
+        registry.AddLowering("", "LogSoftmax", new TileLowering(c => Softmax(c, SoftmaxKind.LogSoftmax)));
+        registry.AddLowering("", "Hardmax", new TileLowering(c => Softmax(c, SoftmaxKind.Hardmax)));
+        registry.AddLowering("", "CumSum", new TileLowering(c => Cumulative(c, product: false)));
+        registry.AddLowering("", "CumProd", new TileLowering(c => Cumulative(c, product: true)));
+    }
+
+    private static void AddReduce(ExtensionRegistry registry, string op, Kind kind, int axesInputSince) =>
+        registry.AddLowering("", op, new TileLowering(c => Reduce(c, kind, axesInputSince)));
+
+    /// <summary>The grouping of a Reduce* node: axes from the attribute (before <paramref name="since"/>) or the
+    /// constant axes input, keepdims, noop_with_empty_axes. Null when the axes are not known at compile time or invalid.</summary>
+    private static AxisGrouping? Grouping(TileLoweringContext c, TileValue x, int since)
+    {
+        long[]? axes;
+        if (c.Opset >= since)
+        {
+            if (c.Node.Inputs.Length > 1 && c.Node.Inputs[1] is not null)
+            {
+                if (c.ConstantInput(1) is not { } t) return null;
+                axes = TensorConvert.ToInt64s(t);
+            }
+            else axes = null;
+        }
+        else axes = c.Node.GetInts("axes");
+        bool noop = c.Opset >= since && c.Node.GetInt("noop_with_empty_axes", 0) != 0;
+        var reduced = new bool[x.Rank];
+        if (axes is null || axes.Length == 0)
+        {
+            if (!noop) Array.Fill(reduced, true);
+        }
+        else
+            foreach (var a in axes)
+            {
+                if (Axis(a, x.Rank) is not { } n || reduced[n]) return null;
+                reduced[n] = true;
+            }
+        return new AxisGrouping(x.Shape, reduced, c.Node.GetInt("keepdims", 1) != 0);
+    }
+
+    private static IReadOnlyList<TileValue?>? Reduce(TileLoweringContext c, Kind kind, int since)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!ScalarSemantics.IsSupported(t)) return null;
+        if (t == DataType.Bool && kind is not (Kind.Max or Kind.Min)) return null;
+        if (Grouping(c, x, since) is not { } g) return null;
+        var kb = c.Builder;
+        string name = kind.ToString().ToLowerInvariant();
+
+        TileValue R(ReduceOp op, Func<Expr, Expr> term, string hint = "r") =>
+            ComputeExprs.Reduce(kb, op, g.OutShape, g.Extents, (o, r) => term(x.At(g.InputIndex(o, r))), hint);
+
+        if (kind is Kind.Max or Kind.Min)
+            return [R(kind == Kind.Max ? ReduceOp.Max : ReduceOp.Min, v => v, name)];
+
+        bool exact = !IsFloat(t) && kind is not (Kind.L2 or Kind.LogSum or Kind.LogSumExp);
+        if (exact)
+        {
+            bool unsigned = t.IsUnsignedInteger();
+            TileValue r = kind switch
+            {
+                Kind.Sum or Kind.Mean => R(ReduceOp.Sum, v => v, "sum"),
+                Kind.SumSquare => R(ReduceOp.Sum, v => Mul(v, v), "sumsq"),
+                Kind.L1 => R(ReduceOp.Sum, v => unsigned ? v : Un(UnaryOp.Abs, v), "l1"),
+                _ => R(ReduceOp.Prod, v => v, "prod"),
+            };
+            if (kind != Kind.Mean) return [r];
+            return [Value(t, r.Shape, o => Div(r.At(o), C(g.Count, t)))];
+        }
+
+        // Through f64, rounded (or truncated, for integers) to the element type once.
+        TileValue result;
+        switch (kind)
+        {
+            case Kind.Sum or Kind.Mean or Kind.LogSum:
+            {
+                var s = R(ReduceOp.Sum, v => F64(v), "sum");
+                result = kind switch
+                {
+                    Kind.Mean => Value(DataType.Float64, s.Shape, o => Div(s.At(o), C(g.Count, DataType.Float64))),
+                    Kind.LogSum => Value(DataType.Float64, s.Shape, o => Un(UnaryOp.Log, s.At(o))),
+                    _ => s,
+                };
+                break;
+            }
+            case Kind.SumSquare or Kind.L2:
+            {
+                var s = R(ReduceOp.Sum, v => { var d = F64(v); return Mul(d, d); }, "sumsq");
+                result = kind == Kind.L2 ? Value(DataType.Float64, s.Shape, o => Un(UnaryOp.Sqrt, s.At(o))) : s;
+                break;
+            }
+            case Kind.L1:
+                result = R(ReduceOp.Sum, v => Un(UnaryOp.Abs, F64(v)), "l1");
+                break;
+            case Kind.Prod:
+                result = R(ReduceOp.Prod, v => F64(v), "prod");
+                break;
+            default: // LogSumExp: log(sum(exp(x - m))) + m with m the (finite) maximum.
+            {
+                var m = R(ReduceOp.Max, v => F64(v), "max");
+                Expr Shift(IReadOnlyList<Expr> o)
+                {
+                    var mo = m.At(o);
+                    return Sel(Bin(BinaryOp.Or, Un(UnaryOp.IsInf, mo), Un(UnaryOp.IsNaN, mo)), C(0, DataType.Float64), mo);
+                }
+                var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,
+                    (o, r) => Un(UnaryOp.Exp, Sub(F64(x.At(g.InputIndex(o, r))), Shift(o))), "sumexp");
+                result = Value(DataType.Float64, s.Shape, o => Add(Un(UnaryOp.Log, s.At(o)), Shift(o)));
+                break;
+            }
+        }
+        return [Value(t, result.Shape, o => To(result.At(o), t))];
+    }
+
+    private static IReadOnlyList<TileValue?>? Arg(TileLoweringContext c, bool max)
+    {
+        var x = c.Input(0);
+        if (!ScalarSemantics.IsSupported(x.Type) || x.Rank == 0) return null;
+        if (Axis(c.Node.GetInt("axis", 0), x.Rank) is not { } axis || x.Shape[axis] == 0) return null;
+        bool last = c.Node.GetInt("select_last_index", 0) != 0;
+        var g = AxisGrouping.Of(x.Shape, [axis], c.Node.GetInt("keepdims", 1) != 0);
+        var op = max ? (last ? ReduceOp.ArgMaxLast : ReduceOp.ArgMax) : (last ? ReduceOp.ArgMinLast : ReduceOp.ArgMin);
+        return [c.Builder.Reduce(op, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), max ? "argmax" : "argmin")];
+    }
+
+    /// <summary>Softmax, LogSoftmax, Hardmax: along <c>axis</c> (opset 13+), or, before, over every axis from
+    /// <c>axis</c> on (the input coerced to a matrix). Computed in f64 with the row maximum subtracted (a row whose
+    /// maximum is −∞ subtracts 0).</summary>
+    private static IReadOnlyList<TileValue?>? Softmax(TileLoweringContext c, SoftmaxKind kind)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!IsFloat(t)) return null;
+        var kb = c.Builder;
+        AxisGrouping g;
+        if (x.Rank == 0) g = new AxisGrouping(x.Shape, [], keepDims: false);
+        else
+        {
+            if (Axis(c.Node.GetInt("axis", c.Opset >= 13 ? -1 : 1), x.Rank) is not { } a) return null;
+            g = c.Opset >= 13 ? AxisGrouping.Of(x.Shape, [a]) : AxisGrouping.Trailing(x.Shape, a);
+        }
+
+        if (kind == SoftmaxKind.Hardmax)
+        {
+            // The first position of the row maximum, over the row flattened to one axis.
+            var extents = g.Extents;
+            var am = kb.Reduce(ReduceOp.ArgMax, g.OutShape, [g.Count],
+                (o, r) => x.At(g.InputIndex(o, Unflatten(r[0], extents))), "argmax");
+            return [Value(t, x.Shape, idx =>
+                Sel(Eq(Flatten(g.ReducedIndex(idx), extents), am.At(g.GroupIndex(idx))), C(1, t), C(0, t)))];
+        }
+
+        Expr X(IReadOnlyList<Expr> idx) => F64(x.At(idx));
+        var m = ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max");
+        Expr M(IReadOnlyList<Expr> o)
+        {
+            var mo = F64(m.At(o));
+            return Sel(Un(UnaryOp.IsNegInf, mo), C(0, DataType.Float64), mo);
+        }
+        var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,
+            (o, r) => Un(UnaryOp.Exp, Sub(X(g.InputIndex(o, r)), M(o))), "sum");
+        return [Value(t, x.Shape, idx =>
+        {
+            var gi = g.GroupIndex(idx);
+            var shifted = Sub(X(idx), M(gi));
+            var y = kind == SoftmaxKind.Softmax
+                ? Div(Un(UnaryOp.Exp, shifted), s.At(gi))
+                : Sub(shifted, Un(UnaryOp.Log, s.At(gi)));
+            return To(y, t);
+        })];
+    }
+
+    /// <summary>CumSum/CumProd as a guarded reduction along the axis: <c>%scan[…, i, …] = sum[k] select(k ≤ i, x[…, k, …], 0)</c>
+    /// (k &lt; i when exclusive, k ≥ i or k &gt; i when reversed). Quadratic in the axis length, which the Tile level
+    /// leaves to the knobs below it; floats accumulate in f64 and integers exactly, as in the reference.</summary>
+    private static IReadOnlyList<TileValue?>? Cumulative(TileLoweringContext c, bool product)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
+        if (c.ConstantInput(1) is not { Length: 1 } axisTensor || Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
+        bool exclusive = c.Node.GetInt("exclusive", 0) != 0, reverse = c.Node.GetInt("reverse", 0) != 0;
+        var acc = IsFloat(t) ? DataType.Float64 : t;
+        var op = reverse ? (exclusive ? BinaryOp.Gt : BinaryOp.Ge) : (exclusive ? BinaryOp.Lt : BinaryOp.Le);
+        var scan = c.Builder.Reduce(product ? ReduceOp.Prod : ReduceOp.Sum, x.Shape, [x.Shape[axis]], (o, r) =>
+        {
+            var idx = o.ToArray();
+            idx[axis] = r[0];
+            return Sel(Bin(op, r[0], o[axis]), To(x.At(idx), acc), C(product ? 1 : 0, acc));
+        }, product ? "cumprod" : "cumsum", reduceHints: ["j"]);
+        return [Value(t, x.Shape, o => To(scan.At(o), t))];
+    }
+}

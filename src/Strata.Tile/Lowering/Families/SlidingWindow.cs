@@ -1,0 +1,167 @@
+using Strata.Graph;
+using static Strata.Tile.Lowerings.ComputeExprs;
+
+namespace Strata.Tile.Lowerings;
+
+/// <summary>How Conv and the pools lay their window over each spatial dim (the same rules as the reference's
+/// window geometry: kernel_shape, strides, dilations, pads, auto_pad, ceil_mode), and the index expressions that
+/// follow from it: the input position of a tap, <c>o·s − pad + k·d</c>, and the guard that keeps it inside the input.</summary>
+internal sealed class SlidingWindow
+{
+    public required long[] Input { get; init; }
+    public required long[] Kernel { get; init; }
+    public required long[] Strides { get; init; }
+    public required long[] Dilations { get; init; }
+    public required long[] PadBegin { get; init; }
+    public required long[] PadEnd { get; init; }
+    public required long[] Output { get; init; }
+    public required string AutoPad { get; init; }
+
+    public int Rank => Input.Length;
+
+    public long Span(int d) => (Kernel[d] - 1) * Dilations[d] + 1;
+
+    /// <summary>The window of a node over spatial dims <paramref name="input"/>; <paramref name="kernel"/> comes from the
+    /// weights when the node has no kernel_shape. Null when the attributes are missing or invalid (the reference
+    /// interpreter reports those).</summary>
+    public static SlidingWindow? Read(Node node, long[] input, long[]? kernel)
+    {
+        int rank = input.Length;
+        var k = node.GetInts("kernel_shape") ?? kernel;
+        if (k is null || k.Length != rank) return null;
+        var strides = node.GetInts("strides") ?? Fill(rank, 1);
+        var dilations = node.GetInts("dilations") ?? Fill(rank, 1);
+        var pads = node.GetInts("pads") ?? Fill(2 * rank, 0);
+        if (strides.Length != rank || dilations.Length != rank || pads.Length != 2 * rank) return null;
+        if (strides.Any(x => x <= 0) || dilations.Any(x => x <= 0) || k.Any(x => x <= 0) || pads.Any(x => x < 0)) return null;
+        var autoPad = node.GetString("auto_pad", "NOTSET");
+        if (autoPad is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER" or "VALID")) return null;
+        bool ceil = node.GetInt("ceil_mode", 0) != 0;
+        var pb = new long[rank];
+        var pe = new long[rank];
+        var output = new long[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            long s = strides[d], span = (k[d] - 1) * dilations[d] + 1;
+            switch (autoPad)
+            {
+                case "SAME_UPPER" or "SAME_LOWER":
+                {
+                    output[d] = (input[d] + s - 1) / s;
+                    long total = Math.Max(0, (output[d] - 1) * s + span - input[d]);
+                    long small = total / 2, large = total - small;
+                    (pb[d], pe[d]) = autoPad == "SAME_UPPER" ? (small, large) : (large, small);
+                    break;
+                }
+                case "VALID":
+                    output[d] = Math.Max(0, (input[d] - span) / s + 1);
+                    break;
+                default:
+                {
+                    pb[d] = pads[d];
+                    pe[d] = pads[rank + d];
+                    long room = input[d] + pb[d] + pe[d] - span;
+                    if (room < 0) output[d] = 0;
+                    else if (ceil)
+                    {
+                        output[d] = (room + s - 1) / s + 1;
+                        if ((output[d] - 1) * s >= input[d] + pb[d]) output[d]--;
+                    }
+                    else output[d] = room / s + 1;
+                    break;
+                }
+            }
+        }
+        return new SlidingWindow
+        {
+            Input = input, Kernel = k, Strides = strides, Dilations = dilations, PadBegin = pb, PadEnd = pe, Output = output,
+            AutoPad = autoPad,
+        };
+    }
+
+    /// <summary>Input position of tap <paramref name="k"/> of output position <paramref name="o"/> in dim <paramref name="d"/>.</summary>
+    public Expr Position(int d, Expr o, Expr k) => IAdd(ISub(IMul(o, Strides[d]), PadBegin[d]), IMul(k, Dilations[d]));
+
+    /// <summary>Whether some tap of dim <paramref name="d"/> falls before the input / after its end.</summary>
+    public bool MayUnderflow(int d) => PadBegin[d] > 0;
+    public bool MayOverflow(int d) => Output[d] > 0 && (Output[d] - 1) * Strides[d] - PadBegin[d] + (Kernel[d] - 1) * Dilations[d] >= Input[d];
+
+    /// <summary>The input positions of the taps and the guard that they all lie inside the input (null: always).</summary>
+    public (Expr[] Positions, Expr? Inside) Taps(IReadOnlyList<Expr> outSpatial, IReadOnlyList<Expr> taps)
+    {
+        var pos = new Expr[Rank];
+        var guards = new Expr?[Rank];
+        for (int d = 0; d < Rank; d++)
+        {
+            pos[d] = Position(d, outSpatial[d], taps[d]);
+            guards[d] = InRange(pos[d], Input[d], MayUnderflow(d), MayOverflow(d));
+        }
+        return (pos, All(guards));
+    }
+
+    /// <summary>True when some output position's window has no tap inside the input.</summary>
+    public bool HasEmptyWindow()
+    {
+        for (int d = 0; d < Rank; d++)
+            for (long o = 0; o < Output[d]; o++)
+                if (TapCount(d, o) == 0) return true;
+        return false;
+    }
+
+    /// <summary>Number of taps of output position <paramref name="o"/> in dim <paramref name="d"/> inside the input.</summary>
+    public long TapCount(int d, long o)
+    {
+        long start = o * Strides[d] - PadBegin[d], dil = Dilations[d];
+        long lo = Math.Max(0, -FloorDiv(start, dil));
+        long hi = Math.Min(Kernel[d], FloorDiv(Input[d] - 1 - start, dil) + 1);
+        return Math.Max(0, hi - lo);
+    }
+
+    /// <summary>Number of taps inside the input and its padding (AveragePool's count_include_pad divisor).</summary>
+    public long PaddedTapCount(int d, long o)
+    {
+        long start = o * Strides[d] - PadBegin[d], limit = Input[d] + PadEnd[d] - start;
+        return Math.Max(0, Math.Min(Kernel[d], -FloorDiv(-limit, Dilations[d])));
+    }
+
+    /// <summary>The tap count of dim <paramref name="d"/> at output position <paramref name="o"/> as an index expression
+    /// (a constant when it is the same everywhere; only the clipping terms that can apply are written).</summary>
+    public Expr TapCountExpr(int d, Expr o, bool includePad)
+    {
+        var all = Enumerable.Range(0, (int)Output[d]).Select(i => includePad ? PaddedTapCount(d, i) : TapCount(d, i)).ToArray();
+        if (all.Distinct().Count() <= 1) return Ix(all.Length == 0 ? 0 : all[0]);
+        long k = Kernel[d], dil = Dilations[d], s = Strides[d], pb = PadBegin[d];
+        Expr CeilDiv(long c) => CeilDivFrom(d, o, c);
+        bool clipsHigh(long limit) => Enumerable.Range(0, (int)Output[d]).Any(i => -FloorDiv(i * s - limit, dil) < k);
+        if (includePad)
+        {
+            // Taps before in + pad_end: ceil((in + pad_end + pad_begin − o·s) / dil), at most k.
+            long limit = Input[d] + PadEnd[d] + pb;
+            var padded = clipsHigh(limit) ? Min(Ix(k), CeilDiv(limit)) : Ix(k);
+            return all.Contains(0) ? Max(Ix(0), padded) : padded;
+        }
+        // First tap at or after position 0 (FirstTap); taps before the end: ceil((in + pad_begin − o·s) / dil).
+        Expr lo = FirstTap(d, o);
+        Expr hi = clipsHigh(Input[d] + pb) ? Min(Ix(k), CeilDiv(Input[d] + pb)) : Ix(k);
+        var count = IsIndex(lo, 0) ? hi : Bin(BinaryOp.Sub, hi, lo);
+        return all.Contains(0) ? Max(Ix(0), count) : count;
+    }
+
+    /// <summary>The first tap of dim <paramref name="d"/> at output position <paramref name="o"/> that lies inside the
+    /// input: <c>max(0, ceil((pad_begin − o·s) / dil))</c>, or 0 without begin padding.</summary>
+    public Expr FirstTap(int d, Expr o) => PadBegin[d] > 0 ? Max(Ix(0), CeilDivFrom(d, o, PadBegin[d])) : Ix(0);
+
+    /// <summary><c>ceil((c − o·s) / dil)</c> for a constant c, as <c>−floor((o·s − c) / dil)</c>.</summary>
+    private Expr CeilDivFrom(int d, Expr o, long c)
+    {
+        var os = IMul(o, Strides[d]);
+        return Dilations[d] == 1 ? ISub(Ix(c), os) : Bin(BinaryOp.Sub, Ix(0), IDiv(ISub(os, c), Dilations[d]));
+    }
+
+    private static long[] Fill(int n, long v)
+    {
+        var r = new long[n];
+        Array.Fill(r, v);
+        return r;
+    }
+}
