@@ -53,7 +53,9 @@ internal static class GeneratorLowerings
             : n.Attr("value_int") is { } i ? Tensor<long>.Scalar(i.AsInt())
             : n.Attr("value_ints") is { } ints ? new Tensor<long>(ints.AsInts(), [ints.AsInts().Length])
             : null;
-        return t is null ? null : FromTensor(t, MaxSelectElements);
+        if (t is null) return Lowering.Decline(c, "the Constant has no numeric tensor value");
+        return FromTensor(t, MaxSelectElements)
+            ?? Lowering.Decline(c, $"a constant of {t.Length} distinct {t.DataType.ShortName()} elements is not written as an expression (fold it into a graph constant)");
     }
 
     private static TileValue? ConstantOfShape(TileLoweringContext c)
