@@ -13,6 +13,7 @@ public sealed class FusionGoldenTests
         { nameof(FusionModels.LayerNormWrittenOut), 1 },
         { nameof(FusionModels.ConvBatchNormRelu), 1 },
         { nameof(FusionModels.TwoLayerMlp), 2 },
+        { nameof(FusionModels.TransformerBlock), 9 },
     };
 
     [Theory]

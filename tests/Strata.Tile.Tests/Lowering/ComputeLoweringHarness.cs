@@ -1,12 +1,13 @@
 using Strata.Core;
 using Strata.Graph;
 using Strata.Graph.Builder;
+using Strata.Tile.Verification;
 
 namespace Strata.Tile.Tests.Lowering;
 
 /// <summary>Lowers one graph node to a Tile kernel and runs it: every present node input becomes a kernel input
 /// (<see cref="KernelBuilder.AddInput"/> + <see cref="TileValue.FromBuffer"/>), the lowering's values become kernel
-/// outputs, and <see cref="TileInterpreter"/> evaluates the kernel. Used by the compute-lowering tests to compare a
+/// outputs, the kernel must pass <see cref="TileVerifier"/>, and <see cref="TileInterpreter"/> evaluates it. Used by the compute-lowering tests to compare a
 /// node's Tile kernel with the reference interpreter (random data) and with the ONNX conformance data.</summary>
 public static class ComputeLoweringHarness
 {
@@ -41,7 +42,9 @@ public static class ComputeLoweringHarness
             kb.AddOutput(node.Outputs[i]!.Name is { Length: > 0 } n ? n : "out" + i, v);
             produced.Add(i);
         }
-        return new LoweredNode(kb.Build(), [.. produced]);
+        var kernel = kb.Build();
+        TileVerifier.Verify(kernel);
+        return new LoweredNode(kernel, [.. produced]);
     }
 
     /// <summary>Runs a lowered node: the outputs, indexed like the node's outputs (null where not produced).</summary>

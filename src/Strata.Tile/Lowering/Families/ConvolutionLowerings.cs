@@ -13,6 +13,7 @@ internal static class ConvolutionLowerings
     {
         registry.AddLowering("", "Conv", new TileLowering(Conv));
         registry.AddLowering("", "ConvTranspose", new TileLowering(ConvTranspose));
+        registry.AddLowering("", "CausalConvWithState", new TileLowering(CausalConvWithState));
     }
 
     private static bool IsConvType(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16;
@@ -43,17 +44,25 @@ internal static class ConvolutionLowerings
         var kernel = w.Shape[2..].ToArray();
         if (SlidingWindow.Read(c.Node, x.Shape[2..].ToArray(), kernel) is not { } win || !win.Kernel.SequenceEqual(kernel)) return null;
 
-        long mg = m / group;
         var acc = MatrixAccumulator(t);
+        var y = Direct(c.Builder, ContractionLowerings.Map(x, acc, v => To(v, acc)), ContractionLowerings.Map(w, acc, v => To(v, acc)), win, group);
+        return [Epilogue(y, bias, t, acc)];
+    }
+
+    /// <summary>The direct convolution of <paramref name="x"/> [N, C, in…] with <paramref name="w"/> [M, C/group, k…], both
+    /// of the accumulator type; taps in the padding contribute 0.</summary>
+    internal static TileValue Direct(KernelBuilder kb, TileValue x, TileValue w, SlidingWindow win, long group)
+    {
+        int rank = win.Rank;
+        long m = w.Shape[0], cg = w.Shape[1], mg = m / group;
         var (outHints, redHints) = Hints(rank);
-        var y = c.Builder.Reduce(ReduceOp.Sum, [n, m, .. win.Output], [cg, .. kernel], (o, r) =>
+        return kb.Reduce(ReduceOp.Sum, [x.Shape[0], m, .. win.Output], [cg, .. win.Kernel], (o, r) =>
         {
             var (pos, inside) = win.Taps(o.Skip(2).ToArray(), r.Skip(1).ToArray());
             var ci = group == 1 ? r[0] : IAdd(IMul(IDiv(o[1], mg), cg), r[0]);
-            var xv = Guard(inside, To(x.At([o[0], ci, .. pos]), acc), C(0, acc));
-            return Mul(xv, To(w.At([o[1], r[0], .. r.Skip(1)]), acc));
+            var xv = Guard(inside, x.At([o[0], ci, .. pos]), C(0, x.Type));
+            return Mul(xv, w.At([o[1], r[0], .. r.Skip(1)]));
         }, "acc", outHints, redHints);
-        return [Epilogue(y, bias, t, acc)];
     }
 
     /// <summary><c>acc + bias[co]</c> (in the accumulator type), rounded to the element type.</summary>
@@ -146,5 +155,46 @@ internal static class ConvolutionLowerings
             if (output[d] < 0) return null;
         }
         return (output, padBegin);
+    }
+
+    /// <summary>CausalConvWithState: a depthwise causal 1-D convolution of the input prefixed by past_state (zeros when
+    /// absent), <c>%acc[n, c, t] = sum[j] line[n, c, t + j] · w[c, 0, j]</c> in f64, plus bias, optionally SiLU (of the
+    /// sum rounded to the element type, as the reference does); present_state is the last k − 1 positions of the line.</summary>
+    private static IReadOnlyList<TileValue?>? CausalConvWithState(TileLoweringContext c)
+    {
+        var x = c.Input(0);
+        var w = c.Input(1);
+        var t = x.Type;
+        if (!IsConvType(t) || x.Rank != 3 || w.Rank != 3 || w.Shape[0] != x.Shape[1] || w.Shape[1] != 1) return null;
+        var activation = c.Node.GetString("activation", "none");
+        if (activation is not ("none" or "silu" or "swish")) return null;
+        long batch = x.Shape[0], channels = x.Shape[1], length = x.Shape[2], k = w.Shape[2];
+        var bias = c.HasInput(2) ? c.Input(2) : null;
+        var past = c.HasInput(3) ? c.Input(3) : null;
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != channels || !IsConvType(bias.Type))) return null;
+        if (past is not null && (past.Rank != 3 || past.Shape[0] != batch || past.Shape[1] != channels || past.Shape[2] != k - 1 || !IsConvType(past.Type))) return null;
+        const DataType f64 = DataType.Float64;
+
+        // The input prefixed by the state: position p < k − 1 reads past_state, the rest the input.
+        Expr Line(Expr n, Expr ch, Expr p) => Sel(Bin(BinaryOp.Lt, p, Ix(k - 1)),
+            past is null ? C(0, f64) : F64(past.At(n, ch, p)),
+            F64(x.At(n, ch, ISub(p, k - 1))));
+        var acc = c.Builder.Reduce(ReduceOp.Sum, x.Shape, [k],
+            (o, r) => Mul(Line(o[0], o[1], IAdd(o[2], r[0])), F64(w.At(o[1], Ix(0), r[0]))), "acc", ["n", "c", "t"], ["j"]);
+        var y = Value(t, x.Shape, o =>
+        {
+            var s = bias is null ? acc.At(o) : Add(acc.At(o), F64(bias.At(o[1])));
+            if (activation != "none")
+            {
+                s = RoundVia(s, t);
+                s = Div(s, Add(C(1, f64), Un(UnaryOp.Exp, Un(UnaryOp.Neg, s))));
+            }
+            return To(s, t);
+        });
+        var result = new TileValue?[c.Node.Outputs.Length];
+        result[0] = y;
+        if (result.Length > 1 && c.Node.Outputs[1] is not null)
+            result[1] = Value(t, [batch, channels, k - 1], o => To(Line(o[0], o[1], IAdd(o[2], length)), t));
+        return result;
     }
 }

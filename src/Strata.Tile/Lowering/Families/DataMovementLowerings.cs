@@ -195,6 +195,7 @@ internal static class DataMovementLowerings
             Expr inside = Bool(true);
             for (int d = 0; d < x.Rank; d++)
             {
+                if (begin[d] == 0 && endPad[d] == 0) { src[d] = idx[d]; continue; }
                 // i: the position in the (cropped) source range [0, core).
                 Expr i = simplify(new Binary(BinaryOp.Sub, idx[d], Expr.Index(padLo[d])));
                 Expr k = Index(core[d]);

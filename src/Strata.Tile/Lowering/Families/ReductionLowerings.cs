@@ -30,6 +30,8 @@ internal static class ReductionLowerings
         registry.AddLowering("", "Softmax", new TileLowering(c => Softmax(c, SoftmaxKind.Softmax)));
         registry.AddLowering("", "LogSoftmax", new TileLowering(c => Softmax(c, SoftmaxKind.LogSoftmax)));
         registry.AddLowering("", "Hardmax", new TileLowering(c => Softmax(c, SoftmaxKind.Hardmax)));
+        registry.AddLowering("", "CumSum", new TileLowering(c => Cumulative(c, product: false)));
+        registry.AddLowering("", "CumProd", new TileLowering(c => Cumulative(c, product: true)));
     }
 
     private static void AddReduce(ExtensionRegistry registry, string op, Kind kind, int axesInputSince) =>
@@ -196,5 +198,26 @@ internal static class ReductionLowerings
                 : Sub(shifted, Un(UnaryOp.Log, s.At(gi)));
             return To(y, t);
         })];
+    }
+
+    /// <summary>CumSum/CumProd as a guarded reduction along the axis: <c>%scan[…, i, …] = sum[k] select(k ≤ i, x[…, k, …], 0)</c>
+    /// (k &lt; i when exclusive, k ≥ i or k &gt; i when reversed). Quadratic in the axis length, which the Tile level
+    /// leaves to the knobs below it; floats accumulate in f64 and integers exactly, as in the reference.</summary>
+    private static IReadOnlyList<TileValue?>? Cumulative(TileLoweringContext c, bool product)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
+        if (c.ConstantInput(1) is not { Length: 1 } axisTensor || Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
+        bool exclusive = c.Node.GetInt("exclusive", 0) != 0, reverse = c.Node.GetInt("reverse", 0) != 0;
+        var acc = IsFloat(t) ? DataType.Float64 : t;
+        var op = reverse ? (exclusive ? BinaryOp.Gt : BinaryOp.Ge) : (exclusive ? BinaryOp.Lt : BinaryOp.Le);
+        var scan = c.Builder.Reduce(product ? ReduceOp.Prod : ReduceOp.Sum, x.Shape, [x.Shape[axis]], (o, r) =>
+        {
+            var idx = o.ToArray();
+            idx[axis] = r[0];
+            return Sel(Bin(op, r[0], o[axis]), To(x.At(idx), acc), C(product ? 1 : 0, acc));
+        }, product ? "cumprod" : "cumsum", reduceHints: ["j"]);
+        return [Value(t, x.Shape, o => To(scan.At(o), t))];
     }
 }
