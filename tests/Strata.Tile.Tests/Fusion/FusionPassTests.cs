@@ -78,6 +78,23 @@ public sealed class FusionPassTests
     }
 
     [Fact]
+    public void LoweringThatDeclinesInsideTheOpenKernel_GetsAKernelOfItsOwn()
+    {
+        var g = new GraphBuilder("retry", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, 3);
+        g.Output(g.Relu(x + 1f), "y");
+        var graph = g.Build();
+        // A test lowering that only accepts an input read straight from a buffer.
+        var registry = Only(("Add", AddLowering), ("Relu", c =>
+            c.Input(0).At(Expr.Var("a"), Expr.Var("b")) is Load ? [TestLowerings.Unary(c.Input(0), UnaryOp.Relu)] : c.Decline("input is computed")));
+        var program = new FusionPass(registry).Run(graph);
+
+        Assert.Empty(program.Fallbacks);
+        Assert.Equal([["Add"], ["Relu"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        RunsLikeReference(graph, program, registry);
+    }
+
+    [Fact]
     public void IndependentFallback_RunsBeforeTheOpenKernel_WhichStaysOpen()
     {
         var g = new GraphBuilder("order", opset: 17);
