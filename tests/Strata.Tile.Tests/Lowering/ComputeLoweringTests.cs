@@ -556,4 +556,24 @@ public class ComputeLoweringTests
                 withBias ? Rand(r, DataType.Float32, [ch]) : null, withPast ? Rand(r, DataType.Float32, [b, ch, k - 1]) : null],
                 attrs, opset: 27, outputs: 2);
         }, iter: Iter(30));
+
+    [Fact]
+    public void LinearAttention_matches_reference() =>
+        Gen.Select(Gen.Int[0, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((ruleIndex, withPast, perKeyDecay, scalarBeta, seed) =>
+        {
+            var r = new Random(seed);
+            string rule = new[] { "linear", "gated", "delta", "gated_delta" }[ruleIndex];
+            int b = r.Next(1, 3), len = r.Next(1, 5), hkv = r.Next(1, 3), group = r.Next(1, 3), dk = r.Next(1, 4), dv = r.Next(1, 4);
+            int hq = hkv * group;
+            var inputs = new Tensor?[6];
+            inputs[0] = Rand(r, DataType.Float32, [b, len, hq * dk], -1, 1);
+            inputs[1] = Rand(r, DataType.Float32, [b, len, hkv * dk], -1, 1);
+            inputs[2] = Rand(r, DataType.Float32, [b, len, hkv * dv], -1, 1);
+            if (withPast) inputs[3] = Rand(r, DataType.Float32, [b, hkv, dk, dv], -1, 1);
+            if (rule is "gated" or "gated_delta") inputs[4] = Rand(r, DataType.Float32, [b, len, perKeyDecay ? hkv * dk : hkv], -1, 0);
+            if (rule is "delta" or "gated_delta") inputs[5] = Rand(r, DataType.Float32, [b, len, scalarBeta ? 1 : hkv], 0, 1);
+            int last = Array.FindLastIndex(inputs, t => t is not null);
+            Check("LinearAttention", inputs[..(last + 1)],
+                [Attr.Of("update_rule", rule), Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)], opset: 27, outputs: 2);
+        }, iter: Iter(30));
 }
