@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Strata.Core;
 using Strata.Graph;
+using Strata.Tile.Execution;
 
 namespace Strata.Cli.Commands;
 
@@ -14,17 +15,34 @@ public static class RunCommand
         var shape = new Option<string[]>("--shape") { Description = "NAME=D1,D2,... binds an input's shape (for random inputs with symbolic dims); repeatable" };
         var random = new Option<int?>("--random-inputs") { Description = "Fill inputs not given with --input with random data from this seed" };
         var outDir = new Option<string?>("--output-dir", "-o") { Description = "Write each output as NAME.npy into this folder" };
-        var level = new Option<string>("--level") { Description = "IR level to run at: graph", DefaultValueFactory = _ => "graph" };
-        var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level };
+        var level = new Option<string>("--level")
+        {
+            Description = "IR level to run at: graph (reference interpreter) or tile (fused Tile kernels, fallbacks for what does not lower)",
+            DefaultValueFactory = _ => "graph",
+        };
+        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile: write the IR after every pass and the program's steps (with fallback reasons) into this folder" };
+        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile: verify the graph and every kernel after every pass" };
+        var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level, dumpIr, verifyEach };
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var lvl = parse.GetValue(level)!;
-            if (lvl != "graph")
-                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph");
+            if (lvl is not ("graph" or "tile"))
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph or --level tile");
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             var inputs = InputLoader.Load(graph, parse.GetValue(input) ?? [], parse.GetValue(shape) ?? [], parse.GetValue(random));
-            InputBinding.Specialize(graph, inputs);
-            var outputs = new GraphInterpreter().Run(graph, inputs);
+            IReadOnlyDictionary<string, RuntimeValue?> outputs;
+            if (lvl == "tile")
+            {
+                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
+                var (program, stats) = new TileCompiler(options).CompileCounted(graph, inputs);
+                output.WriteLine($"tile: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
+                outputs = new TileProgramExecutor().Run(program, inputs);
+            }
+            else
+            {
+                InputBinding.Specialize(graph, inputs);
+                outputs = new GraphInterpreter().Run(graph, inputs);
+            }
             var dir = parse.GetValue(outDir);
             foreach (var (name, value) in outputs)
             {

@@ -64,15 +64,21 @@ public sealed class TypeInference(OpRegistry? registry = null)
             if (o?.TensorType?.Shape is { IsFullyKnown: true } os && os.Dims.Aggregate(1.0, (n, d) => n * d.Value!.Value) > FoldLimit)
                 return;
         var inputs = new RuntimeValue?[node.Inputs.Length];
+        // Shape and Size depend only on the input's static shape, not on its (usually unknown) value.
+        bool shapeOnly = node.OpType is "Shape" or "Size" && node.Domain == "" && node.Inputs.Length > 0;
         for (int i = 0; i < inputs.Length; i++)
         {
             if (node.Inputs[i] is not { } v) continue;
-            if (!known.TryGetValue(v, out var t) || t.Length > FoldLimit) return;
+            if (!known.TryGetValue(v, out var t) || t.Length > FoldLimit)
+            {
+                if (shapeOnly && i == 0) continue;
+                return;
+            }
             inputs[i] = t;
         }
-        // Shape and Size depend only on the input's static shape.
-        if (node.OpType is "Shape" or "Size" && node.Domain == "" && node.Inputs[0]?.TensorType?.Shape?.ToConcrete() is { } s && ShapeMath.Size(s) <= 1 << 24)
+        if (shapeOnly && node.Inputs[0]?.TensorType?.Shape?.ToConcrete() is { } s && ShapeMath.Size(s) <= 1 << 24)
             inputs[0] = TensorFactory.Create(node.Inputs[0]!.TensorType!.ElementType == DataType.String ? DataType.String : DataType.UInt8, s);
+        else if (shapeOnly && inputs[0] is null) return;
         else if (inputs.Length == 0 && node.OpType != "Constant") return;
         if (inputs.Any(x => x is Tensor t && t.Length > FoldLimit)) { if (node.OpType is not ("Shape" or "Size")) return; }
         try

@@ -42,23 +42,7 @@ public sealed class GraphInterpreter(OpRegistry? registry = null, int seed = 0)
 
         foreach (var node in graph.Nodes)
         {
-            var op = Registry.Get(node);
-            var inputs = node.Inputs.Select(v => v is null ? null : scope.Lookup(v)).ToArray();
-            var ctx = new OpContext(node, graph.Opset(node.Domain), inputs,
-                (body, bodyArgs) => RunGraph(body, bodyArgs, scope, random), random);
-            IReadOnlyList<RuntimeValue?> outputs;
-            try
-            {
-                outputs = op.Evaluate(ctx);
-            }
-            catch (StrataException e) { throw e.WithLocation(node.Describe()); }
-            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException
-                                          or InvalidCastException or OverflowException or NotSupportedException
-                                          or DivideByZeroException or NotImplementedException)
-            {
-                throw new StrataException(ErrorCode.EvaluationFailed, $"evaluation failed: {e.Message}",
-                    "the inputs or attributes are outside what this op supports", node.Describe(), e);
-            }
+            var outputs = Evaluate(node, graph.Opset(node.Domain), scope, random);
             for (int i = 0; i < node.Outputs.Length; i++)
                 if (node.Outputs[i] is { } o)
                     scope.Values[o] = i < outputs.Count ? outputs[i] : null;
@@ -67,15 +51,43 @@ public sealed class GraphInterpreter(OpRegistry? registry = null, int seed = 0)
         return graph.Outputs.Select(scope.Lookup).ToArray();
     }
 
-    private sealed class Scope(Scope? parent)
+    /// <summary>Evaluates one node outside a graph run (e.g. a fallback step of a compiled program): its inputs, and
+    /// the outer values its subgraphs read, come from <paramref name="lookup"/>.</summary>
+    public IReadOnlyList<RuntimeValue?> EvaluateNode(Node node, int opset, Func<Value, RuntimeValue?> lookup, Random random) =>
+        Evaluate(node, opset, new Scope(null, lookup), random);
+
+    private IReadOnlyList<RuntimeValue?> Evaluate(Node node, int opset, Scope scope, Random random)
+    {
+        var op = Registry.Get(node);
+        var inputs = node.Inputs.Select(v => v is null ? null : scope.Lookup(v)).ToArray();
+        var ctx = new OpContext(node, opset, inputs, (body, bodyArgs) => RunGraph(body, bodyArgs, scope, random), random);
+        try
+        {
+            return op.Evaluate(ctx);
+        }
+        catch (StrataException e) { throw e.WithLocation(node.Describe()); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException
+                                      or InvalidCastException or OverflowException or NotSupportedException
+                                      or DivideByZeroException or NotImplementedException)
+        {
+            throw new StrataException(ErrorCode.EvaluationFailed, $"evaluation failed: {e.Message}",
+                "the inputs or attributes are outside what this op supports", node.Describe(), e);
+        }
+    }
+
+    private sealed class Scope(Scope? parent, Func<Value, RuntimeValue?>? external = null)
     {
         public Scope? Parent { get; } = parent;
         public Dictionary<Value, RuntimeValue?> Values { get; } = new(ReferenceEqualityComparer.Instance);
+        private readonly Func<Value, RuntimeValue?>? _external = external;
 
         public RuntimeValue? Lookup(Value v)
         {
             for (var s = this; s is not null; s = s.Parent)
+            {
                 if (s.Values.TryGetValue(v, out var r)) return r;
+                if (s.Parent is null && s._external is not null) return s._external(v);
+            }
             throw new StrataException(ErrorCode.UndefinedValue, $"value %{v.Name} is used before it is defined",
                 "the graph must be topologically sorted and every input defined");
         }

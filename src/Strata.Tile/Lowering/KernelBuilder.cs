@@ -14,6 +14,7 @@ public sealed class KernelBuilder(string name)
     private readonly List<Axis> _axes = [];
     private readonly List<Computation> _computations = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<string> _nameOrder = [];
 
     public string Name { get; } = name;
 
@@ -62,6 +63,27 @@ public sealed class KernelBuilder(string name)
         return TileValue.FromBuffer(buffer);
     }
 
+    /// <summary>The builder's state now, to return to with <see cref="Rollback"/> (the fusion pass tries a lowering
+    /// and undoes what it declared when the lowering declines).</summary>
+    public KernelBuilderMark Mark() => new(_inputs.Count, _outputs.Count, _temps.Count, _axes.Count, _computations.Count, _nameOrder.Count);
+
+    /// <summary>Forgets every axis, buffer, computation and name declared since <paramref name="mark"/>.</summary>
+    public void Rollback(KernelBuilderMark mark)
+    {
+        Truncate(_inputs, mark.Inputs);
+        Truncate(_outputs, mark.Outputs);
+        Truncate(_temps, mark.Temps);
+        Truncate(_axes, mark.Axes);
+        Truncate(_computations, mark.Computations);
+        for (int i = _nameOrder.Count - 1; i >= mark.Names; i--) _names.Remove(_nameOrder[i]);
+        Truncate(_nameOrder, mark.Names);
+    }
+
+    private static void Truncate<T>(List<T> list, int count)
+    {
+        if (count < list.Count) list.RemoveRange(count, list.Count - count);
+    }
+
     public TileKernel Build() => new(Name, [.. _inputs], [.. _outputs], [.. _temps], [.. _axes], [.. _computations]);
 
     private void Define(TileBuffer buffer, TileValue value)
@@ -79,9 +101,9 @@ public sealed class KernelBuilder(string name)
 
     private string Fresh(string hint)
     {
-        if (_names.Add(hint)) return hint;
+        if (_names.Add(hint)) { _nameOrder.Add(hint); return hint; }
         for (int i = 0; ; i++)
-            if (_names.Add(hint + i)) return hint + i;
+            if (_names.Add(hint + i)) { _nameOrder.Add(hint + i); return hint + i; }
     }
 
     private static string Sanitize(string hint)
@@ -90,3 +112,6 @@ public sealed class KernelBuilder(string name)
         return s.Length == 0 || char.IsAsciiDigit(s[0]) ? "v" + s : s;
     }
 }
+
+/// <summary>A point in a <see cref="KernelBuilder"/>'s history (counts of what it has declared).</summary>
+public readonly record struct KernelBuilderMark(int Inputs, int Outputs, int Temps, int Axes, int Computations, int Names);

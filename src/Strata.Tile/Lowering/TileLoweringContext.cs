@@ -18,6 +18,16 @@ public sealed class TileLoweringContext(Node node, int opset, IReadOnlyList<Tile
     /// <summary>The value of input <paramref name="i"/> when known at compile time (shapes, axes, constants).</summary>
     public Tensor? ConstantInput(int i) => i < Node.Inputs.Length && Node.Inputs[i] is not null ? constantInput(i) : null;
 
+    /// <summary>Why the lowering declined, when it said so with <see cref="Decline"/> (shown in fallback reports).</summary>
+    public string? DeclineReason { get; private set; }
+
+    /// <summary>Declines to lower this node, saying why: <c>return context.Decline("axes are not constant");</c>.</summary>
+    public IReadOnlyList<TileValue?>? Decline(string reason)
+    {
+        DeclineReason = reason;
+        return null;
+    }
+
     /// <summary>The static output types inferred at the Graph level (shapes are concrete by now).</summary>
     public TensorType? OutputType(int i) => i < Node.Outputs.Length ? Node.Outputs[i]?.Type as TensorType : null;
 }

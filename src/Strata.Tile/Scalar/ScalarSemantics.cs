@@ -109,7 +109,7 @@ public static class ScalarSemantics
         long ri = op switch
         {
             UnaryOp.Neg => -i,
-            UnaryOp.Abs => Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
+            UnaryOp.Abs => IsUnsigned(type) ? i : Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
             UnaryOp.Sign => IsUnsigned(type) ? (i != 0 ? 1 : 0) : Math.Sign(i),
             UnaryOp.Relu => i > 0 || IsUnsigned(type) ? i : 0,
             UnaryOp.Not => i == 0 ? 1 : 0,
@@ -163,8 +163,8 @@ public static class ScalarSemantics
             BinaryOp.Sub => p - q,
             BinaryOp.Mul => p * q,
             BinaryOp.Div => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : p == long.MinValue && q == -1 ? p : p / q,
-            BinaryOp.FloorDiv => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : FloorDiv(p, q),
-            BinaryOp.Mod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : p - FloorDiv(p, q) * q,
+            BinaryOp.FloorDiv => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : q == -1 ? unchecked(-p) : FloorDiv(p, q),
+            BinaryOp.Mod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p - FloorDiv(p, q) * q,
             BinaryOp.FMod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p % q,
             BinaryOp.Pow => IntPow(p, q),
             BinaryOp.Max => unsigned ? ((ulong)p >= (ulong)q ? p : q) : Math.Max(p, q),
@@ -182,24 +182,29 @@ public static class ScalarSemantics
         return Scalar.Int(WrapInt(ri, type));
     }
 
-    /// <summary>Converts between element types: float→int truncates toward zero (saturating), int→float rounds,
-    /// anything→bool is x != 0.</summary>
+    /// <summary>Converts between element types as ONNX Cast does in the reference interpreter: float→int truncates
+    /// toward zero and saturates to the target's range (NaN gives 0), int→float rounds to nearest even (to bfloat16
+    /// in one correctly rounded step), int→int wraps, anything→bool is x != 0.</summary>
     public static Scalar Cast(Scalar x, DataType from, DataType to)
     {
         if (IsFloat(to))
-            return Scalar.Float(RoundFloat(IsFloat(from) ? x.F : x.ToDouble(from), to));
+        {
+            double v = IsFloat(from) ? x.F : x.ToDouble(from);
+            // A 64-bit integer rounds to float32 in one step (through double it could round twice).
+            if (to == DataType.Float32 && !IsFloat(from)) return Scalar.Float(from == DataType.UInt64 ? (float)(ulong)x.I : (float)x.I);
+            return Scalar.Float(to == DataType.BFloat16 ? (float)new BFloat16(LowPrecisionCodec.EncodeBFloat16(v)) : RoundFloat(v, to));
+        }
         if (to == DataType.Bool)
             return Scalar.Bool(IsFloat(from) ? x.F != 0 : x.I != 0);
         if (IsFloat(from))
         {
             double v = Math.Truncate(x.F);
-            if (double.IsNaN(v)) return Scalar.Int(to == DataType.Int64 ? long.MinValue : 0);
-            long l = to == DataType.UInt64
-                ? (long)(ulong)Math.Clamp(v, 0, ulong.MaxValue)
-                : (long)Math.Clamp(v, long.MinValue, long.MaxValue);
-            return Scalar.Int(WrapInt(l, to));
+            if (double.IsNaN(v)) return Scalar.Int(0);
+            if (to == DataType.UInt64)
+                return Scalar.Int(v <= 0 ? 0 : v >= 18446744073709551615.0 ? -1 : (long)(ulong)v);
+            return Scalar.Int(v <= MinValue(to) ? MinValue(to) : v >= MaxValue(to) ? MaxValue(to) : (long)v);
         }
-        return Scalar.Int(WrapInt(from == DataType.UInt64 ? x.I : x.I, to));
+        return Scalar.Int(WrapInt(x.I, to));
     }
 
     /// <summary>The identity of a reduction (the value of an empty reduction).</summary>

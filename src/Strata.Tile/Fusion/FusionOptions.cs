@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+
+namespace Strata.Tile.Fusion;
+
+/// <summary>The choices the fusion pass makes, as data (so a test or a tuner can change them).</summary>
+public sealed record FusionOptions
+{
+    public static FusionOptions Default { get; } = new();
+
+    /// <summary>Op keys of contractions: each starts a new kernel and absorbs its epilogue; a kernel holds at most one.</summary>
+    public ImmutableHashSet<string> Contractions { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "MatMul", "Gemm", "Conv", "ConvTranspose", "Einsum", "Attention", "MatMulInteger", "ConvInteger",
+        "QLinearMatMul", "QLinearConv", "com.microsoft::Attention", "com.microsoft::MultiHeadAttention");
+
+    /// <summary>A value that is read by two or more node inputs is stored in a temporary, rather than inlined into
+    /// each reader, when its expression has more than this many operations (index arithmetic not counted)…</summary>
+    public int InlineLimit { get; init; } = 8;
+
+    /// <summary>…or when it uses one of these costly scalar ops. Cheap values (<c>x - mean</c>, a bias add, a
+    /// transpose) stay inlined and are recomputed where used.</summary>
+    public ImmutableHashSet<UnaryOp> CostlyUnary { get; init; } = [
+        UnaryOp.Exp, UnaryOp.Log, UnaryOp.Tanh, UnaryOp.Sigmoid, UnaryOp.Erf, UnaryOp.Gelu, UnaryOp.GeluTanh,
+        UnaryOp.Sin, UnaryOp.Cos, UnaryOp.Tan, UnaryOp.Asin, UnaryOp.Acos, UnaryOp.Atan, UnaryOp.Sinh, UnaryOp.Cosh,
+        UnaryOp.Asinh, UnaryOp.Acosh, UnaryOp.Atanh, UnaryOp.Softplus];
+
+    /// <summary>Costly binary ops (see <see cref="CostlyUnary"/>).</summary>
+    public ImmutableHashSet<BinaryOp> CostlyBinary { get; init; } = [BinaryOp.Pow, BinaryOp.FMod];
+
+    /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
+    public bool InlineScalarConstants { get; init; } = true;
+}

@@ -1,0 +1,278 @@
+using System.Collections.Immutable;
+using System.Text;
+using Strata.Core;
+using Strata.Graph;
+
+namespace Strata.Tile.Fusion;
+
+/// <summary>Graph → Tile: partitions a type-inferred graph with static shapes into fused kernels and fallback steps.
+/// <para>Nodes are visited in graph (topological) order. A node whose op has a Tile lowering that accepts it joins
+/// the open kernel when it reads a value that kernel produces or a (non-constant) value that kernel reads too (a
+/// sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read once), else it starts a new kernel. Contractions
+/// (<see cref="FusionOptions.Contractions"/>) always start a new kernel, so a kernel holds at most one contraction
+/// and absorbs its epilogue (bias, activation, normalisation, residual add); pointwise ops and views chain into their
+/// producers, reductions join their producers and consumers (softmax, LayerNorm written out, RMSNorm).</para>
+/// <para>Inside a kernel, values are inner functions (<see cref="TileValue"/>): a reader inlines its producer. A value
+/// read by several node inputs is stored in a temporary when it is costly to recompute (see
+/// <see cref="FusionOptions.InlineLimit"/>). A value read outside its kernel (by a later kernel, a fallback, or as a
+/// graph output) becomes a kernel output; a kernel's inputs are graph inputs, constants and earlier steps' outputs.
+/// A node that does not lower becomes a <see cref="FallbackStep"/> that says why; it is placed before the open
+/// kernel when it does not read that kernel's values, else the open kernel is closed first. Cutting the node list
+/// into consecutive pieces this way cannot create cycles.</para>
+/// <para>Deterministic: the same graph gives the same kernels, names (<c>@graph.k0</c>, <c>@graph.k1</c>, …) and steps.</para></summary>
+public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions? options = null)
+{
+    public ExtensionRegistry Registry { get; } = registry ?? TileRegistry.Default;
+    public FusionOptions Options { get; } = options ?? FusionOptions.Default;
+
+    public TileProgram Run(Graph.Graph graph) => new Partitioner(this, graph).Run();
+
+    /// <summary>The kernel name prefix for a graph: its name with characters outside <c>[A-Za-z0-9_.]</c> replaced.</summary>
+    public static string KernelPrefix(Graph.Graph graph)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in graph.Name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_');
+        return sb.Length == 0 || char.IsAsciiDigit(sb[0]) ? "g" + sb : sb.ToString();
+    }
+
+    private sealed class Partitioner(FusionPass pass, Graph.Graph graph)
+    {
+        private readonly GraphUses _uses = new(graph);
+        private readonly List<ProgramStep> _steps = [];
+        private readonly string _prefix = KernelPrefix(graph);
+        private OpenKernel? _open;
+        private int _kernelCount;
+
+        public TileProgram Run()
+        {
+            foreach (var node in graph.Nodes) Visit(node);
+            Close();
+            return new TileProgram(graph, [.. _steps]);
+        }
+
+        private void Visit(Node node)
+        {
+            var lowering = pass.Registry.FindLowering(node);
+            string? reason = lowering is null ? $"no Tile lowering is registered for {node.OpKey}" : CheckTypes(node);
+            if (reason is null)
+            {
+                bool contraction = pass.Options.Contractions.Contains(node.OpKey);
+                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && _open.Reads(v)));
+                if (connected && !contraction)
+                {
+                    reason = _open!.TryLower(node, lowering!);
+                    if (reason is null) return;
+                }
+                else
+                {
+                    var fresh = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
+                    reason = fresh.TryLower(node, lowering!);
+                    if (reason is null)
+                    {
+                        Close();
+                        _open = fresh;
+                        _kernelCount++;
+                        return;
+                    }
+                }
+            }
+            // A fallback runs before the open kernel unless it reads that kernel's values.
+            if (_open is not null && _uses.ReadsOf(node).Any(_open.Produces)) Close();
+            _steps.Add(new FallbackStep(node, reason));
+        }
+
+        private void Close()
+        {
+            if (_open is null) return;
+            if (_open.Finish() is { } step) _steps.Add(step);
+            _open = null;
+        }
+
+        /// <summary>Why a node cannot lower whatever its op: a value without a static shape or of a type the scalar
+        /// levels cannot compute (strings, sequences, float8…). Null when the types are fine.</summary>
+        private static string? CheckTypes(Node node)
+        {
+            foreach (var (v, what) in node.Inputs.Select(v => (v, "input")).Concat(node.Outputs.Select(v => (v, "output"))))
+            {
+                if (v is null) continue;
+                if (v.Type is not TensorType tt)
+                    return $"{what} %{v.Name} is {(v.Type is null ? "of unknown type" : $"a {v.Type}")}, not a tensor";
+                if (!ScalarSemantics.IsSupported(tt.ElementType))
+                    return $"{what} %{v.Name} has element type {tt.ElementType.ShortName()}, which the Tile level does not compute";
+                if (tt.Shape is not { IsFullyKnown: true })
+                    return $"{what} %{v.Name} has no static shape ({tt})";
+            }
+            return null;
+        }
+
+        /// <summary>The kernel being built: its builder, nodes, inputs and the values it produces.</summary>
+        private sealed class OpenKernel(Partitioner owner, string name)
+        {
+            private readonly KernelBuilder _builder = new(name);
+            private readonly List<Node> _nodes = [];
+            private readonly List<Value> _inputs = [];
+            private readonly Dictionary<Value, TileValue> _inputValues = new(ReferenceEqualityComparer.Instance);
+            private readonly List<Value> _produced = [];
+            private readonly Dictionary<Value, TileValue> _values = new(ReferenceEqualityComparer.Instance);
+
+            private FusionOptions Options => owner.Pass.Options;
+
+            public bool Produces(Value v) => _values.ContainsKey(v);
+
+            /// <summary>True when <paramref name="v"/> is one of this kernel's inputs.</summary>
+            public bool Reads(Value v) => _inputValues.ContainsKey(v);
+
+            /// <summary>Lowers <paramref name="node"/> into this kernel; on refusal undoes everything and says why.</summary>
+            public string? TryLower(Node node, ITileLowering lowering)
+            {
+                var mark = _builder.Mark();
+                int inputCount = _inputs.Count;
+                var args = node.Inputs.Select(v => v is null ? null : ValueOf(v)).ToList();
+                var context = new TileLoweringContext(node, owner.Source.Opset(node.Domain), args,
+                    i => node.Inputs[i]?.Constant, _builder);
+                IReadOnlyList<TileValue?>? results;
+                try
+                {
+                    results = lowering.Lower(context);
+                }
+                catch (StrataException e)
+                {
+                    Undo(mark, inputCount);
+                    return $"the lowering of {node.OpKey} failed: {e.CodeText} {e.Message}";
+                }
+                if (results is null)
+                {
+                    Undo(mark, inputCount);
+                    return $"the lowering of {node.OpKey} declined" + (context.DeclineReason is { } why ? $": {why}" : "");
+                }
+                if (Missing(node, results) is { } missing)
+                {
+                    Undo(mark, inputCount);
+                    return $"the lowering of {node.OpKey} declined: it gives no value for output %{missing.Name}";
+                }
+                for (int i = 0; i < node.Outputs.Length; i++)
+                {
+                    if (node.Outputs[i] is not { } o) continue;
+                    var tv = results[i]!;
+                    CheckAgainstGraph(node, o, tv);
+                    if (owner._uses.SlotUses(o) >= 2 && IsCostly(tv)) tv = _builder.Materialize(tv, o.Name);
+                    _values[o] = tv;
+                    _produced.Add(o);
+                }
+                _nodes.Add(node);
+                return null;
+            }
+
+            private void Undo(KernelBuilderMark mark, int inputCount)
+            {
+                _builder.Rollback(mark);
+                for (int i = _inputs.Count - 1; i >= inputCount; i--)
+                {
+                    _inputValues.Remove(_inputs[i]);
+                    _inputs.RemoveAt(i);
+                }
+            }
+
+            private static Value? Missing(Node node, IReadOnlyList<TileValue?> results)
+            {
+                for (int i = 0; i < node.Outputs.Length; i++)
+                    if (node.Outputs[i] is { } o && (i >= results.Count || results[i] is null)) return o;
+                return null;
+            }
+
+            /// <summary>A lowering that disagrees with the graph's types is a bug in the lowering, not a reason to fall back.</summary>
+            private static void CheckAgainstGraph(Node node, Value output, TileValue tv)
+            {
+                var tt = (TensorType)output.Type!;
+                var dims = tt.Shape!.Dims.Select(d => d.Value!.Value);
+                if (tv.Type != tt.ElementType || !tv.Shape.SequenceEqual(dims))
+                    throw new StrataException(ErrorCode.InvalidIr,
+                        $"the Tile lowering of {node.OpKey} gives {tv.Type.ShortName()}[{string.Join(",", tv.Shape)}] for %{output.Name}, but the graph says {tt}",
+                        "fix the lowering so it produces the op's output type", node.Describe());
+            }
+
+            /// <summary>The value of <paramref name="v"/> inside this kernel: produced here, an inlined one-element
+            /// constant, or a kernel input (declared on first use).</summary>
+            private TileValue ValueOf(Value v)
+            {
+                if (_values.TryGetValue(v, out var own)) return own;
+                if (_inputValues.TryGetValue(v, out var known)) return known;
+                var tt = (TensorType)v.Type!;
+                var shape = tt.Shape!.Dims.Select(d => d.Value!.Value).ToImmutableArray();
+                TileValue tv;
+                if (Options.InlineScalarConstants && v.Constant is { Length: 1 } c && ScalarSemantics.IsSupported(c.DataType))
+                {
+                    var literal = new Constant(ScalarSemantics.Read(c, 0), c.DataType);
+                    tv = new TileValue(c.DataType, shape, _ => literal);
+                }
+                else
+                {
+                    var buffer = _builder.AddInput(v.Name, tt.ElementType, shape);
+                    _inputs.Add(v);
+                    tv = TileValue.FromBuffer(buffer);
+                }
+                _inputValues[v] = tv;
+                return tv;
+            }
+
+            /// <summary>True when recomputing the value at each reader would cost more than storing it once.</summary>
+            private bool IsCostly(TileValue tv)
+            {
+                var placeholders = Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray();
+                var e = tv.At(placeholders);
+                if (e is Load or Constant or IndexVar) return false;
+                int ops = 0;
+                bool costly = false;
+                Count(e);
+                return costly || ops > Options.InlineLimit;
+
+                void Count(Expr x)
+                {
+                    if (costly || ops > Options.InlineLimit) return;
+                    switch (x)
+                    {
+                        case Unary u:
+                            ops++;
+                            if (Options.CostlyUnary.Contains(u.Op)) costly = true;
+                            Count(u.X);
+                            break;
+                        case Binary b:
+                            ops++;
+                            if (Options.CostlyBinary.Contains(b.Op)) costly = true;
+                            Count(b.A);
+                            Count(b.B);
+                            break;
+                        case Select s:
+                            ops++;
+                            Count(s.Condition);
+                            Count(s.IfTrue);
+                            Count(s.IfFalse);
+                            break;
+                        case Cast c:
+                            ops++;
+                            Count(c.X);
+                            break;
+                    }
+                }
+            }
+
+            /// <summary>Declares the outputs (values read outside the kernel) and builds the step; null when nothing escapes.</summary>
+            public KernelStep? Finish()
+            {
+                var nodes = new HashSet<Node>(_nodes, ReferenceEqualityComparer.Instance);
+                var outputs = new List<Value>();
+                foreach (var v in _produced)
+                {
+                    if (!owner._uses.IsGraphOutput(v) && owner._uses.Readers(v).All(nodes.Contains)) continue;
+                    _builder.AddOutput(v.Name, _values[v]);
+                    outputs.Add(v);
+                }
+                if (outputs.Count == 0) return null;
+                return new KernelStep(_builder.Build(), [.. _inputs], [.. outputs], [.. _nodes]);
+            }
+        }
+
+        private FusionPass Pass => pass;
+        private Graph.Graph Source => graph;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Graph;
+
+namespace Strata.Tile.Passes;
+
+/// <summary>The graph-level passes that prepare a specialised graph for fusion, in order (fusion itself follows them).</summary>
+public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
+{
+    /// <summary>The standard list, for graphs specialised to their input shapes:
+    /// <list type="number">
+    /// <item><see cref="FoldConstants"/>: nodes computable at compile time become constants (shape chains, Constant nodes);</item>
+    /// <item><see cref="InlineConstantIfs"/>: an If on a constant condition becomes the branch it takes;</item>
+    /// <item><see cref="InferTypes"/>, then <see cref="FoldConstants"/> again: types and constants of the inlined nodes;</item>
+    /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
+    /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
+    /// </list>
+    /// <paramref name="specializedInputs"/>: constants that stand for run-time inputs (see <see cref="FoldConstants"/>).</summary>
+    public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
+        new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops),
+        new FoldConstants(ops, specializedInputs: specializedInputs), new EliminateDeadNodes(), new OrderForFusion()]);
+
+    public static GraphPipeline Default { get; } = Standard();
+
+    public ImmutableArray<IGraphPass> Passes { get; } = [.. passes];
+
+    /// <summary>This list with <paramref name="pass"/> inserted after the pass named <paramref name="after"/> (or at the end).</summary>
+    public GraphPipeline With(IGraphPass pass, string? after = null)
+    {
+        if (after is null) return new GraphPipeline(Passes.Add(pass));
+        int i = Passes.IndexOf(Passes.FirstOrDefault(p => p.Name == after)!);
+        if (i < 0) throw new StrataException(ErrorCode.InvalidArgument, $"the graph pipeline has no pass named '{after}'",
+            $"passes are: {string.Join(", ", Passes.Select(p => p.Name))}");
+        return new GraphPipeline(Passes.Insert(i + 1, pass));
+    }
+
+    /// <summary>This list as one pass (to nest it in another list or run it where a pass is expected).</summary>
+    public IGraphPass AsPass(string name = "GraphPipeline") => new Nested(this, name);
+
+    private sealed class Nested(GraphPipeline pipeline, string name) : IGraphPass
+    {
+        public string Name => name;
+        public Graph.Graph Run(Graph.Graph graph) => pipeline.Run(graph);
+    }
+
+    public Graph.Graph Run(Graph.Graph graph, PipelineHooks? hooks = null)
+    {
+        hooks ??= PipelineHooks.None;
+        hooks.AfterGraphPass?.Invoke("Input", graph);
+        foreach (var pass in Passes)
+        {
+            graph = pass.Run(graph);
+            hooks.AfterGraphPass?.Invoke(pass.Name, graph);
+            if (hooks.VerifyGraph?.Invoke(graph) is { Count: > 0 } problems)
+                throw new StrataException(ErrorCode.InvalidIr, $"graph @{graph.Name} is invalid after {pass.Name}: {string.Join("; ", problems)}",
+                    $"the pass {pass.Name} is wrong: fix it or remove it from the pipeline", $"graph @{graph.Name}");
+        }
+        return graph;
+    }
+}
