@@ -21,8 +21,8 @@ internal static class AttentionLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "Attention", new TileLowering(Attention));
-        registry.AddLowering("", "LinearAttention", new TileLowering(LinearAttention));
+        registry.AddLowering("", "Attention", Explained(Attention));
+        registry.AddLowering("", "LinearAttention", Explained(LinearAttention));
     }
 
     /// <summary>Longest sequence LinearAttention is unrolled over (one state temp per token).</summary>
@@ -208,7 +208,8 @@ internal static class AttentionLowerings
         if (k.Shape[0] != batch || v.Shape[0] != batch || k.Shape[1] != len || v.Shape[1] != len) return null;
         if (q.Shape[2] % hq != 0 || k.Shape[2] % hkv != 0 || v.Shape[2] % hkv != 0) return null;
         long dk = q.Shape[2] / hq, dv = v.Shape[2] / hkv, group = hq / hkv;
-        if (k.Shape[2] / hkv != dk || len > MaxLinearAttentionSteps) return null;
+        if (k.Shape[2] / hkv != dk) return null;
+        if (len > MaxLinearAttentionSteps) return c.Decline($"the sequence ({len}) is longer than the {MaxLinearAttentionSteps} steps the recurrence is unrolled over");
         long decayLast = decay?.Shape[^1] ?? 0, betaLast = beta?.Shape[^1] ?? 0;
         if (decay is not null && (decay.Rank != 3 || !IsFloat(decay.Type) || decay.Shape[0] != batch || decay.Shape[1] != len || (decayLast != hkv && decayLast != hkv * dk))) return null;
         if (beta is not null && (beta.Rank != 3 || !IsFloat(beta.Type) || beta.Shape[0] != batch || beta.Shape[1] != len || (betaLast != hkv && betaLast != 1))) return null;
