@@ -581,4 +581,26 @@ public class ComputeLoweringTests
             Check("LinearAttention", inputs[..(last + 1)],
                 [Attr.Of("update_rule", rule), Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)], opset: 27, outputs: 2);
         }, iter: Iter(30));
+
+    [Fact]
+    public void DeformConv_matches_reference() =>
+        Gen.Select(Gen.Int[1, 2], Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, withMask, withBias, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), group = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3), offsetGroup = r.Next(2) == 0 ? 1 : group;
+            var input = Shape(r, rank, max: 5, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel, allowAutoPad: false);
+            attrs.Add(Attr.Of("group", (long)group));
+            attrs.Add(Attr.Of("offset_group", (long)offsetGroup));
+            var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
+            var w = Rand(r, DataType.Float32, [mg * group, cg, .. kernel]);
+            // The output size follows the Conv geometry; read it off a Conv of the same attributes.
+            var conv = ComputeLoweringHarness.Compare("Conv", [x, w], attrs.Where(a => a.Name != "offset_group").ToList(), opset: 19);
+            var outSpatial = conv.Expected[0].Shape[2..];
+            int taps = kernel.Aggregate(1, (a, b) => a * b);
+            var offset = Rand(r, DataType.Float32, [n, offsetGroup * taps * rank, .. outSpatial], -1.5, 1.5);
+            Tensor? mask = withMask ? Rand(r, DataType.Float32, [n, offsetGroup * taps, .. outSpatial], 0, 1) : null;
+            Check("DeformConv", [x, w, offset, withBias ? Rand(r, DataType.Float32, [mg * group]) : null, mask], attrs, opset: 19);
+        }, iter: Iter(30));
 }
