@@ -21,7 +21,7 @@ public class ComputeConformanceTests(ITestOutputHelper output)
         "GroupNormalization", "InstanceNormalization", "MeanVarianceNormalization", "LpNormalization", "LRN", "MatMul", "Gemm", "Einsum",
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "Attention",
         "RotaryEmbedding", "SwiGLU", "MatMulInteger", "ConvInteger", "QLinearMatMul", "QLinearConv", "CumSum", "CumProd",
-        "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "CausalConvWithState", "LinearAttention", "DeformConv",
+        "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss", "CausalConvWithState", "LinearAttention", "DeformConv", "TopK",
     ];
 
     /// <summary>The conformance folder: $STRATA_CONFORMANCE, or shared/conformance/onnx/node above the test binaries.</summary>

@@ -603,4 +603,24 @@ public class ComputeLoweringTests
             Tensor? mask = withMask ? Rand(r, DataType.Float32, [n, offsetGroup * taps, .. outSpatial], 0, 1) : null;
             Check("DeformConv", [x, w, offset, withBias ? Rand(r, DataType.Float32, [mg * group]) : null, mask], attrs, opset: 19);
         }, iter: Iter(30));
+
+    [Fact]
+    public void TopK_with_ties_and_nans_matches_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, largest, ints, nans, seed) =>
+        {
+            var r = new Random(seed);
+            var shape = Shape(r, rank, max: 5);
+            var t = ints ? DataType.Int32 : DataType.Float32;
+            var x = Rand(r, t, shape, -3, 3, small: true);
+            if (nans && !ints)
+            {
+                var d = TensorConvert.ToDoubles(x);
+                for (int i = 0; i < d.Length; i++) if (r.Next(5) == 0) d[i] = double.NaN;
+                x = TensorConvert.FromDoubles(t, d, shape);
+            }
+            int axis = r.Next(-rank, rank);
+            long k = r.Next(0, shape[axis < 0 ? axis + rank : axis] + 1);
+            Check("TopK", [x, I64(k)], [Attr.Of("axis", (long)axis), Attr.Of("largest", largest ? 1L : 0L)], opset: 11, outputs: 2,
+                constantInputs: [false, true]);
+        }, iter: Iter(40));
 }

@@ -32,6 +32,7 @@ internal static class ReductionLowerings
         registry.AddLowering("", "Hardmax", Explained(c => Softmax(c, SoftmaxKind.Hardmax)));
         registry.AddLowering("", "CumSum", Explained(c => Cumulative(c, product: false)));
         registry.AddLowering("", "CumProd", Explained(c => Cumulative(c, product: true)));
+        registry.AddLowering("", "TopK", Explained(TopK));
     }
 
     private static void AddReduce(ExtensionRegistry registry, string op, Kind kind, int axesInputSince) =>
@@ -224,5 +225,65 @@ internal static class ReductionLowerings
             return Sel(Bin(op, r[0], o[axis]), To(x.At(idx), acc), C(product ? 1 : 0, acc));
         }, product ? "cumprod" : "cumsum", reduceHints: ["j"]);
         return [Value(t, x.Shape, o => To(scan.At(o), t))];
+    }
+
+    /// <summary>TopK by counting: each element's place in the sorted order is the number of elements that come before
+    /// it (<c>%rank[…, i, …] = sum[j] select(before(j, i), 1, 0)</c>, before = larger — or smaller — with NaN largest,
+    /// ties by index), and output position r takes the element whose place is r (<c>argmax[i] eq(rank, r)</c>).
+    /// Quadratic in the axis length, like CumSum.</summary>
+    private static IReadOnlyList<TileValue?>? TopK(TileLoweringContext c)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
+        long k;
+        if (c.Opset >= 10)
+        {
+            if (c.ConstantInput(1) is not { Length: 1 } kt) return c.Decline("the k input is not a compile-time constant");
+            k = TensorConvert.ToInt64s(kt)[0];
+        }
+        else k = c.Node.GetInt("k", 0);
+        if (Axis(c.Node.GetInt("axis", -1), x.Rank) is not { } axis || k < 0 || k > x.Shape[axis]) return null;
+        bool largest = c.Opset < 11 || c.Node.GetInt("largest", 1) != 0;
+        bool isFloat = IsFloat(t);
+        var kb = c.Builder;
+
+        // Whether a sorts strictly before b (NaN counts as the largest value).
+        Expr Before(Expr a, Expr b)
+        {
+            Expr greater = Bin(largest ? BinaryOp.Gt : BinaryOp.Lt, a, b);
+            if (!isFloat) return greater;
+            var aNaN = Un(UnaryOp.IsNaN, a);
+            var bNaN = Un(UnaryOp.IsNaN, b);
+            // largest: a is NaN and b is not, or a > b; smallest: b is NaN and a is not, or a < b.
+            var nanFirst = largest ? Bin(BinaryOp.And, aNaN, Un(UnaryOp.Not, bNaN)) : Bin(BinaryOp.And, bNaN, Un(UnaryOp.Not, aNaN));
+            return Bin(BinaryOp.Or, nanFirst, greater);
+        }
+        Expr Same(Expr a, Expr b) => isFloat
+            ? Bin(BinaryOp.Or, Eq(a, b), Bin(BinaryOp.And, Un(UnaryOp.IsNaN, a), Un(UnaryOp.IsNaN, b)))
+            : Eq(a, b);
+
+        var rank = kb.Reduce(ReduceOp.Sum, x.Shape, [x.Shape[axis]], (o, r) =>
+        {
+            var other = o.ToArray();
+            other[axis] = r[0];
+            var (xi, xj) = (x.At(o), x.At(other));
+            var first = Bin(BinaryOp.Or, Before(xj, xi), Bin(BinaryOp.And, Same(xj, xi), Bin(BinaryOp.Lt, r[0], o[axis])));
+            return Sel(first, Ix(1), Ix(0));
+        }, "rank", reduceHints: ["j"]);
+        var outShape = x.Shape.SetItem(axis, k);
+        var picked = kb.Reduce(ReduceOp.ArgMax, outShape, [x.Shape[axis]], (o, r) =>
+        {
+            var at = o.ToArray();
+            at[axis] = r[0];
+            return Eq(rank.At(at), o[axis]);
+        }, "picked", reduceHints: ["j"]);
+        var values = Value(t, outShape, o =>
+        {
+            var at = o.ToArray();
+            at[axis] = picked.At(o);
+            return x.At(at);
+        });
+        return [values, picked];
     }
 }
