@@ -45,6 +45,8 @@ public sealed class LoweringGoldenTests
             [A("mode", "nearest"), A("coordinate_transformation_mode", "asymmetric"), A("nearest_mode", "floor")], constants: [1, 2]),
         ["resize_linear"] = () => Lowers("Resize", [F32(1, 1, 2, 3), new Tensor<float>(Array.Empty<float>(), [0]), new Tensor<float>(new[] { 1f, 1f, 1f, 2f }, [4])],
             [A("mode", "linear")], constants: [1, 2]),
+        ["resize_cubic"] = () => Lowers("Resize", [F32(1, 1, 3, 3), new Tensor<float>(Array.Empty<float>(), [0]), new Tensor<float>(new[] { 1f, 1f, 1f, 2f }, [4])],
+            [A("mode", "cubic"), A("coordinate_transformation_mode", "asymmetric")], constants: [1, 2]),
         ["shape"] = () => Lowers("Shape", [F32(2, 3, 4)], [A("start", 1L)]),
         ["range"] = () => Lowers("Range", [Tensor<float>.Scalar(1f), Tensor<float>.Scalar(4f), Tensor<float>.Scalar(0.5f)], constants: [0, 1, 2]),
         ["eyelike"] = () => Lowers("EyeLike", [F32(3, 4)], [A("k", 1L)]),
