@@ -9,6 +9,7 @@ public static class ConformanceExecutors
     {
         ["graph"] = () => new GraphExecutor(),
         ["tile"] = () => new TileExecutor(),
+        ["block"] = () => new BlockExecutor(),
     };
 
     public static IEnumerable<string> Levels => Factories.Keys;

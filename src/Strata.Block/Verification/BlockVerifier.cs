@@ -273,7 +273,8 @@ public sealed class BlockVerifier
                 if (arg ? !IsInteger(r.Result.Type.Element) : r.Result.Type.Element != x.Element)
                     Error(ErrorCode.TypeMismatch, arg ? $"{r.Op.Name()} gives integer positions, not {r.Result.Type}"
                         : $"{r.Op.Name()} keeps the element type {ElementName(x.Element)}, not {r.Result.Type}", at);
-                if (!arg && x.Element == DataType.Bool)
+                // max/min of bools (any/all) are defined, as at the Tile level (ReduceMax of bool inputs); sum/prod are not.
+                if (x.Element == DataType.Bool && r.Op is ReduceOp.Sum or ReduceOp.Prod)
                     Error(ErrorCode.TypeMismatch, $"{r.Op.Name()} is not defined for bool", at);
                 break;
             }

@@ -131,10 +131,15 @@ public class ComputeLoweringTests
     }
 
     [Fact]
-    public void Reduce_with_runtime_axes_declines()
+    public void Reduce_with_runtime_axes_declines_and_says_why()
     {
         var x = Rand(new Random(6), DataType.Float32, [2, 3]);
         Declines("ReduceSum", [x, I64(1)], opset: 13);
+        var node = ComputeLoweringHarness.Compare("ReduceSum", [x, I64(1)], opset: 13).Node;
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [x, I64(1)], out var why));
+        Assert.Equal("the axes input is not a compile-time constant", why);
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [Tensor<string>.FromArray(["a", "b"], 2), I64(1)], out why));
+        Assert.Equal("ReduceSum of str is not lowered", why);
         Declines("ReduceSum", [Tensor<bool>.FromArray([true, false], 2)], opset: 11);
     }
 
@@ -555,5 +560,25 @@ public class ComputeLoweringTests
             Check("CausalConvWithState", [Rand(r, DataType.Float32, [b, ch, len]), Rand(r, DataType.Float32, [ch, 1, k]),
                 withBias ? Rand(r, DataType.Float32, [ch]) : null, withPast ? Rand(r, DataType.Float32, [b, ch, k - 1]) : null],
                 attrs, opset: 27, outputs: 2);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void LinearAttention_matches_reference() =>
+        Gen.Select(Gen.Int[0, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((ruleIndex, withPast, perKeyDecay, scalarBeta, seed) =>
+        {
+            var r = new Random(seed);
+            string rule = new[] { "linear", "gated", "delta", "gated_delta" }[ruleIndex];
+            int b = r.Next(1, 3), len = r.Next(1, 5), hkv = r.Next(1, 3), group = r.Next(1, 3), dk = r.Next(1, 4), dv = r.Next(1, 4);
+            int hq = hkv * group;
+            var inputs = new Tensor?[6];
+            inputs[0] = Rand(r, DataType.Float32, [b, len, hq * dk], -1, 1);
+            inputs[1] = Rand(r, DataType.Float32, [b, len, hkv * dk], -1, 1);
+            inputs[2] = Rand(r, DataType.Float32, [b, len, hkv * dv], -1, 1);
+            if (withPast) inputs[3] = Rand(r, DataType.Float32, [b, hkv, dk, dv], -1, 1);
+            if (rule is "gated" or "gated_delta") inputs[4] = Rand(r, DataType.Float32, [b, len, perKeyDecay ? hkv * dk : hkv], -1, 0);
+            if (rule is "delta" or "gated_delta") inputs[5] = Rand(r, DataType.Float32, [b, len, scalarBeta ? 1 : hkv], 0, 1);
+            int last = Array.FindLastIndex(inputs, t => t is not null);
+            Check("LinearAttention", inputs[..(last + 1)],
+                [Attr.Of("update_rule", rule), Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)], opset: 27, outputs: 2);
         }, iter: Iter(30));
 }

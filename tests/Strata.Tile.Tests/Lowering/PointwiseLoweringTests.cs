@@ -212,4 +212,33 @@ public sealed class PointwiseLoweringTests
         FallsBack("Mod", [x, x]); // float Mod needs fmod = 1 (the reference rejects it)
         FallsBack("Sqrt", [Tensor(rng, DataType.Int32, [3])]);
     }
+
+    [Fact]
+    public void Quantize_and_dequantize_match_the_reference()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var shape = Shape(rng, 3, 4, 1);
+            if (shape.Length == 0) shape = [3];
+            var q = rng.Pick(new[] { DataType.Int8, DataType.UInt8, DataType.Int16, DataType.UInt16 });
+            var f = rng.Pick(Floats);
+            int axis = rng.Next(shape.Length);
+            long block = rng.Next(3) == 0 ? rng.Next(1, shape[axis] + 1) : 0;
+            int[] pshape = rng.Next(3) switch
+            {
+                0 => [],
+                1 when block == 0 => [shape[axis]],
+                _ when block > 0 => [.. shape.Select((d, i) => i == axis ? (int)((d + block - 1) / block) : d)],
+                _ => [1],
+            };
+            var attrs = new List<Graph.Attribute> { A("axis", (long)axis) };
+            if (block > 0 && pshape.Length == shape.Length) attrs.Add(A("block_size", block));
+            var scale = Tensor(rng, f, pshape, 0.05, 2);
+            var zero = Tensor(rng, q, pshape, 0, 20);
+            var x = Tensor(rng, f, shape, -300, 300, specials: 0.05);
+            Lowers("QuantizeLinear", [x, scale, rng.Next(3) == 0 ? null : zero], [.. attrs]);
+            Lowers("DequantizeLinear", [Tensor(rng, q, shape, -1000, 1000), scale, rng.Next(3) == 0 ? null : zero], [.. attrs], comparer: Comparer(f));
+        }, iter: 200);
+    }
 }

@@ -165,7 +165,7 @@ public sealed class ViewLoweringTests
     }
 
     [Fact]
-    public void Resize_nearest_and_linear_match_the_reference()
+    public void Resize_matches_the_reference_in_every_mode()
     {
         Gen.Int.Sample(seed =>
         {
@@ -173,25 +173,34 @@ public sealed class ViewLoweringTests
             var shape = new[] { 1, rng.Next(1, 3), rng.Next(1, 5), rng.Next(1, 5) };
             var type = rng.Pick(new[] { DataType.Float32, DataType.Float64, DataType.Float16, DataType.UInt8, DataType.Int32 });
             var x = Tensor(rng, type, shape, 0, 100);
-            string mode = rng.Pick(new[] { "nearest", "linear" });
-            string coord = rng.Pick(new[] { "half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn", "half_pixel_symmetric" });
-            if (mode == "linear" && coord == "tf_half_pixel_for_nn") coord = "half_pixel";
+            string mode = rng.Pick(new[] { "nearest", "linear", "cubic" });
+            string coord = rng.Pick(new[] { "half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn",
+                "half_pixel_symmetric", "tf_crop_and_resize" });
+            if (mode != "nearest" && coord == "tf_half_pixel_for_nn") coord = "half_pixel";
             var attrs = new List<Graph.Attribute> { A("mode", mode), A("coordinate_transformation_mode", coord) };
             if (mode == "nearest") attrs.Add(A("nearest_mode", rng.Pick(new[] { "round_prefer_floor", "round_prefer_ceil", "floor", "ceil" })));
+            if (mode == "cubic") attrs.Add(A("cubic_coeff_a", rng.Pick(new[] { -0.75f, -0.5f })));
+            if (rng.Next(3) == 0) attrs.Add(A("exclude_outside", 1L));
+            if (mode != "nearest" && rng.Next(3) == 0) attrs.Add(A("antialias", 1L));
+            if (coord == "tf_crop_and_resize") attrs.Add(A("extrapolation_value", 7.5f));
             var empty = new Tensor<float>(Array.Empty<float>(), [0]);
+            var roi = coord == "tf_crop_and_resize"
+                ? new Tensor<float>(new[] { 0f, 0f, (float)rng.NextDouble() * 0.5f - 0.2f, (float)rng.NextDouble() * 0.5f - 0.2f,
+                    1f, 1f, 0.6f + (float)rng.NextDouble() * 0.6f, 0.6f + (float)rng.NextDouble() * 0.6f }, [8])
+                : empty;
             if (rng.Next(2) == 0)
             {
                 var scales = new Tensor<float>(shape.Select((_, i) => i < 2 ? 1f : rng.Pick(new[] { 0.5f, 0.6f, 1f, 1.5f, 2f, 3f })).ToArray(), [4]);
-                Lowers("Resize", [x, empty, scales], [.. attrs], opset: 13, constants: [1, 2], comparer: Comparer(type));
+                Lowers("Resize", [x, roi, scales], [.. attrs], opset: 19, constants: [1, 2], comparer: Comparer(type));
             }
             else
             {
                 var sizes = Longs([.. shape.Select((d, i) => i < 2 ? d : (long)rng.Next(1, 9))]);
-                Lowers("Resize", [x, empty, null, sizes], [.. attrs], opset: 13, constants: [1, 3], comparer: Comparer(type));
+                Lowers("Resize", [x, roi, null, sizes], [.. attrs], opset: 19, constants: [1, 3], comparer: Comparer(type));
             }
             var up = new Tensor<float>(new[] { 1f, 1f, rng.Pick(new[] { 1f, 2f, 3f }), rng.Pick(new[] { 1f, 2f, 2.5f }) }, [4]);
-            Lowers("Upsample", [x, up], [A("mode", mode)], opset: 9, constants: [1], comparer: Comparer(type));
-        }, iter: 200);
+            Lowers("Upsample", [x, up], [A("mode", mode == "cubic" ? "linear" : mode)], opset: 9, constants: [1], comparer: Comparer(type));
+        }, iter: 250);
     }
 
     [Fact]
@@ -215,5 +224,39 @@ public sealed class ViewLoweringTests
                 Lowers("EyeLike", [X(rng, [shape[0], rng.Next(1, 5)])], [A("k", (long)rng.Next(-2, 3))]);
             Lowers("Constant", [], [Graph.Attribute.Of("value", X(rng, Shape(rng, 2, 3)))]);
         }, iter: 100);
+    }
+
+    [Fact]
+    public void Trilu_reverse_sequence_gather_nd_one_hot_center_crop_pad_match_the_reference()
+    {
+        Gen.Int.Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var shape = Shape(rng, 2, 4).Concat([rng.Next(1, 5), rng.Next(1, 5)]).ToArray();
+            var x = X(rng, shape);
+            var k = Tensor<long>.Scalar(rng.Next(-4, 5));
+            Lowers("Trilu", [x, rng.Next(3) == 0 ? null : k], [A("upper", (long)rng.Next(2))], constants: rng.Next(2) == 0 ? [1] : []);
+
+            int batchAxis = rng.Next(2), timeAxis = 1 - batchAxis;
+            var lens = Tensor(rng, DataType.Int64, [shape[batchAxis]], 0, shape[timeAxis]);
+            Lowers("ReverseSequence", [x, lens], [A("batch_axis", (long)batchAxis), A("time_axis", (long)timeAxis)]);
+
+            int bd = rng.Next(2), kk = rng.Next(1, shape.Length - bd + 1);
+            var ishape = shape.Take(bd).Concat(Shape(rng, 2, 3)).Append(kk).ToArray();
+            var nd = TensorFactory.Create(DataType.Int64, ishape);
+            for (int i = 0; i < nd.Length; i++)
+            {
+                int dim = shape[bd + i % kk];
+                ScalarSemantics.Write(nd, i, Scalar.Int(rng.Next(-dim, dim)));
+            }
+            Lowers("GatherND", [x, nd], [A("batch_dims", (long)bd)]);
+
+            int depth = rng.Next(1, 6);
+            var hot = Tensor(rng, rng.Pick(new[] { DataType.Int64, DataType.Int32, DataType.Float32 }), Shape(rng, 3, 3), -depth - 1, depth + 1);
+            Lowers("OneHot", [hot, Tensor<long>.Scalar(depth), Tensor(rng, rng.Pick(All), [2])], [A("axis", (long)rng.Next(-hot.Rank - 1, hot.Rank + 1))], constants: [1]);
+
+            var target = shape.Select(d => (long)rng.Next(1, d + 3)).ToArray();
+            Lowers("CenterCropPad", [x, Longs(target)], constants: [1]);
+        }, iter: 150);
     }
 }

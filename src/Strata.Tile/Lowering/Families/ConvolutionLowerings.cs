@@ -11,9 +11,9 @@ internal static class ConvolutionLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "Conv", new TileLowering(Conv));
-        registry.AddLowering("", "ConvTranspose", new TileLowering(ConvTranspose));
-        registry.AddLowering("", "CausalConvWithState", new TileLowering(CausalConvWithState));
+        registry.AddLowering("", "Conv", Explained(Conv));
+        registry.AddLowering("", "ConvTranspose", Explained(ConvTranspose));
+        registry.AddLowering("", "CausalConvWithState", Explained(CausalConvWithState));
     }
 
     private static bool IsConvType(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16;

@@ -256,7 +256,7 @@ internal static class DataMovementLowerings
     }
 
     /// <summary>An index value as i64, with negative values counting from the back: <c>select(i &lt; 0, i + n, i)</c>.</summary>
-    private static Expr NormalizeIndex(Expr index, long n, bool nonNegative)
+    public static Expr NormalizeIndex(Expr index, long n, bool nonNegative)
     {
         var i = CastTo(index, DataType.Int64);
         if (nonNegative || index.Type.IsUnsignedInteger()) return i;

@@ -25,17 +25,17 @@ internal static class ReductionLowerings
         AddReduce(registry, "ReduceLogSum", Kind.LogSum, 18);
         AddReduce(registry, "ReduceLogSumExp", Kind.LogSumExp, 18);
         AddReduce(registry, "ReduceSumSquare", Kind.SumSquare, 18);
-        registry.AddLowering("", "ArgMax", new TileLowering(c => Arg(c, max: true)));
-        registry.AddLowering("", "ArgMin", new TileLowering(c => Arg(c, max: false)));
-        registry.AddLowering("", "Softmax", new TileLowering(c => Softmax(c, SoftmaxKind.Softmax)));
-        registry.AddLowering("", "LogSoftmax", new TileLowering(c => Softmax(c, SoftmaxKind.LogSoftmax)));
-        registry.AddLowering("", "Hardmax", new TileLowering(c => Softmax(c, SoftmaxKind.Hardmax)));
-        registry.AddLowering("", "CumSum", new TileLowering(c => Cumulative(c, product: false)));
-        registry.AddLowering("", "CumProd", new TileLowering(c => Cumulative(c, product: true)));
+        registry.AddLowering("", "ArgMax", Explained(c => Arg(c, max: true)));
+        registry.AddLowering("", "ArgMin", Explained(c => Arg(c, max: false)));
+        registry.AddLowering("", "Softmax", Explained(c => Softmax(c, SoftmaxKind.Softmax)));
+        registry.AddLowering("", "LogSoftmax", Explained(c => Softmax(c, SoftmaxKind.LogSoftmax)));
+        registry.AddLowering("", "Hardmax", Explained(c => Softmax(c, SoftmaxKind.Hardmax)));
+        registry.AddLowering("", "CumSum", Explained(c => Cumulative(c, product: false)));
+        registry.AddLowering("", "CumProd", Explained(c => Cumulative(c, product: true)));
     }
 
     private static void AddReduce(ExtensionRegistry registry, string op, Kind kind, int axesInputSince) =>
-        registry.AddLowering("", op, new TileLowering(c => Reduce(c, kind, axesInputSince)));
+        registry.AddLowering("", op, Explained(c => Reduce(c, kind, axesInputSince)));
 
     /// <summary>The grouping of a Reduce* node: axes from the attribute (before <paramref name="since"/>) or the
     /// constant axes input, keepdims, noop_with_empty_axes. Null when the axes are not known at compile time or invalid.</summary>
@@ -46,7 +46,11 @@ internal static class ReductionLowerings
         {
             if (c.Node.Inputs.Length > 1 && c.Node.Inputs[1] is not null)
             {
-                if (c.ConstantInput(1) is not { } t) return null;
+                if (c.ConstantInput(1) is not { } t)
+                {
+                    c.Decline("the axes input is not a compile-time constant");
+                    return null;
+                }
                 axes = TensorConvert.ToInt64s(t);
             }
             else axes = null;
@@ -71,8 +75,8 @@ internal static class ReductionLowerings
     {
         var x = c.Input(0);
         var t = x.Type;
-        if (!ScalarSemantics.IsSupported(t)) return null;
-        if (t == DataType.Bool && kind is not (Kind.Max or Kind.Min)) return null;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool && kind is not (Kind.Max or Kind.Min))
+            return c.Decline($"{c.Node.OpType} of {t.ShortName()} is not lowered");
         if (Grouping(c, x, since) is not { } g) return null;
         var kb = c.Builder;
         string name = kind.ToString().ToLowerInvariant();
@@ -208,7 +212,8 @@ internal static class ReductionLowerings
         var x = c.Input(0);
         var t = x.Type;
         if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
-        if (c.ConstantInput(1) is not { Length: 1 } axisTensor || Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
+        if (c.ConstantInput(1) is not { Length: 1 } axisTensor) return c.Decline("the axis input is not a compile-time constant");
+        if (Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
         bool exclusive = c.Node.GetInt("exclusive", 0) != 0, reverse = c.Node.GetInt("reverse", 0) != 0;
         var acc = IsFloat(t) ? DataType.Float64 : t;
         var op = reverse ? (exclusive ? BinaryOp.Gt : BinaryOp.Ge) : (exclusive ? BinaryOp.Lt : BinaryOp.Le);

@@ -1,0 +1,176 @@
+using Strata.Core;
+using Strata.Tile;
+using Strata.Tile.Text;
+
+namespace Strata.Block.Tests.Lowering;
+
+public class KnobSpaceTests
+{
+    private static KnobSpace Space(string text) => KnobSpace.For(LoweringCheck.Parse(text));
+
+    private const string Small = """
+        tile.kernel @small(%x: f32[2,3]) -> (%out: f32[2,3]) {
+          domain i = 2, j = 3
+          %out[i, j] = exp(%x[i, j])
+        }
+        """;
+
+    [Fact]
+    public void KnobsAndDefaultOfMatmulPrintAndParseBack()
+    {
+        var s = Space(LoweringKernels.MatmulBiasGelu);
+        var text = TilePrinter.Print(s.Kernel, s.Knobs, s.Default());
+        Golden.Check("lower/knobs_matmul", text);
+        var parsed = TileParser.Parse(text);
+        Assert.Equal(s.Knobs.Select(k => (k.Name, string.Join(",", k.Values))), parsed.Knobs.Select(k => (k.Name, string.Join(",", k.Values))));
+        Assert.Equal(s.Default(), parsed.Config);
+    }
+
+    [Fact]
+    public void SoftmaxAxesLinkedThroughTempsFormOneParallelClass()
+    {
+        var s = Space(LoweringKernels.Softmax);
+        Assert.Equal(["i3", "i4"], s.Classes.Output.AsEnumerable());
+        Assert.Equal(["k0", "k"], s.Classes.Reduce.AsEnumerable());
+        Assert.Equal(["i3", "i2", "i0", "i"], s.Classes.Members("i3").AsEnumerable());
+        Assert.Equal(["i3"], s.Classes.ParallelCandidates.AsEnumerable());
+        Assert.Contains("not indexed by i4", s.Classes.ParallelProblem("i4"));
+        Assert.Contains("reduction", s.Classes.ParallelProblem("k"));
+    }
+
+    [Fact]
+    public void ATempReadAlongAReductionAxisBlocksParallelismOfThatDim()
+    {
+        // %var reads %cent[i, k0]: the j dimension of %cent is read with a reduction axis, so j cannot be parallel.
+        var s = Space(LoweringKernels.LayerNorm);
+        Assert.Equal(["i"], s.Classes.ParallelCandidates.AsEnumerable());
+        Assert.NotNull(s.Classes.ParallelProblem("j"));
+    }
+
+    [Fact]
+    public void DefaultIsLegalAndReadable()
+    {
+        var s = Space(LoweringKernels.MatmulBiasGelu);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal("{block.k = 7, block.m = 10, block.n = 6, order = n, pack.b = none, pack.w = none, pack.x = none, parallel = m, split.k = 1, unroll = 1, vector = n}".Replace("pack.b = none, ", ""), d.ToString());
+        Assert.Equal(d, Config.Parse(d.ToString()));
+    }
+
+    [Fact]
+    public void DefaultGivesBatchAxesOfAContractionBlockOne()
+    {
+        var s = Space(LoweringKernels.BatchedMatmul);
+        Assert.Equal("1", s.Default()[KnobNames.Block("b")]);
+    }
+
+    [Fact]
+    public void DefaultShrinksBlocksToTheBudget()
+    {
+        var k = LoweringCheck.Parse("""
+            tile.kernel @big(%x: f32[512,512], %w: f32[512,512]) -> (%out: f32[512,512]) {
+              domain m = 512, n = 512
+              reduce k = 512
+              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
+            }
+            """);
+        var s = KnobSpace.For(k, blockBudget: 4096);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.True(d.GetInt("block.m", 0) * d.GetInt("block.n", 0) * d.GetInt("block.k", 0) <= 4096);
+    }
+
+    [Theory]
+    [InlineData("{block.i = 2}", "is not set")]
+    [InlineData("{block.i = 3, block.j = 3, order = none, parallel = i*j, unroll = 1, vector = i}", "block.i = 3 is not one of {1, 2}")]
+    [InlineData("{block.i = 2, block.j = 3, order = none, parallel = j*i, unroll = 1, vector = i}", "in the order i*j")]
+    [InlineData("{block.i = 2, block.j = 3, order = i, parallel = i, unroll = 1, vector = i}", "not a permutation")]
+    [InlineData("{block.i = 2, block.j = 3, order = i-j-i, parallel = none, unroll = 1, vector = i}", "not a permutation")]
+    [InlineData("{block.i = 2, block.j = 3, order = none, parallel = i*j, unroll = 3, vector = i}", "unroll = 3")]
+    [InlineData("{block.i = 2, block.j = 3, order = none, parallel = i*j, unroll = 1, vector = q}", "vector = q")]
+    [InlineData("{block.i = 2, block.j = 3, order = none, parallel = i*q, unroll = 1, vector = i}", "not an axis class")]
+    [InlineData("{block.i = 2, block.j = 3, micro = 4x4, order = none, parallel = i*j, unroll = 1, vector = i}", "no knob 'micro'")]
+    public void IllegalConfigsSayWhy(string config, string reason)
+    {
+        var s = Space(Small);
+        Assert.False(s.IsLegal(Config.Parse(config), out var why));
+        Assert.Contains(reason, why);
+        var e = Assert.Throws<StrataException>(() => s.Resolve(Config.Parse(config)));
+        Assert.Equal(ErrorCode.InvalidArgument, e.Code);
+    }
+
+    [Fact]
+    public void ParallelOnAnIllegalAxisSaysWhy()
+    {
+        var s = Space(LoweringKernels.Softmax);
+        var c = s.Default().With(KnobNames.Parallel, "i3*i4").With(KnobNames.Order, "none");
+        Assert.False(s.IsLegal(c, out var why));
+        Assert.Contains("i4 cannot be parallel", why);
+    }
+
+    [Fact]
+    public void OverBudgetIsIllegal()
+    {
+        var s = KnobSpace.For(LoweringCheck.Parse(Small), blockBudget: 4);
+        var c = s.Default().With("block.i", 2).With("block.j", 3);
+        Assert.False(s.IsLegal(c, out var why));
+        Assert.Contains("more than the budget 4", why);
+    }
+
+    [Fact]
+    public void EnumerateListsEveryLegalConfigOnce()
+    {
+        var s = Space(Small);
+        var all = s.Enumerate().ToList();
+        // blocks 2 × 3; (parallel, order): none × 2 orders + i + j + i*j = 5; vector 2; unroll 3.
+        Assert.Equal(2 * 3 * 5 * 2 * 3, all.Count);
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.All(all, c => Assert.True(s.IsLegal(c, out var why), why));
+        Assert.Contains(s.Default(), all);
+    }
+
+    [Fact]
+    public void EnumeratePrunesBlocksOverBudget()
+    {
+        var s = KnobSpace.For(LoweringCheck.Parse(Small), blockBudget: 2);
+        var blocks = s.Enumerate().Select(c => (c["block.i"], c["block.j"])).Distinct().ToList();
+        Assert.Equal([("1", "1"), ("1", "2"), ("2", "1")], blocks);
+    }
+
+    [Fact]
+    public void RandomIsDeterministicLegalAndUniform()
+    {
+        var s = Space(Small);
+        var all = s.Enumerate().ToList();
+        var rng = new Random(7);
+        var counts = new Dictionary<Config, int>();
+        int draws = all.Count * 100;
+        for (int i = 0; i < draws; i++)
+        {
+            var c = s.Random(rng);
+            counts[c] = counts.GetValueOrDefault(c) + 1;
+        }
+        Assert.Equal(all.Count, counts.Count); // every legal config is drawn, nothing else
+        Assert.All(counts.Values, n => Assert.InRange(n, 50, 160));
+        Assert.Equal(s.Random(new Random(3)), s.Random(new Random(3)));
+    }
+
+    [Fact]
+    public void CompleteFillsMissingKnobsFromTheDefault()
+    {
+        var s = Space(LoweringKernels.MatmulBiasGelu);
+        var c = s.Complete(Config.Parse("{block.m = 4, split.k = 2}"));
+        Assert.True(s.IsLegal(c, out var why), why);
+        Assert.Equal("4", c["block.m"]);
+        Assert.Equal("2", c["split.k"]);
+    }
+
+    [Fact]
+    public void ContractionInputsGetPackKnobs()
+    {
+        var s = Space(LoweringKernels.MatmulBiasGelu);
+        Assert.Equal(["x", "w"], s.ContractionInputs.AsEnumerable());
+        Assert.NotNull(s.Knob("pack.w"));
+        Assert.Null(s.Knob("pack.b"));
+    }
+}
