@@ -7,8 +7,9 @@ namespace Strata.Tile.Fusion;
 
 /// <summary>Graph → Tile: partitions a type-inferred graph with static shapes into fused kernels and fallback steps.
 /// <para>Nodes are visited in graph (topological) order. A node whose op has a Tile lowering that accepts it joins
-/// the open kernel when it reads a value that kernel produces or a (non-constant) value that kernel reads too (a
-/// sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read once), else it starts a new kernel. Contractions
+/// the open kernel when it reads a value that kernel produces or, unless the kernel holds a contraction, a
+/// (non-constant) value that kernel reads too (a sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read
+/// once); else it starts a new kernel. Contractions
 /// (<see cref="FusionOptions.Contractions"/>) start a new kernel, so a kernel holds at most one contraction and absorbs
 /// its epilogue (bias, activation, normalisation, residual add); the one exception is a prologue of pure views (a
 /// transpose or reshape of an input): a contraction that reads an open kernel made only of views joins it, so the
@@ -59,7 +60,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             if (reason is null)
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
-                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && _open.Reads(v)));
+                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && !_open.HasContraction && _open.Reads(v)));
                 bool prologue = contraction && _open is not null && _open.IsViewOnly && _uses.ReadsOf(node).Any(_open.Produces);
                 if ((connected && !contraction) || prologue)
                 {
@@ -126,6 +127,9 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             /// reads it can absorb it as index arithmetic instead of reading a copy.</summary>
             public bool IsViewOnly { get; private set; } = true;
 
+            /// <summary>True once a contraction has joined (siblings then stay out: the kernel is the contraction's).</summary>
+            public bool HasContraction { get; private set; }
+
             /// <summary>True when <paramref name="v"/> is one of this kernel's inputs.</summary>
             public bool Reads(Value v) => _inputValues.ContainsKey(v);
 
@@ -167,7 +171,8 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     _produced.Add(o);
                     if (!IsView(tv)) IsViewOnly = false;
                 }
-                if (_builder.Mark().Temps > 0 || owner.Pass.Options.Contractions.Contains(node.OpKey)) IsViewOnly = false;
+                if (owner.Pass.Options.Contractions.Contains(node.OpKey)) HasContraction = true;
+                if (_builder.Mark().Temps > 0 || HasContraction) IsViewOnly = false;
                 _nodes.Add(node);
                 return null;
             }
