@@ -8,10 +8,10 @@ using Strata.Tile.Execution;
 namespace Strata.Conformance;
 
 /// <summary>Level 2: compiles the graph to a <see cref="TileProgram"/> as the Tile level does (fusion into kernels,
-/// fallbacks for what does not lower, small integer inputs as constants), lowers every kernel to Block with its
+/// fallbacks for what does not lower, small inputs as constants), lowers every kernel to Block with its
 /// default config (or <see cref="ChooseConfig"/>), verifies it, and runs it with the Block interpreter; fallbacks run
 /// with the reference ops.</summary>
-public sealed class BlockExecutor(ExtensionRegistry? registry = null) : IConformanceExecutor
+public sealed class BlockExecutor(ExtensionRegistry? registry = null) : ILoweringExecutor
 {
     private readonly ExtensionRegistry _registry = registry ?? TileRegistry.Default;
 
@@ -25,7 +25,7 @@ public sealed class BlockExecutor(ExtensionRegistry? registry = null) : IConform
 
     public (IReadOnlyDictionary<string, RuntimeValue?> Outputs, LoweringStats Stats) RunCounted(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
     {
-        var compiler = new TileCompiler(new TileCompilerOptions { Registry = _registry, VerifyEach = true, SpecializeSmallIntegerInputs = 16 });
+        var compiler = new TileCompiler(new TileCompilerOptions { Registry = _registry, VerifyEach = true, SpecializeSmallInputs = 16 });
         var (program, stats) = compiler.CompileCounted(graph, inputs);
         var executor = new BlockProgramExecutor(_registry)
         {

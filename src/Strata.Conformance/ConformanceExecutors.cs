@@ -8,6 +8,7 @@ public static class ConformanceExecutors
     private static readonly Dictionary<string, Func<IConformanceExecutor>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["graph"] = () => new GraphExecutor(),
+        ["tile"] = () => new TileExecutor(),
         ["block"] = () => new BlockExecutor(),
     };
 

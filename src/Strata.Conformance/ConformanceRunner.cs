@@ -92,6 +92,7 @@ public sealed class ConformanceRunner(IConformanceExecutor executor, Conformance
         }
 
         IReadOnlyDictionary<string, RuntimeValue?> outputs;
+        Tile.Execution.LoweringStats? lowering = null;
         try
         {
             new TypeInference(Options.Registry).Run(model.Graph);
@@ -102,7 +103,10 @@ public sealed class ConformanceRunner(IConformanceExecutor executor, Conformance
         }
         try
         {
-            outputs = Executor.Run(model.Graph, inputs);
+            if (Executor is ILoweringExecutor counting)
+                (outputs, lowering) = counting.RunCounted(model.Graph, inputs);
+            else
+                outputs = Executor.Run(model.Graph, inputs);
         }
         catch (Exception e)
         {
@@ -114,9 +118,9 @@ public sealed class ConformanceRunner(IConformanceExecutor executor, Conformance
         {
             outputs.TryGetValue(name, out var actual);
             if (comparer.Compare(actual, value) is { } why)
-                return ConformanceResult.Fail(test, $"output '{name}': {why}");
+                return ConformanceResult.Fail(test, $"output '{name}': {why}") with { Lowering = lowering };
         }
-        return ConformanceResult.Pass(test);
+        return ConformanceResult.Pass(test) with { Lowering = lowering };
     }
 
     private static Dictionary<string, RuntimeValue> ReadInputs(OnnxModel model, string dataDir)

@@ -21,6 +21,26 @@ public sealed class ExpectedFailures
         return Parse(File.ReadAllLines(path));
     }
 
+    /// <summary>The lists a level is checked against: <c>expected-failures.tsv</c> in <paramref name="directory"/> (tests
+    /// that fail at graph level fail at every level) and, for another level, <c>expected-failures.LEVEL.tsv</c> beside it
+    /// when it exists (tests that pass at graph level but not at this one, each with its reason).</summary>
+    public static ExpectedFailures ForLevel(string directory, string level)
+    {
+        var lists = new List<ExpectedFailures> { Load(Path.Combine(directory, "expected-failures.tsv")) };
+        string levelFile = Path.Combine(directory, $"expected-failures.{level}.tsv");
+        if (!string.Equals(level, "graph", StringComparison.OrdinalIgnoreCase) && File.Exists(levelFile)) lists.Add(Load(levelFile));
+        return Combine(lists);
+    }
+
+    /// <summary>All entries of <paramref name="lists"/> (a later list's reason wins for a test listed twice).</summary>
+    public static ExpectedFailures Combine(IEnumerable<ExpectedFailures> lists)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var list in lists)
+            foreach (var (name, reason) in list._reasons) map[name] = reason;
+        return new ExpectedFailures(map);
+    }
+
     public static ExpectedFailures Parse(IEnumerable<string> lines)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -17,21 +17,29 @@ public static class ConformanceCommand
             DefaultValueFactory = _ => "graph",
         };
         var filter = new Option<string?>("--filter") { Description = "Only tests whose name matches this regular expression" };
-        var report = new Option<string?>("--report") { Description = "Write every result as TSV (name, op, status, reason) to this file" };
-        var expected = new Option<string?>("--expected-failures")
+        var report = new Option<string?>("--report")
         {
-            Description = "TSV of tests known to fail (test_name<TAB>reason); only other failures make the exit code non-zero",
+            Description = "Write every result as TSV (name, op, status, reason; below graph level also lowered, fallback node counts) to this file",
+        };
+        var opsReport = new Option<string?>("--ops-report")
+        {
+            Description = "Below graph level: write per-op node counts as TSV (op, lowered, fallback, removed) to this file",
+        };
+        var expected = new Option<string[]>("--expected-failures")
+        {
+            Description = "TSV of tests known to fail (test_name<TAB>reason); only other failures make the exit code non-zero. "
+                + "Repeatable: at --level tile give expected-failures.tsv and expected-failures.tile.tsv",
         };
         var cmd = new Command("conformance", "Run the ONNX conformance (node) tests and compare outputs")
         {
-            dir, level, filter, report, expected,
+            dir, level, filter, report, opsReport, expected,
         };
         cmd.SetAction(parse => CliErrors.Run(parse, output => Execute(output,
-            parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(expected))));
+            parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(opsReport), parse.GetValue(expected) ?? [])));
         return cmd;
     }
 
-    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? expectedPath)
+    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? opsReportPath, string[] expectedPaths)
     {
         Regex? regex;
         try
@@ -42,11 +50,13 @@ public static class ConformanceCommand
         {
             throw new StrataException(ErrorCode.InvalidArgument, $"--filter is not a valid regular expression: {e.Message}", "fix the pattern");
         }
-        var expected = expectedPath is null ? ExpectedFailures.None : ExpectedFailures.Load(expectedPath);
+        var expected = ExpectedFailures.Combine(expectedPaths.Select(ExpectedFailures.Load));
+        string? expectedPath = expectedPaths.Length == 0 ? null : string.Join(" or ", expectedPaths);
         var runner = new ConformanceRunner(ConformanceExecutors.Create(level));
         var tests = ConformanceRunner.Discover(dir, regex);
         var result = runner.RunAll(tests);
         if (reportPath is not null) result.WriteTsv(reportPath);
+        if (opsReportPath is not null) File.WriteAllText(opsReportPath, result.Lowering.ToTsv());
 
         var (unexpectedFailures, unexpectedPasses) = expected.Check(result);
         foreach (var r in result.Results.Where(r => r.Status == ConformanceStatus.Failed))
@@ -55,6 +65,14 @@ public static class ConformanceCommand
             output.WriteLine($"XPASS {r.Name}: listed as an expected failure but passed; remove it from {expectedPath}");
         if (expectedPath is not null)
             output.WriteLine($"{result.Failed - unexpectedFailures.Count} expected failures, {unexpectedFailures.Count} unexpected failures, {unexpectedPasses.Count} unexpected passes");
+        if (result.Results.Any(r => r.Lowering is not null))
+        {
+            var lowering = result.Lowering;
+            output.WriteLine($"nodes: {lowering.SummaryLine}");
+            var fallbackOps = lowering.ByOp.Where(c => c.Fallback > 0).OrderByDescending(c => c.Fallback).ThenBy(c => c.Op, StringComparer.Ordinal);
+            if (fallbackOps.Any())
+                output.WriteLine("fallback nodes by op: " + string.Join(", ", fallbackOps.Select(c => $"{c.Op} {c.Fallback}")));
+        }
         output.WriteLine(result.SummaryLine);
         return unexpectedFailures.Count == 0 && unexpectedPasses.Count == 0 ? 0 : 1;
     }

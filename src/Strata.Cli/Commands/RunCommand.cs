@@ -1,6 +1,10 @@
 using System.CommandLine;
 using Strata.Core;
 using Strata.Graph;
+using Strata.Block.Execution;
+using Strata.Block.Text;
+using Strata.Block.Verification;
+using Strata.Tile.Execution;
 
 namespace Strata.Cli.Commands;
 
@@ -14,17 +18,46 @@ public static class RunCommand
         var shape = new Option<string[]>("--shape") { Description = "NAME=D1,D2,... binds an input's shape (for random inputs with symbolic dims); repeatable" };
         var random = new Option<int?>("--random-inputs") { Description = "Fill inputs not given with --input with random data from this seed" };
         var outDir = new Option<string?>("--output-dir", "-o") { Description = "Write each output as NAME.npy into this folder" };
-        var level = new Option<string>("--level") { Description = "IR level to run at: graph", DefaultValueFactory = _ => "graph" };
-        var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level };
+        var level = new Option<string>("--level")
+        {
+            Description = "IR level to run at: graph (reference interpreter), tile (fused Tile kernels, fallbacks for what does not lower) "
+                + "or block (the Tile kernels lowered to Block with their default configs)",
+            DefaultValueFactory = _ => "graph",
+        };
+        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile or block: write the IR after every pass and the program's steps (with fallback reasons) into this folder; at block also block/KERNEL.strata" };
+        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile or block: verify the graph and every kernel after every pass (and every Block kernel)" };
+        var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level, dumpIr, verifyEach };
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var lvl = parse.GetValue(level)!;
-            if (lvl != "graph")
-                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph");
+            if (lvl is not ("graph" or "tile" or "block"))
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph, tile or block");
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             var inputs = InputLoader.Load(graph, parse.GetValue(input) ?? [], parse.GetValue(shape) ?? [], parse.GetValue(random));
-            InputBinding.Specialize(graph, inputs);
-            var outputs = new GraphInterpreter().Run(graph, inputs);
+            IReadOnlyDictionary<string, RuntimeValue?> outputs;
+            if (lvl is "tile" or "block")
+            {
+                var dump = parse.GetValue(dumpIr);
+                bool verify = parse.GetValue(verifyEach);
+                var options = new TileCompilerOptions { DumpDirectory = dump, VerifyEach = verify };
+                var (program, stats) = new TileCompiler(options).CompileCounted(graph, inputs);
+                output.WriteLine($"{lvl}: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
+                outputs = lvl == "tile"
+                    ? new TileProgramExecutor().Run(program, inputs)
+                    : new BlockProgramExecutor
+                    {
+                        OnKernelLowered = (kernel, config, lowered) =>
+                        {
+                            if (verify) BlockVerifier.Verify(lowered);
+                            if (dump is not null) DumpBlock(dump, kernel.Name, config, BlockPrinter.Print(lowered));
+                        },
+                    }.Run(program, inputs);
+            }
+            else
+            {
+                InputBinding.Specialize(graph, inputs);
+                outputs = new GraphInterpreter().Run(graph, inputs);
+            }
             var dir = parse.GetValue(outDir);
             foreach (var (name, value) in outputs)
             {
@@ -34,5 +67,14 @@ public static class RunCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>Writes <c>DIR/block/KERNEL.strata</c>: the config as a comment, then the Block kernel.</summary>
+    private static void DumpBlock(string dir, string kernel, Tile.Config config, string text)
+    {
+        var folder = Path.Combine(dir, "block");
+        Directory.CreateDirectory(folder);
+        var file = new string(kernel.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '_').ToArray());
+        File.WriteAllText(Path.Combine(folder, file + ".strata"), $"# config {config}\n{text}");
     }
 }

@@ -15,7 +15,7 @@ public sealed record TileCompilerOptions
     /// <summary>Ops and Tile lowerings (default: the built-in ones).</summary>
     public ExtensionRegistry Registry { get; init; } = TileRegistry.Default;
 
-    /// <summary>The graph passes before fusion (null: <see cref="GraphPipeline.DefaultPasses"/>, folding with <see cref="Registry"/>'s ops).</summary>
+    /// <summary>The graph passes before fusion (null: <see cref="GraphPipeline.Standard"/> with <see cref="Registry"/>'s ops).</summary>
     public GraphPipeline? GraphPasses { get; init; }
 
     /// <summary>The Tile passes run on every kernel after fusion.</summary>
@@ -33,10 +33,11 @@ public sealed record TileCompilerOptions
     /// <summary>Further observers and checks around every pass.</summary>
     public PipelineHooks Hooks { get; init; } = PipelineHooks.None;
 
-    /// <summary>Integer inputs with at most this many elements are compiled as constants (0: none). ONNX passes shapes,
-    /// axes, pads and slice bounds as such tensors; as constants their ops lower. The program then checks, when it
-    /// runs, that these inputs have the values it was compiled for.</summary>
-    public int SpecializeSmallIntegerInputs { get; init; }
+    /// <summary>Numeric inputs with at most this many elements are compiled as constants (0: none). ONNX passes shapes,
+    /// axes, pads and slice bounds as such tensors; as constants their ops lower (lowerings see their values, type
+    /// inference gives static shapes). Nodes that read them are still computed, not folded. The program checks,
+    /// when it runs, that these inputs have the values it was compiled for.</summary>
+    public int SpecializeSmallInputs { get; init; }
 }
 
 /// <summary>Compiles a graph to a <see cref="TileProgram"/>: specialises it to the input shapes, runs the graph passes,
@@ -53,28 +54,34 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
     /// <summary><see cref="Compile(Graph.Graph, IReadOnlyDictionary{string, RuntimeValue})"/>, also counting lowered and fallback nodes.</summary>
     public (TileProgram Program, LoweringStats Stats) CompileCounted(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
     {
-        if (Options.SpecializeSmallIntegerInputs > 0)
+        var specialized = new HashSet<Value>(ReferenceEqualityComparer.Instance);
+        if (Options.SpecializeSmallInputs > 0)
             foreach (var input in graph.Inputs.ToList())
-                if (inputs.TryGetValue(input.Name, out var v) && v is Tensor t && IsSmallInteger(t))
+                if (inputs.TryGetValue(input.Name, out var v) && v is Tensor t && IsSmall(t))
                 {
                     graph.Inputs.Remove(input);
                     input.Constant = t;
                     input.Type = t.Type;
                     graph.Constants.Add(input);
+                    specialized.Add(input);
                 }
         InputBinding.Specialize(graph, inputs, Ops);
-        return CompileCounted(graph);
+        return CompileCounted(graph, specialized);
     }
 
     /// <summary>Compiles a graph whose types are already inferred with static shapes (nodes whose values have no static
     /// shape become fallbacks). The graph passes change <paramref name="graph"/> in place.</summary>
     public TileProgram Compile(Graph.Graph graph) => CompileCounted(graph).Program;
 
-    public (TileProgram Program, LoweringStats Stats) CompileCounted(Graph.Graph graph)
+    public (TileProgram Program, LoweringStats Stats) CompileCounted(Graph.Graph graph) =>
+        CompileCounted(graph, new HashSet<Value>(ReferenceEqualityComparer.Instance));
+
+    private (TileProgram Program, LoweringStats Stats) CompileCounted(Graph.Graph graph, IReadOnlySet<Value> specializedInputs)
     {
         var original = graph.Nodes.ToList();
         var hooks = Hooks();
-        var graphPasses = Options.GraphPasses ?? new GraphPipeline([new FoldConstants(Ops), new EliminateDeadNodes(), new OrderForFusion()]);
+        var graphPasses = Options.GraphPasses
+            ?? GraphPipeline.Standard(Ops, specializedInputs);
         graph = graphPasses.Run(graph, hooks);
         var fused = new FusionPass(Options.Registry, Options.Fusion).Run(graph);
         var steps = fused.Steps.Select(step =>
@@ -124,7 +131,7 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
             hooks = hooks with
             {
                 VerifyGraph = g => [.. GraphVerifier.Diagnose(g, ops).Where(d => d.IsError).Select(d => d.ToString())],
-                VerifyKernel = null, // TODO(fusion): TileVerifier.Diagnose once h/tile-ir has it
+                VerifyKernel = k => [.. Verification.TileVerifier.Diagnose(k).Where(d => d.IsError).Select(d => d.ToString())],
             };
         }
         if (Options.DumpDirectory is { } dir)
@@ -154,6 +161,6 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
 
     private static string FileName(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '_').ToArray());
 
-    private bool IsSmallInteger(Tensor t) =>
-        t.DataType is DataType.Int64 or DataType.Int32 && t.Length <= Options.SpecializeSmallIntegerInputs;
+    private bool IsSmall(Tensor t) =>
+        t.DataType is DataType.Int64 or DataType.Int32 or DataType.Float32 or DataType.Float64 && t.Length <= Options.SpecializeSmallInputs;
 }

@@ -4,12 +4,17 @@ using Strata.Tile.Fusion;
 
 namespace Strata.Tile.Passes;
 
-/// <summary>Evaluates, at compile time, every node whose inputs are all constants (and every <c>Constant</c> node) with
+/// <summary>Evaluates, at compile time, every node whose inputs are all constants (and every <c>Constant</c> node, and
+/// every <c>Shape</c>/<c>Size</c> of a value with a static shape) with
 /// the reference op, and replaces its outputs by graph constants of the same names. Shape computations
 /// (<c>Shape → Gather → Concat → Reshape</c>) of a specialised graph fold away, so lowerings see their shapes,
 /// axes and pads as constants. Random ops, ops with subgraphs, and results over <see cref="MaxElements"/> are left
-/// to run; a node whose evaluation fails is left too (it reports its error when the program runs).</summary>
-public sealed class FoldConstants(OpRegistry? registry = null, int maxElements = FoldConstants.DefaultMaxElements) : IGraphPass
+/// to run; a node whose evaluation fails is left too (it reports its error when the program runs).
+/// <paramref name="specializedInputs"/> are constants that stand for run-time inputs (see
+/// <c>TileCompilerOptions.SpecializeSmallInputs</c>): lowerings may use their values, but nodes that read them
+/// are not folded, so what the model computes from its inputs still runs as kernels.</summary>
+public sealed class FoldConstants(OpRegistry? registry = null, int maxElements = FoldConstants.DefaultMaxElements,
+    IReadOnlySet<Value>? specializedInputs = null) : IGraphPass
 {
     public const int DefaultMaxElements = 1 << 20;
 
@@ -30,7 +35,7 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
             IReadOnlyList<RuntimeValue?> outputs;
             try
             {
-                outputs = interpreter.EvaluateNode(node, graph.Opset(node.Domain), v => v.Constant, new Random(0));
+                outputs = interpreter.EvaluateNode(node, graph.Opset(node.Domain), v => v.Constant ?? ShapeOnly(node, v), new Random(0));
             }
             catch (Exception e) when (e is StrataException or ArithmeticException or ArgumentException or InvalidOperationException
                                           or IndexOutOfRangeException or NotSupportedException or NotImplementedException)
@@ -60,12 +65,24 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
             return false;
         if (node.OpType == "Constant" && node.Domain.Length == 0) return true;
         if (node.Inputs.All(v => v is null)) return false;
-        if (node.Inputs.Any(v => v is not null && v.Constant is null)) return false;
+        if (IsShapeOnly(node)) return StaticShape(node.Inputs[0]!) is not null;
+        if (node.Inputs.Any(v => v is not null && (v.Constant is null || specializedInputs?.Contains(v) == true))) return false;
         foreach (var o in node.Outputs)
             if (o?.TensorType?.Shape is { IsFullyKnown: true } s && s.Dims.Aggregate(1.0, (n, d) => n * d.Value!.Value) > MaxElements)
                 return false;
         return true;
     }
+
+    /// <summary><c>Shape</c> and <c>Size</c> read only their input's static shape.</summary>
+    private static bool IsShapeOnly(Node node) => node.OpType is "Shape" or "Size" && node.Domain.Length == 0 && node.Inputs.Length == 1 && node.Inputs[0] is not null;
+
+    private static int[]? StaticShape(Value v) => v.TensorType?.Shape?.ToConcrete() is { } s && ShapeMath.Size(s) <= 1 << 26 ? s : null;
+
+    /// <summary>A stand-in with the static shape of a Shape/Size node's input (its values are never read).</summary>
+    private static Tensor? ShapeOnly(Node node, Value v) =>
+        IsShapeOnly(node) && ReferenceEquals(v, node.Inputs[0]) && StaticShape(v) is { } s
+            ? TensorFactory.Create(v.TensorType!.ElementType == DataType.String ? DataType.String : DataType.UInt8, s)
+            : null;
 
     /// <summary>Makes every reader of <paramref name="old"/> (nodes, subgraph nodes, graph outputs) read <paramref name="replacement"/>.</summary>
     public static void ReplaceUses(Graph.Graph graph, Value old, Value replacement)

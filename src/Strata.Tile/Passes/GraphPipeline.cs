@@ -1,20 +1,26 @@
 using System.Collections.Immutable;
 using Strata.Core;
+using Strata.Graph;
 
 namespace Strata.Tile.Passes;
 
 /// <summary>The graph-level passes that prepare a specialised graph for fusion, in order (fusion itself follows them).</summary>
 public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
 {
-    /// <summary>The default list:
+    /// <summary>The standard list, for graphs specialised to their input shapes:
     /// <list type="number">
     /// <item><see cref="FoldConstants"/>: nodes computable at compile time become constants (shape chains, Constant nodes);</item>
+    /// <item><see cref="InlineConstantIfs"/>: an If on a constant condition becomes the branch it takes;</item>
+    /// <item><see cref="InferTypes"/>, then <see cref="FoldConstants"/> again: types and constants of the inlined nodes;</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
-    /// </list></summary>
-    public static ImmutableArray<IGraphPass> DefaultPasses { get; } = [new FoldConstants(), new EliminateDeadNodes(), new OrderForFusion()];
+    /// </list>
+    /// <paramref name="specializedInputs"/>: constants that stand for run-time inputs (see <see cref="FoldConstants"/>).</summary>
+    public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
+        new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops),
+        new FoldConstants(ops, specializedInputs: specializedInputs), new EliminateDeadNodes(), new OrderForFusion()]);
 
-    public static GraphPipeline Default { get; } = new(DefaultPasses);
+    public static GraphPipeline Default { get; } = Standard();
 
     public ImmutableArray<IGraphPass> Passes { get; } = [.. passes];
 

@@ -42,7 +42,7 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
 
         public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
         {
-            var compiler = new TileCompiler(new TileCompilerOptions { SpecializeSmallIntegerInputs = 16 });
+            var compiler = new TileCompiler(new TileCompilerOptions { SpecializeSmallInputs = 16 });
             var program = compiler.Compile(graph, inputs);
             var rng = new Random(StableHash(graph.Name));
             var executor = new TileProgramExecutor { RunKernel = blockLevel ? (k, ins) => RunKernel(k, ins, rng) : TileInterpreter.Run };

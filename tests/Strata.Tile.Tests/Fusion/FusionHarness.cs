@@ -10,7 +10,7 @@ namespace Strata.Tile.Tests.Fusion;
 /// <summary>Compiles test graphs at Tile level, runs them, and compares with the reference interpreter.</summary>
 internal static class FusionHarness
 {
-    public static readonly ExtensionRegistry Registry = TestLowerings.Create();
+    public static ExtensionRegistry Registry => TileRegistry.Default;
 
     public static TileCompilerOptions Options => new() { Registry = Registry, VerifyEach = true };
 

@@ -224,7 +224,7 @@ public sealed class FusionPassTests
             ["n"] = Tensor<long>.FromArray([3, 4], 2),
             ["x"] = Tensor<float>.FromArray([1, 2], 2),
         };
-        var compiler = new TileCompiler(FusionHarness.Options with { SpecializeSmallIntegerInputs = 16 });
+        var compiler = new TileCompiler(FusionHarness.Options with { SpecializeSmallInputs = 16 });
         var (program, stats) = compiler.CompileCounted(graph, inputs);
 
         Assert.Equal(1, stats.Removed);
