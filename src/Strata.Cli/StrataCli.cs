@@ -15,6 +15,8 @@ public static class StrataCli
         root.Subcommands.Add(ConformanceCommand.Create());
         root.Subcommands.Add(OpsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(CompileCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         return root;
     }
 

@@ -1,46 +1,12 @@
-using Strata.Block.Text;
-using Strata.Cli.Demo;
-using Strata.Core;
-using Strata.Graph;
-using Strata.Onnx;
 
 namespace Strata.Cli.Tests;
 
-/// <summary><c>strata run --level block</c> and <c>strata conformance --level block</c>.</summary>
+/// <summary><c>strata conformance --level block</c>; the level names of <c>strata run</c> (BlockLevelRunTests runs a model).</summary>
 public sealed class BlockLevelCommandTests : IDisposable
 {
     private readonly CliHarness.TempDir _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
-
-    [Fact]
-    public void RunAtBlockLevelMatchesTheInterpreterAndDumpsBlockKernels()
-    {
-        var mlp = _tmp.File("mlp.onnx");
-        OnnxExporter.Save(DemoModels.Mlp(), mlp);
-        var x = new Tensor<float>(Enumerable.Range(0, 3 * 64).Select(i => MathF.Sin(i)).ToArray(), [3, 64]);
-        NpyFormat.Write(x, _tmp.File("x.npy"));
-        var dump = _tmp.File("ir");
-        var (exit, stdout, stderr) = CliHarness.Run("run", mlp, "--input", "x=" + _tmp.File("x.npy"), "--level", "block",
-            "--dump-ir", dump, "--verify-each", "-o", _tmp.Path);
-        Assert.True(exit == 0, stderr);
-        Assert.StartsWith("block: ", stdout);
-
-        var expected = (Tensor<float>)new GraphInterpreter().Run(DemoModels.Mlp(), new Dictionary<string, RuntimeValue> { ["x"] = x })["probabilities"]!;
-        var actual = (Tensor<float>)NpyFormat.Read(_tmp.File("probabilities.npy"));
-        Assert.Equal(expected.Shape, actual.Shape);
-        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
-
-        var kernels = Directory.GetFiles(Path.Combine(dump, "block"), "*.strata");
-        Assert.NotEmpty(kernels);
-        foreach (var file in kernels)
-        {
-            var text = File.ReadAllText(file);
-            Assert.StartsWith("# config {", text);
-            var body = text[(text.IndexOf('\n') + 1)..];
-            Assert.Equal(body, BlockPrinter.Print(BlockParser.Parse(body)));
-        }
-    }
 
     [Fact]
     public void ConformanceAtBlockLevelCountsLoweredNodes()

@@ -1,9 +1,7 @@
 using System.CommandLine;
+using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Graph;
-using Strata.Block.Execution;
-using Strata.Block.Text;
-using Strata.Block.Verification;
 using Strata.Tile.Execution;
 
 namespace Strata.Cli.Commands;
@@ -21,11 +19,11 @@ public static class RunCommand
         var level = new Option<string>("--level")
         {
             Description = "IR level to run at: graph (reference interpreter), tile (fused Tile kernels, fallbacks for what does not lower) "
-                + "or block (the Tile kernels lowered to Block with their default configs)",
+                + "or block (the kernels lowered to Block with their default configs, after the Block passes)",
             DefaultValueFactory = _ => "graph",
         };
-        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile or block: write the IR after every pass and the program's steps (with fallback reasons) into this folder; at block also block/KERNEL.strata" };
-        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile or block: verify the graph and every kernel after every pass (and every Block kernel)" };
+        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile or block: write the IR after every pass and the program's steps (with fallback reasons) into this folder" };
+        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile or block: verify the graph and every kernel after every pass" };
         var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level, dumpIr, verifyEach };
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
@@ -35,23 +33,19 @@ public static class RunCommand
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             var inputs = InputLoader.Load(graph, parse.GetValue(input) ?? [], parse.GetValue(shape) ?? [], parse.GetValue(random));
             IReadOnlyDictionary<string, RuntimeValue?> outputs;
-            if (lvl is "tile" or "block")
+            if (lvl == "tile")
             {
-                var dump = parse.GetValue(dumpIr);
-                bool verify = parse.GetValue(verifyEach);
-                var options = new TileCompilerOptions { DumpDirectory = dump, VerifyEach = verify };
+                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
                 var (program, stats) = new TileCompiler(options).CompileCounted(graph, inputs);
-                output.WriteLine($"{lvl}: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
-                outputs = lvl == "tile"
-                    ? new TileProgramExecutor().Run(program, inputs)
-                    : new BlockProgramExecutor
-                    {
-                        OnKernelLowered = (kernel, config, lowered) =>
-                        {
-                            if (verify) BlockVerifier.Verify(lowered);
-                            if (dump is not null) DumpBlock(dump, kernel.Name, config, BlockPrinter.Print(lowered));
-                        },
-                    }.Run(program, inputs);
+                output.WriteLine($"tile: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
+                outputs = new TileProgramExecutor().Run(program, inputs);
+            }
+            else if (lvl == "block")
+            {
+                var options = CompilerOptions.Default with { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
+                var compiled = new Compiler(options).Compile(graph, inputs);
+                output.WriteLine($"block: {compiled.Kernels.Length} kernels, {compiled.Program.Fallbacks.Count()} fallbacks; {compiled.Stats.SummaryLine}");
+                outputs = compiled.Run(inputs);
             }
             else
             {
@@ -67,14 +61,5 @@ public static class RunCommand
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>Writes <c>DIR/block/KERNEL.strata</c>: the config as a comment, then the Block kernel.</summary>
-    private static void DumpBlock(string dir, string kernel, Tile.Config config, string text)
-    {
-        var folder = Path.Combine(dir, "block");
-        Directory.CreateDirectory(folder);
-        var file = new string(kernel.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '_').ToArray());
-        File.WriteAllText(Path.Combine(folder, file + ".strata"), $"# config {config}\n{text}");
     }
 }

@@ -63,18 +63,17 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     reason = _open!.TryLower(node, lowering!);
                     if (reason is null) return;
                 }
-                else
+                // A new kernel (also when the lowering declined inside the open one: it may accept plain inputs).
+                var fresh = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
+                var freshReason = fresh.TryLower(node, lowering!);
+                if (freshReason is null)
                 {
-                    var fresh = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
-                    reason = fresh.TryLower(node, lowering!);
-                    if (reason is null)
-                    {
-                        Close();
-                        _open = fresh;
-                        _kernelCount++;
-                        return;
-                    }
+                    Close();
+                    _open = fresh;
+                    _kernelCount++;
+                    return;
                 }
+                reason ??= freshReason;
             }
             // A fallback runs before the open kernel unless it reads that kernel's values.
             if (_open is not null && _uses.ReadsOf(node).Any(_open.Produces)) Close();

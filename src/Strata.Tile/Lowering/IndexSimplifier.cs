@@ -52,7 +52,7 @@ public static class IndexSimplifier
             return e switch
             {
                 Load l => l with { Indices = l.Indices.Select(Visit).ToImmutableArray() },
-                Unary u => VisitUnary(u.Op, Visit(u.X)),
+                Unary u => VisitUnary(u.Op, Visit(u.X)) is var v && v is Unary { Op: UnaryOp.Abs } abs && abs.Type == DataType.Int64 ? Abs(abs) : v,
                 Cast c => VisitCast(Visit(c.X), c.To),
                 Select s => VisitSelect(s),
                 Binary b => VisitBinary(b.Op, Visit(b.A), Visit(b.B)),
@@ -132,12 +132,30 @@ public static class IndexSimplifier
             if (c == 1) return x;
             if (x is Binary { Op: BinaryOp.FloorDiv, B: Constant { Value.I: > 0 } inner } nested)
                 return FloorDiv(nested.A, checked(inner.Value.I * c));
-            var (q, r) = Linear.Of(this, x).Split(c);
+            var linear = Linear.Of(this, x);
+            var (q, r) = linear.Split(c);
             if (r.IsConstant) return q.ToExpr();
             if (Range(r) is { } rr && FloorDivLong(rr.Lo, c) == FloorDivLong(rr.Hi, c))
                 return q.Add(FloorDivLong(rr.Lo, c)).ToExpr();
+            // x = g·q' + r' with r' in [0, g) for a factor g of c: x / c = q' / (c / g).
+            if (ExactFactor(linear, c) is var (g, qg)) return FloorDiv(qg.ToExpr(), c / g);
             var rest = new Binary(BinaryOp.FloorDiv, r.ToExpr(), Expr.Index(c));
             return q.IsZero ? rest : q.AddTerm(rest, 1).ToExpr();
+        }
+
+        /// <summary>A factor g of <paramref name="c"/> (1 &lt; g &lt; c, from the terms' coefficients) such that
+        /// <c>x = g·q + r</c> with r provably in [0, g); the largest such g, and q.</summary>
+        private (long G, Linear Q)? ExactFactor(Linear x, long c)
+        {
+            (long, Linear)? best = null;
+            foreach (var (_, k) in x.Terms)
+            {
+                long g = (long)System.Numerics.BigInteger.GreatestCommonDivisor(k, c);
+                if (g <= 1 || g >= c || best is { } b && b.Item1 >= g) continue;
+                var (q, r) = x.Split(g);
+                if (Range(r) is { Lo: >= 0 } rr && rr.Hi < g) best = (g, q);
+            }
+            return best;
         }
 
         private Expr Mod(Expr x, long c)
@@ -145,10 +163,25 @@ public static class IndexSimplifier
             if (c == 1) return Expr.Index(0);
             if (x is Binary { Op: BinaryOp.Mod, B: Constant { Value.I: > 0 } inner } nested && inner.Value.I % c == 0)
                 return Mod(nested.A, c);
-            var (_, r) = Linear.Of(this, x).Split(c);
+            var linear = Linear.Of(this, x);
+            var (_, r) = linear.Split(c);
             if (Range(r) is { } rr && FloorDivLong(rr.Lo, c) == FloorDivLong(rr.Hi, c))
                 return r.Add(-FloorDivLong(rr.Lo, c) * c).ToExpr();
+            // x = g·q' + r' with r' in [0, g): x mod c = g·(q' mod (c / g)) + r'.
+            if (ExactFactor(linear, c) is var (g, qg))
+            {
+                var (_, low) = linear.Split(g);
+                return Linear.Of(this, Mod(qg.ToExpr(), c / g)).Scale(g).Plus(low).ToExpr();
+            }
             return new Binary(BinaryOp.Mod, r.ToExpr(), Expr.Index(c));
+        }
+
+        /// <summary>|x| of an i64 whose sign is known.</summary>
+        private Expr Abs(Unary abs)
+        {
+            if (Range(abs.X) is { Lo: >= 0 }) return abs.X;
+            if (Range(abs.X) is { Hi: <= 0 } r && r.Lo != long.MinValue) return Linear.Of(this, abs.X).Scale(-1).ToExpr();
+            return abs;
         }
 
         private Expr MinMax(BinaryOp op, Expr a, Expr b)
@@ -164,7 +197,8 @@ public static class IndexSimplifier
 
         private Expr Compare(BinaryOp op, Expr a, Expr b)
         {
-            if (Range(Linear.Of(this, a).Subtract(Linear.Of(this, b))) is { } d)
+            var diff = Linear.Of(this, a).Subtract(Linear.Of(this, b));
+            if (Range(diff) is { } d)
             {
                 bool? known = op switch
                 {
@@ -177,7 +211,21 @@ public static class IndexSimplifier
                 };
                 if (known is { } k) return Bool(k);
             }
-            return new Binary(op, a, b);
+            // Terms on the left, the constant on the right: ge(sub(i, 1), 0) → ge(i, 1).
+            if (diff.IsConstant || diff.Constant == long.MinValue) return new Binary(op, a, b);
+            long c = -diff.Constant;
+            if (diff.Terms.All(t => t.Coef < 0))
+            {
+                diff = diff.Scale(-1);
+                c = -c;
+                op = op switch { BinaryOp.Lt => BinaryOp.Gt, BinaryOp.Le => BinaryOp.Ge, BinaryOp.Gt => BinaryOp.Lt, BinaryOp.Ge => BinaryOp.Le, _ => op };
+            }
+            // Positive terms left; negative terms (negated) and the constant right: eq(sub(j, i), 0) → eq(j, i).
+            var left = new Linear();
+            var right = new Linear().Add(c);
+            foreach (var (t, k) in diff.Terms)
+                if (k > 0) left.AddTerm(t, k); else right.AddTerm(t, checked(-k));
+            return new Binary(op, left.ToExpr(), right.ToExpr());
         }
 
         // ---- ranges ----
@@ -201,6 +249,8 @@ public static class IndexSimplifier
                     return new(Math.Min(x.Lo, y.Lo), Math.Max(x.Hi, y.Hi));
                 case Unary { Op: UnaryOp.Neg } u when Range(u.X) is { } g && g.Lo != long.MinValue:
                     return new(-g.Hi, -g.Lo);
+                case Unary { Op: UnaryOp.Abs } u when Range(u.X) is { } g && g.Lo != long.MinValue:
+                    return g.Lo >= 0 ? g : g.Hi <= 0 ? new(-g.Hi, -g.Lo) : new(0, Math.Max(-g.Lo, g.Hi));
                 case Cast c when c.X.Type is DataType.Bool: return new(0, 1);
                 case Cast c when c.X.Type is DataType.Int8: return new(sbyte.MinValue, sbyte.MaxValue);
                 case Cast c when c.X.Type is DataType.Int16: return new(short.MinValue, short.MaxValue);
@@ -300,6 +350,21 @@ public static class IndexSimplifier
 
         public Linear Add(long c) { Constant = checked(Constant + c); return this; }
 
+        public Linear Scale(long k)
+        {
+            var r = new Linear { Constant = checked(Constant * k) };
+            foreach (var (t, c) in Terms) r.AddTerm(t, checked(c * k));
+            return r;
+        }
+
+        public Linear Plus(Linear other)
+        {
+            var r = Copy();
+            foreach (var (t, k) in other.Terms) r.AddTerm(t, k);
+            r.Constant = checked(r.Constant + other.Constant);
+            return r;
+        }
+
         public Linear Subtract(Linear other)
         {
             var r = Copy();
@@ -330,21 +395,31 @@ public static class IndexSimplifier
             return r;
         }
 
+        /// <summary>The sum as an expression: the first positive term (else the constant, else a negated term) leads,
+        /// the other terms follow in order as adds and subs, then the constant: <c>sub(9, mul(i, 3))</c>, <c>add(i, 4)</c>.</summary>
         public Expr ToExpr()
         {
-            Expr? acc = null;
-            foreach (var (t, k) in Terms)
+            if (Terms.Count == 0) return Expr.Index(Constant);
+            int lead = Terms.FindIndex(t => t.Coef > 0);
+            bool constantLeads = lead < 0 && Constant != 0;
+            Expr acc = lead >= 0 ? Piece(Terms[lead].Term, Terms[lead].Coef)
+                : constantLeads ? Expr.Index(Constant)
+                : new Binary(BinaryOp.Mul, Terms[0].Term, Expr.Index(Terms[0].Coef));
+            if (lead < 0 && !constantLeads) lead = 0;
+            for (int i = 0; i < Terms.Count; i++)
             {
-                if (acc is null) { acc = k == 1 ? t : new Binary(BinaryOp.Mul, t, Expr.Index(k)); continue; }
-                long m = Math.Abs(k);
-                Expr piece = m == 1 ? t : new Binary(BinaryOp.Mul, t, Expr.Index(m));
-                acc = new Binary(k > 0 ? BinaryOp.Add : BinaryOp.Sub, acc, piece);
+                if (i == lead) continue;
+                var (t, k) = Terms[i];
+                acc = k > 0 || k == long.MinValue
+                    ? new Binary(BinaryOp.Add, acc, Piece(t, k))
+                    : new Binary(BinaryOp.Sub, acc, Piece(t, -k));
             }
-            if (acc is null) return Expr.Index(Constant);
-            if (Constant == 0) return acc;
+            if (Constant == 0 || constantLeads) return acc;
             return Constant > 0 || Constant == long.MinValue
                 ? new Binary(BinaryOp.Add, acc, Expr.Index(Constant))
                 : new Binary(BinaryOp.Sub, acc, Expr.Index(-Constant));
         }
+
+        private static Expr Piece(Expr t, long k) => k == 1 ? t : new Binary(BinaryOp.Mul, t, Expr.Index(k));
     }
 }

@@ -84,15 +84,9 @@ public static class TileValues
         if (x.Shape.SequenceEqual(shape)) return x;
         return View(x, shape, idx =>
         {
-            Expr flat = Expr.Index(0);
-            long stride = 1;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                flat = Add(flat, Mul(idx[d], stride));
-                stride *= shape[d];
-            }
+            var flat = FlatIndex(idx, shape);
             var src = new Expr[x.Rank];
-            stride = 1;
+            long stride = 1;
             for (int d = x.Rank - 1; d >= 0; d--)
             {
                 Expr q = stride == 1 ? flat : new Binary(BinaryOp.FloorDiv, flat, Expr.Index(stride));
@@ -119,8 +113,9 @@ public static class TileValues
     /// <summary>A value of <paramref name="shape"/> whose every element is <paramref name="c"/>.</summary>
     public static TileValue Fill(Expr c, ImmutableArray<long> shape) => new(c.Type, shape, _ => c);
 
-    /// <summary>The constant <paramref name="v"/> of element type <paramref name="type"/> (ints truncate, floats round).</summary>
-    public static Constant Const(double v, DataType type) => type == DataType.Bool ? new(Scalar.Bool(v != 0), type) : Constant.Of(v, type);
+    /// <summary>The constant <paramref name="v"/> converted to <paramref name="type"/> as a cast from double does (ints
+    /// truncate and saturate, floats round, bool is v != 0): the reference's <c>T.CreateTruncating(v)</c>.</summary>
+    public static Constant Const(double v, DataType type) => new(ScalarSemantics.Cast(Scalar.Float(v), DataType.Float64, type), type);
 
     public static Constant Bool(bool v) => new(Scalar.Bool(v), DataType.Bool);
 
@@ -141,19 +136,28 @@ public static class TileValues
         if (t.Length > maxElements) return null;
         return Define(t.DataType, shape, (idx, simplify) =>
         {
-            Expr flat = Expr.Index(0);
-            long stride = 1;
-            for (int d = shape.Length - 1; d >= 0; d--)
-            {
-                flat = Add(flat, Mul(idx[d], stride));
-                stride *= shape[d];
-            }
-            flat = simplify(flat);
+            var flat = simplify(FlatIndex(idx, shape));
             Expr e = Element(t, t.Length - 1);
             for (int i = t.Length - 2; i >= 0; i--)
                 e = new Select(new Binary(BinaryOp.Eq, flat, Expr.Index(i)), Element(t, i), e);
             return simplify(e);
         });
+    }
+
+    /// <summary>The row-major flat position of <paramref name="idx"/> in <paramref name="shape"/>: <c>Σ idx[d]·stride[d]</c>,
+    /// outermost dim first.</summary>
+    public static Expr FlatIndex(IReadOnlyList<Expr> idx, IReadOnlyList<long> shape)
+    {
+        var strides = new long[shape.Count];
+        long stride = 1;
+        for (int d = shape.Count - 1; d >= 0; d--) { strides[d] = stride; stride *= shape[d]; }
+        Expr? flat = null;
+        for (int d = 0; d < shape.Count; d++)
+        {
+            var term = Mul(idx[d], strides[d]);
+            flat = flat is null ? term : Add(flat, term);
+        }
+        return flat ?? Expr.Index(0);
     }
 
     /// <summary>The single element of a one-element value (a scalar or shape [1]).</summary>

@@ -34,6 +34,15 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
         return new GraphPipeline(Passes.Insert(i + 1, pass));
     }
 
+    /// <summary>This list as one pass (to nest it in another list or run it where a pass is expected).</summary>
+    public IGraphPass AsPass(string name = "GraphPipeline") => new Nested(this, name);
+
+    private sealed class Nested(GraphPipeline pipeline, string name) : IGraphPass
+    {
+        public string Name => name;
+        public Graph.Graph Run(Graph.Graph graph) => pipeline.Run(graph);
+    }
+
     public Graph.Graph Run(Graph.Graph graph, PipelineHooks? hooks = null)
     {
         hooks ??= PipelineHooks.None;

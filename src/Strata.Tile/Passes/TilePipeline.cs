@@ -32,6 +32,24 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
         return new TilePipeline(Passes.Insert(i + 1, pass));
     }
 
+    /// <summary>This list with <paramref name="pass"/> inserted at <paramref name="position"/> (0 = before every pass).</summary>
+    public TilePipeline Insert(int position, ITilePass pass)
+    {
+        if (position < 0 || position > Passes.Length)
+            throw new StrataException(ErrorCode.InvalidArgument, $"position {position} is outside the Tile pipeline (0..{Passes.Length})",
+                "insert at 0 (first) up to the number of passes (last)");
+        return new TilePipeline(Passes.Insert(position, pass));
+    }
+
+    /// <summary>This list without the pass named <paramref name="name"/> (to bisect a wrong result).</summary>
+    public TilePipeline Without(string name)
+    {
+        int i = Passes.IndexOf(Passes.FirstOrDefault(p => p.Name == name)!);
+        if (i < 0) throw new StrataException(ErrorCode.InvalidArgument, $"the Tile pipeline has no pass named '{name}'",
+            $"passes are: {string.Join(", ", Passes.Select(p => p.Name))}");
+        return new TilePipeline(Passes.RemoveAt(i));
+    }
+
     /// <summary>Runs every pass on <paramref name="kernel"/>, calling the hooks after each.</summary>
     public TileKernel Run(TileKernel kernel, PipelineHooks? hooks = null)
     {

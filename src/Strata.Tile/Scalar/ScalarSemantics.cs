@@ -109,7 +109,7 @@ public static class ScalarSemantics
         long ri = op switch
         {
             UnaryOp.Neg => -i,
-            UnaryOp.Abs => Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
+            UnaryOp.Abs => IsUnsigned(type) ? i : Math.Abs(i == long.MinValue ? 0 : i) + (i == long.MinValue ? long.MinValue : 0),
             UnaryOp.Sign => IsUnsigned(type) ? (i != 0 ? 1 : 0) : Math.Sign(i),
             UnaryOp.Relu => i > 0 || IsUnsigned(type) ? i : 0,
             UnaryOp.Not => i == 0 ? 1 : 0,
@@ -163,8 +163,8 @@ public static class ScalarSemantics
             BinaryOp.Sub => p - q,
             BinaryOp.Mul => p * q,
             BinaryOp.Div => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : p == long.MinValue && q == -1 ? p : p / q,
-            BinaryOp.FloorDiv => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : FloorDiv(p, q),
-            BinaryOp.Mod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : p - FloorDiv(p, q) * q,
+            BinaryOp.FloorDiv => q == 0 ? 0 : unsigned ? (long)((ulong)p / (ulong)q) : q == -1 ? unchecked(-p) : FloorDiv(p, q),
+            BinaryOp.Mod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p - FloorDiv(p, q) * q,
             BinaryOp.FMod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p % q,
             BinaryOp.Pow => IntPow(p, q),
             BinaryOp.Max => unsigned ? ((ulong)p >= (ulong)q ? p : q) : Math.Max(p, q),

@@ -74,6 +74,16 @@ internal static class FusionModels
         return g.Build();
     }
 
+    /// <summary>RMSNorm written out: <c>Pow → ReduceMean → Add → Sqrt → Div → Mul</c>.</summary>
+    public static Graph.Graph RmsNormWrittenOut()
+    {
+        var g = new GraphBuilder("rmsnorm", opset: 17);
+        var x = g.Input("x", DataType.Float32, 4, 16);
+        var rms = g.Sqrt(g.ReduceMean(g.Pow(x, g.Scalar(2)), [-1]) + 1e-6f);
+        g.Output(x / rms * g.Constant("gamma", Random(15, 16)), "y");
+        return g.Build();
+    }
+
     /// <summary><c>relu(batchnorm(conv(x, W, b)))</c>.</summary>
     public static Graph.Graph ConvBatchNormRelu()
     {
@@ -93,6 +103,37 @@ internal static class FusionModels
         var x = g.Input("x", DataType.Float32, 4, 8);
         var h = g.Relu(g.MatMul(x, g.Constant("w1", Random(11, 8, 16))) + g.Constant("b1", Random(12, 16)));
         g.Output(g.MatMul(h, g.Constant("w2", Random(13, 16, 4))) + g.Constant("b2", Random(14, 4)), "y");
+        return g.Build();
+    }
+
+    /// <summary>A BERT-style encoder block, written out as exporters do: LayerNorm from ReduceMean/Sub/Pow/Sqrt/Div,
+    /// Q/K/V projections reshaped and transposed into heads, scaled scores with Softmax, the context transposed
+    /// back, output projection with a residual add, then an MLP with the Erf form of Gelu and a second residual.</summary>
+    public static Graph.Graph TransformerBlock()
+    {
+        const int S = 6, D = 8, H = 2, Dh = 4, F = 16;
+        var g = new GraphBuilder("block", opset: 17);
+        var x = g.Input("x", DataType.Float32, S, D);
+        Var LayerNorm(Var v, int seed)
+        {
+            var d = v - g.ReduceMean(v, [-1]);
+            var n = d / g.Sqrt(g.ReduceMean(g.Pow(d, g.Scalar(2)), [-1]) + 1e-5f);
+            return n * g.Constant(Random(seed, D)) + g.Constant(Random(seed + 100, D));
+        }
+        Var Project(Var v, int inDim, int outDim, int seed) =>
+            g.MatMul(v, g.Constant(Random(seed, inDim, outDim))) + g.Constant(Random(seed + 100, outDim));
+        Var Heads(Var v) => g.Transpose(g.Reshape(v, S, H, Dh), 1, 0, 2);
+
+        var ln1 = LayerNorm(x, 20);
+        var q = Heads(Project(ln1, D, D, 21));
+        var k = Heads(Project(ln1, D, D, 22));
+        var v = Heads(Project(ln1, D, D, 23));
+        var probabilities = g.Softmax(g.MatMul(q, g.Transpose(k, 0, 2, 1)) / 2f, axis: -1);
+        var context = g.Reshape(g.Transpose(g.MatMul(probabilities, v), 1, 0, 2), S, D);
+        var attended = Project(context, D, D, 24) + x;
+        var h = Project(LayerNorm(attended, 25), D, F, 26);
+        var gelu = g.Mul(h, g.Erf(h / 1.4142135f) + 1f) * 0.5f;
+        g.Output(Project(gelu, F, D, 27) + attended, "y");
         return g.Build();
     }
 }

@@ -78,6 +78,23 @@ public sealed class FusionPassTests
     }
 
     [Fact]
+    public void LoweringThatDeclinesInsideTheOpenKernel_GetsAKernelOfItsOwn()
+    {
+        var g = new GraphBuilder("retry", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, 3);
+        g.Output(g.Relu(x + 1f), "y");
+        var graph = g.Build();
+        // A test lowering that only accepts an input read straight from a buffer.
+        var registry = Only(("Add", AddLowering), ("Relu", c =>
+            c.Input(0).At(Expr.Var("a"), Expr.Var("b")) is Load ? [TestLowerings.Unary(c.Input(0), UnaryOp.Relu)] : c.Decline("input is computed")));
+        var program = new FusionPass(registry).Run(graph);
+
+        Assert.Empty(program.Fallbacks);
+        Assert.Equal([["Add"], ["Relu"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        RunsLikeReference(graph, program, registry);
+    }
+
+    [Fact]
     public void IndependentFallback_RunsBeforeTheOpenKernel_WhichStaysOpen()
     {
         var g = new GraphBuilder("order", opset: 17);
@@ -211,7 +228,7 @@ public sealed class FusionPassTests
     }
 
     [Fact]
-    public void SmallIntegerInputs_CanBeSpecialised_AndTheProgramChecksThem()
+    public void SmallInputs_CanBeSpecialised_StillRunAsKernels_AndTheProgramChecksThem()
     {
         var g = new GraphBuilder("spec", opset: 17);
         var n = g.Input("n", DataType.Int64, 2);
@@ -227,7 +244,8 @@ public sealed class FusionPassTests
         var compiler = new TileCompiler(FusionHarness.Options with { SpecializeSmallInputs = 16 });
         var (program, stats) = compiler.CompileCounted(graph, inputs);
 
-        Assert.Equal(1, stats.Removed);
+        Assert.Equal((2, 0, 0), (stats.Lowered, stats.Fallback, stats.Removed));
+        Assert.DoesNotContain(program.Source.Inputs, v => v.Name == "n");
         var outputs = new TileProgramExecutor(FusionHarness.Registry).Run(program, inputs);
         Assert.Equal([6L, 8L], ((Tensor<long>)outputs["twice"]!).ToArray());
         inputs["n"] = Tensor<long>.FromArray([3, 5], 2);

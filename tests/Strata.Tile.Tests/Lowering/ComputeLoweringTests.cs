@@ -14,6 +14,10 @@ public class ComputeLoweringTests
 
     // ---- helpers ----
 
+    /// <summary>Property-test iterations, scaled by $STRATA_TEST_SCALE for a longer search.</summary>
+    internal static int Iter(int n) =>
+        int.TryParse(Environment.GetEnvironmentVariable("STRATA_TEST_SCALE"), out var k) && k > 0 ? n * k : n;
+
     internal static Tensor Rand(Random r, DataType t, int[] shape, double lo = -2, double hi = 2, bool small = false)
     {
         var d = new double[ShapeMath.Size(shape)];
@@ -31,14 +35,31 @@ public class ComputeLoweringTests
     internal static ComputeLoweringHarness.Comparison Check(string op, Tensor?[] inputs, IEnumerable<Attr>? attrs = null, int opset = 18,
         int outputs = 1, bool[]? constantInputs = null, ValueComparer? comparer = null)
     {
-        var c = ComputeLoweringHarness.Compare(op, inputs, attrs, opset, outputs, constantInputs);
-        string what = $"{op} (opset {opset}) on {string.Join(", ", inputs.Select(t => t is null ? "-" : t.DataType.ShortName() + ShapeMath.Format(t.Shape)))} {{{string.Join(", ", attrs?.Select(a => a.ToString()) ?? [])}}}";
+        string what = $"{op} (opset {opset}) on {string.Join(", ", inputs.Select(t => t is null ? "-" : t.DataType.ShortName() + ShapeMath.Format(t.Shape)))} {{{string.Join(", ", attrs?.Select(AttrText) ?? [])}}}";
+        ComputeLoweringHarness.Comparison c;
+        try
+        {
+            c = ComputeLoweringHarness.Compare(op, inputs, attrs, opset, outputs, constantInputs);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"{what}: {e.Message}", e);
+        }
         Assert.True(c.Actual is not null, $"{what} was not lowered");
         for (int i = 0; i < c.Expected.Length; i++)
             if ((comparer ?? Tight).Compare(c.Actual![i], c.Expected[i]) is { } why)
                 Assert.Fail($"{what}: output {i}: {why}\n{TilePrinter.Print(c.Kernel!)}");
         return c;
     }
+
+    internal static string AttrText(Attr a) => a.Name + " = " + a.Kind switch
+    {
+        Graph.AttributeKind.Ints => "[" + string.Join(",", a.AsInts()) + "]",
+        Graph.AttributeKind.Int => a.AsInt().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Graph.AttributeKind.Float => a.AsFloat().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Graph.AttributeKind.String => a.AsString(),
+        _ => a.Kind.ToString(),
+    };
 
     internal static void Declines(string op, Tensor?[] inputs, IEnumerable<Attr>? attrs = null, int opset = 18, int outputs = 1)
     {
@@ -69,7 +90,7 @@ public class ComputeLoweringTests
                 if (axes.Length > 0) attrs.Add(Attr.Of("axes", axes));
                 Check(op, [x], attrs, opset: op == "ReduceSum" ? 11 : 13);
             }
-        }, iter: 60);
+        }, iter: Iter(60));
 
     [Theory]
     [InlineData(DataType.Int32)]
@@ -110,10 +131,15 @@ public class ComputeLoweringTests
     }
 
     [Fact]
-    public void Reduce_with_runtime_axes_declines()
+    public void Reduce_with_runtime_axes_declines_and_says_why()
     {
         var x = Rand(new Random(6), DataType.Float32, [2, 3]);
         Declines("ReduceSum", [x, I64(1)], opset: 13);
+        var node = ComputeLoweringHarness.Compare("ReduceSum", [x, I64(1)], opset: 13).Node;
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [x, I64(1)], out var why));
+        Assert.Equal("the axes input is not a compile-time constant", why);
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [Tensor<string>.FromArray(["a", "b"], 2), I64(1)], out why));
+        Assert.Equal("ReduceSum of str is not lowered", why);
         Declines("ReduceSum", [Tensor<bool>.FromArray([true, false], 2)], opset: 11);
     }
 
@@ -125,7 +151,7 @@ public class ComputeLoweringTests
             var x = Rand(r, DataType.Float32, Shape(r, rank), -2, 2, small: true);
             long axis = r.Next(-rank, rank);
             Check(max ? "ArgMax" : "ArgMin", [x], [Attr.Of("axis", axis), Attr.Of("keepdims", keep ? 1L : 0L), Attr.Of("select_last_index", last ? 1L : 0L)], opset: 13);
-        }, iter: 40);
+        }, iter: Iter(40));
 
     [Fact]
     public void Softmax_family_matches_reference_across_opsets() =>
@@ -136,7 +162,7 @@ public class ComputeLoweringTests
             var x = Rand(r, DataType.Float32, Shape(r, rank), -3, 3, small: kind == 2);
             long axis = r.Next(-rank, rank);
             Check(op, [x], [Attr.Of("axis", axis)], opset: old ? 11 : 13);
-        }, iter: 50);
+        }, iter: Iter(50));
 
     [Fact]
     public void Softmax_handles_infinities_and_scalars()
@@ -162,7 +188,7 @@ public class ComputeLoweringTests
             var x = Rand(r, DataType.Float32, shape);
             Check("LayerNormalization", [x, Rand(r, DataType.Float32, scaleShape), withBias ? Rand(r, DataType.Float32, scaleShape) : null],
                 [Attr.Of("axis", (long)axis), Attr.Of("epsilon", 1e-3f)], opset: 17, outputs: 3);
-        }, iter: 30);
+        }, iter: Iter(30));
 
     [Fact]
     public void Other_normalizations_match_reference()
@@ -197,7 +223,7 @@ public class ComputeLoweringTests
             int[] sb = rb == 1 ? [k] : [.. BatchOf(Math.Min(rb, 4)), k, n];
             Check("MatMul", [Rand(r, t, sa, -3, 3), Rand(r, t, sb, -3, 3)], opset: 13,
                 comparer: t == DataType.Float16 ? ValueComparer.Default : Tight);
-        }, iter: 50);
+        }, iter: Iter(50));
 
     [Fact]
     public void Gemm_random_transposes_scales_and_bias_shapes_match_reference() =>
@@ -210,7 +236,7 @@ public class ComputeLoweringTests
             float alpha = r.Next(2) == 0 ? 1f : 0.5f, beta = r.Next(3) switch { 0 => 1f, 1 => 0f, _ => 2f };
             Check("Gemm", [Rand(r, t, ta ? [k, m] : [m, k], -3, 3), Rand(r, t, tb ? [n, k] : [k, n], -3, 3), cs is null ? null : Rand(r, t, cs, -3, 3)],
                 [Attr.Of("transA", ta ? 1L : 0L), Attr.Of("transB", tb ? 1L : 0L), Attr.Of("alpha", alpha), Attr.Of("beta", beta)], opset: 13);
-        }, iter: 40);
+        }, iter: Iter(40));
 
     [Theory]
     [InlineData("ij,jk->ik", new[] { 3, 4 }, new[] { 4, 2 })]
@@ -258,7 +284,15 @@ public class ComputeLoweringTests
             var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
             var w = Rand(r, DataType.Float32, [mg * group, cg, .. kernel]);
             Check("Conv", [x, w, withBias ? Rand(r, DataType.Float32, [mg * group]) : null], attrs, opset: 11);
-        }, iter: 30);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void Conv_with_taps_wholly_in_the_end_padding_matches_reference()
+    {
+        var r = new Random(12);
+        Check("Conv", [Rand(r, DataType.Float32, [1, 2, 4, 3]), Rand(r, DataType.Float32, [4, 1, 2, 3]), null],
+            [Attr.Of("strides", new long[] { 2, 1 }), Attr.Of("dilations", new long[] { 2, 2 }), Attr.Of("pads", new long[] { 1, 0, 0, 2 }), Attr.Of("group", 2L)], opset: 11);
+    }
 
     [Fact]
     public void ConvTranspose_random_geometry_matches_reference() =>
@@ -284,7 +318,7 @@ public class ComputeLoweringTests
             var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
             var w = Rand(r, DataType.Float32, [cg * group, mg, .. kernel]);
             Check("ConvTranspose", [x, w, withBias ? Rand(r, DataType.Float32, [mg * group]) : null], attrs, opset: 11);
-        }, iter: 30);
+        }, iter: Iter(30));
 
     [Fact]
     public void Pools_random_geometry_match_reference() =>
@@ -308,8 +342,8 @@ public class ComputeLoweringTests
             }
             for (int i = 0; i < c.Expected.Length; i++)
                 Assert.True(Tight.Compare(c.Actual[i], c.Expected[i]) is null,
-                    $"{op} {{{string.Join(", ", attrs)}}} on {ShapeMath.Format(x.Shape)}: {Tight.Compare(c.Actual[i], c.Expected[i])}\n{TilePrinter.Print(c.Kernel!)}");
-        }, iter: 50);
+                    $"{op} {{{string.Join(", ", attrs.Select(AttrText))}}} on {ShapeMath.Format(x.Shape)}: {Tight.Compare(c.Actual[i], c.Expected[i])}\n{TilePrinter.Print(c.Kernel!)}");
+        }, iter: Iter(50));
 
     [Fact]
     public void Pool_types_and_global_pools_match_reference()
@@ -325,9 +359,25 @@ public class ComputeLoweringTests
             Check(op, [Rand(r, DataType.Float32, [2, 3])], opset: 2);
         }
         Check("GlobalLpPool", [x], [Attr.Of("p", 3L)], opset: 2);
-        // MaxPool's Indices output is not lowered.
-        Declines("MaxPool", [x], [Attr.Of("kernel_shape", new long[] { 2, 2 })], opset: 12, outputs: 2);
     }
+
+    [Fact]
+    public void MaxPool_indices_match_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, columnMajor, ties, seed) =>
+        {
+            var r = new Random(seed);
+            var input = Shape(r, rank, max: rank == 3 ? 4 : 6, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel);
+            attrs.Add(Attr.Of("kernel_shape", kernel.Select(k => (long)k).ToArray()));
+            attrs.Add(Attr.Of("storage_order", columnMajor ? 1L : 0L));
+            var x = Rand(r, DataType.Float32, [r.Next(1, 3), r.Next(1, 3), .. input], -2, 2, small: ties);
+            var c = ComputeLoweringHarness.Compare("MaxPool", [x], attrs, opset: 12, outputs: 2);
+            if (c.Actual is null) return; // a window wholly in the padding
+            for (int i = 0; i < 2; i++)
+                Assert.True(Tight.Compare(c.Actual[i], c.Expected[i]) is null,
+                    $"MaxPool {{{string.Join(", ", attrs.Select(AttrText))}}} on {ShapeMath.Format(x.Shape)} output {i}: {Tight.Compare(c.Actual[i], c.Expected[i])}\n{TilePrinter.Print(c.Kernel!)}");
+        }, iter: Iter(40));
 
     // ---- attention and friends ----
 
@@ -416,4 +466,161 @@ public class ComputeLoweringTests
         Check("SwiGLU", [Rand(r, t, [3, 4], -4, 4), Rand(r, t, [3, 4], -4, 4)], [Attr.Of("alpha", 1.702f)], opset: 28,
             comparer: new ValueComparer(0, 0));
     }
+
+    // ---- quantized ----
+
+    [Fact]
+    public void Quantized_matmuls_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Int[0, 2], Gen.Int).Sample((signed, qlinear, zpForm, seed) =>
+        {
+            var r = new Random(seed);
+            var t = signed ? DataType.Int8 : DataType.UInt8;
+            double lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+            int m = r.Next(1, 4), k = r.Next(1, 5), n = r.Next(1, 4);
+            int[] sa = r.Next(2) == 0 ? [m, k] : [2, m, k], sb = [k, n];
+            var a = Rand(r, t, sa, lo, hi);
+            var b = Rand(r, t, sb, lo, hi);
+            Tensor? azp = zpForm switch { 0 => null, 1 => Rand(r, t, [1], lo, hi), _ => Rand(r, t, [m], lo, hi) };
+            Tensor? bzp = zpForm switch { 0 => null, 1 => Rand(r, t, [], lo, hi), _ => Rand(r, t, [n], lo, hi) };
+            if (!qlinear)
+            {
+                Check("MatMulInteger", [a, b, azp, bzp], opset: 10);
+                return;
+            }
+            var scaleType = r.Next(2) == 0 ? DataType.Float32 : DataType.Float16;
+            azp ??= Rand(r, t, [1], lo, hi);
+            bzp ??= Rand(r, t, [1], lo, hi);
+            Check("QLinearMatMul", [a, Rand(r, scaleType, [1], 0.01, 0.1), azp, b, Rand(r, scaleType, [1], 0.01, 0.1), bzp,
+                Rand(r, scaleType, [1], 0.5, 2), Rand(r, t, [1], lo, hi)], opset: 21);
+        }, iter: Iter(40));
+
+    [Fact]
+    public void Quantized_convolutions_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((signed, qlinear, perChannel, seed) =>
+        {
+            var r = new Random(seed);
+            var t = signed ? DataType.Int8 : DataType.UInt8;
+            double lo = signed ? -128 : 0, hi = signed ? 127 : 255;
+            int rank = r.Next(1, 3), group = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel);
+            attrs.Add(Attr.Of("group", (long)group));
+            var x = Rand(r, t, [1, cg * group, .. Shape(r, rank, max: 6, min: 5)], lo, hi);
+            var w = Rand(r, t, [mg * group, cg, .. kernel], lo, hi);
+            var xzp = Rand(r, t, [], lo, hi);
+            var wzp = perChannel ? Rand(r, t, [mg * group], lo, hi) : Rand(r, t, [1], lo, hi);
+            if (!qlinear)
+            {
+                Check("ConvInteger", [x, w, xzp, wzp], attrs, opset: 10);
+                return;
+            }
+            Check("QLinearConv", [x, Rand(r, DataType.Float32, [], 0.01, 0.1), xzp, w,
+                Rand(r, DataType.Float32, perChannel ? [mg * group] : [], 0.01, 0.1), wzp, Rand(r, DataType.Float32, [], 0.5, 2),
+                Rand(r, t, [], lo, hi), r.Next(2) == 0 ? null : Rand(r, DataType.Int32, [mg * group], -1000, 1000)], attrs, opset: 10);
+        }, iter: Iter(40));
+
+    // ---- scans and losses ----
+
+    [Fact]
+    public void Cumulative_ops_match_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, product, exclusive, reverse, seed) =>
+        {
+            var r = new Random(seed);
+            var t = r.Next(3) switch { 0 => DataType.Float32, 1 => DataType.Int32, _ => DataType.Float64 };
+            var x = Rand(r, t, Shape(r, rank, max: 5), product ? 1 : -3, 3);
+            long axis = r.Next(-rank, rank);
+            Check(product ? "CumProd" : "CumSum", [x, I64(axis)], [Attr.Of("exclusive", exclusive ? 1L : 0L), Attr.Of("reverse", reverse ? 1L : 0L)],
+                opset: product ? 26 : 14, constantInputs: [false, true]);
+        }, iter: Iter(40));
+
+    [Fact]
+    public void Losses_match_reference() =>
+        Gen.Select(Gen.Bool, Gen.Int[0, 2], Gen.Bool, Gen.Bool, Gen.Int).Sample((softmax, reduction, weighted, ignore, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 4), classes = r.Next(2, 5);
+            var spatial = Shape(r, r.Next(0, 3), max: 3);
+            var x = Rand(r, DataType.Float32, [n, classes, .. spatial], softmax ? -3 : -5, softmax ? 3 : -0.1);
+            var labels = new long[n * ShapeMath.Size(spatial)];
+            for (int i = 0; i < labels.Length; i++) labels[i] = ignore && r.Next(4) == 0 ? -1 : r.Next(classes);
+            var target = Tensor<long>.FromArray(labels, [n, .. spatial]);
+            var attrs = new List<Attr> { Attr.Of("reduction", reduction switch { 0 => "none", 1 => "sum", _ => "mean" }) };
+            if (ignore) attrs.Add(Attr.Of("ignore_index", -1L));
+            Tensor?[] inputs = [x, target, weighted ? Rand(r, DataType.Float32, [classes], 0.5, 2) : null];
+            Check(softmax ? "SoftmaxCrossEntropyLoss" : "NegativeLogLikelihoodLoss", inputs, attrs, opset: 13, outputs: softmax ? 2 : 1);
+        }, iter: Iter(40));
+
+    [Fact]
+    public void CausalConvWithState_matches_reference() =>
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((withPast, withBias, silu, seed) =>
+        {
+            var r = new Random(seed);
+            int b = r.Next(1, 3), ch = r.Next(1, 4), len = r.Next(1, 6), k = r.Next(1, 5);
+            var attrs = silu ? new List<Attr> { Attr.Of("activation", "silu") } : [];
+            Check("CausalConvWithState", [Rand(r, DataType.Float32, [b, ch, len]), Rand(r, DataType.Float32, [ch, 1, k]),
+                withBias ? Rand(r, DataType.Float32, [ch]) : null, withPast ? Rand(r, DataType.Float32, [b, ch, k - 1]) : null],
+                attrs, opset: 27, outputs: 2);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void LinearAttention_matches_reference() =>
+        Gen.Select(Gen.Int[0, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((ruleIndex, withPast, perKeyDecay, scalarBeta, seed) =>
+        {
+            var r = new Random(seed);
+            string rule = new[] { "linear", "gated", "delta", "gated_delta" }[ruleIndex];
+            int b = r.Next(1, 3), len = r.Next(1, 5), hkv = r.Next(1, 3), group = r.Next(1, 3), dk = r.Next(1, 4), dv = r.Next(1, 4);
+            int hq = hkv * group;
+            var inputs = new Tensor?[6];
+            inputs[0] = Rand(r, DataType.Float32, [b, len, hq * dk], -1, 1);
+            inputs[1] = Rand(r, DataType.Float32, [b, len, hkv * dk], -1, 1);
+            inputs[2] = Rand(r, DataType.Float32, [b, len, hkv * dv], -1, 1);
+            if (withPast) inputs[3] = Rand(r, DataType.Float32, [b, hkv, dk, dv], -1, 1);
+            if (rule is "gated" or "gated_delta") inputs[4] = Rand(r, DataType.Float32, [b, len, perKeyDecay ? hkv * dk : hkv], -1, 0);
+            if (rule is "delta" or "gated_delta") inputs[5] = Rand(r, DataType.Float32, [b, len, scalarBeta ? 1 : hkv], 0, 1);
+            int last = Array.FindLastIndex(inputs, t => t is not null);
+            Check("LinearAttention", inputs[..(last + 1)],
+                [Attr.Of("update_rule", rule), Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)], opset: 27, outputs: 2);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void DeformConv_matches_reference() =>
+        Gen.Select(Gen.Int[1, 2], Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, withMask, withBias, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), group = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3), offsetGroup = r.Next(2) == 0 ? 1 : group;
+            var input = Shape(r, rank, max: 5, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel, allowAutoPad: false);
+            attrs.Add(Attr.Of("group", (long)group));
+            attrs.Add(Attr.Of("offset_group", (long)offsetGroup));
+            var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
+            var w = Rand(r, DataType.Float32, [mg * group, cg, .. kernel]);
+            // The output size follows the Conv geometry; read it off a Conv of the same attributes.
+            var conv = ComputeLoweringHarness.Compare("Conv", [x, w], attrs.Where(a => a.Name != "offset_group").ToList(), opset: 19);
+            var outSpatial = conv.Expected[0].Shape[2..];
+            int taps = kernel.Aggregate(1, (a, b) => a * b);
+            var offset = Rand(r, DataType.Float32, [n, offsetGroup * taps * rank, .. outSpatial], -1.5, 1.5);
+            Tensor? mask = withMask ? Rand(r, DataType.Float32, [n, offsetGroup * taps, .. outSpatial], 0, 1) : null;
+            Check("DeformConv", [x, w, offset, withBias ? Rand(r, DataType.Float32, [mg * group]) : null, mask], attrs, opset: 19);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void TopK_with_ties_and_nans_matches_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, largest, ints, nans, seed) =>
+        {
+            var r = new Random(seed);
+            var shape = Shape(r, rank, max: 5);
+            var t = ints ? DataType.Int32 : DataType.Float32;
+            var x = Rand(r, t, shape, -3, 3, small: true);
+            if (nans && !ints)
+            {
+                var d = TensorConvert.ToDoubles(x);
+                for (int i = 0; i < d.Length; i++) if (r.Next(5) == 0) d[i] = double.NaN;
+                x = TensorConvert.FromDoubles(t, d, shape);
+            }
+            int axis = r.Next(-rank, rank);
+            long k = r.Next(0, shape[axis < 0 ? axis + rank : axis] + 1);
+            Check("TopK", [x, I64(k)], [Attr.Of("axis", (long)axis), Attr.Of("largest", largest ? 1L : 0L)], opset: 11, outputs: 2,
+                constantInputs: [false, true]);
+        }, iter: Iter(40));
 }

@@ -26,7 +26,7 @@ public static class NodeHarness
         IReadOnlyDictionary<string, RuntimeValue>? expected = null, ValueComparer? comparer = null)
     {
         new TypeInference(Ops).Run(graph);
-        var builder = new KernelBuilder("k");
+        var builder = new KernelBuilder(node.OpType.ToLowerInvariant());
         var values = new TileValue?[node.Inputs.Length];
         var data = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < values.Length; i++)
@@ -34,9 +34,19 @@ public static class NodeHarness
             if (node.Inputs[i] is not { } v) continue;
             var t = v.Constant ?? inputs.GetValueOrDefault(v.Name) as Tensor;
             if (t is null) return NodeOutcome.Fallback($"input {i} ('{v.Name}') is not a tensor");
-            var buffer = builder.AddInput(v.Name, t.DataType, [.. t.Shape.Select(d => (long)d)]);
-            values[i] = TileValue.FromBuffer(buffer);
-            data[buffer.Name] = t;
+            // Data inputs are kernel inputs in node order; a compile-time constant becomes one only if the kernel
+            // reads it (a Reshape's shape does not; Gather's constant indices may).
+            TileBuffer? buffer = v.Constant is null ? builder.AddInput(v.Name, t.DataType, [.. t.Shape.Select(d => (long)d)]) : null;
+            if (buffer is not null) data[buffer.Name] = t;
+            values[i] = new TileValue(t.DataType, [.. t.Shape.Select(d => (long)d)], idx =>
+            {
+                if (buffer is null)
+                {
+                    buffer = builder.AddInput(v.Name, t.DataType, [.. t.Shape.Select(d => (long)d)]);
+                    data[buffer.Name] = t;
+                }
+                return TileValue.FromBuffer(buffer).At(idx);
+            });
         }
         if (TileRegistry.Default.FindLowering(node) is not { } lowering) return NodeOutcome.Fallback("no lowering registered");
         var ctx = new TileLoweringContext(node, graph.Opset(node.Domain), values, i => node.Inputs[i]?.Constant, builder);

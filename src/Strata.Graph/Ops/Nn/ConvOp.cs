@@ -182,7 +182,8 @@ internal static class ConvOp
                     seg[..lo].Clear();
                     seg[hi..].Clear();
                     int ix = (ox0 + lo) * sLast + offLast + baseIdx;
-                    if (sLast == 1) src.Slice(ix, hi - lo).CopyTo(seg[lo..hi]);
+                    if (hi <= lo) { } // every tap of this segment lies in the padding (ix may point past the image)
+                    else if (sLast == 1) src.Slice(ix, hi - lo).CopyTo(seg[lo..hi]);
                     else
                         for (int j = lo; j < hi; j++, ix += sLast) seg[j] = src[ix];
                 }

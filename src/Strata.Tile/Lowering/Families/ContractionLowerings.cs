@@ -10,9 +10,9 @@ internal static class ContractionLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "MatMul", new TileLowering(MatMul));
-        registry.AddLowering("", "Gemm", new TileLowering(Gemm));
-        registry.AddLowering("", "Einsum", new TileLowering(Einsum));
+        registry.AddLowering("", "MatMul", Explained(MatMul));
+        registry.AddLowering("", "Gemm", Explained(Gemm));
+        registry.AddLowering("", "Einsum", Explained(Einsum));
     }
 
     /// <summary>Element types the reference's MatMul and Einsum compute.</summary>
@@ -35,7 +35,20 @@ internal static class ContractionLowerings
         var a = c.Input(0);
         var b = c.Input(1);
         var t = a.Type;
-        if (b.Type != t || !IsMatrixType(t) || a.Rank == 0 || b.Rank == 0) return null;
+        if (b.Type != t || !IsMatrixType(t)) return null;
+        var acc = MatrixAccumulator(t);
+        if (Product(c.Builder, Map(a, acc, x => To(x, acc)), Map(b, acc, x => To(x, acc))) is not { } result) return null;
+        return [Value(t, result.Shape, o => To(result.At(o), t))];
+    }
+
+    /// <summary>A value with <paramref name="f"/> applied to every element.</summary>
+    internal static TileValue Map(TileValue v, DataType type, Func<Expr, Expr> f) => Value(type, v.Shape, idx => f(v.At(idx)));
+
+    /// <summary>The numpy matrix product of two values of the accumulator type, as a sum reduction
+    /// (<c>%acc[b…, m, n] = sum[k] mul(a, b)</c>); null when the shapes do not multiply.</summary>
+    internal static TileValue? Product(KernelBuilder kb, TileValue a, TileValue b)
+    {
+        if (a.Rank == 0 || b.Rank == 0) return null;
         bool rowA = a.Rank == 1, colB = b.Rank == 1;
         long k = a.Shape[^1];
         long m = rowA ? 1 : a.Shape[^2];
@@ -49,17 +62,14 @@ internal static class ContractionLowerings
         var hints = Enumerable.Repeat("b", nb).ToList();
         if (!rowA) { outShape.Add(m); hints.Add("m"); }
         if (!colB) { outShape.Add(n); hints.Add("n"); }
-
-        var acc = MatrixAccumulator(t);
-        var result = c.Builder.Reduce(ReduceOp.Sum, [.. outShape], [k], (o, r) =>
+        return kb.Reduce(ReduceOp.Sum, [.. outShape], [k], (o, r) =>
         {
             var bi = o.Take(nb).ToArray();
             Expr kk = r[0];
             Expr[] ai = rowA ? [kk] : [.. BatchIndex(batchA, batch, bi), o[nb], kk];
             Expr[] bj = colB ? [kk] : [.. BatchIndex(batchB, batch, bi), kk, o[^1]];
-            return Mul(To(a.At(ai), acc), To(b.At(bj), acc));
+            return Mul(a.At(ai), b.At(bj));
         }, "acc", hints, ["k"]);
-        return [Value(t, result.Shape, o => To(result.At(o), t))];
     }
 
     /// <summary>Gemm: <c>alpha · A' · B' + beta · C</c> with optional transposes and C broadcast to [M, N].</summary>

@@ -195,6 +195,7 @@ internal static class DataMovementLowerings
             Expr inside = Bool(true);
             for (int d = 0; d < x.Rank; d++)
             {
+                if (begin[d] == 0 && endPad[d] == 0) { src[d] = idx[d]; continue; }
                 // i: the position in the (cropped) source range [0, core).
                 Expr i = simplify(new Binary(BinaryOp.Sub, idx[d], Expr.Index(padLo[d])));
                 Expr k = Index(core[d]);
@@ -255,7 +256,7 @@ internal static class DataMovementLowerings
     }
 
     /// <summary>An index value as i64, with negative values counting from the back: <c>select(i &lt; 0, i + n, i)</c>.</summary>
-    private static Expr NormalizeIndex(Expr index, long n, bool nonNegative)
+    public static Expr NormalizeIndex(Expr index, long n, bool nonNegative)
     {
         var i = CastTo(index, DataType.Int64);
         if (nonNegative || index.Type.IsUnsignedInteger()) return i;

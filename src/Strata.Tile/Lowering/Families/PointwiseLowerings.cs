@@ -92,6 +92,7 @@ internal static class PointwiseLowerings
 
         ActivationLowerings.Register(registry);
         InferenceModeLowerings.Register(registry);
+        QuantizationLowerings.Register(registry);
     }
 
     public static void Add(ExtensionRegistry registry, string op, Func<TileLoweringContext, TileValue?> lower) =>

@@ -13,12 +13,12 @@ internal static class PoolLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "MaxPool", new TileLowering(MaxPool));
-        registry.AddLowering("", "AveragePool", new TileLowering(c => AverageOrLp(c, lp: false)));
-        registry.AddLowering("", "LpPool", new TileLowering(c => AverageOrLp(c, lp: true)));
-        registry.AddLowering("", "GlobalAveragePool", new TileLowering(c => Global(c, Kind.Average)));
-        registry.AddLowering("", "GlobalMaxPool", new TileLowering(c => Global(c, Kind.Max)));
-        registry.AddLowering("", "GlobalLpPool", new TileLowering(c => Global(c, Kind.Lp)));
+        registry.AddLowering("", "MaxPool", Explained(MaxPool));
+        registry.AddLowering("", "AveragePool", Explained(c => AverageOrLp(c, lp: false)));
+        registry.AddLowering("", "LpPool", Explained(c => AverageOrLp(c, lp: true)));
+        registry.AddLowering("", "GlobalAveragePool", Explained(c => Global(c, Kind.Average)));
+        registry.AddLowering("", "GlobalMaxPool", Explained(c => Global(c, Kind.Max)));
+        registry.AddLowering("", "GlobalLpPool", Explained(c => Global(c, Kind.Lp)));
     }
 
     private enum Kind { Average, Max, Lp }
@@ -42,19 +42,53 @@ internal static class PoolLowerings
         _ => C(double.NegativeInfinity, t),
     };
 
+    /// <summary>MaxPool; its Indices output is the first window position holding the maximum (an arg-max over the
+    /// window flattened to one axis), as a flat index into the input (row-major, or column-major per storage_order).</summary>
     private static IReadOnlyList<TileValue?>? MaxPool(TileLoweringContext c)
     {
         var x = c.Input(0);
         var t = x.Type;
-        if (c.Node.Outputs.Length > 1 && c.Node.Outputs[1] is not null) return null; // the Indices output is not lowered
         if (t is not (DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16 or DataType.Int8 or DataType.UInt8)) return null;
-        if (Window(c, x) is not { } win || win.HasEmptyWindow()) return null;
+        if (Window(c, x) is not { } win) return null;
+        if (win.HasEmptyWindow()) return c.Decline("a window lies wholly in the padding (the reference gives 0 there)");
         var (outHints, redHints) = Hints(win.Rank);
-        return [c.Builder.Reduce(ReduceOp.Max, [x.Shape[0], x.Shape[1], .. win.Output], win.Kernel, (o, r) =>
+        var kb = c.Builder;
+        long[] outShape = [x.Shape[0], x.Shape[1], .. win.Output];
+        Expr Tap(IReadOnlyList<Expr> o, IReadOnlyList<Expr> taps)
         {
-            var (pos, inside) = win.Taps(o.Skip(2).ToArray(), r);
+            var (pos, inside) = win.Taps(o.Skip(2).ToArray(), taps);
             return Guard(inside, x.At([o[0], o[1], .. pos]), Lowest(t));
-        }, "max", outHints, redHints)];
+        }
+        var y = kb.Reduce(ReduceOp.Max, [.. outShape], win.Kernel, Tap, "max", outHints, redHints);
+        if (c.Node.Outputs.Length < 2 || c.Node.Outputs[1] is null) return [y];
+
+        var kernel = win.Kernel;
+        var am = kb.Reduce(ReduceOp.ArgMax, [.. outShape], [kernel.Aggregate(1L, (a, b) => a * b)],
+            (o, r) => Tap(o, Unflatten(r[0], kernel)), "argmax", outHints, ["k"]);
+        bool columnMajor = c.Node.GetInt("storage_order", 0) != 0;
+        long channels = x.Shape[1], imageSize = win.Input.Aggregate(1L, (a, b) => a * b);
+        var indices = Value(DataType.Int64, outShape, o =>
+        {
+            var spatial = o.Skip(2).ToArray();
+            // When the maximum is the padding value itself, padding taps tie with it: take the first tap inside the input.
+            var first = Flatten(Enumerable.Range(0, win.Rank).Select(d => win.FirstTap(d, spatial[d])).ToArray(), kernel);
+            var k = Sel(Eq(y.At(o), Lowest(t)), first, am.At(o));
+            var taps = Unflatten(k, kernel);
+            Expr flat = Ix(0);
+            long scale = 1;
+            for (int d = 0; d < win.Rank; d++)
+            {
+                var pos = win.Position(d, spatial[d], taps[d]);
+                if (columnMajor)
+                {
+                    flat = IAdd(flat, IMul(pos, scale));
+                    scale *= win.Input[d];
+                }
+                else flat = IAdd(IMul(flat, win.Input[d]), pos);
+            }
+            return IAdd(IMul(IAdd(IMul(o[0], channels), o[1]), imageSize), flat);
+        });
+        return [y, indices];
     }
 
     /// <summary>LpPool's p: a float attribute in opset 1, an int since.</summary>

@@ -131,9 +131,7 @@ internal sealed class SlidingWindow
         var all = Enumerable.Range(0, (int)Output[d]).Select(i => includePad ? PaddedTapCount(d, i) : TapCount(d, i)).ToArray();
         if (all.Distinct().Count() <= 1) return Ix(all.Length == 0 ? 0 : all[0]);
         long k = Kernel[d], dil = Dilations[d], s = Strides[d], pb = PadBegin[d];
-        var os = IMul(o, s);
-        // ceil((c − o·s) / dil) for a constant c: −floor((o·s − c) / dil).
-        Expr CeilDiv(long c) => dil == 1 ? ISub(Ix(c), os) : Bin(BinaryOp.Sub, Ix(0), IDiv(ISub(os, c), dil));
+        Expr CeilDiv(long c) => CeilDivFrom(d, o, c);
         bool clipsHigh(long limit) => Enumerable.Range(0, (int)Output[d]).Any(i => -FloorDiv(i * s - limit, dil) < k);
         if (includePad)
         {
@@ -142,11 +140,22 @@ internal sealed class SlidingWindow
             var padded = clipsHigh(limit) ? Min(Ix(k), CeilDiv(limit)) : Ix(k);
             return all.Contains(0) ? Max(Ix(0), padded) : padded;
         }
-        // First tap at or after position 0: ceil((pad_begin − o·s) / dil) when positive; taps before the end: ceil((in + pad_begin − o·s) / dil).
-        Expr lo = pb > 0 ? Max(Ix(0), CeilDiv(pb)) : Ix(0);
+        // First tap at or after position 0 (FirstTap); taps before the end: ceil((in + pad_begin − o·s) / dil).
+        Expr lo = FirstTap(d, o);
         Expr hi = clipsHigh(Input[d] + pb) ? Min(Ix(k), CeilDiv(Input[d] + pb)) : Ix(k);
         var count = IsIndex(lo, 0) ? hi : Bin(BinaryOp.Sub, hi, lo);
         return all.Contains(0) ? Max(Ix(0), count) : count;
+    }
+
+    /// <summary>The first tap of dim <paramref name="d"/> at output position <paramref name="o"/> that lies inside the
+    /// input: <c>max(0, ceil((pad_begin − o·s) / dil))</c>, or 0 without begin padding.</summary>
+    public Expr FirstTap(int d, Expr o) => PadBegin[d] > 0 ? Max(Ix(0), CeilDivFrom(d, o, PadBegin[d])) : Ix(0);
+
+    /// <summary><c>ceil((c − o·s) / dil)</c> for a constant c, as <c>−floor((o·s − c) / dil)</c>.</summary>
+    private Expr CeilDivFrom(int d, Expr o, long c)
+    {
+        var os = IMul(o, Strides[d]);
+        return Dilations[d] == 1 ? ISub(Ix(c), os) : Bin(BinaryOp.Sub, Ix(0), IDiv(ISub(os, c), Dilations[d]));
     }
 
     private static long[] Fill(int n, long v)

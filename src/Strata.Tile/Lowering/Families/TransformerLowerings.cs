@@ -12,8 +12,8 @@ internal static class TransformerLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "RotaryEmbedding", new TileLowering(Rotary));
-        registry.AddLowering("", "SwiGLU", new TileLowering(SwiGlu));
+        registry.AddLowering("", "RotaryEmbedding", Explained(Rotary));
+        registry.AddLowering("", "SwiGLU", Explained(SwiGlu));
     }
 
     private static IReadOnlyList<TileValue?>? Rotary(TileLoweringContext c)
@@ -44,43 +44,31 @@ internal static class TransformerLowerings
 
         return [Value(t, x.Shape, idx =>
         {
-            // (b, s, e) of this element and the index of the element e' of the same head.
-            Expr b = idx[0], s, e;
-            Func<Expr, Expr[]> at;
-            if (x.Rank == 4)
-            {
-                (s, e) = (idx[2], idx[3]);
-                at = ep => [idx[0], idx[1], idx[2], ep];
-            }
-            else
-            {
-                s = idx[1];
-                e = IMod(idx[2], headSize);
-                var headStart = ISub(idx[2], e);
-                at = ep => [idx[0], idx[1], IAdd(headStart, ep)];
-            }
+            // (b, s, e) of this element; X(delta) reads the element delta features further along the same head.
+            Expr b = idx[0];
+            Expr s = x.Rank == 4 ? idx[2] : idx[1];
+            Expr e = x.Rank == 4 ? idx[3] : IMod(idx[2], headSize);
+            Expr X(long delta) => F64(x.At([.. idx.Take(x.Rank - 1), IAdd(idx[^1], delta)]));
             Expr Cache(TileValue cache, Expr i) => F64(pos is null ? cache.At(b, s, i) : cache.At(To(pos.At(b, s), DataType.Int64), i));
-            Expr X(Expr ep) => F64(x.At(at(ep)));
 
             Expr rotated;
             if (interleaved)
             {
                 // Pairs (2i, 2i+1): even → cos·x[e] − sin·x[e+1], odd → sin·x[e−1] + cos·x[e].
                 var i = IDiv(e, 2);
-                var even = Eq(IMod(e, 2), Ix(0));
-                rotated = Sel(even,
-                    Sub(Mul(Cache(cos, i), X(e)), Mul(Cache(sin, i), X(IAdd(e, 1)))),
-                    Add(Mul(Cache(sin, i), X(ISub(e, 1))), Mul(Cache(cos, i), X(e))));
+                rotated = Sel(Eq(IMod(e, 2), Ix(0)),
+                    Sub(Mul(Cache(cos, i), X(0)), Mul(Cache(sin, i), X(1))),
+                    Add(Mul(Cache(sin, i), X(-1)), Mul(Cache(cos, i), X(0))));
             }
             else
             {
                 // Halves: e < half → cos·x[e] − sin·x[e+half]; else (i = e − half) sin·x[i] + cos·x[e].
                 var i = ISub(e, half);
                 rotated = Sel(Bin(BinaryOp.Lt, e, Ix(half)),
-                    Sub(Mul(Cache(cos, e), X(e)), Mul(Cache(sin, e), X(IAdd(e, half)))),
-                    Add(Mul(Cache(sin, i), X(i)), Mul(Cache(cos, i), X(e))));
+                    Sub(Mul(Cache(cos, e), X(0)), Mul(Cache(sin, e), X(half))),
+                    Add(Mul(Cache(sin, i), X(-half)), Mul(Cache(cos, i), X(0))));
             }
-            var y = dim == headSize ? rotated : Sel(Bin(BinaryOp.Lt, e, Ix(dim)), rotated, X(e));
+            var y = dim == headSize ? rotated : Sel(Bin(BinaryOp.Lt, e, Ix(dim)), rotated, X(0));
             return To(y, t);
         })];
     }

@@ -24,6 +24,7 @@ internal static class ViewLowerings
         Add(registry, "SpaceToDepth", c => Blocks(c, toSpace: false));
 
         DataMovementLowerings.Register(registry);
+        IndexingLowerings.Register(registry);
         ResizeLowerings.Register(registry);
         GeneratorLowerings.Register(registry);
     }

@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+
+namespace Strata.Conformance.Checking;
+
+/// <summary>The result of checking one kernel at every stage: its ops, how many stages ran and agreed, and the first
+/// stage that diverged (null when all agreed). <see cref="Skipped"/> says why a kernel could not be checked at all
+/// (e.g. the reference run has no value for one of its inputs).</summary>
+public sealed record KernelCheck(string Kernel, ImmutableArray<string> Ops, int Stages, StageDivergence? FirstDivergence, string? Skipped = null)
+{
+    public bool Agrees => FirstDivergence is null && Skipped is null;
+
+    /// <summary><c>kernel @m.k0 [MatMul, Add, Relu]: ok at all 8 stages</c> or <c>… DIVERGES at block/lower: …</c></summary>
+    public override string ToString()
+    {
+        var head = $"kernel @{Kernel} [{string.Join(", ", Ops)}]";
+        if (Skipped is not null) return $"{head}: not checked: {Skipped}";
+        if (FirstDivergence is { } d) return $"{head}: DIVERGES at {d} (stage {d.StageNumber} of {Stages})";
+        return $"{head}: ok at all {Stages} stages";
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Block.Compilation;
+using Strata.Core;
+using Strata.Graph;
+using Strata.Tile;
+
+namespace Strata.Conformance.Checking;
+
+/// <summary><c>strata check</c>: runs the reference interpreter once, keeping every intermediate value, then runs every
+/// kernel at every stage of compilation — the Tile kernel as fusion formed it and after each Tile pass, the Block kernel
+/// right after lowering and after each Block pass — on the same inputs (the kernel's input values from the reference
+/// run), and compares each stage's outputs with the reference values of the kernel's output graph values. Per kernel it
+/// reports the first stage that diverges beyond tolerance, so a wrong result is pinned to one level and one pass.</summary>
+public sealed class ModelChecker(CheckOptions? options = null)
+{
+    public CheckOptions Options { get; } = options ?? CheckOptions.Default;
+
+    /// <summary>Checks <paramref name="graph"/> on <paramref name="inputs"/>. The graph is specialised and changed by the
+    /// graph passes in place (after the reference run).</summary>
+    public CheckReport Check(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
+    {
+        ReferenceValues reference;
+        try
+        {
+            reference = ReferenceValues.Capture(graph, inputs, new OpRegistry(Options.Compiler.Registry));
+        }
+        catch (StrataException e)
+        {
+            throw new StrataException(e.Code, $"the reference run failed on these inputs: {e.Message}",
+                e.Hint ?? "check the inputs (random inputs may be out of range for indices: give them with --input)", e.Location, e);
+        }
+        var compiler = new Compiler(Options.Compiler with { RecordStages = true, ContinueOnKernelError = true });
+        var model = compiler.Compile(graph, inputs);
+        var kernels = model.Kernels.Select(k => CheckKernel(k, reference)).ToImmutableArray();
+        var fallbacks = model.Program.Fallbacks.Select(f => (f.Node.OpKey, f.Reason)).ToImmutableArray();
+        return new CheckReport(graph.Name, kernels, fallbacks, Options.Tolerance);
+    }
+
+    /// <summary>Checks one compiled kernel (compiled with <see cref="CompilerOptions.RecordStages"/>) against
+    /// <paramref name="reference"/>, stage by stage, stopping at the first divergence.</summary>
+    public KernelCheck CheckKernel(CompiledKernel kernel, ReferenceValues reference)
+    {
+        var step = kernel.FusedStep;
+        var ops = step.Nodes.Select(n => n.OpKey).ToImmutableArray();
+        var stages = kernel.Stages.ToList();
+        int total = stages.Count + (kernel.Failure is null ? 0 : 1);
+
+        var inputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < step.Inputs.Length; i++)
+        {
+            if (!reference.TryGet(step.Inputs[i], out var v) || v is not Tensor t)
+                return new KernelCheck(kernel.Name, ops, total, null, $"the reference run has no tensor for input %{step.Inputs[i].Name}");
+            inputs[step.Kernel.Inputs[i].Name] = t;
+        }
+        var expected = new Dictionary<string, (string Value, RuntimeValue? Tensor)>(StringComparer.Ordinal);
+        for (int i = 0; i < step.Outputs.Length; i++)
+            expected[step.Kernel.Outputs[i].Name] = (step.Outputs[i].Name, reference.TryGet(step.Outputs[i], out var v) ? v : null);
+
+        for (int s = 0; s < stages.Count; s++)
+        {
+            var stage = stages[s];
+            if (Compare(stage, s + 1, inputs, expected) is { } divergence)
+                return new KernelCheck(kernel.Name, ops, total, divergence);
+        }
+        if (kernel.Failure is { } f)
+            return new KernelCheck(kernel.Name, ops, total, new StageDivergence(f.Level, f.Pass, total, null, $"failed to compile: {f.Message}", null));
+        return new KernelCheck(kernel.Name, ops, total, null);
+    }
+
+    private StageDivergence? Compare(KernelStage stage, int number, Dictionary<string, Tensor> inputs,
+        Dictionary<string, (string Value, RuntimeValue? Tensor)> expected)
+    {
+        IReadOnlyList<(string Buffer, Tensor Value)> outputs;
+        try
+        {
+            outputs = Run(stage, inputs);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string what = e is StrataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            return new StageDivergence(stage.Level, stage.Pass, number, null, $"the kernel failed to run: {what}", null);
+        }
+        foreach (var (buffer, actual) in outputs)
+        {
+            if (!expected.TryGetValue(buffer, out var want))
+                return new StageDivergence(stage.Level, stage.Pass, number, buffer, "the kernel has an output that fusion did not give it", null);
+            if (want.Tensor is null)
+                return new StageDivergence(stage.Level, stage.Pass, number, want.Value, "the reference run produced no value for this output", null);
+            if (Options.Tolerance.Compare(actual, want.Tensor) is not { } why) continue;
+            var stats = want.Tensor is Tensor e && actual.DataType == e.DataType && actual.Shape.AsSpan().SequenceEqual(e.Shape)
+                ? ErrorStats.Of(actual, e, Options.Tolerance) : null;
+            return new StageDivergence(stage.Level, stage.Pass, number, want.Value, why, stats);
+        }
+        foreach (var (buffer, want) in expected)
+            if (!outputs.Any(o => o.Buffer == buffer))
+                return new StageDivergence(stage.Level, stage.Pass, number, want.Value, $"the kernel no longer writes %{buffer}", null);
+        return null;
+    }
+
+    /// <summary>Runs one stage's kernel with its inputs bound by buffer (parameter) name; returns its outputs by name.</summary>
+    private IReadOnlyList<(string Buffer, Tensor Value)> Run(KernelStage stage, Dictionary<string, Tensor> inputs)
+    {
+        switch (stage)
+        {
+            case TileStage t:
+            {
+                var args = t.Kernel.Inputs.Select(b => Input(inputs, b.Name, t.Name)).ToList();
+                var outs = TileInterpreter.Run(t.Kernel, args);
+                return [.. t.Kernel.Outputs.Select((b, i) => (b.Name, outs[i]))];
+            }
+            case BlockStage b:
+            {
+                var args = b.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => Input(inputs, p.Name, b.Name)).ToList();
+                var outs = BlockInterpreter.Call(b.Kernel, args, Options.BlockRun);
+                return [.. b.Kernel.Params.Where(p => p.Role == ParamRole.Output).Select((p, i) => (p.Name, outs[i]))];
+            }
+            default:
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown stage kind {stage.GetType().Name}", "check Tile and Block stages");
+        }
+    }
+
+    private static Tensor Input(Dictionary<string, Tensor> inputs, string name, string stage) =>
+        inputs.TryGetValue(name, out var t) ? t
+        : throw new StrataException(ErrorCode.InvalidIr, $"at {stage} the kernel reads %{name}, which fusion did not bind",
+            "a pass may drop inputs but never add them");
+}

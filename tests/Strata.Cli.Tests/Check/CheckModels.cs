@@ -1,0 +1,32 @@
+using Strata.Core;
+using Strata.Graph.Builder;
+
+namespace Strata.Cli.Tests.Check;
+
+/// <summary>Models for the check tests, built with the graph builder.</summary>
+public static class CheckModels
+{
+    /// <summary>softmax(relu(x·W1 + b1)·W2) with x: f32[5,6] — fusion makes two kernels: mlp.k0 = MatMul+Add+Relu,
+    /// mlp.k1 = MatMul+Softmax.</summary>
+    public static Graph.Graph MlpSoftmax(int seed = 0, Dim? batch = null)
+    {
+        var random = new Random(seed);
+        var g = new GraphBuilder("mlp", opset: 18);
+        var x = g.Input("x", DataType.Float32, batch ?? 5, 6);
+        var w1 = g.Constant("W1", Random(random, 6, 7));
+        var b1 = g.Constant("b1", Random(random, 7));
+        var w2 = g.Constant("W2", Random(random, 7, 3));
+        var h = g.Relu(g.MatMul(x, w1) + b1);
+        g.Output(g.Softmax(g.MatMul(h, w2), axis: -1), "y");
+        return g.Build();
+    }
+
+    public static Dictionary<string, RuntimeValue> Inputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 5, 6) };
+
+    public static Tensor<float> Random(Random random, params int[] shape)
+    {
+        var data = new float[ShapeMath.Size(shape)];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
+        return new Tensor<float>(data, shape);
+    }
+}

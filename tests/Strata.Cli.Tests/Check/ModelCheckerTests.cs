@@ -1,0 +1,125 @@
+using Strata.Block.Compilation;
+using Strata.Block.Passes;
+using Strata.Conformance.Checking;
+using Strata.Tile.Passes;
+
+namespace Strata.Cli.Tests.Check;
+
+/// <summary><c>strata check</c> is tested by injecting known bugs through the public pass-injection API and checking
+/// that it names the right kernel, level and pass.</summary>
+public sealed class ModelCheckerTests
+{
+    private static readonly int TileStages = 1 + TilePipeline.Default.Passes.Length;
+    private static readonly int BlockStages = 1 + BlockPipeline.Default.Passes.Length;
+
+    private static CheckReport Check(CompilerOptions compiler) =>
+        new ModelChecker(CheckOptions.Default with { Compiler = compiler }).Check(CheckModels.MlpSoftmax(), CheckModels.Inputs());
+
+    [Fact]
+    public void WithoutInjectionEveryKernelIsOkAtEveryStage()
+    {
+        var report = Check(CompilerOptions.Default);
+        Assert.True(report.AllAgree, report.ToString());
+        Assert.Equal(["mlp.k0", "mlp.k1"], report.Kernels.Select(k => k.Kernel));
+        Assert.Equal(["MatMul", "Add", "Relu"], report.Kernels[0].Ops.ToArray());
+        Assert.All(report.Kernels, k => Assert.Equal(TileStages + BlockStages, k.Stages));
+        Assert.Contains($"kernel @mlp.k0 [MatMul, Add, Relu]: ok at all {TileStages + BlockStages} stages", report.ToString());
+        Assert.Contains("all 2 kernels agree", report.ToString());
+    }
+
+    [Fact]
+    public void FindsAFaultyTilePassAndNamesIt()
+    {
+        var tile = TilePipeline.Default.With(new FaultyPasses.AddBecomesSub("mlp.k0"), after: "SimplifyIndices");
+        var report = Check(CompilerOptions.Default with { TilePasses = tile });
+
+        Assert.False(report.AllAgree);
+        var d = report.Kernel("mlp.k0").FirstDivergence!;
+        Assert.Equal((StageLevel.Tile, "TestOnly.AddBecomesSub", "tile/TestOnly.AddBecomesSub"), (d.Level, d.Pass, d.Stage));
+        Assert.Equal(4, d.StageNumber); // fusion, UnifyAxes, SimplifyIndices, then the faulty pass
+        Assert.Equal(KernelOutput("mlp.k0"), d.Output);
+        Assert.True(d.Errors!.MaxAbsError > 0);
+        Assert.True(d.Errors.MaxRelError > 0);
+        Assert.Equal(2, d.Errors.WorstIndex.Length);
+        Assert.True(d.Errors.Mismatched > 0);
+        // Each kernel runs on the reference values of its own inputs, so the next kernel is unaffected.
+        Assert.True(report.Kernel("mlp.k1").Agrees);
+        Assert.Contains("kernel @mlp.k0 [MatMul, Add, Relu]: DIVERGES at tile/TestOnly.AddBecomesSub", report.ToString());
+        Assert.Contains("1 of 2 kernels diverge", report.ToString());
+    }
+
+    [Fact]
+    public void FindsAFaultyBlockPassAndNamesIt()
+    {
+        var block = BlockPipeline.Default.Insert(0, new FaultyPasses.NudgeStoredValue("mlp.k1"));
+        var report = Check(CompilerOptions.Default with { BlockPasses = block });
+
+        Assert.True(report.Kernel("mlp.k0").Agrees);
+        var d = report.Kernel("mlp.k1").FirstDivergence!;
+        Assert.Equal((StageLevel.Block, "TestOnly.NudgeStoredValue"), (d.Level, d.Pass));
+        Assert.Equal(TileStages + 2, d.StageNumber); // every Tile stage, block/lower, then the faulty pass
+        Assert.Equal("y", d.Output);
+        // Softmax outputs are in (0, 1); the bug adds 1 to each stored element.
+        Assert.Equal(1.0, d.Errors!.MaxAbsError, 5);
+        Assert.Equal(15, d.Errors.Mismatched);
+        Assert.Equal(15, d.Errors.Total);
+        Assert.Equal(d.Errors.Expected + 1, d.Errors.Got, 5);
+    }
+
+    [Fact]
+    public void ALaterBlockPassIsNamedWhenItIsTheFirstToDiverge()
+    {
+        var block = BlockPipeline.Default.With(new FaultyPasses.NudgeStoredValue("mlp.k0"), after: "EliminateDeadValues");
+        var tile = TilePipeline.Default.With(new FaultyPasses.AddBecomesSub("mlp.k0"), after: "PruneInputs");
+        // The Tile fault comes first in the same kernel: check reports the earliest stage.
+        var report = Check(CompilerOptions.Default with { BlockPasses = block, TilePasses = tile });
+        Assert.Equal("tile/TestOnly.AddBecomesSub", report.Kernel("mlp.k0").FirstDivergence!.Stage);
+        report = Check(CompilerOptions.Default with { BlockPasses = block });
+        Assert.Equal("block/TestOnly.NudgeStoredValue", report.Kernel("mlp.k0").FirstDivergence!.Stage);
+        Assert.Equal(TileStages + BlockStages + 1, report.Kernel("mlp.k0").Stages);
+    }
+
+    [Fact]
+    public void APassThatCrashesIsReportedAtItsStage()
+    {
+        var report = Check(CompilerOptions.Default with { BlockPasses = BlockPipeline.Default.With(new FaultyPasses.Crash(), after: "FoldScalarConstants") });
+        Assert.All(report.Kernels, k =>
+        {
+            var d = k.FirstDivergence!;
+            Assert.Equal("block/TestOnly.Crash", d.Stage);
+            Assert.Contains("failed to compile", d.Reason);
+            Assert.Contains("the test-only pass crashed", d.Reason);
+            Assert.Null(d.Errors);
+        });
+    }
+
+    [Fact]
+    public void AKernelThatFailsToRunIsReportedAtThatStage()
+    {
+        var tile = TilePipeline.Default.Insert(0, new FaultyPasses.ShiftLoads("mlp.k1"));
+        var report = Check(CompilerOptions.Default with { TilePasses = tile });
+        var d = report.Kernel("mlp.k1").FirstDivergence!;
+        Assert.Equal("tile/TestOnly.ShiftLoads", d.Stage);
+        Assert.Contains("failed to run", d.Reason);
+        Assert.True(report.Kernel("mlp.k0").Agrees);
+    }
+
+    [Fact]
+    public void ToleranceDecidesWhatDiverges()
+    {
+        var block = BlockPipeline.Default.Insert(0, new FaultyPasses.NudgeStoredValue("mlp.k1"));
+        var loose = new ModelChecker(CheckOptions.Default with
+        {
+            Compiler = CompilerOptions.Default with { BlockPasses = block },
+            Tolerance = new Conformance.ValueComparer(RelativeTolerance: 0, AbsoluteTolerance: 1.01),
+        }).Check(CheckModels.MlpSoftmax(), CheckModels.Inputs());
+        Assert.True(loose.AllAgree, loose.ToString());
+    }
+
+    /// <summary>The graph value the kernel computes (its only output).</summary>
+    private static string KernelOutput(string kernel)
+    {
+        var graph = CheckModels.MlpSoftmax();
+        return new Compiler().Compile(graph, CheckModels.Inputs()).Kernel(kernel).Step.Outputs.Single().Name;
+    }
+}

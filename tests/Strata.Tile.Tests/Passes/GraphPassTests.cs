@@ -1,0 +1,113 @@
+using Strata.Core;
+using Strata.Graph;
+using Strata.Graph.Builder;
+using Strata.Graph.Verification;
+using Strata.Tile.Passes;
+
+namespace Strata.Tile.Tests.Passes;
+
+/// <summary>The graph passes that run before fusion: each keeps the graph valid and its results unchanged.</summary>
+public sealed class GraphPassTests
+{
+    private static Dictionary<string, RuntimeValue> Inputs(Graph.Graph g) => Fusion.FusionHarness.RandomInputs(g, 3);
+
+    /// <summary>Runs <paramref name="pass"/> on a fresh copy of the graph and checks it verifies and computes the same.</summary>
+    private static Graph.Graph CheckPreserves(Func<Graph.Graph> build, IGraphPass pass)
+    {
+        var inputs = Inputs(build());
+        var expected = new GraphInterpreter().Run(build(), inputs);
+        var graph = pass.Run(build());
+        GraphVerifier.Verify(graph);
+        Fusion.FusionHarness.AssertClose(expected, new GraphInterpreter().Run(graph, inputs), 0);
+        return graph;
+    }
+
+    private static Graph.Graph ShapeChain()
+    {
+        var g = new GraphBuilder("shapes", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, 3, 4);
+        var shape = g.Shape(x);
+        var rows = g.Gather(shape, g.Constant(Tensor<long>.Scalar(0)), axis: 0);
+        var target = g.Concat(0, g.Unsqueeze(rows, 0), g.Constant(-1L));
+        g.Output(g.Reshape(g.Relu(x), target), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void FoldConstants_TurnsShapeChainsIntoConstants()
+    {
+        var graph = CheckPreserves(ShapeChain, new FoldConstants());
+        Assert.Equal(["Relu", "Reshape"], graph.Nodes.Select(n => n.OpType));
+        var reshape = graph.Nodes[1];
+        Assert.Equal([2L, -1L], Assert.IsType<Tensor<long>>(reshape.Inputs[1]!.Constant).ToArray());
+    }
+
+    [Fact]
+    public void FoldConstants_LeavesReadersOfSpecializedInputs()
+    {
+        var g = new GraphBuilder("spec", opset: 17);
+        var n = g.Input("n", DataType.Int64, 2);
+        g.Output(g.Add(n, g.Constant(1L, 2L)), "y");
+        var graph = g.Build();
+        var input = graph.Inputs[0];
+        graph.Inputs.Clear();
+        input.Constant = Tensor<long>.FromArray([5, 6], 2);
+        graph.Constants.Add(input);
+        Assert.Single(new FoldConstants(specializedInputs: new HashSet<Value>([input], ReferenceEqualityComparer.Instance)).Run(graph).Nodes);
+        Assert.Empty(new FoldConstants().Run(graph).Nodes);
+        Assert.Equal([6L, 8L], ((Tensor<long>)graph.Constants.Single(c => c.Name == "y").Constant!).ToArray());
+    }
+
+    private static Graph.Graph ConstantIf()
+    {
+        var g = new GraphBuilder("ifc", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, 3);
+        var rank2 = g.Equal(g.Op("Size", [g.Shape(x)])[0], g.Constant(Tensor<long>.Scalar(2)));
+        var then = g.Subgraph("then");
+        then.Output(then.Relu(x), "t_out");
+        var otherwise = g.Subgraph("else");
+        otherwise.Output(otherwise.Neg(x), "e_out");
+        g.Output(g.If(rank2, then.Build(), otherwise.Build())[0], "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void InlineConstantIfs_KeepsTheTakenBranch()
+    {
+        var graph = CheckPreserves(ConstantIf, new GraphPipeline([new FoldConstants(), new InlineConstantIfs(), new InferTypes()]).AsPass());
+        Assert.Equal(["Relu", "Identity"], graph.Nodes.Select(n => n.OpType));
+        Assert.Equal("f32[2,3]", graph.Outputs[0].Type!.ToString());
+    }
+
+    [Fact]
+    public void EliminateDeadNodes_DropsWhatNoOutputNeeds()
+    {
+        static Graph.Graph Build()
+        {
+            var g = new GraphBuilder("dead", opset: 17);
+            var x = g.Input("x", DataType.Float32, 2);
+            _ = g.Exp(g.Neg(x));
+            g.Output(g.Relu(x), "y");
+            return g.Build();
+        }
+        Assert.Equal(["Relu"], CheckPreserves(Build, new EliminateDeadNodes()).Nodes.Select(n => n.OpType));
+    }
+
+    [Fact]
+    public void OrderForFusion_PutsReadersRightAfterTheirProducers()
+    {
+        static Graph.Graph Build()
+        {
+            var g = new GraphBuilder("interleaved", opset: 17);
+            var x = g.Input("x", DataType.Float32, 2);
+            var a = g.Relu(x, "a");
+            var b = g.Neg(x, "b");
+            var a2 = g.Exp(a, "a2");
+            var b2 = g.Abs(b, "b2");
+            g.Output(g.Add(a2, b2), "y");
+            return g.Build();
+        }
+        var graph = CheckPreserves(Build, new OrderForFusion());
+        Assert.Equal(["a", "a2", "b", "b2", "y"], graph.Nodes.Select(n => n.Outputs[0]!.Name));
+    }
+}
