@@ -1,4 +1,3 @@
-
 namespace Strata.Cli.Tests;
 
 /// <summary><c>strata conformance --level block</c>; the level names of <c>strata run</c> (BlockLevelRunTests runs a model).</summary>
