@@ -35,7 +35,8 @@ public static class RunCommand
             IReadOnlyDictionary<string, RuntimeValue?> outputs;
             if (lvl == "tile")
             {
-                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
+                // Compiled for this run: small inputs (shapes, axes, scales) are compiled as constants, as in conformance.
+                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach), SpecializeSmallInputs = 16 };
                 var (program, stats) = new TileCompiler(options).CompileCounted(graph, inputs);
                 output.WriteLine($"tile: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
                 outputs = new TileProgramExecutor().Run(program, inputs);

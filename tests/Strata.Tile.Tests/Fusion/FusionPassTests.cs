@@ -173,6 +173,24 @@ public sealed class FusionPassTests
     }
 
     [Fact]
+    public void ViewPrologue_FusesIntoTheContraction_ArithmeticPrologueDoesNot()
+    {
+        static Graph.Graph Build(bool view)
+        {
+            var g = new GraphBuilder(view ? "view_prologue" : "relu_prologue", opset: 17);
+            var x = g.Input("x", DataType.Float32, 8, 4);
+            var a = view ? g.Transpose(x, 1, 0) : g.Relu(g.Transpose(x, 1, 0));
+            g.Output(g.MatMul(a, g.Constant("w", FusionModels.Random(1, 8, 5))), "y");
+            return g.Build();
+        }
+        var viewProgram = FusionHarness.CheckAgainstReference(() => Build(view: true));
+        var kernel = Assert.Single(viewProgram.Kernels).Kernel;
+        Assert.Contains("mul(%x[k, m], %w[k, n])", TilePrinter.Print(kernel));
+        var reluProgram = FusionHarness.CheckAgainstReference(() => Build(view: false));
+        Assert.Equal(2, reluProgram.Kernels.Count());
+    }
+
+    [Fact]
     public void Fusion_IsDeterministic()
     {
         static string Compile()
