@@ -8,7 +8,7 @@ using Strata.Tile.Execution;
 namespace Strata.Conformance;
 
 /// <summary>Level 2: compiles the graph to a <see cref="TileProgram"/> as the Tile level does (fusion into kernels,
-/// fallbacks for what does not lower, small integer inputs as constants), lowers every kernel to Block with its
+/// fallbacks for what does not lower, small inputs as constants), lowers every kernel to Block with its
 /// default config (or <see cref="ChooseConfig"/>), verifies it, and runs it with the Block interpreter; fallbacks run
 /// with the reference ops.</summary>
 public sealed class BlockExecutor(ExtensionRegistry? registry = null) : ILoweringExecutor

@@ -14,6 +14,9 @@ public sealed class TileExecutor(ExtensionRegistry? registry = null) : ILowering
 
     public string Name => "tile";
 
+    /// <summary>Called with each compiled program before it runs (tests check every kernel's text round trip with it).</summary>
+    public Action<TileProgram>? OnCompiled { get; init; }
+
     public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs) =>
         RunCounted(graph, inputs).Outputs;
 
@@ -21,6 +24,7 @@ public sealed class TileExecutor(ExtensionRegistry? registry = null) : ILowering
     {
         var compiler = new TileCompiler(new TileCompilerOptions { Registry = _registry, VerifyEach = true, SpecializeSmallInputs = 16 });
         var (program, stats) = compiler.CompileCounted(graph, inputs);
+        OnCompiled?.Invoke(program);
         return (new TileProgramExecutor(_registry).Run(program, inputs), stats);
     }
 }

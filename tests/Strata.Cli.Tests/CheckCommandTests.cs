@@ -118,6 +118,21 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void AReferenceRunThatFailsIsBadInput()
+    {
+        var g = new Graph.Builder.GraphBuilder("gather", opset: 18);
+        var data = g.Constant("data", CheckModels.Random(new Random(1), 3, 2));
+        var idx = g.Input("idx", DataType.Int64, 4);
+        g.Output(g.Gather(data, idx), "y");
+        var path = _tmp.File("gather.onnx");
+        OnnxExporter.Save(g.Build(), path);
+        // Random int64 inputs are in [0, 10): out of range for a dim of 3.
+        var (exit, _, stderr) = CliHarness.Run("check", path, "--random-inputs", "0");
+        Assert.Equal(CliErrors.BadInput, exit);
+        Assert.Contains("the reference run failed on these inputs", stderr);
+    }
+
+    [Fact]
     public void ShapesOfGivenInputsMustMatchTheModel()
     {
         var x = _tmp.File("x.npy");

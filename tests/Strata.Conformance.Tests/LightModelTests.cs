@@ -21,7 +21,7 @@ public sealed class LightModelTests(ITestOutputHelper output)
         return data;
     }
 
-    private static string? LightDirectory()
+    internal static string? LightDirectory()
     {
         var node = SuiteLocation.NodeDirectory(out _);
         var light = node is null ? null : Path.Combine(Path.GetDirectoryName(node)!, "light");

@@ -21,7 +21,9 @@ public sealed class TileSuiteTests(ITestOutputHelper output)
         var testsDir = Path.GetDirectoryName(SuiteLocation.ExpectedFailuresFile())!;
         var expected = ExpectedFailures.ForLevel(testsDir, "tile");
         var tileOnly = ExpectedFailures.Load(Path.Combine(testsDir, "expected-failures.tile.tsv"));
-        var report = new ConformanceRunner(new TileExecutor()).RunAll(ConformanceRunner.Discover(nodeDir));
+        var roundTrip = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var executor = new TileExecutor { OnCompiled = program => CheckRoundTrip(program, roundTrip) };
+        var report = new ConformanceRunner(executor).RunAll(ConformanceRunner.Discover(nodeDir));
         var (failures, passes) = expected.Check(report);
         var stale = expected.Reasons.Keys.Where(k => report.Results.All(r => r.Name != k)).ToList();
 
@@ -43,11 +45,31 @@ public sealed class TileSuiteTests(ITestOutputHelper output)
             message.AppendLine($"{stale.Count} listed tests do not exist (remove them from the list):");
             foreach (var s in stale) message.AppendLine($"  {s}");
         }
+        foreach (var problem in roundTrip.Order(StringComparer.Ordinal)) message.AppendLine(problem);
         if (tileOnly.Reasons.Count > 0.02 * report.Passed)
             message.AppendLine($"expected-failures.tile.tsv lists {tileOnly.Reasons.Count} tests, more than 2% of the {report.Passed} passes");
         foreach (var (name, reason) in tileOnly.Reasons)
             if (reason.Length == 0) message.AppendLine($"expected-failures.tile.tsv gives no reason for {name}");
         Assert.True(message.Length == 0, message.ToString());
+    }
+
+    /// <summary>Print → parse → print is the identity for every kernel, and parsing gives the same kernel.</summary>
+    private static void CheckRoundTrip(Tile.TileProgram program, System.Collections.Concurrent.ConcurrentBag<string> problems)
+    {
+        foreach (var step in program.Kernels)
+        {
+            var text = Tile.Text.TilePrinter.Print(step.Kernel);
+            try
+            {
+                var parsed = Tile.Text.TileParser.ParseKernel(text);
+                if (Tile.Text.TilePrinter.Print(parsed) != text) problems.Add($"kernel @{step.Kernel.Name}: print(parse(print(k))) differs from print(k)");
+                else if (!parsed.Equals(step.Kernel)) problems.Add($"kernel @{step.Kernel.Name}: parse(print(k)) differs from k");
+            }
+            catch (Core.StrataException e)
+            {
+                problems.Add($"kernel @{step.Kernel.Name}: its text does not parse: {e.Message}");
+            }
+        }
     }
 
     [Fact]

@@ -110,11 +110,15 @@ public sealed class Compiler(CompilerOptions? options = null)
             var block = Options.BlockPasses.Run(lowered, new BlockPipelineHooks { AfterPass = (p, k) => Produced(new BlockStage(p, k)) });
             return new CompiledKernel(fusedStep, step, config, block, tileStages.ToImmutable(), blockStages.ToImmutable(), null);
         }
-        catch (Exception e) when (Options.ContinueOnKernelError && e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             var failure = new StageFailure(level, next < names.Count ? names[next] : names[^1],
                 e is StrataException ? e.Message : $"{e.GetType().Name}: {e.Message}");
-            return new CompiledKernel(fusedStep, step, config, null, tileStages.ToImmutable(), blockStages.ToImmutable(), failure);
+            if (Options.ContinueOnKernelError)
+                return new CompiledKernel(fusedStep, step, config, null, tileStages.ToImmutable(), blockStages.ToImmutable(), failure);
+            if (e is StrataException) throw;
+            // A crash in a pass is a compiler bug: say where it happened.
+            throw new InvalidOperationException($"kernel @{name}: {failure.Name} failed: {failure.Message}", e);
         }
     }
 

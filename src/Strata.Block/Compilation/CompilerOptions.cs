@@ -16,7 +16,7 @@ public sealed record CompilerOptions
     /// <summary>Ops and Tile lowerings (default: the built-in ones).</summary>
     public ExtensionRegistry Registry { get; init; } = TileRegistry.Default;
 
-    /// <summary>The graph passes before fusion (null: <see cref="GraphPipeline.DefaultPasses"/> with <see cref="Registry"/>'s ops).</summary>
+    /// <summary>The graph passes before fusion (null: <see cref="GraphPipeline.Standard"/> with <see cref="Registry"/>'s ops).</summary>
     public GraphPipeline? GraphPasses { get; init; }
 
     public FusionOptions Fusion { get; init; } = FusionOptions.Default;

@@ -15,6 +15,10 @@ public static class CheckCommand
     /// <summary>Exit code when a kernel diverges.</summary>
     public const int Diverged = 1;
 
+    /// <summary>Inputs with at most this many elements are compiled as constants, as the conformance executors do (shapes,
+    /// axes and pads passed as inputs then lower): the program is checked for these very inputs.</summary>
+    public const int SpecializeSmallInputs = 16;
+
     /// <param name="options">What to check with (default <see cref="CheckOptions.Default"/>); tests pass a compiler with
     /// injected passes here. <c>--tolerance</c> overrides its tolerance.</param>
     public static Command Create(CheckOptions? options = null)
@@ -35,7 +39,9 @@ public static class CheckCommand
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             // Without --input or --random-inputs, inputs are random from seed 0.
             var values = inputs.Load(parse, graph, defaultSeed: (parse.GetValue(inputs.Input) ?? []).Length == 0 ? 0 : null);
-            var report = new ModelChecker(options with { Tolerance = comparer }).Check(graph, values);
+            var compiler = options.Compiler.SpecializeSmallInputs > 0 ? options.Compiler
+                : options.Compiler with { SpecializeSmallInputs = SpecializeSmallInputs };
+            var report = new ModelChecker(options with { Tolerance = comparer, Compiler = compiler }).Check(graph, values);
             report.Write(output);
             return report.AllAgree ? 0 : Diverged;
         }));

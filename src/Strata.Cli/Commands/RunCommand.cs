@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Graph;
 using Strata.Tile.Execution;
@@ -17,26 +18,35 @@ public static class RunCommand
         var outDir = new Option<string?>("--output-dir", "-o") { Description = "Write each output as NAME.npy into this folder" };
         var level = new Option<string>("--level")
         {
-            Description = "IR level to run at: graph (reference interpreter) or tile (fused Tile kernels, fallbacks for what does not lower)",
+            Description = "IR level to run at: graph (reference interpreter), tile (fused Tile kernels, fallbacks for what does not lower) "
+                + "or block (the kernels lowered to Block with their default configs, after the Block passes)",
             DefaultValueFactory = _ => "graph",
         };
-        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile: write the IR after every pass and the program's steps (with fallback reasons) into this folder" };
-        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile: verify the graph and every kernel after every pass" };
+        var dumpIr = new Option<string?>("--dump-ir") { Description = "At --level tile or block: write the IR after every pass and the program's steps (with fallback reasons) into this folder" };
+        var verifyEach = new Option<bool>("--verify-each") { Description = "At --level tile or block: verify the graph and every kernel after every pass" };
         var cmd = new Command("run", "Run a model and print a summary of each output") { model, input, shape, random, outDir, level, dumpIr, verifyEach };
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var lvl = parse.GetValue(level)!;
-            if (lvl is not ("graph" or "tile"))
-                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph or --level tile");
+            if (lvl is not ("graph" or "tile" or "block"))
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{lvl}'", "use --level graph, tile or block");
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             var inputs = InputLoader.Load(graph, parse.GetValue(input) ?? [], parse.GetValue(shape) ?? [], parse.GetValue(random));
             IReadOnlyDictionary<string, RuntimeValue?> outputs;
             if (lvl == "tile")
             {
-                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
+                // Compiled for this run: small inputs (shapes, axes, scales) are compiled as constants, as in conformance.
+                var options = new TileCompilerOptions { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach), SpecializeSmallInputs = 16 };
                 var (program, stats) = new TileCompiler(options).CompileCounted(graph, inputs);
                 output.WriteLine($"tile: {program.Kernels.Count()} kernels, {program.Fallbacks.Count()} fallbacks; {stats.SummaryLine}");
                 outputs = new TileProgramExecutor().Run(program, inputs);
+            }
+            else if (lvl == "block")
+            {
+                var options = CompilerOptions.Default with { DumpDirectory = parse.GetValue(dumpIr), VerifyEach = parse.GetValue(verifyEach) };
+                var compiled = new Compiler(options).Compile(graph, inputs);
+                output.WriteLine($"block: {compiled.Kernels.Length} kernels, {compiled.Program.Fallbacks.Count()} fallbacks; {compiled.Stats.SummaryLine}");
+                outputs = compiled.Run(inputs);
             }
             else
             {

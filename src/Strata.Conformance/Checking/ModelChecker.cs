@@ -20,7 +20,16 @@ public sealed class ModelChecker(CheckOptions? options = null)
     /// graph passes in place (after the reference run).</summary>
     public CheckReport Check(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
     {
-        var reference = ReferenceValues.Capture(graph, inputs, new OpRegistry(Options.Compiler.Registry));
+        ReferenceValues reference;
+        try
+        {
+            reference = ReferenceValues.Capture(graph, inputs, new OpRegistry(Options.Compiler.Registry));
+        }
+        catch (StrataException e)
+        {
+            throw new StrataException(e.Code, $"the reference run failed on these inputs: {e.Message}",
+                e.Hint ?? "check the inputs (random inputs may be out of range for indices: give them with --input)", e.Location, e);
+        }
         var compiler = new Compiler(Options.Compiler with { RecordStages = true, ContinueOnKernelError = true });
         var model = compiler.Compile(graph, inputs);
         var kernels = model.Kernels.Select(k => CheckKernel(k, reference)).ToImmutableArray();

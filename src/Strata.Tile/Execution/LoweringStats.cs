@@ -10,7 +10,7 @@ namespace Strata.Tile.Execution;
 public sealed record OpLoweringCount(string Op, int Lowered, int Fallback, int Removed);
 
 /// <summary>Lowered vs fallback node counts per op, with the fallback reasons.</summary>
-public sealed class LoweringStats
+public sealed partial class LoweringStats
 {
     public static readonly LoweringStats Empty = new([], []);
 
@@ -66,11 +66,21 @@ public sealed class LoweringStats
         }
     }
 
-    /// <summary>Tab-separated: a header, then <c>op, lowered, fallback, removed</c> per op.</summary>
+    /// <summary>Tab-separated: a header, then <c>op, lowered, fallback, removed, fallback_reasons</c> per op; the reasons
+    /// are the op's distinct fallback reasons, most frequent first, with their counts (at most three, value names
+    /// replaced by <c>%…</c> so that reasons from different models group).</summary>
     public string ToTsv()
     {
-        var sb = new StringBuilder("op\tlowered\tfallback\tremoved\n");
-        foreach (var c in ByOp) sb.Append(CultureInfo.InvariantCulture, $"{c.Op}\t{c.Lowered}\t{c.Fallback}\t{c.Removed}\n");
+        var reasons = FallbackReasons.GroupBy(r => r.Op, StringComparer.Ordinal).ToDictionary(g => g.Key, g => string.Join("; ",
+            g.GroupBy(r => ValueNames().Replace(r.Reason, "%…"), StringComparer.Ordinal)
+             .OrderByDescending(x => x.Count()).ThenBy(x => x.Key, StringComparer.Ordinal).Take(3)
+             .Select(x => $"{x.Count()}× {x.Key.Replace('\t', ' ')}")), StringComparer.Ordinal);
+        var sb = new StringBuilder("op\tlowered\tfallback\tremoved\tfallback_reasons\n");
+        foreach (var c in ByOp)
+            sb.Append(CultureInfo.InvariantCulture, $"{c.Op}\t{c.Lowered}\t{c.Fallback}\t{c.Removed}\t{reasons.GetValueOrDefault(c.Op) ?? ""}\n");
         return sb.ToString();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"%[^\s,()]+")]
+    private static partial System.Text.RegularExpressions.Regex ValueNames();
 }

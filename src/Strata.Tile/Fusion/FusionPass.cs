@@ -7,11 +7,14 @@ namespace Strata.Tile.Fusion;
 
 /// <summary>Graph → Tile: partitions a type-inferred graph with static shapes into fused kernels and fallback steps.
 /// <para>Nodes are visited in graph (topological) order. A node whose op has a Tile lowering that accepts it joins
-/// the open kernel when it reads a value that kernel produces or a (non-constant) value that kernel reads too (a
-/// sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read once), else it starts a new kernel. Contractions
-/// (<see cref="FusionOptions.Contractions"/>) always start a new kernel, so a kernel holds at most one contraction
-/// and absorbs its epilogue (bias, activation, normalisation, residual add); pointwise ops and views chain into their
-/// producers, reductions join their producers and consumers (softmax, LayerNorm written out, RMSNorm).</para>
+/// the open kernel when it reads a value that kernel produces or, unless the kernel holds a contraction, a
+/// (non-constant) value that kernel reads too (a sibling: <c>x - 1</c> and <c>exp(x)</c> fuse, so <c>x</c> is read
+/// once); else it starts a new kernel. Contractions
+/// (<see cref="FusionOptions.Contractions"/>) start a new kernel, so a kernel holds at most one contraction and absorbs
+/// its epilogue (bias, activation, normalisation, residual add); the one exception is a prologue of pure views (a
+/// transpose or reshape of an input): a contraction that reads an open kernel made only of views joins it, so the
+/// view becomes index arithmetic rather than a copy. Pointwise ops and views chain into their producers,
+/// reductions join their producers and consumers (softmax, LayerNorm written out, RMSNorm).</para>
 /// <para>Inside a kernel, values are inner functions (<see cref="TileValue"/>): a reader inlines its producer. A value
 /// read by several node inputs is stored in a temporary when it is costly to recompute (see
 /// <see cref="FusionOptions.InlineLimit"/>). A value read outside its kernel (by a later kernel, a fallback, or as a
@@ -57,24 +60,24 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             if (reason is null)
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
-                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && _open.Reads(v)));
-                if (connected && !contraction)
+                bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && !_open.HasContraction && _open.Reads(v)));
+                bool prologue = contraction && _open is not null && _open.IsViewOnly && _uses.ReadsOf(node).Any(_open.Produces);
+                if ((connected && !contraction) || prologue)
                 {
                     reason = _open!.TryLower(node, lowering!);
                     if (reason is null) return;
                 }
-                else
+                // A new kernel (also when the lowering declined inside the open one: it may accept plain inputs).
+                var fresh = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
+                var freshReason = fresh.TryLower(node, lowering!);
+                if (freshReason is null)
                 {
-                    var fresh = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
-                    reason = fresh.TryLower(node, lowering!);
-                    if (reason is null)
-                    {
-                        Close();
-                        _open = fresh;
-                        _kernelCount++;
-                        return;
-                    }
+                    Close();
+                    _open = fresh;
+                    _kernelCount++;
+                    return;
                 }
+                reason ??= freshReason;
             }
             // A fallback runs before the open kernel unless it reads that kernel's values.
             if (_open is not null && _uses.ReadsOf(node).Any(_open.Produces)) Close();
@@ -119,6 +122,14 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
 
             public bool Produces(Value v) => _values.ContainsKey(v);
 
+            /// <summary>True while the kernel only rearranges its inputs (reshapes, transposes, slices…: every value
+            /// is a load at remapped indices, there are no temporaries and no contraction), so a contraction that
+            /// reads it can absorb it as index arithmetic instead of reading a copy.</summary>
+            public bool IsViewOnly { get; private set; } = true;
+
+            /// <summary>True once a contraction has joined (siblings then stay out: the kernel is the contraction's).</summary>
+            public bool HasContraction { get; private set; }
+
             /// <summary>True when <paramref name="v"/> is one of this kernel's inputs.</summary>
             public bool Reads(Value v) => _inputValues.ContainsKey(v);
 
@@ -158,7 +169,10 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     if (owner._uses.SlotUses(o) >= 2 && IsCostly(tv)) tv = _builder.Materialize(tv, o.Name);
                     _values[o] = tv;
                     _produced.Add(o);
+                    if (!IsView(tv)) IsViewOnly = false;
                 }
+                if (owner.Pass.Options.Contractions.Contains(node.OpKey)) HasContraction = true;
+                if (_builder.Mark().Temps > 0 || HasContraction) IsViewOnly = false;
                 _nodes.Add(node);
                 return null;
             }
@@ -214,6 +228,9 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 _inputValues[v] = tv;
                 return tv;
             }
+
+            private static bool IsView(TileValue tv) =>
+                tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is Load or Constant;
 
             /// <summary>True when recomputing the value at each reader would cost more than storing it once.</summary>
             private bool IsCostly(TileValue tv)

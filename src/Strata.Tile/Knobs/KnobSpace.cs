@@ -9,7 +9,7 @@ namespace Strata.Tile;
 /// <see cref="Config"/> legal, a default heuristic, uniform random sampling and enumeration.
 /// <list type="bullet">
 /// <item><c>block.&lt;class&gt;</c> per axis class (<see cref="AxisClasses"/>): powers of two up to the extent, and the extent.</item>
-/// <item><c>parallel</c>: a subset of the classes that may be spread over program instances (<see cref="AxisClasses.ParallelCandidates"/>).</item>
+/// <item><c>parallel</c>: a subset of the classes that may be spread over program instances (<see cref="ParallelCandidates"/>).</item>
 /// <item><c>order</c>: a permutation of the output classes that are not parallel (loop order, outermost first).</item>
 /// <item><c>vector</c>, <c>unroll</c>, <c>pack.&lt;input&gt;</c>: recorded for the Machine level.</item>
 /// <item><c>split.&lt;k&gt;</c> per reduction axis: split-K of the loop over blocks of <c>k</c> into chunks.</item>
@@ -36,6 +36,7 @@ public sealed class KnobSpace
         Kernel = kernel;
         BlockBudget = blockBudget;
         Classes = AxisClasses.Of(kernel);
+        ParallelCandidates = [.. Classes.ParallelCandidates.Take(MaxParallelCandidates)];
         foreach (var c in Classes.All)
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
@@ -70,6 +71,31 @@ public sealed class KnobSpace
 
     /// <summary>Inputs read as operands of a sum-of-products reduction (candidates for packing).</summary>
     public ImmutableArray<string> ContractionInputs { get; }
+
+    /// <summary>The classes the <c>parallel</c> knob may name: <see cref="AxisClasses.ParallelCandidates"/>, at most
+    /// <see cref="MaxParallelCandidates"/> of them (the outermost), so the knob has at most 2^12 values.</summary>
+    public ImmutableArray<string> ParallelCandidates { get; }
+
+    public const int MaxParallelCandidates = 12;
+
+    /// <summary>The product of the knobs' value counts: an upper bound on the number of legal configs (the block budget
+    /// and the dependence of <c>order</c> on <c>parallel</c> make the true count smaller). A tuner enumerates when it is small.</summary>
+    public double UpperBoundSize
+    {
+        get
+        {
+            double n = 1;
+            foreach (var c in Classes.All) n *= _blockCandidates[c].Length;
+            double parOrder = 0;
+            for (int mask = 0; mask < 1 << ParallelCandidates.Length; mask++)
+                parOrder += Factorial(Classes.Output.Length - PopCount(mask));
+            n *= parOrder;
+            foreach (var k in Knobs)
+                if (!k.Name.StartsWith("block.", StringComparison.Ordinal) && k.Name is not (KnobNames.Parallel or KnobNames.Order))
+                    n *= k.Values.Length;
+            return n;
+        }
+    }
 
     public static KnobSpace For(TileKernel kernel, long blockBudget = DefaultBlockBudget) => new(kernel, blockBudget);
 
@@ -130,11 +156,11 @@ public sealed class KnobSpace
 
         var parallel = KnobNames.SplitList(config[KnobNames.Parallel]!, KnobNames.ParallelSeparator);
         foreach (var p in parallel)
-            if (!Classes.ParallelCandidates.Contains(p))
+            if (!ParallelCandidates.Contains(p))
                 return Classes.Output.Contains(p) || Classes.Reduce.Contains(p)
-                    ? $"{p} cannot be parallel: {Classes.ParallelProblem(p)}"
+                    ? $"{p} cannot be parallel: {Classes.ParallelProblem(p) ?? $"only the first {MaxParallelCandidates} candidates are offered"}"
                     : $"parallel names {p}, which is not an axis class (classes: {string.Join(", ", Classes.All)})";
-        var canonical = Classes.ParallelCandidates.Where(parallel.Contains).ToArray();
+        var canonical = ParallelCandidates.Where(parallel.Contains).ToArray();
         if (!canonical.SequenceEqual(parallel))
             return $"parallel = {config[KnobNames.Parallel]} must list each class once in the order {KnobNames.JoinParallel(canonical)}";
 
@@ -212,7 +238,7 @@ public sealed class KnobSpace
     {
         var last = Kernel.Computations.IsEmpty ? null : Kernel.Computations[^1];
         string? innermost = last is { Indices.Length: > 0 } ? Classes.ClassOf(last.Indices[^1]) : null;
-        var parallel = Classes.ParallelCandidates.Where(c => c != innermost || Classes.ParallelCandidates.Length == 1).ToList();
+        var parallel = ParallelCandidates.Where(c => c != innermost || ParallelCandidates.Length == 1).ToList();
         var batch = ContractionBatchClasses();
 
         var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -267,7 +293,7 @@ public sealed class KnobSpace
         foreach (var (c, v) in RandomBlocks(rng)) b[KnobNames.Block(c)] = Str(v);
 
         // parallel and order jointly: a parallel set P admits (n - |P|)! orders.
-        var cands = Classes.ParallelCandidates;
+        var cands = ParallelCandidates;
         int n = Classes.Output.Length;
         double total = 0;
         var weights = new double[1 << cands.Length];
@@ -378,7 +404,7 @@ public sealed class KnobSpace
 
     private IEnumerable<List<string>> ParallelSubsets()
     {
-        var cands = Classes.ParallelCandidates;
+        var cands = ParallelCandidates;
         for (int mask = 0; mask < 1 << cands.Length; mask++)
             yield return [.. cands.Where((_, i) => (mask & (1 << i)) != 0)];
     }

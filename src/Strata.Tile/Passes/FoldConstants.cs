@@ -29,8 +29,12 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
     public Graph.Graph Run(Graph.Graph graph)
     {
         var interpreter = new GraphInterpreter(registry ?? OpRegistry.Default);
-        foreach (var node in graph.Nodes.ToList())
+        var replaced = new Dictionary<Value, Value>(ReferenceEqualityComparer.Instance);
+        var folded = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        foreach (var node in graph.Nodes)
         {
+            if (node.Inputs.Any(v => v is not null && replaced.ContainsKey(v)))
+                node.Inputs = [.. node.Inputs.Select(v => v is not null && replaced.TryGetValue(v, out var r) ? r : v)];
             if (!Foldable(node, interpreter.Registry)) continue;
             IReadOnlyList<RuntimeValue?> outputs;
             try
@@ -52,10 +56,13 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
                 if (node.Outputs[i] is not { } old) continue;
                 var constant = new Value(old.Name, outputs[i]!.Type, (Tensor)outputs[i]!);
                 graph.Constants.Add(constant);
-                ReplaceUses(graph, old, constant);
+                replaced[old] = constant;
             }
-            graph.Nodes.Remove(node);
+            folded.Add(node);
         }
+        if (folded.Count == 0) return graph;
+        graph.Nodes.RemoveAll(folded.Contains);
+        ReplaceUses(graph, replaced);
         return graph;
     }
 
@@ -84,16 +91,17 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
             ? TensorFactory.Create(v.TensorType!.ElementType == DataType.String ? DataType.String : DataType.UInt8, s)
             : null;
 
-    /// <summary>Makes every reader of <paramref name="old"/> (nodes, subgraph nodes, graph outputs) read <paramref name="replacement"/>.</summary>
-    public static void ReplaceUses(Graph.Graph graph, Value old, Value replacement)
+    /// <summary>Makes every reader of a key of <paramref name="replacements"/> (nodes, subgraph nodes, graph outputs)
+    /// read its value instead.</summary>
+    public static void ReplaceUses(Graph.Graph graph, IReadOnlyDictionary<Value, Value> replacements)
     {
         for (int i = 0; i < graph.Outputs.Count; i++)
-            if (ReferenceEquals(graph.Outputs[i], old)) graph.Outputs[i] = replacement;
+            if (replacements.TryGetValue(graph.Outputs[i], out var r)) graph.Outputs[i] = r;
         foreach (var node in graph.Nodes)
         {
-            if (node.Inputs.Any(v => ReferenceEquals(v, old)))
-                node.Inputs = [.. node.Inputs.Select(v => ReferenceEquals(v, old) ? replacement : v)];
-            foreach (var sub in GraphUses.Subgraphs(node)) ReplaceUses(sub, old, replacement);
+            if (node.Inputs.Any(v => v is not null && replacements.ContainsKey(v)))
+                node.Inputs = [.. node.Inputs.Select(v => v is not null && replacements.TryGetValue(v, out var n) ? n : v)];
+            foreach (var sub in GraphUses.Subgraphs(node)) ReplaceUses(sub, replacements);
         }
     }
 }

@@ -9,16 +9,17 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
 {
     /// <summary>The standard list, for graphs specialised to their input shapes:
     /// <list type="number">
-    /// <item><see cref="FoldConstants"/>: nodes computable at compile time become constants (shape chains, Constant nodes);</item>
-    /// <item><see cref="InlineConstantIfs"/>: an If on a constant condition becomes the branch it takes;</item>
-    /// <item><see cref="InferTypes"/>, then <see cref="FoldConstants"/> again: types and constants of the inlined nodes;</item>
+    /// <item>until nothing changes (nested Ifs, conditions computed from shapes): <see cref="FoldConstants"/> (nodes
+    /// computable at compile time become constants: shape chains, Constant nodes), <see cref="InlineConstantIfs"/> (an
+    /// If on a constant condition becomes the branch it takes), <see cref="InferTypes"/> (types of the inlined nodes);</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
     /// <paramref name="specializedInputs"/>: constants that stand for run-time inputs (see <see cref="FoldConstants"/>).</summary>
     public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
-        new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops),
-        new FoldConstants(ops, specializedInputs: specializedInputs), new EliminateDeadNodes(), new OrderForFusion()]);
+        new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
+            .UntilUnchanged("FoldAndInline"),
+        new EliminateDeadNodes(), new OrderForFusion()]);
 
     public static GraphPipeline Default { get; } = Standard();
 
@@ -32,6 +33,26 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
         if (i < 0) throw new StrataException(ErrorCode.InvalidArgument, $"the graph pipeline has no pass named '{after}'",
             $"passes are: {string.Join(", ", Passes.Select(p => p.Name))}");
         return new GraphPipeline(Passes.Insert(i + 1, pass));
+    }
+
+    /// <summary>This list as one pass that runs it again while a round changes the graph's nodes or constants (at most
+    /// <paramref name="maxRounds"/> rounds).</summary>
+    public IGraphPass UntilUnchanged(string name, int maxRounds = 8) => new Repeat(this, name, maxRounds);
+
+    private sealed class Repeat(GraphPipeline pipeline, string name, int maxRounds) : IGraphPass
+    {
+        public string Name => name;
+
+        public Graph.Graph Run(Graph.Graph graph)
+        {
+            for (int round = 0; round < maxRounds; round++)
+            {
+                var before = (graph.Nodes.ToList(), graph.Constants.Count);
+                graph = pipeline.Run(graph);
+                if (graph.Constants.Count == before.Item2 && graph.Nodes.SequenceEqual(before.Item1)) break;
+            }
+            return graph;
+        }
     }
 
     /// <summary>This list as one pass (to nest it in another list or run it where a pass is expected).</summary>

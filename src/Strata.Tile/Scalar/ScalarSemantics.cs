@@ -319,6 +319,7 @@ public static class ScalarSemantics
 
     private static long FloorDiv(long p, long q)
     {
+        if (q == -1) return unchecked(-p); // long.MinValue / -1 overflows: it wraps, as Div does
         long d = p / q;
         return (p % q != 0 && (p < 0) != (q < 0)) ? d - 1 : d;
     }

@@ -160,6 +160,20 @@ public sealed class CompilerTests
         Assert.All(verified.Kernels, k => Assert.Equal(("block/UseUndefined", true), (k.Failure!.Name, k.Failure.Message.Contains("ghost"))));
     }
 
+    private sealed class Crash : IBlockPass
+    {
+        public string Name => "Crash";
+        public BlockKernel Run(BlockKernel kernel) => throw new NullReferenceException("boom");
+    }
+
+    [Fact]
+    public void ACrashingPassIsNamedWithItsKernel()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Compile(CompilerOptions.Default with { BlockPasses = BlockPipeline.Default.Insert(1, new Crash()) }));
+        Assert.Equal("kernel @mlp.k0: block/Crash failed: NullReferenceException: boom", e.Message);
+        Assert.IsType<NullReferenceException>(e.InnerException);
+    }
+
     private sealed class TempDir : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("strata-compile-test-").FullName;

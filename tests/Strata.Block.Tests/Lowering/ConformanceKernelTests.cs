@@ -12,7 +12,8 @@ namespace Strata.Block.Tests.Lowering;
 /// <summary>The acceptance test "any legal config is correct": every kernel that fusion forms from the conformance
 /// models of the core inference ops is lowered to Block under 5 random legal configs; each lowering runs (instances
 /// shuffled, races checked) on the kernel's real inputs and must match the Tile interpreter; and the whole program,
-/// run with the Block results, must still match the test's expected outputs wherever the Tile-level program does.</summary>
+/// run with the Block results, must match the test's expected outputs (those from the ONNX reference) unless the test
+/// is listed as failing at graph or tile level.</summary>
 public sealed class ConformanceKernelTests(ITestOutputHelper output)
 {
     /// <summary>The core inference ops of the foundation issue (tests counted by their tested op).</summary>
@@ -31,21 +32,24 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
     private static string NodeDirectory([CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "../../../../shared/conformance/onnx/node"));
 
+    private static string ExpectedFailuresDirectory([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "../../Strata.Conformance.Tests"));
+
     /// <summary>Compiles like the Tile level's conformance executor; runs every kernel by the Tile interpreter and under
     /// random configs at Block level, throwing on the first difference; passes on the last Block result.</summary>
-    private sealed class RandomConfigExecutor(bool blockLevel) : IConformanceExecutor
+    private sealed class RandomConfigExecutor : IConformanceExecutor
     {
         public int Kernels;
         public int Lowerings;
 
-        public string Name => blockLevel ? "block-random" : "tile";
+        public string Name => "block-random";
 
         public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
         {
             var compiler = new TileCompiler(new TileCompilerOptions { SpecializeSmallInputs = 16 });
             var program = compiler.Compile(graph, inputs);
             var rng = new Random(StableHash(graph.Name));
-            var executor = new TileProgramExecutor { RunKernel = blockLevel ? (k, ins) => RunKernel(k, ins, rng) : TileInterpreter.Run };
+            var executor = new TileProgramExecutor { RunKernel = (k, ins) => RunKernel(k, ins, rng) };
             return executor.Run(program, inputs);
         }
 
@@ -111,15 +115,15 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
         if (!Directory.Exists(dir)) { output.WriteLine($"no conformance folder at {dir}"); return; }
         var tests = ConformanceRunner.Discover(dir).Where(t => CoreOps.Contains(t.Op)).ToList();
 
-        var tile = new ConformanceRunner(new RandomConfigExecutor(false)).RunAll(tests);
-        var blockExecutor = new RandomConfigExecutor(true);
+        // Tests known to fail at tile level (the Block level runs the Tile level's kernels) may fail here too.
+        var expected = ExpectedFailures.ForLevel(ExpectedFailuresDirectory(), "tile");
+        var blockExecutor = new RandomConfigExecutor();
         var block = new ConformanceRunner(blockExecutor).RunAll(tests);
 
-        var tilePassed = tile.Results.Where(r => r.Status == ConformanceStatus.Passed).Select(r => r.Name).ToHashSet();
         var kernelFailures = block.Results.Where(r => r.Reason.Contains("under {")).ToList();
-        var regressions = block.Results.Where(r => r.Status != ConformanceStatus.Passed && tilePassed.Contains(r.Name)).ToList();
+        var regressions = block.Results.Where(r => r.Status != ConformanceStatus.Passed && !expected.Contains(r.Name)).ToList();
         var sb = new StringBuilder();
-        sb.AppendLine($"{tests.Count} core-op tests; tile: {tile.SummaryLine}; block with random configs: {block.SummaryLine}");
+        sb.AppendLine($"{tests.Count} core-op tests at block level with random configs: {block.SummaryLine}");
         sb.AppendLine($"{blockExecutor.Kernels} kernels, {blockExecutor.Lowerings} random lowerings checked against the Tile interpreter");
         foreach (var r in kernelFailures.Concat(regressions).DistinctBy(r => r.Name)) sb.AppendLine($"  {r.Name}: {r.Reason}");
         output.WriteLine(sb.ToString());

@@ -124,6 +124,7 @@ public class KnobSpaceTests
         var all = s.Enumerate().ToList();
         // blocks 2 × 3; (parallel, order): none × 2 orders + i + j + i*j = 5; vector 2; unroll 3.
         Assert.Equal(2 * 3 * 5 * 2 * 3, all.Count);
+        Assert.Equal(all.Count, s.UpperBoundSize);
         Assert.Equal(all.Count, all.Distinct().Count());
         Assert.All(all, c => Assert.True(s.IsLegal(c, out var why), why));
         Assert.Contains(s.Default(), all);

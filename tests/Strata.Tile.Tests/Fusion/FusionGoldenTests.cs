@@ -11,6 +11,7 @@ public sealed class FusionGoldenTests
         { nameof(FusionModels.Softmax), 1 },
         { nameof(FusionModels.SoftmaxWrittenOut), 1 },
         { nameof(FusionModels.LayerNormWrittenOut), 1 },
+        { nameof(FusionModels.RmsNormWrittenOut), 1 },
         { nameof(FusionModels.ConvBatchNormRelu), 1 },
         { nameof(FusionModels.TwoLayerMlp), 2 },
         { nameof(FusionModels.TransformerBlock), 9 },

@@ -74,6 +74,16 @@ internal static class FusionModels
         return g.Build();
     }
 
+    /// <summary>RMSNorm written out: <c>Pow → ReduceMean → Add → Sqrt → Div → Mul</c>.</summary>
+    public static Graph.Graph RmsNormWrittenOut()
+    {
+        var g = new GraphBuilder("rmsnorm", opset: 17);
+        var x = g.Input("x", DataType.Float32, 4, 16);
+        var rms = g.Sqrt(g.ReduceMean(g.Pow(x, g.Scalar(2)), [-1]) + 1e-6f);
+        g.Output(x / rms * g.Constant("gamma", Random(15, 16)), "y");
+        return g.Build();
+    }
+
     /// <summary><c>relu(batchnorm(conv(x, W, b)))</c>.</summary>
     public static Graph.Graph ConvBatchNormRelu()
     {

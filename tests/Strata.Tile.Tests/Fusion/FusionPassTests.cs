@@ -78,6 +78,23 @@ public sealed class FusionPassTests
     }
 
     [Fact]
+    public void LoweringThatDeclinesInsideTheOpenKernel_GetsAKernelOfItsOwn()
+    {
+        var g = new GraphBuilder("retry", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, 3);
+        g.Output(g.Relu(x + 1f), "y");
+        var graph = g.Build();
+        // A test lowering that only accepts an input read straight from a buffer.
+        var registry = Only(("Add", AddLowering), ("Relu", c =>
+            c.Input(0).At(Expr.Var("a"), Expr.Var("b")) is Load ? [TestLowerings.Unary(c.Input(0), UnaryOp.Relu)] : c.Decline("input is computed")));
+        var program = new FusionPass(registry).Run(graph);
+
+        Assert.Empty(program.Fallbacks);
+        Assert.Equal([["Add"], ["Relu"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        RunsLikeReference(graph, program, registry);
+    }
+
+    [Fact]
     public void IndependentFallback_RunsBeforeTheOpenKernel_WhichStaysOpen()
     {
         var g = new GraphBuilder("order", opset: 17);
@@ -153,6 +170,24 @@ public sealed class FusionPassTests
         Assert.True(kernel.Temps.Length is > 0 and < 40, $"{kernel.Temps.Length} temps");
         Assert.True(TilePrinter.Print(kernel).Length < 20_000);
         RunsLikeReference(graph, program, registry);
+    }
+
+    [Fact]
+    public void ViewPrologue_FusesIntoTheContraction_ArithmeticPrologueDoesNot()
+    {
+        static Graph.Graph Build(bool view)
+        {
+            var g = new GraphBuilder(view ? "view_prologue" : "relu_prologue", opset: 17);
+            var x = g.Input("x", DataType.Float32, 8, 4);
+            var a = view ? g.Transpose(x, 1, 0) : g.Relu(g.Transpose(x, 1, 0));
+            g.Output(g.MatMul(a, g.Constant("w", FusionModels.Random(1, 8, 5))), "y");
+            return g.Build();
+        }
+        var viewProgram = FusionHarness.CheckAgainstReference(() => Build(view: true));
+        var kernel = Assert.Single(viewProgram.Kernels).Kernel;
+        Assert.Contains("mul(%x[k, m], %w[k, n])", TilePrinter.Print(kernel));
+        var reluProgram = FusionHarness.CheckAgainstReference(() => Build(view: false));
+        Assert.Equal(2, reluProgram.Kernels.Count());
     }
 
     [Fact]

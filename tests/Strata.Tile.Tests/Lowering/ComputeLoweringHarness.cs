@@ -18,10 +18,19 @@ public static class ComputeLoweringHarness
     /// inputs are those with a compile-time value (<see cref="Value.Constant"/>) unless <paramref name="constants"/>
     /// says otherwise. Null when there is no lowering or it declines (the node would be a fallback).</summary>
     public static LoweredNode? Lower(Node node, int opset, IReadOnlyList<Tensor?> inputs, ExtensionRegistry? registry = null,
-        Func<int, Tensor?>? constants = null)
+        Func<int, Tensor?>? constants = null) => Lower(node, opset, inputs, out _, registry, constants);
+
+    /// <summary>Like the other overload; <paramref name="declineReason"/> says why it declined (null when it lowered).</summary>
+    public static LoweredNode? Lower(Node node, int opset, IReadOnlyList<Tensor?> inputs, out string? declineReason,
+        ExtensionRegistry? registry = null, Func<int, Tensor?>? constants = null)
     {
+        declineReason = null;
         var lowering = (registry ?? TileRegistry.Default).FindLowering(node);
-        if (lowering is null) return null;
+        if (lowering is null)
+        {
+            declineReason = $"no Tile lowering for {node.OpKey}";
+            return null;
+        }
         var kb = new KernelBuilder(Sanitize(node.OpType));
         var values = new TileValue?[node.Inputs.Length];
         for (int i = 0; i < node.Inputs.Length; i++)
@@ -33,12 +42,20 @@ public static class ComputeLoweringHarness
         constants ??= i => node.Inputs[i]?.Constant;
         var ctx = new TileLoweringContext(node, opset, values, constants, kb);
         var result = lowering.Lower(ctx);
-        if (result is null) return null;
+        if (result is null)
+        {
+            declineReason = ctx.DeclineReason ?? "declined without a reason";
+            return null;
+        }
         var produced = new List<int>();
         for (int i = 0; i < node.Outputs.Length; i++)
         {
             if (node.Outputs[i] is null) continue;
-            if (i >= result.Count || result[i] is not { } v) return null; // a requested output the lowering cannot give
+            if (i >= result.Count || result[i] is not { } v)
+            {
+                declineReason = $"no value for output {i}";
+                return null;
+            }
             kb.AddOutput(node.Outputs[i]!.Name is { Length: > 0 } n ? n : "out" + i, v);
             produced.Add(i);
         }

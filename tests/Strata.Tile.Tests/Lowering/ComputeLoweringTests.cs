@@ -131,10 +131,15 @@ public class ComputeLoweringTests
     }
 
     [Fact]
-    public void Reduce_with_runtime_axes_declines()
+    public void Reduce_with_runtime_axes_declines_and_says_why()
     {
         var x = Rand(new Random(6), DataType.Float32, [2, 3]);
         Declines("ReduceSum", [x, I64(1)], opset: 13);
+        var node = ComputeLoweringHarness.Compare("ReduceSum", [x, I64(1)], opset: 13).Node;
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [x, I64(1)], out var why));
+        Assert.Equal("the axes input is not a compile-time constant", why);
+        Assert.Null(ComputeLoweringHarness.Lower(node, 13, [Tensor<string>.FromArray(["a", "b"], 2), I64(1)], out why));
+        Assert.Equal("ReduceSum of str is not lowered", why);
         Declines("ReduceSum", [Tensor<bool>.FromArray([true, false], 2)], opset: 11);
     }
 
@@ -556,4 +561,66 @@ public class ComputeLoweringTests
                 withBias ? Rand(r, DataType.Float32, [ch]) : null, withPast ? Rand(r, DataType.Float32, [b, ch, k - 1]) : null],
                 attrs, opset: 27, outputs: 2);
         }, iter: Iter(30));
+
+    [Fact]
+    public void LinearAttention_matches_reference() =>
+        Gen.Select(Gen.Int[0, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((ruleIndex, withPast, perKeyDecay, scalarBeta, seed) =>
+        {
+            var r = new Random(seed);
+            string rule = new[] { "linear", "gated", "delta", "gated_delta" }[ruleIndex];
+            int b = r.Next(1, 3), len = r.Next(1, 5), hkv = r.Next(1, 3), group = r.Next(1, 3), dk = r.Next(1, 4), dv = r.Next(1, 4);
+            int hq = hkv * group;
+            var inputs = new Tensor?[6];
+            inputs[0] = Rand(r, DataType.Float32, [b, len, hq * dk], -1, 1);
+            inputs[1] = Rand(r, DataType.Float32, [b, len, hkv * dk], -1, 1);
+            inputs[2] = Rand(r, DataType.Float32, [b, len, hkv * dv], -1, 1);
+            if (withPast) inputs[3] = Rand(r, DataType.Float32, [b, hkv, dk, dv], -1, 1);
+            if (rule is "gated" or "gated_delta") inputs[4] = Rand(r, DataType.Float32, [b, len, perKeyDecay ? hkv * dk : hkv], -1, 0);
+            if (rule is "delta" or "gated_delta") inputs[5] = Rand(r, DataType.Float32, [b, len, scalarBeta ? 1 : hkv], 0, 1);
+            int last = Array.FindLastIndex(inputs, t => t is not null);
+            Check("LinearAttention", inputs[..(last + 1)],
+                [Attr.Of("update_rule", rule), Attr.Of("q_num_heads", (long)hq), Attr.Of("kv_num_heads", (long)hkv)], opset: 27, outputs: 2);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void DeformConv_matches_reference() =>
+        Gen.Select(Gen.Int[1, 2], Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, withMask, withBias, seed) =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), group = r.Next(1, 3), cg = r.Next(1, 3), mg = r.Next(1, 3), offsetGroup = r.Next(2) == 0 ? 1 : group;
+            var input = Shape(r, rank, max: 5, min: 3);
+            var kernel = Shape(r, rank, max: 3);
+            var attrs = WindowAttrs(r, kernel, allowAutoPad: false);
+            attrs.Add(Attr.Of("group", (long)group));
+            attrs.Add(Attr.Of("offset_group", (long)offsetGroup));
+            var x = Rand(r, DataType.Float32, [n, cg * group, .. input]);
+            var w = Rand(r, DataType.Float32, [mg * group, cg, .. kernel]);
+            // The output size follows the Conv geometry; read it off a Conv of the same attributes.
+            var conv = ComputeLoweringHarness.Compare("Conv", [x, w], attrs.Where(a => a.Name != "offset_group").ToList(), opset: 19);
+            var outSpatial = conv.Expected[0].Shape[2..];
+            int taps = kernel.Aggregate(1, (a, b) => a * b);
+            var offset = Rand(r, DataType.Float32, [n, offsetGroup * taps * rank, .. outSpatial], -1.5, 1.5);
+            Tensor? mask = withMask ? Rand(r, DataType.Float32, [n, offsetGroup * taps, .. outSpatial], 0, 1) : null;
+            Check("DeformConv", [x, w, offset, withBias ? Rand(r, DataType.Float32, [mg * group]) : null, mask], attrs, opset: 19);
+        }, iter: Iter(30));
+
+    [Fact]
+    public void TopK_with_ties_and_nans_matches_reference() =>
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Bool, Gen.Bool, Gen.Int).Sample((rank, largest, ints, nans, seed) =>
+        {
+            var r = new Random(seed);
+            var shape = Shape(r, rank, max: 5);
+            var t = ints ? DataType.Int32 : DataType.Float32;
+            var x = Rand(r, t, shape, -3, 3, small: true);
+            if (nans && !ints)
+            {
+                var d = TensorConvert.ToDoubles(x);
+                for (int i = 0; i < d.Length; i++) if (r.Next(5) == 0) d[i] = double.NaN;
+                x = TensorConvert.FromDoubles(t, d, shape);
+            }
+            int axis = r.Next(-rank, rank);
+            long k = r.Next(0, shape[axis < 0 ? axis + rank : axis] + 1);
+            Check("TopK", [x, I64(k)], [Attr.Of("axis", (long)axis), Attr.Of("largest", largest ? 1L : 0L)], opset: 11, outputs: 2,
+                constantInputs: [false, true]);
+        }, iter: Iter(40));
 }

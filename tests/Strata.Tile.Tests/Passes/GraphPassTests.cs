@@ -80,6 +80,31 @@ public sealed class GraphPassTests
     }
 
     [Fact]
+    public void StandardPipeline_InlinesNestedIfsWhoseConditionsFoldOnlyAfterTheOuterOne()
+    {
+        static Graph.Graph Build()
+        {
+            var g = new GraphBuilder("nested", opset: 17);
+            var x = g.Input("x", DataType.Float32, 2, 3);
+            var rank2 = g.Equal(g.Op("Size", [g.Shape(x)])[0], g.Constant(Tensor<long>.Scalar(2)));
+            var outerThen = g.Subgraph("outer_then");
+            var rows2 = outerThen.Equal(outerThen.Gather(outerThen.Shape(x), outerThen.Constant(Tensor<long>.Scalar(0))), outerThen.Constant(Tensor<long>.Scalar(2)));
+            var innerThen = outerThen.Subgraph("inner_then");
+            innerThen.Output(innerThen.Relu(x), "it");
+            var innerElse = outerThen.Subgraph("inner_else");
+            innerElse.Output(innerElse.Abs(x), "ie");
+            outerThen.Output(outerThen.If(rows2, innerThen.Build(), innerElse.Build())[0], "ot");
+            var outerElse = g.Subgraph("outer_else");
+            outerElse.Output(outerElse.Neg(x), "oe");
+            g.Output(g.If(rank2, outerThen.Build(), outerElse.Build())[0], "y");
+            return g.Build();
+        }
+        var graph = CheckPreserves(Build, GraphPipeline.Standard().AsPass());
+        Assert.DoesNotContain(graph.Nodes, n => n.OpType == "If");
+        Assert.Contains(graph.Nodes, n => n.OpType == "Relu");
+    }
+
+    [Fact]
     public void EliminateDeadNodes_DropsWhatNoOutputNeeds()
     {
         static Graph.Graph Build()

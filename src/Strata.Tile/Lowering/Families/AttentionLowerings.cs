@@ -19,8 +19,14 @@ internal static class AttentionLowerings
 {
     private const DataType F64T = DataType.Float64;
 
-    public static void Register(ExtensionRegistry registry) =>
-        registry.AddLowering("", "Attention", new TileLowering(Attention));
+    public static void Register(ExtensionRegistry registry)
+    {
+        registry.AddLowering("", "Attention", Explained(Attention));
+        registry.AddLowering("", "LinearAttention", Explained(LinearAttention));
+    }
+
+    /// <summary>Longest sequence LinearAttention is unrolled over (one state temp per token).</summary>
+    public const int MaxLinearAttentionSteps = 16;
 
     /// <summary>A [batch, heads, seq, size] view of Q, K or V: the value itself (4-D), or [b, s, h·size] re-indexed (3-D).</summary>
     private static TileValue? Heads(TileValue t, long heads)
@@ -174,6 +180,83 @@ internal static class AttentionLowerings
                 2 => Biased(o),
                 _ => probs.At(o),
             }, outT));
+        return result;
+    }
+
+    /// <summary>LinearAttention (opset 27), its recurrence unrolled over the (short, static) sequence: per token t a
+    /// state temp <c>%state{t}[b, h, d, e] = S·g + k[d]·v'[e]</c> with S the previous state, g = exp(decay) for the gated
+    /// rules and v' = β·(v − Σ_d S[d, e]·k[d]) for the delta rules (a reduction), and the output
+    /// <c>%out[b, t, c] = scale · sum[d] q[d] · state_t[d, e]</c>, the state picked by a select on t. Null for
+    /// sequences longer than <see cref="MaxLinearAttentionSteps"/>.</summary>
+    private static IReadOnlyList<TileValue?>? LinearAttention(TileLoweringContext c)
+    {
+        var node = c.Node;
+        var q = c.Input(0);
+        var k = c.Input(1);
+        var v = c.Input(2);
+        var past = c.HasInput(3) ? c.Input(3) : null;
+        var decay = c.HasInput(4) ? c.Input(4) : null;
+        var beta = c.HasInput(5) ? c.Input(5) : null;
+        var rule = node.GetString("update_rule", "gated_delta");
+        if (rule is not ("linear" or "gated" or "delta" or "gated_delta")) return null;
+        bool gated = rule is "gated" or "gated_delta", delta = rule is "delta" or "gated_delta";
+        if (gated != (decay is not null) || delta != (beta is not null)) return null;
+        long hq = node.GetInt("q_num_heads", 0), hkv = node.GetInt("kv_num_heads", 0);
+        if (hq <= 0 || hkv <= 0 || hq % hkv != 0) return null;
+        if (new[] { q, k, v }.Any(t => t.Rank != 3 || !IsFloat(t.Type))) return null;
+        long batch = q.Shape[0], len = q.Shape[1];
+        if (k.Shape[0] != batch || v.Shape[0] != batch || k.Shape[1] != len || v.Shape[1] != len) return null;
+        if (q.Shape[2] % hq != 0 || k.Shape[2] % hkv != 0 || v.Shape[2] % hkv != 0) return null;
+        long dk = q.Shape[2] / hq, dv = v.Shape[2] / hkv, group = hq / hkv;
+        if (k.Shape[2] / hkv != dk) return null;
+        if (len > MaxLinearAttentionSteps) return c.Decline($"the sequence ({len}) is longer than the {MaxLinearAttentionSteps} steps the recurrence is unrolled over");
+        long decayLast = decay?.Shape[^1] ?? 0, betaLast = beta?.Shape[^1] ?? 0;
+        if (decay is not null && (decay.Rank != 3 || !IsFloat(decay.Type) || decay.Shape[0] != batch || decay.Shape[1] != len || (decayLast != hkv && decayLast != hkv * dk))) return null;
+        if (beta is not null && (beta.Rank != 3 || !IsFloat(beta.Type) || beta.Shape[0] != batch || beta.Shape[1] != len || (betaLast != hkv && betaLast != 1))) return null;
+        if (past is not null && (!IsFloat(past.Type) || !past.Shape.SequenceEqual([batch, hkv, dk, dv]))) return null;
+        double scale = node.GetFloat("scale", 0f);
+        if (scale == 0) scale = 1 / Math.Sqrt(dk);
+        var kb = c.Builder;
+        ImmutableArray<long> stateShape = [batch, hkv, dk, dv];
+        string[] stateHints = ["b", "h", "d", "e"];
+
+        // s[b, h, d, e] of the state after each token (before the first: past_state or zeros).
+        var state = past is null ? Value(F64T, stateShape, _ => C(0, F64T)) : Value(F64T, stateShape, i => F64(past.At(i)));
+        var states = new List<TileValue>();
+        for (long t = 0; t < len; t++)
+        {
+            var prev = state;
+            var decayed = decay is null ? prev : Value(F64T, stateShape, i =>
+                Mul(prev.At(i), Un(UnaryOp.Exp, F64(decay.At(i[0], Ix(t), decayLast == hkv ? i[1] : IAdd(IMul(i[1], dk), i[2]))))));
+            Expr K(Expr b, Expr h, Expr d) => F64(k.At(b, Ix(t), IAdd(IMul(h, dk), d)));
+            Expr V(Expr b, Expr h, Expr e) => F64(v.At(b, Ix(t), IAdd(IMul(h, dv), e)));
+            Func<IReadOnlyList<Expr>, Expr> update = i => V(i[0], i[1], i[3]);
+            if (beta is not null)
+            {
+                var retrieved = kb.Reduce(ReduceOp.Sum, [batch, hkv, dv], [dk],
+                    (o, r) => Mul(decayed.At(o[0], o[1], r[0], o[2]), K(o[0], o[1], r[0])), "retrieved" + t, ["b", "h", "e"], ["d"]);
+                update = i => Mul(F64(beta.At(i[0], Ix(t), betaLast == 1 ? Ix(0) : i[1])), Sub(V(i[0], i[1], i[3]), retrieved.At(i[0], i[1], i[3])));
+            }
+            state = kb.Materialize(Value(F64T, stateShape, i => Add(decayed.At(i), Mul(K(i[0], i[1], i[2]), update(i)))), "state" + t);
+            states.Add(state);
+        }
+
+        // out[b, t, hq·dv]: scale · Σ_d q[b, t, qh·dk + d] · state_t[b, qh / group, d, e].
+        var result = new TileValue?[node.Outputs.Length];
+        if (len > 0)
+        {
+            var y = kb.Reduce(ReduceOp.Sum, [batch, len, hq, dv], [dk], (o, r) =>
+            {
+                Expr[] si = [o[0], IDiv(o[2], group), r[0], o[3]];
+                Expr s = states[^1].At(si);
+                for (int t = states.Count - 2; t >= 0; t--) s = Sel(Eq(o[1], Ix(t)), states[t].At(si), s);
+                return Mul(F64(q.At(o[0], o[1], IAdd(IMul(o[2], dk), r[0]))), s);
+            }, "out", ["b", "t", "h", "e"], ["d"]);
+            result[0] = Value(q.Type, [batch, len, hq * dv], o => To(Mul(C(scale, F64T), y.At(o[0], o[1], IDiv(o[2], dv), IMod(o[2], dv))), q.Type));
+        }
+        else result[0] = Value(q.Type, [batch, 0, hq * dv], _ => C(0, q.Type));
+        var stateType = past?.Type ?? q.Type;
+        if (result.Length > 1 && node.Outputs[1] is not null) result[1] = Value(stateType, stateShape, i => To(state.At(i), stateType));
         return result;
     }
 }

@@ -8,6 +8,12 @@ namespace Strata.Tile.Lowerings;
 /// and broadcasting views.</summary>
 internal static class ComputeExprs
 {
+    /// <summary>A lowering that always gives a reason when it declines (a generic one where the function did not say).</summary>
+    public static TileLowering Explained(Func<TileLoweringContext, IReadOnlyList<TileValue?>?> lower) => new(c =>
+        lower(c) ?? (c.DeclineReason is null
+            ? c.Decline($"{c.Node.OpType}: its element types, attributes or shapes are outside what the Tile lowering covers")
+            : null));
+
     // ---- scalars ----
 
     public static Expr C(double v, DataType t) => Constant.Of(v, t);

@@ -10,9 +10,9 @@ internal static class ContractionLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "MatMul", new TileLowering(MatMul));
-        registry.AddLowering("", "Gemm", new TileLowering(Gemm));
-        registry.AddLowering("", "Einsum", new TileLowering(Einsum));
+        registry.AddLowering("", "MatMul", Explained(MatMul));
+        registry.AddLowering("", "Gemm", Explained(Gemm));
+        registry.AddLowering("", "Einsum", Explained(Einsum));
     }
 
     /// <summary>Element types the reference's MatMul and Einsum compute.</summary>

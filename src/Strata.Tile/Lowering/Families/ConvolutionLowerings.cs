@@ -11,9 +11,10 @@ internal static class ConvolutionLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "Conv", new TileLowering(Conv));
-        registry.AddLowering("", "ConvTranspose", new TileLowering(ConvTranspose));
-        registry.AddLowering("", "CausalConvWithState", new TileLowering(CausalConvWithState));
+        registry.AddLowering("", "Conv", Explained(Conv));
+        registry.AddLowering("", "ConvTranspose", Explained(ConvTranspose));
+        registry.AddLowering("", "CausalConvWithState", Explained(CausalConvWithState));
+        registry.AddLowering("", "DeformConv", Explained(DeformConv));
     }
 
     private static bool IsConvType(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16;
@@ -196,5 +197,78 @@ internal static class ConvolutionLowerings
         if (result.Length > 1 && c.Node.Outputs[1] is not null)
             result[1] = Value(t, [batch, channels, k - 1], o => To(Line(o[0], o[1], IAdd(o[2], length)), t));
         return result;
+    }
+
+    /// <summary>DeformConv: the taps sampled at their offset positions, materialised as columns
+    /// <c>%cols[n, i, k…, o…] = mask · Σ_corners weight · x[n, i, floor(p) + corner]</c> (multilinear interpolation, data-dependent
+    /// loads guarded by a select, zeros outside the input), then <c>%acc[n, co, o…] = sum[ci, k…] w[co, ci, k…] · cols[n, g·Cg + ci, k…, o…]</c>
+    /// plus bias; in f64 as the reference computes.</summary>
+    private static IReadOnlyList<TileValue?>? DeformConv(TileLoweringContext c)
+    {
+        var x = c.Input(0);
+        var w = c.Input(1);
+        var offset = c.Input(2);
+        var bias = c.HasInput(3) ? c.Input(3) : null;
+        var mask = c.HasInput(4) ? c.Input(4) : null;
+        var t = x.Type;
+        int rank = x.Rank - 2;
+        if (!IsConvType(t) || rank < 1 || w.Rank != x.Rank || !IsConvType(w.Type) || !IsConvType(offset.Type)) return null;
+        long n = x.Shape[0], channels = x.Shape[1], m = w.Shape[0], cg = w.Shape[1];
+        long group = c.Node.GetInt("group", 1), offsetGroup = c.Node.GetInt("offset_group", 1);
+        if (group <= 0 || cg * group != channels || m % group != 0 || offsetGroup <= 0 || channels % offsetGroup != 0) return null;
+        var kernel = w.Shape[2..].ToArray();
+        var input = x.Shape[2..].ToArray();
+        if (SlidingWindow.Read(c.Node, input, kernel) is not { } win || !win.Kernel.SequenceEqual(kernel)) return null;
+        long taps = kernel.Aggregate(1L, (a, b) => a * b);
+        if (!offset.Shape.SequenceEqual([n, offsetGroup * taps * rank, .. win.Output])) return null;
+        if (mask is not null && (!IsConvType(mask.Type) || !mask.Shape.SequenceEqual([n, offsetGroup * taps, .. win.Output]))) return null;
+        if (bias is not null && (!IsConvType(bias.Type) || bias.Rank != 1 || bias.Shape[0] != m)) return null;
+        const DataType f64 = DataType.Float64;
+        long perOffsetGroup = channels / offsetGroup, mg = m / group;
+        var names = SpatialNames(rank);
+
+        // cols[n, i, k…, o…]
+        var colShape = new long[] { n, channels }.Concat(kernel).Concat(win.Output).ToArray();
+        var cols = c.Builder.Materialize(Value(f64, colShape, idx =>
+        {
+            var k = idx.Skip(2).Take(rank).ToArray();
+            var o = idx.Skip(2 + rank).ToArray();
+            var og = IDiv(idx[1], perOffsetGroup);
+            var tap = IAdd(IMul(og, taps), Flatten(k, kernel));
+            var floors = new Expr[rank];
+            var fracs = new Expr[rank];
+            for (int d = 0; d < rank; d++)
+            {
+                var basePos = To(win.Position(d, o[d], k[d]), f64);
+                var p = Add(basePos, F64(offset.At([idx[0], IAdd(IMul(tap, rank), Ix(d)), .. o])));
+                var fl = Un(UnaryOp.Floor, p);
+                floors[d] = To(fl, DataType.Int64);
+                fracs[d] = Sub(p, fl);
+            }
+            Expr? sum = null;
+            for (int corner = 0; corner < 1 << rank; corner++)
+            {
+                var pos = new Expr[rank];
+                var guards = new Expr?[rank];
+                Expr weight = C(1, f64);
+                for (int d = 0; d < rank; d++)
+                {
+                    bool high = (corner >> (rank - 1 - d) & 1) != 0;
+                    pos[d] = high ? IAdd(floors[d], 1) : floors[d];
+                    guards[d] = InRange(pos[d], input[d]);
+                    weight = Mul(weight, high ? fracs[d] : Sub(C(1, f64), fracs[d]));
+                }
+                var term = Guard(All(guards), Mul(weight, F64(x.At([idx[0], idx[1], .. pos]))), C(0, f64));
+                sum = sum is null ? term : Add(sum, term);
+            }
+            return mask is null ? sum! : Mul(F64(mask.At([idx[0], tap, .. o])), sum!);
+        }), "cols");
+
+        var y = c.Builder.Reduce(ReduceOp.Sum, [n, m, .. win.Output], [cg, .. kernel], (o, r) =>
+        {
+            var ci = group == 1 ? r[0] : IAdd(IMul(IDiv(o[1], mg), cg), r[0]);
+            return Mul(F64(w.At([o[1], .. r])), cols.At([o[0], ci, .. r.Skip(1), .. o.Skip(2)]));
+        }, "acc", ["n", "co", .. names.Select(s => "o" + s)], ["ci", .. names.Select(s => "k" + s)]);
+        return [Value(t, y.Shape, o => To(bias is null ? y.At(o) : Add(F64(bias.At(o[1])), y.At(o)), t))];
     }
 }

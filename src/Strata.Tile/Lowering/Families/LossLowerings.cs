@@ -15,8 +15,8 @@ internal static class LossLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "NegativeLogLikelihoodLoss", new TileLowering(c => Loss(c, softmax: false)));
-        registry.AddLowering("", "SoftmaxCrossEntropyLoss", new TileLowering(c => Loss(c, softmax: true)));
+        registry.AddLowering("", "NegativeLogLikelihoodLoss", Explained(c => Loss(c, softmax: false)));
+        registry.AddLowering("", "SoftmaxCrossEntropyLoss", Explained(c => Loss(c, softmax: true)));
     }
 
     private static IReadOnlyList<TileValue?>? Loss(TileLoweringContext c, bool softmax)

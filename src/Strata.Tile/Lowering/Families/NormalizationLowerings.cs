@@ -13,13 +13,13 @@ internal static class NormalizationLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "LayerNormalization", new TileLowering(LayerNorm));
-        registry.AddLowering("", "RMSNormalization", new TileLowering(RmsNorm));
-        registry.AddLowering("", "GroupNormalization", new TileLowering(GroupNorm));
-        registry.AddLowering("", "InstanceNormalization", new TileLowering(InstanceNorm));
-        registry.AddLowering("", "MeanVarianceNormalization", new TileLowering(MeanVarianceNorm));
-        registry.AddLowering("", "LpNormalization", new TileLowering(LpNorm));
-        registry.AddLowering("", "LRN", new TileLowering(Lrn));
+        registry.AddLowering("", "LayerNormalization", Explained(LayerNorm));
+        registry.AddLowering("", "RMSNormalization", Explained(RmsNorm));
+        registry.AddLowering("", "GroupNormalization", Explained(GroupNorm));
+        registry.AddLowering("", "InstanceNormalization", Explained(InstanceNorm));
+        registry.AddLowering("", "MeanVarianceNormalization", Explained(MeanVarianceNorm));
+        registry.AddLowering("", "LpNormalization", Explained(LpNorm));
+        registry.AddLowering("", "LRN", Explained(Lrn));
     }
 
     /// <summary>Mean and 1/sqrt(variance + eps) of each group of <paramref name="g"/> (over its <see cref="AxisGrouping.OutShape"/>).</summary>

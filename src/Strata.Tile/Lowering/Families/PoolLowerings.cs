@@ -13,12 +13,12 @@ internal static class PoolLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "MaxPool", new TileLowering(MaxPool));
-        registry.AddLowering("", "AveragePool", new TileLowering(c => AverageOrLp(c, lp: false)));
-        registry.AddLowering("", "LpPool", new TileLowering(c => AverageOrLp(c, lp: true)));
-        registry.AddLowering("", "GlobalAveragePool", new TileLowering(c => Global(c, Kind.Average)));
-        registry.AddLowering("", "GlobalMaxPool", new TileLowering(c => Global(c, Kind.Max)));
-        registry.AddLowering("", "GlobalLpPool", new TileLowering(c => Global(c, Kind.Lp)));
+        registry.AddLowering("", "MaxPool", Explained(MaxPool));
+        registry.AddLowering("", "AveragePool", Explained(c => AverageOrLp(c, lp: false)));
+        registry.AddLowering("", "LpPool", Explained(c => AverageOrLp(c, lp: true)));
+        registry.AddLowering("", "GlobalAveragePool", Explained(c => Global(c, Kind.Average)));
+        registry.AddLowering("", "GlobalMaxPool", Explained(c => Global(c, Kind.Max)));
+        registry.AddLowering("", "GlobalLpPool", Explained(c => Global(c, Kind.Lp)));
     }
 
     private enum Kind { Average, Max, Lp }
@@ -49,7 +49,8 @@ internal static class PoolLowerings
         var x = c.Input(0);
         var t = x.Type;
         if (t is not (DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16 or DataType.Int8 or DataType.UInt8)) return null;
-        if (Window(c, x) is not { } win || win.HasEmptyWindow()) return null;
+        if (Window(c, x) is not { } win) return null;
+        if (win.HasEmptyWindow()) return c.Decline("a window lies wholly in the padding (the reference gives 0 there)");
         var (outHints, redHints) = Hints(win.Rank);
         var kb = c.Builder;
         long[] outShape = [x.Shape[0], x.Shape[1], .. win.Output];

@@ -16,10 +16,10 @@ internal static class QuantizedLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "MatMulInteger", new TileLowering(MatMulInteger));
-        registry.AddLowering("", "ConvInteger", new TileLowering(ConvInteger));
-        registry.AddLowering("", "QLinearMatMul", new TileLowering(QLinearMatMul));
-        registry.AddLowering("", "QLinearConv", new TileLowering(QLinearConv));
+        registry.AddLowering("", "MatMulInteger", Explained(MatMulInteger));
+        registry.AddLowering("", "ConvInteger", Explained(ConvInteger));
+        registry.AddLowering("", "QLinearMatMul", Explained(QLinearMatMul));
+        registry.AddLowering("", "QLinearConv", Explained(QLinearConv));
     }
 
     private static bool Is8Bit(DataType t) => t is DataType.Int8 or DataType.UInt8;
@@ -68,7 +68,11 @@ internal static class QuantizedLowerings
         for (int d = 0; d < win.Rank; d++)
         {
             long room = win.Input[d] + win.PadBegin[d] + win.PadEnd[d] - win.Span(d);
-            if (win.AutoPad == "NOTSET" && room < 0 && room > -win.Strides[d]) return null;
+            if (win.AutoPad == "NOTSET" && room < 0 && room > -win.Strides[d])
+            {
+                c.Decline("the window does not fit the input, where the reference still gives one output position");
+                return null;
+            }
         }
         if (xZero is not null && xZero.Shape.Aggregate(1L, (p, q) => p * q) != 1) return null;
         if (wZero is not null && wZero.Shape.Aggregate(1L, (p, q) => p * q) != 1 && (wZero.Rank != 1 || wZero.Shape[0] != w.Shape[0])) return null;

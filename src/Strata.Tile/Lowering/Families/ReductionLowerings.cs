@@ -25,17 +25,18 @@ internal static class ReductionLowerings
         AddReduce(registry, "ReduceLogSum", Kind.LogSum, 18);
         AddReduce(registry, "ReduceLogSumExp", Kind.LogSumExp, 18);
         AddReduce(registry, "ReduceSumSquare", Kind.SumSquare, 18);
-        registry.AddLowering("", "ArgMax", new TileLowering(c => Arg(c, max: true)));
-        registry.AddLowering("", "ArgMin", new TileLowering(c => Arg(c, max: false)));
-        registry.AddLowering("", "Softmax", new TileLowering(c => Softmax(c, SoftmaxKind.Softmax)));
-        registry.AddLowering("", "LogSoftmax", new TileLowering(c => Softmax(c, SoftmaxKind.LogSoftmax)));
-        registry.AddLowering("", "Hardmax", new TileLowering(c => Softmax(c, SoftmaxKind.Hardmax)));
-        registry.AddLowering("", "CumSum", new TileLowering(c => Cumulative(c, product: false)));
-        registry.AddLowering("", "CumProd", new TileLowering(c => Cumulative(c, product: true)));
+        registry.AddLowering("", "ArgMax", Explained(c => Arg(c, max: true)));
+        registry.AddLowering("", "ArgMin", Explained(c => Arg(c, max: false)));
+        registry.AddLowering("", "Softmax", Explained(c => Softmax(c, SoftmaxKind.Softmax)));
+        registry.AddLowering("", "LogSoftmax", Explained(c => Softmax(c, SoftmaxKind.LogSoftmax)));
+        registry.AddLowering("", "Hardmax", Explained(c => Softmax(c, SoftmaxKind.Hardmax)));
+        registry.AddLowering("", "CumSum", Explained(c => Cumulative(c, product: false)));
+        registry.AddLowering("", "CumProd", Explained(c => Cumulative(c, product: true)));
+        registry.AddLowering("", "TopK", Explained(TopK));
     }
 
     private static void AddReduce(ExtensionRegistry registry, string op, Kind kind, int axesInputSince) =>
-        registry.AddLowering("", op, new TileLowering(c => Reduce(c, kind, axesInputSince)));
+        registry.AddLowering("", op, Explained(c => Reduce(c, kind, axesInputSince)));
 
     /// <summary>The grouping of a Reduce* node: axes from the attribute (before <paramref name="since"/>) or the
     /// constant axes input, keepdims, noop_with_empty_axes. Null when the axes are not known at compile time or invalid.</summary>
@@ -46,7 +47,11 @@ internal static class ReductionLowerings
         {
             if (c.Node.Inputs.Length > 1 && c.Node.Inputs[1] is not null)
             {
-                if (c.ConstantInput(1) is not { } t) return null;
+                if (c.ConstantInput(1) is not { } t)
+                {
+                    c.Decline("the axes input is not a compile-time constant");
+                    return null;
+                }
                 axes = TensorConvert.ToInt64s(t);
             }
             else axes = null;
@@ -71,8 +76,8 @@ internal static class ReductionLowerings
     {
         var x = c.Input(0);
         var t = x.Type;
-        if (!ScalarSemantics.IsSupported(t)) return null;
-        if (t == DataType.Bool && kind is not (Kind.Max or Kind.Min)) return null;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool && kind is not (Kind.Max or Kind.Min))
+            return c.Decline($"{c.Node.OpType} of {t.ShortName()} is not lowered");
         if (Grouping(c, x, since) is not { } g) return null;
         var kb = c.Builder;
         string name = kind.ToString().ToLowerInvariant();
@@ -208,7 +213,8 @@ internal static class ReductionLowerings
         var x = c.Input(0);
         var t = x.Type;
         if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
-        if (c.ConstantInput(1) is not { Length: 1 } axisTensor || Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
+        if (c.ConstantInput(1) is not { Length: 1 } axisTensor) return c.Decline("the axis input is not a compile-time constant");
+        if (Axis(TensorConvert.ToInt64s(axisTensor)[0], x.Rank) is not { } axis) return null;
         bool exclusive = c.Node.GetInt("exclusive", 0) != 0, reverse = c.Node.GetInt("reverse", 0) != 0;
         var acc = IsFloat(t) ? DataType.Float64 : t;
         var op = reverse ? (exclusive ? BinaryOp.Gt : BinaryOp.Ge) : (exclusive ? BinaryOp.Lt : BinaryOp.Le);
@@ -219,5 +225,65 @@ internal static class ReductionLowerings
             return Sel(Bin(op, r[0], o[axis]), To(x.At(idx), acc), C(product ? 1 : 0, acc));
         }, product ? "cumprod" : "cumsum", reduceHints: ["j"]);
         return [Value(t, x.Shape, o => To(scan.At(o), t))];
+    }
+
+    /// <summary>TopK by counting: each element's place in the sorted order is the number of elements that come before
+    /// it (<c>%rank[…, i, …] = sum[j] select(before(j, i), 1, 0)</c>, before = larger — or smaller — with NaN largest,
+    /// ties by index), and output position r takes the element whose place is r (<c>argmax[i] eq(rank, r)</c>).
+    /// Quadratic in the axis length, like CumSum.</summary>
+    private static IReadOnlyList<TileValue?>? TopK(TileLoweringContext c)
+    {
+        var x = c.Input(0);
+        var t = x.Type;
+        if (!ScalarSemantics.IsSupported(t) || t == DataType.Bool || x.Rank == 0) return null;
+        long k;
+        if (c.Opset >= 10)
+        {
+            if (c.ConstantInput(1) is not { Length: 1 } kt) return c.Decline("the k input is not a compile-time constant");
+            k = TensorConvert.ToInt64s(kt)[0];
+        }
+        else k = c.Node.GetInt("k", 0);
+        if (Axis(c.Node.GetInt("axis", -1), x.Rank) is not { } axis || k < 0 || k > x.Shape[axis]) return null;
+        bool largest = c.Opset < 11 || c.Node.GetInt("largest", 1) != 0;
+        bool isFloat = IsFloat(t);
+        var kb = c.Builder;
+
+        // Whether a sorts strictly before b (NaN counts as the largest value).
+        Expr Before(Expr a, Expr b)
+        {
+            Expr greater = Bin(largest ? BinaryOp.Gt : BinaryOp.Lt, a, b);
+            if (!isFloat) return greater;
+            var aNaN = Un(UnaryOp.IsNaN, a);
+            var bNaN = Un(UnaryOp.IsNaN, b);
+            // largest: a is NaN and b is not, or a > b; smallest: b is NaN and a is not, or a < b.
+            var nanFirst = largest ? Bin(BinaryOp.And, aNaN, Un(UnaryOp.Not, bNaN)) : Bin(BinaryOp.And, bNaN, Un(UnaryOp.Not, aNaN));
+            return Bin(BinaryOp.Or, nanFirst, greater);
+        }
+        Expr Same(Expr a, Expr b) => isFloat
+            ? Bin(BinaryOp.Or, Eq(a, b), Bin(BinaryOp.And, Un(UnaryOp.IsNaN, a), Un(UnaryOp.IsNaN, b)))
+            : Eq(a, b);
+
+        var rank = kb.Reduce(ReduceOp.Sum, x.Shape, [x.Shape[axis]], (o, r) =>
+        {
+            var other = o.ToArray();
+            other[axis] = r[0];
+            var (xi, xj) = (x.At(o), x.At(other));
+            var first = Bin(BinaryOp.Or, Before(xj, xi), Bin(BinaryOp.And, Same(xj, xi), Bin(BinaryOp.Lt, r[0], o[axis])));
+            return Sel(first, Ix(1), Ix(0));
+        }, "rank", reduceHints: ["j"]);
+        var outShape = x.Shape.SetItem(axis, k);
+        var picked = kb.Reduce(ReduceOp.ArgMax, outShape, [x.Shape[axis]], (o, r) =>
+        {
+            var at = o.ToArray();
+            at[axis] = r[0];
+            return Eq(rank.At(at), o[axis]);
+        }, "picked", reduceHints: ["j"]);
+        var values = Value(t, outShape, o =>
+        {
+            var at = o.ToArray();
+            at[axis] = picked.At(o);
+            return x.At(at);
+        });
+        return [values, picked];
     }
 }

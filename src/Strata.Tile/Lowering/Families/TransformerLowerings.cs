@@ -12,8 +12,8 @@ internal static class TransformerLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        registry.AddLowering("", "RotaryEmbedding", new TileLowering(Rotary));
-        registry.AddLowering("", "SwiGLU", new TileLowering(SwiGlu));
+        registry.AddLowering("", "RotaryEmbedding", Explained(Rotary));
+        registry.AddLowering("", "SwiGLU", Explained(SwiGlu));
     }
 
     private static IReadOnlyList<TileValue?>? Rotary(TileLoweringContext c)
