@@ -20,13 +20,14 @@ internal static class LoweringCheck
         return outcome.Kernel!;
     }
 
-    /// <summary>Asserts that the node falls back (its lowering declines).</summary>
+    /// <summary>Asserts that the node falls back (its lowering declines), with a reason containing <paramref name="why"/>.</summary>
     public static void FallsBack(string op, Tensor?[] inputs, Graph.Attribute[]? attributes = null, int opset = Graph.OpsetDefaults.Latest,
-        int outputs = 1, int[]? constants = null)
+        int outputs = 1, int[]? constants = null, string why = "")
     {
         var (g, node, feeds) = NodeHarness.OneNode(op, inputs, outputs, attributes, opset, constants);
         var outcome = NodeHarness.Check(g, node, feeds);
         Assert.False(outcome.Lowered, $"{op} was lowered but should fall back");
+        Assert.Contains(why, outcome.Failure);
     }
 
     private static string Show(object v) => v switch

@@ -51,7 +51,7 @@ public static class NodeHarness
         if (TileRegistry.Default.FindLowering(node) is not { } lowering) return NodeOutcome.Fallback("no lowering registered");
         var ctx = new TileLoweringContext(node, graph.Opset(node.Domain), values, i => node.Inputs[i]?.Constant, builder);
         var lowered = lowering.Lower(ctx);
-        if (lowered is null) return NodeOutcome.Fallback("the lowering declined");
+        if (lowered is null) return NodeOutcome.Fallback("the lowering declined" + (ctx.DeclineReason is { } why ? ": " + why : ""));
 
         expected ??= new GraphInterpreter(Ops).Run(graph, inputs)!;
         var outputs = new List<(string Name, string Buffer)>();

@@ -200,17 +200,19 @@ public sealed class PointwiseLoweringTests
     }
 
     [Fact]
-    public void Training_modes_and_unsupported_types_fall_back()
+    public void Training_modes_unsupported_types_and_runtime_shapes_fall_back_with_a_reason()
     {
         var rng = new Random(1);
         var x = Tensor(rng, DataType.Float32, [2, 3, 4]);
         Tensor P() => Tensor(rng, DataType.Float32, [3], 0.5, 2);
-        FallsBack("BatchNormalization", [x, P(), P(), P(), P()], [A("training_mode", 1L)], outputs: 3);
-        FallsBack("Dropout", [x, Tensor<float>.Scalar(0.5f), Tensor<bool>.Scalar(true)], outputs: 2, constants: [1, 2]);
-        FallsBack("Dropout", [x, Tensor<float>.Scalar(0.5f), Tensor<bool>.Scalar(false)], outputs: 2); // training_mode not constant
-        FallsBack("Equal", [new Tensor<string>(new[] { "a", "b" }, [2]), new Tensor<string>(new[] { "a", "c" }, [2])]);
-        FallsBack("Mod", [x, x]); // float Mod needs fmod = 1 (the reference rejects it)
-        FallsBack("Sqrt", [Tensor(rng, DataType.Int32, [3])]);
+        FallsBack("BatchNormalization", [x, P(), P(), P(), P()], [A("training_mode", 1L)], outputs: 3, why: "training mode");
+        FallsBack("Dropout", [x, Tensor<float>.Scalar(0.5f), Tensor<bool>.Scalar(true)], outputs: 2, constants: [1, 2], why: "training mode");
+        FallsBack("Dropout", [x, Tensor<float>.Scalar(0.5f), Tensor<bool>.Scalar(false)], outputs: 2, why: "not known at compile time");
+        FallsBack("Equal", [new Tensor<string>(new[] { "a", "b" }, [2]), new Tensor<string>(new[] { "a", "c" }, [2])], why: "element type str");
+        FallsBack("Mod", [x, x], why: "fmod");
+        FallsBack("Sqrt", [Tensor(rng, DataType.Int32, [3])], why: "floating-point");
+        FallsBack("Reshape", [x, Longs(4, 6)], why: "not known at compile time"); // the shape is a graph input
+        FallsBack("Cast", [x], [A("to", (long)DataType.Float8E4M3FN)], why: "f8e4m3fn");
     }
 
     [Fact]

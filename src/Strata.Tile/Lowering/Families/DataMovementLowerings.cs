@@ -12,11 +12,11 @@ internal static class DataMovementLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        ViewLowerings.Add(registry, "Slice", Slice);
+        ViewLowerings.Add(registry, "Slice", Slice, 1, 2, 3, 4);
         ViewLowerings.Add(registry, "Concat", Concat);
-        registry.AddLowering("", "Split", Lowering.Many(Split));
-        ViewLowerings.Add(registry, "Tile", Tile);
-        ViewLowerings.Add(registry, "Pad", Pad);
+        registry.AddLowering("", "Split", Lowering.Many(Split, 1));
+        ViewLowerings.Add(registry, "Tile", Tile, 1);
+        ViewLowerings.Add(registry, "Pad", Pad, 1, 3);
         ViewLowerings.Add(registry, "Gather", Gather);
         ViewLowerings.Add(registry, "GatherElements", GatherElements);
     }

@@ -19,8 +19,8 @@ internal static class GeneratorLowerings
         ViewLowerings.Add(registry, "Size", c => c.HasInput(0)
             ? Fill(new Constant(Scalar.Int(c.Input(0).Shape.Aggregate(1L, (p, d) => p * d)), DataType.Int64), []) : null);
         ViewLowerings.Add(registry, "Constant", Constant);
-        ViewLowerings.Add(registry, "ConstantOfShape", ConstantOfShape);
-        ViewLowerings.Add(registry, "Range", Range);
+        ViewLowerings.Add(registry, "ConstantOfShape", ConstantOfShape, 0);
+        ViewLowerings.Add(registry, "Range", Range, 0, 1, 2);
         ViewLowerings.Add(registry, "EyeLike", EyeLike);
     }
 

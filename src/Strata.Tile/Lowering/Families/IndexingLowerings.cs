@@ -14,8 +14,8 @@ internal static class IndexingLowerings
         ViewLowerings.Add(registry, "Trilu", Trilu);
         ViewLowerings.Add(registry, "ReverseSequence", ReverseSequence);
         ViewLowerings.Add(registry, "GatherND", GatherND);
-        ViewLowerings.Add(registry, "OneHot", OneHot);
-        ViewLowerings.Add(registry, "CenterCropPad", CenterCropPad);
+        ViewLowerings.Add(registry, "OneHot", OneHot, 1);
+        ViewLowerings.Add(registry, "CenterCropPad", CenterCropPad, 1);
     }
 
     /// <summary>Trilu: keeps the upper (<c>j − i ≥ k</c>) or lower (<c>j − i ≤ k</c>) triangle of the last two dims,

@@ -23,11 +23,11 @@ internal static class InferenceModeLowerings
         var x = c.Input(0);
         if (c.Opset >= 12 && Lowering.Has(c, 2))
         {
-            if (Lowering.ConstDoubles(c, 2) is not [var training]) return null;
+            if (Lowering.ConstDoubles(c, 2) is not [var training]) return c.Decline("training_mode is not known at compile time");
             if (training != 0)
             {
                 double ratio = Lowering.Has(c, 1) ? Lowering.ConstDoubles(c, 1) is [var r] ? r : double.NaN : 0.5;
-                if (ratio != 0) return null;
+                if (ratio != 0) return c.Decline("training mode with a ratio that is not a constant 0 (random dropout)");
             }
         }
         TileValue? mask = null;
@@ -44,7 +44,8 @@ internal static class InferenceModeLowerings
         bool training = c.Opset >= 14
             ? c.Node.GetInt("training_mode", 0) != 0
             : c.Node.Outputs.Length > 1 && (c.Opset >= 7 || c.Node.GetInt("is_test", 0) == 0);
-        if (training || Enumerable.Range(0, 5).Any(i => !c.HasInput(i))) return null;
+        if (training) return c.Decline("training mode (batch statistics)");
+        if (Enumerable.Range(0, 5).Any(i => !c.HasInput(i))) return null;
         var x = c.Input(0);
         if (x.Rank < 2 || !ScalarSemantics.IsFloat(x.Type)) return null;
         var parameters = Enumerable.Range(1, 4).Select(c.Input).ToArray();

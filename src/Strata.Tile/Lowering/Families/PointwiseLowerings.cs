@@ -39,7 +39,7 @@ internal static class PointwiseLowerings
         Add(registry, "Mod", c =>
         {
             bool fmod = c.Node.GetInt("fmod", 0) != 0;
-            if (!fmod && ScalarSemantics.IsFloat(c.Input(0).Type)) return null; // the reference rejects it
+            if (!fmod && ScalarSemantics.IsFloat(c.Input(0).Type)) return Lowering.Decline(c, "Mod of floats needs fmod = 1 (the reference rejects it)");
             return NumberBinary(c, (a, b) => new Binary(fmod ? BinaryOp.FMod : BinaryOp.Mod, a, b));
         });
         Add(registry, "Pow", Pow);
@@ -100,11 +100,12 @@ internal static class PointwiseLowerings
 
     /// <summary>A unary op on any numeric type (not bool), as the reference's MapNumber.</summary>
     public static TileValue? NumberUnary(TileLoweringContext c, Func<Expr, Expr> f) =>
-        c.HasInput(0) && IsNumber(c.Input(0).Type) ? Map(c.Input(0), f) : null;
+        !c.HasInput(0) ? null : IsNumber(c.Input(0).Type) ? Map(c.Input(0), f) : Lowering.Decline(c, $"{c.Node.OpType} is not defined on {c.Input(0).Type.ShortName()}");
 
     /// <summary>A unary op on floating-point types, computed in float32 for float16 and bfloat16 (the reference's MapFloat).</summary>
     public static TileValue? FloatUnary(TileLoweringContext c, Func<Expr, Expr> f) =>
-        c.HasInput(0) && ScalarSemantics.IsFloat(c.Input(0).Type) ? Map(c.Input(0), x => ViaFloat(x, f)) : null;
+        !c.HasInput(0) ? null : ScalarSemantics.IsFloat(c.Input(0).Type) ? Map(c.Input(0), x => ViaFloat(x, f))
+            : Lowering.Decline(c, $"{c.Node.OpType} is defined on floating-point types, not {c.Input(0).Type.ShortName()}");
 
     /// <summary><paramref name="f"/> applied to <paramref name="x"/>, in float32 when x is float16 or bfloat16.</summary>
     public static Expr ViaFloat(Expr x, Func<Expr, Expr> f) =>

@@ -27,8 +27,8 @@ internal static class ResizeLowerings
 
     public static void Register(ExtensionRegistry registry)
     {
-        ViewLowerings.Add(registry, "Resize", Resize);
-        ViewLowerings.Add(registry, "Upsample", Upsample);
+        ViewLowerings.Add(registry, "Resize", Resize, 2, 3);
+        ViewLowerings.Add(registry, "Upsample", Upsample, 1);
     }
 
     private static TileValue? Resize(TileLoweringContext c)
@@ -40,7 +40,7 @@ internal static class ResizeLowerings
         var all = Enumerable.Range(0, x.Rank).ToArray();
         if (c.Opset < 11)
         {
-            if (Lowering.ConstDoubles(c, 1) is not { } s10) return null;
+            if (Lowering.ConstDoubles(c, 1) is not { } s10) return Lowering.Decline(c, "scales are not known at compile time");
             return Plan(x.Shape, s10, null, all, "stretch") is var (sc, sz) ? Run(c, x, new(mode, "asymmetric", "floor"), sc, sz, all, null) : null;
         }
         var settings = new Settings(mode, n.GetString("coordinate_transformation_mode", "half_pixel"), n.GetString("nearest_mode", "round_prefer_floor"),
@@ -56,7 +56,8 @@ internal static class ResizeLowerings
         Roi? roi = null;
         if (settings.CoordinateMode == "tf_crop_and_resize")
         {
-            if (!NonEmpty(c, 1) || Lowering.ConstDoubles(c, 1) is not { } r || r.Length != 2 * axes.Length) return null;
+            if (!NonEmpty(c, 1) || Lowering.ConstDoubles(c, 1) is not { } r || r.Length != 2 * axes.Length)
+                return Lowering.Decline(c, "tf_crop_and_resize needs a roi known at compile time");
             var start = new double[x.Rank];
             var end = Enumerable.Repeat(1.0, x.Rank).ToArray();
             for (int i = 0; i < axes.Length; i++) { start[axes[i]] = r[i]; end[axes[i]] = r[axes.Length + i]; }
@@ -118,7 +119,8 @@ internal static class ResizeLowerings
 
     private static TileValue? Run(TileLoweringContext c, TileValue x, Settings s, double[] scales, long[] sizes, int[] axes, Roi? roi)
     {
-        if (s.Mode == "nearest" && s.NearestMode is not ("round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil")) return null;
+        if (s.Mode == "nearest" && s.NearestMode is not ("round_prefer_floor" or "round_prefer_ceil" or "floor" or "ceil"))
+            return Lowering.Decline(c, $"unknown nearest_mode '{s.NearestMode}'");
         // The axes that change, in the order the reference resizes them.
         var resized = axes.Where(a => !(IsClose(scales[a], 1) && sizes[a] == x.Shape[a]
             && (roi is null || roi.Start[a] == 0 && IsClose(roi.End[a], 1)))).ToArray();

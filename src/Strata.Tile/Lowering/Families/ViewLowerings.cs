@@ -14,12 +14,12 @@ internal static class ViewLowerings
 {
     public static void Register(ExtensionRegistry registry)
     {
-        Add(registry, "Reshape", Reshape);
+        Add(registry, "Reshape", Reshape, 1);
         Add(registry, "Flatten", Flatten);
-        Add(registry, "Squeeze", Squeeze);
-        Add(registry, "Unsqueeze", Unsqueeze);
+        Add(registry, "Squeeze", Squeeze, 1);
+        Add(registry, "Unsqueeze", Unsqueeze, 1);
         Add(registry, "Transpose", Transpose);
-        Add(registry, "Expand", Expand);
+        Add(registry, "Expand", Expand, 1);
         Add(registry, "DepthToSpace", c => Blocks(c, toSpace: true));
         Add(registry, "SpaceToDepth", c => Blocks(c, toSpace: false));
 
@@ -29,8 +29,8 @@ internal static class ViewLowerings
         GeneratorLowerings.Register(registry);
     }
 
-    public static void Add(ExtensionRegistry registry, string op, Func<TileLoweringContext, TileValue?> lower) =>
-        registry.AddLowering("", op, Lowering.Of(lower));
+    public static void Add(ExtensionRegistry registry, string op, Func<TileLoweringContext, TileValue?> lower, params int[] constantOperands) =>
+        registry.AddLowering("", op, Lowering.Of(lower, constantOperands));
 
     /// <summary>Reshape: 0 copies the input dim (unless allowzero), one -1 is inferred.</summary>
     private static TileValue? Reshape(TileLoweringContext c)
