@@ -133,6 +133,8 @@ public static class IndexSimplifier
             if (x is Binary { Op: BinaryOp.FloorDiv, B: Constant { Value.I: > 0 } inner } nested)
                 return FloorDiv(nested.A, checked(inner.Value.I * c));
             var linear = Linear.Of(this, x);
+            // Splitting is exact for integers, not for i64 sums that may wrap: only when every term is bounded.
+            if (Range(linear) is null) return new Binary(BinaryOp.FloorDiv, linear.ToExpr(), Expr.Index(c));
             var (q, r) = linear.Split(c);
             if (r.IsConstant) return q.ToExpr();
             if (Range(r) is { } rr && FloorDivLong(rr.Lo, c) == FloorDivLong(rr.Hi, c))
@@ -164,6 +166,7 @@ public static class IndexSimplifier
             if (x is Binary { Op: BinaryOp.Mod, B: Constant { Value.I: > 0 } inner } nested && inner.Value.I % c == 0)
                 return Mod(nested.A, c);
             var linear = Linear.Of(this, x);
+            if (Range(linear) is null) return new Binary(BinaryOp.Mod, linear.ToExpr(), Expr.Index(c));
             var (_, r) = linear.Split(c);
             if (Range(r) is { } rr && FloorDivLong(rr.Lo, c) == FloorDivLong(rr.Hi, c))
                 return r.Add(-FloorDivLong(rr.Lo, c) * c).ToExpr();
@@ -211,8 +214,9 @@ public static class IndexSimplifier
                 };
                 if (known is { } k) return Bool(k);
             }
-            // Terms on the left, the constant on the right: ge(sub(i, 1), 0) → ge(i, 1).
-            if (diff.IsConstant || diff.Constant == long.MinValue) return new Binary(op, a, b);
+            // Terms on the left, the constant on the right: ge(sub(i, 1), 0) → ge(i, 1). Only for bounded terms, where
+            // moving a term across cannot change the outcome through wrap-around.
+            if (diff.IsConstant || diff.Constant == long.MinValue || Range(diff) is null) return new Binary(op, a, b);
             long c = -diff.Constant;
             if (diff.Terms.All(t => t.Coef < 0))
             {

@@ -34,8 +34,9 @@ public sealed class IndexSimplifierTests
         var flat = B(BinaryOp.Add, B(BinaryOp.Mul, I, N(4)), J);
         Assert.Equal("i", Simplify(Div(flat, 4), (I, 3), (J, 4)));
         Assert.Equal("j", Simplify(Mod(flat, 4), (I, 3), (J, 4)));
-        // Without the range of j nothing can be removed.
-        Assert.Equal("add(i, floordiv(j, 4))", Simplify(Div(flat, 4)));
+        // Without the range of j, j / 4 stays; without any ranges nothing is split (the sum might wrap around).
+        Assert.Equal("add(i, floordiv(j, 4))", Simplify(Div(flat, 4), (I, 3), (J, 1000)));
+        Assert.Equal("floordiv(add(mul(i, 4), j), 4)", Simplify(Div(flat, 4)));
         // A common factor: (20 i + j) / 60 with j < 20 is i / 3.
         Assert.Equal("floordiv(i, 3)", Simplify(Div(B(BinaryOp.Add, B(BinaryOp.Mul, I, N(20)), J), 60), (I, 6), (J, 20)));
         Assert.Equal("add(mul(mod(i, 3), 20), j)", Simplify(Mod(B(BinaryOp.Add, B(BinaryOp.Mul, I, N(20)), J), 60), (I, 6), (J, 20)));
@@ -48,7 +49,8 @@ public sealed class IndexSimplifierTests
     {
         Assert.Equal("true", Simplify(B(BinaryOp.Lt, I, N(5)), (I, 5)));
         Assert.Equal("ge(i, 1)", Simplify(B(BinaryOp.Ge, B(BinaryOp.Sub, I, N(1)), N(0)), (I, 5)));
-        Assert.Equal("eq(j, i)", Simplify(B(BinaryOp.Eq, B(BinaryOp.Sub, J, I), N(0))));
+        Assert.Equal("eq(j, i)", Simplify(B(BinaryOp.Eq, B(BinaryOp.Sub, J, I), N(0)), (I, 4), (J, 4)));
+        Assert.Equal("eq(sub(j, i), 0)", Simplify(B(BinaryOp.Eq, B(BinaryOp.Sub, J, I), N(0)))); // unbounded: may wrap
         Assert.Equal("i", Simplify(B(BinaryOp.Min, B(BinaryOp.Max, I, N(0)), N(4)), (I, 5)));
         Assert.Equal("min(i, 3)", Simplify(B(BinaryOp.Min, B(BinaryOp.Max, I, N(0)), N(3)), (I, 5)));
         Assert.Equal("j", Simplify(new Select(B(BinaryOp.Lt, I, N(9)), J, K), (I, 5)));
