@@ -1,8 +1,6 @@
-using System.Runtime.CompilerServices;
+namespace Strata.Testing;
 
-namespace Strata.Block.Tests;
-
-/// <summary>Golden-text checks: compares text with <c>tests/Strata.Block.Tests/golden/&lt;name&gt;.strata</c>.
+/// <summary>Golden-text checks: compares text with <c>tests/&lt;test project&gt;/golden/&lt;name&gt;.strata</c> (this file is linked into each test project).
 /// With the environment variable <c>STRATA_ACCEPT=1</c> the file is (re)written instead, so the change shows
 /// up in <c>git diff</c> for review (like Helion's <c>EXPECTTEST_ACCEPT=1</c>).</summary>
 public static class Golden
@@ -59,16 +57,16 @@ public static class Golden
 
     private static string Clip(string line) => line.Length > 300 ? line[..300] + "…" : line;
 
-    private static string FindDirectory([CallerFilePath] string thisFile = "")
+    /// <summary>The test project this file is compiled into (it is linked into each one).</summary>
+    private static string Project => typeof(Golden).Assembly.GetName().Name!;
+
+    private static string FindDirectory()
     {
-        string? fromSource = Path.GetDirectoryName(thisFile);
-        if (fromSource is not null && System.IO.Directory.Exists(fromSource))
-            return Path.Combine(fromSource, "golden");
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "tests", "Strata.Block.Tests", "golden");
+            string candidate = Path.Combine(dir.FullName, "tests", Project, "golden");
             if (System.IO.Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException("cannot find tests/Strata.Block.Tests/golden");
+        throw new DirectoryNotFoundException($"cannot find tests/{Project}/golden");
     }
 }
