@@ -18,6 +18,9 @@ public sealed class BlockExecutor(ExtensionRegistry? registry = null) : ILowerin
     /// <summary>The config each kernel is lowered with (null: its knob space's default heuristic).</summary>
     public Func<TileKernel, Config>? ChooseConfig { get; init; }
 
+    /// <summary>Called with each compiled model before it runs (tests inspect the kernels).</summary>
+    public Action<CompiledModel>? OnCompiled { get; init; }
+
     public IReadOnlyDictionary<string, RuntimeValue?> Run(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs) =>
         RunCounted(graph, inputs).Outputs;
 
@@ -25,6 +28,7 @@ public sealed class BlockExecutor(ExtensionRegistry? registry = null) : ILowerin
     {
         var options = CompilerOptions.Default with { Registry = _registry, VerifyEach = true, SpecializeSmallInputs = 16, ChooseConfig = ChooseConfig };
         var compiled = new Compiler(options).Compile(graph, inputs);
+        OnCompiled?.Invoke(compiled);
         return (compiled.Run(inputs, registry: _registry), compiled.Stats);
     }
 }

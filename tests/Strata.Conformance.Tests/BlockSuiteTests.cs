@@ -21,7 +21,9 @@ public sealed class BlockSuiteTests(ITestOutputHelper output)
         var testsDir = Path.GetDirectoryName(SuiteLocation.ExpectedFailuresFile())!;
         var blockOnly = ExpectedFailures.Load(Path.Combine(testsDir, "expected-failures.block.tsv"));
         var expected = ExpectedFailures.Combine([ExpectedFailures.ForLevel(testsDir, "tile"), blockOnly]);
-        var report = new ConformanceRunner(new BlockExecutor()).RunAll(ConformanceRunner.Discover(nodeDir));
+        var roundTrip = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var executor = new BlockExecutor { OnCompiled = model => CheckRoundTrip(model, roundTrip) };
+        var report = new ConformanceRunner(executor).RunAll(ConformanceRunner.Discover(nodeDir));
         var (failures, passes) = expected.Check(report);
         var stalePasses = passes.Where(p => blockOnly.Contains(p.Name)).ToList();
 
@@ -40,7 +42,33 @@ public sealed class BlockSuiteTests(ITestOutputHelper output)
         }
         foreach (var (name, reason) in blockOnly.Reasons)
             if (reason.Length == 0) message.AppendLine($"expected-failures.block.tsv gives no reason for {name}");
+        foreach (var problem in roundTrip.Order(StringComparer.Ordinal)) message.AppendLine(problem);
+        output.WriteLine($"block text round trip checked on {_roundTripped} kernels");
+        if (_roundTripped == 0) message.AppendLine("no Block kernel was formed, so the text round trip checked nothing");
         Assert.True(message.Length == 0, message.ToString());
+    }
+
+    private int _roundTripped;
+
+    /// <summary>Print → parse → print is the identity for every Block kernel, and parsing gives the same kernel.</summary>
+    private void CheckRoundTrip(Block.Compilation.CompiledModel model, System.Collections.Concurrent.ConcurrentBag<string> problems)
+    {
+        foreach (var kernel in model.Kernels)
+        {
+            if (kernel.Block is not { } block) continue;
+            Interlocked.Increment(ref _roundTripped);
+            var text = Block.Text.BlockPrinter.Print(block);
+            try
+            {
+                var parsed = Block.Text.BlockParser.Parse(text);
+                if (Block.Text.BlockPrinter.Print(parsed) != text) problems.Add($"block kernel @{block.Name}: print(parse(print(k))) differs from print(k)");
+                else if (!parsed.Equals(block)) problems.Add($"block kernel @{block.Name}: parse(print(k)) differs from k");
+            }
+            catch (Core.StrataException e)
+            {
+                problems.Add($"block kernel @{block.Name}: its text does not parse: {e.Message}");
+            }
+        }
     }
 
     [Fact]
