@@ -6,7 +6,7 @@ namespace Strata.Graph.Ops;
 /// dilations, the begin/end padding actually used, and the output size. Built from the node's attributes
 /// (<c>kernel_shape</c>, <c>strides</c>, <c>dilations</c>, <c>pads</c>, <c>auto_pad</c>, <c>ceil_mode</c>), for concrete
 /// input dims at run time or per known dim during type inference.</summary>
-internal sealed class WindowGeometry
+public sealed class WindowGeometry
 {
     public required int[] Input { get; init; }
     public required int[] Kernel { get; init; }

@@ -1,4 +1,5 @@
 using Strata.Graph;
+using Strata.Graph.Ops;
 using static Strata.Tile.Lowerings.ComputeExprs;
 
 namespace Strata.Tile.Lowerings;
@@ -26,56 +27,25 @@ internal sealed class SlidingWindow
     /// interpreter reports those).</summary>
     public static SlidingWindow? Read(Node node, long[] input, long[]? kernel)
     {
-        int rank = input.Length;
-        var k = node.GetInts("kernel_shape") ?? kernel;
-        if (k is null || k.Length != rank) return null;
-        var strides = node.GetInts("strides") ?? Fill(rank, 1);
-        var dilations = node.GetInts("dilations") ?? Fill(rank, 1);
-        var pads = node.GetInts("pads") ?? Fill(2 * rank, 0);
-        if (strides.Length != rank || dilations.Length != rank || pads.Length != 2 * rank) return null;
-        if (strides.Any(x => x <= 0) || dilations.Any(x => x <= 0) || k.Any(x => x <= 0) || pads.Any(x => x < 0)) return null;
-        var autoPad = node.GetString("auto_pad", "NOTSET");
-        if (autoPad is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER" or "VALID")) return null;
-        bool ceil = node.GetInt("ceil_mode", 0) != 0;
-        var pb = new long[rank];
-        var pe = new long[rank];
-        var output = new long[rank];
-        for (int d = 0; d < rank; d++)
+        // The geometry rules are the reference's (WindowGeometry); invalid attributes decline (the reference reports them).
+        WindowGeometry g;
+        string autoPad;
+        try
         {
-            long s = strides[d], span = (k[d] - 1) * dilations[d] + 1;
-            switch (autoPad)
-            {
-                case "SAME_UPPER" or "SAME_LOWER":
-                {
-                    output[d] = (input[d] + s - 1) / s;
-                    long total = Math.Max(0, (output[d] - 1) * s + span - input[d]);
-                    long small = total / 2, large = total - small;
-                    (pb[d], pe[d]) = autoPad == "SAME_UPPER" ? (small, large) : (large, small);
-                    break;
-                }
-                case "VALID":
-                    output[d] = Math.Max(0, (input[d] - span) / s + 1);
-                    break;
-                default:
-                {
-                    pb[d] = pads[d];
-                    pe[d] = pads[rank + d];
-                    long room = input[d] + pb[d] + pe[d] - span;
-                    if (room < 0) output[d] = 0;
-                    else if (ceil)
-                    {
-                        output[d] = (room + s - 1) / s + 1;
-                        if ((output[d] - 1) * s >= input[d] + pb[d]) output[d]--;
-                    }
-                    else output[d] = room / s + 1;
-                    break;
-                }
-            }
+            var a = WindowGeometry.Read(node, input.Length, kernel is null ? null : WindowGeometry.ToInts(kernel),
+                (code, message) => new Core.StrataException(code, message));
+            g = WindowGeometry.Create(WindowGeometry.ToInts(input), a);
+            autoPad = a.AutoPad;
         }
+        catch (Exception e) when (e is Core.StrataException or OverflowException)
+        {
+            return null;
+        }
+        static long[] L(int[] v) => Array.ConvertAll(v, x => (long)x);
         return new SlidingWindow
         {
-            Input = input, Kernel = k, Strides = strides, Dilations = dilations, PadBegin = pb, PadEnd = pe, Output = output,
-            AutoPad = autoPad,
+            Input = input, Kernel = L(g.Kernel), Strides = L(g.Strides), Dilations = L(g.Dilations),
+            PadBegin = L(g.PadBegin), PadEnd = L(g.PadEnd), Output = L(g.Output), AutoPad = autoPad,
         };
     }
 
@@ -156,12 +126,5 @@ internal sealed class SlidingWindow
     {
         var os = IMul(o, Strides[d]);
         return Dilations[d] == 1 ? ISub(Ix(c), os) : Bin(BinaryOp.Sub, Ix(0), IDiv(ISub(os, c), Dilations[d]));
-    }
-
-    private static long[] Fill(int n, long v)
-    {
-        var r = new long[n];
-        Array.Fill(r, v);
-        return r;
     }
 }
