@@ -1,0 +1,1 @@
+namespace Strata.Backends.Clr.Tests;
