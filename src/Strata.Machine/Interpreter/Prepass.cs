@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
+using Strata.Machine.Text;
 using Strata.Tile;
 
 namespace Strata.Machine.Interpreting;
@@ -129,7 +130,7 @@ internal sealed class Prepass
                 var lower = Reg(Integer(l, l.Lower), l);
                 var upper = Reg(Integer(l, l.Upper), l);
                 if (Assigns(l.Body, l.Var.Name) is { } bad)
-                    throw Invalid(l, $"the loop body assigns the induction variable {l.Var} ({StmtText.Describe(bad)})");
+                    throw Invalid(l, $"the loop body assigns the induction variable {l.Var} ({MachinePrinter.Headline(bad)})");
                 return new LoopNode(l, Reg(l.Var, l), lower, upper, l.Step, Body(l.Body));
             }
             case IfStmt i:
@@ -215,7 +216,7 @@ internal sealed class Prepass
     }
 
     private StrataException Invalid(MStmt stmt, string message, ErrorCode code = ErrorCode.InvalidIr) =>
-        new(code, $"machine kernel @{_kernel.Name}: {StmtText.Describe(stmt)}: {message}", "verify the kernel", Where(_kernel));
+        new(code, $"machine kernel @{_kernel.Name}: {MachinePrinter.Headline(stmt)}: {message}", "verify the kernel", Where(_kernel));
 
     internal static string Where(MachineKernel kernel) => $"machine kernel @{kernel.Name}";
 }
