@@ -20,7 +20,13 @@ public static class RandomMachineKernels
         CsCheck.Gen.Int.Select(seed => Kernel(new Random(seed), target, statements));
 
     public static MachineKernel Kernel(Random r, Target? target = null, int statements = 40) =>
-        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements).Build();
+        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements, wild: false).Build();
+
+    /// <summary>Like <see cref="Kernel"/>, but about one access in four takes an unclamped index (a register plus a
+    /// small constant) or an arbitrary count: such kernels may go out of bounds (for tests of bounds checks and of
+    /// <see cref="Verification.BoundsAnalysis"/>'s soundness). Stores stay race free only when they are in bounds.</summary>
+    public static MachineKernel WildKernel(Random r, Target? target = null, int statements = 40) =>
+        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements, wild: true).Build();
 
     private static readonly DataType[] ScalarElements =
         [DataType.Float32, DataType.Float64, DataType.Float16, DataType.Int32, DataType.Int64, DataType.UInt8, DataType.Bool];
@@ -57,7 +63,7 @@ public static class RandomMachineKernels
         return ScalarSemantics.Normalize(Scalar.Int(l), type);
     }
 
-    private sealed class Builder(Random r, Target target, int budget)
+    private sealed class Builder(Random r, Target target, int budget, bool wild)
     {
         private readonly List<BlockParam> _params = [];
         private readonly List<LocalBuffer> _buffers = [];
@@ -286,6 +292,14 @@ public static class RandomMachineKernels
         private (Reg Index, Reg? Mask, Reg? Count) Access(bool sliced, long span, int lanes, bool vector)
         {
             var x = Any(MType.I64);
+            if (wild && r.Next(4) == 0)
+            {
+                var offset = I64(r.Next(-3, (int)Math.Min(span, 30) + 3));
+                var idx = new Reg("w" + _next++, MType.I64); // "w": an unclamped index, recognisable in tests
+                Out.Add(new BinaryStmt(idx, BinaryOp.Add, x, offset));
+                Reg? n = vector && r.Next(2) == 0 ? Any(MType.I64) : null;
+                return (idx, null, n);
+            }
             Reg Based(Reg off) => sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, off)) : off;
             if (vector && (span < lanes || r.Next(3) == 0))
             {
