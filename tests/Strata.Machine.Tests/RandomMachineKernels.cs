@@ -297,7 +297,7 @@ public static class RandomMachineKernels
                 var offset = I64(r.Next(-3, (int)Math.Min(span, 30) + 3));
                 var idx = new Reg("w" + _next++, MType.I64); // "w": an unclamped index, recognisable in tests
                 Out.Add(new BinaryStmt(idx, BinaryOp.Add, x, offset));
-                Reg? n = vector && r.Next(2) == 0 ? Any(MType.I64) : null;
+                Reg? n = vector && r.Next(2) == 0 ? (r.Next(2) == 0 ? Any(MType.I64) : LoweringCount(idx, I64(span), lanes)) : null;
                 return (idx, null, n);
             }
             Reg Based(Reg off) => sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, off)) : off;
@@ -305,6 +305,7 @@ public static class RandomMachineKernels
             {
                 var idx = Based(Clamp(x, 0, span - 1));
                 var end = sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, I64(span))) : I64(span);
+                if (r.Next(2) == 0) return (idx, null, LoweringCount(idx, end, lanes));
                 var rem = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, end, idx));
                 var count = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, rem, I64(lanes)));
                 return (idx, null, count);
@@ -322,6 +323,18 @@ public static class RandomMachineKernels
             }
             var clamped = Based(Clamp(x, 0, span - 1));
             return (clamped, r.Next(4) == 0 ? Any(MType.Bool) : null, null);
+        }
+
+        /// <summary>The Machine lowering's count: <c>min(select(%ok, lanes, 0), min(max(end - index, 0), lanes))</c>,
+        /// with some bool %ok (the condition of another dimension).</summary>
+        private Reg LoweringCount(Reg index, Reg end, int lanes)
+        {
+            var rem = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, end, index));
+            var pos = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Max, rem, I64(0)));
+            var tail = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, pos, I64(lanes)));
+            var ok = Any(MType.Bool);
+            var row = Emit(MType.I64, d => new SelectStmt(d, ok, I64(lanes), I64(0)));
+            return Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, row, tail));
         }
 
         private void Load()

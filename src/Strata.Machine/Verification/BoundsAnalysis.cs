@@ -103,7 +103,7 @@ public sealed partial class BoundsAnalysis
                     {
                         var iv = Compute(s, r => st.Get(r));
                         if (d.Type == MType.I64 && iv.IsEmpty) st.Dead = true;
-                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt ? s : null);
+                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt or SelectStmt ? s : null);
                     }
                     break;
             }
@@ -379,8 +379,14 @@ public sealed partial class BoundsAnalysis
             Int128 countLo = LowerOf(view, countReg, 0);
             if (count.Hi <= 0 && countLo >= 0) { Record(access, true, false, ""); return; }
             if (countLo < 0 || count.Hi > lanes) { Record(access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
-            Int128 end = UpperSum(view, indexLin, countReg, 0);
-            bool ok = first >= 0 && end <= length;
+            // Only executions with count ≥ 1 touch memory.
+            var touching = view.Clone();
+            AssumePositive(touching, countReg, 0);
+            if (touching.Dead) { Record(access, true, false, ""); return; }
+            var at = Eval(touching, indexReg, 0);
+            Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
+            Int128 end = UpperEnd(touching, indexReg, countReg, 0);
+            bool ok = start >= 0 && end <= length;
             bool bad = _conditional == 0 && countLo >= 1 && (lastStart < 0 || first >= length);
             Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
             return;
