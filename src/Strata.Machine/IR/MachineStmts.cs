@@ -91,7 +91,8 @@ public sealed record ReduceLanesStmt(Reg Target, ReduceOp Op, Reg Vector) : MStm
 /// <summary><c>%x = load %mem[%i] mask %m other 0.0 : f32</c>, <c>%v = load %mem[%i] count %n : v8f32</c>.
 /// A scalar load with a (scalar bool) <see cref="Mask"/> reads nothing where the mask is false and gives
 /// <see cref="Other"/> (zero if absent). A vector load with a <see cref="Count"/> (an i64 in 0..Lanes) reads only the
-/// first Count lanes; the rest are <see cref="Other"/>. Everything read must be in bounds of the memory.</summary>
+/// first Count lanes (a count below 0 reads none, above Lanes reads all); the rest are <see cref="Other"/>. Everything read
+/// must be in bounds of the memory.</summary>
 public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = null, Reg? Count = null, Scalar? Other = null) : MStmt
 {
     public override Reg? Dest => Target;
