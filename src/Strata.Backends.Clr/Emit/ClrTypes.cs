@@ -5,7 +5,7 @@ using Strata.Machine;
 namespace Strata.Backends.Clr.Emit;
 
 /// <summary>How Machine types map onto CLR types. Scalars: the element's CLR type (bool is a byte holding 0/1, so
-/// IL comparisons store straight into it). Vectors: <c>Vector128/256/512&lt;T&gt;</c> chosen by total width (lanes ×
+/// IL comparisons store straight into it). Vectors: <c>Vector64/128/256/512&lt;T&gt;</c> chosen by total width (64 bits only for narrowed casts such as v2f64 → v2f32) (lanes ×
 /// lane size). A <c>vNbool</c> mask is a vector of unsigned lanes (all ones = true) whose lane size is that of the
 /// vectors it is compared from: the target's width divided by the lane count when that is 4 or 8 bytes.</summary>
 internal static class ClrTypes
@@ -48,9 +48,9 @@ internal static class ClrTypes
     {
         if (t.Element != DataType.Bool || !t.IsVector) return Size(t.Element);
         int fromTarget = target.VectorBits / 8 / t.Lanes;
-        if (fromTarget is 4 or 8 && t.Lanes * fromTarget is 16 or 32 or 64) return fromTarget;
+        if (fromTarget is 4 or 8 && t.Lanes * fromTarget is 8 or 16 or 32 or 64) return fromTarget;
         foreach (int b in new[] { 4, 8 })
-            if (t.Lanes * b is 16 or 32 or 64) return b;
+            if (t.Lanes * b is 8 or 16 or 32 or 64) return b;
         throw Unsupported($"vector mask {t} has no CLR vector type");
     }
 
@@ -61,6 +61,7 @@ internal static class ClrTypes
     /// <summary>The static class with the vector operations for a vector type (<c>Vector256</c>).</summary>
     public static Type VectorClass(MType t, Target target) => (t.Lanes * LaneBytes(t, target)) switch
     {
+        8 => typeof(Vector64),
         16 => typeof(Vector128),
         32 => typeof(Vector256),
         64 => typeof(Vector512),
@@ -74,8 +75,9 @@ internal static class ClrTypes
         if (t.Element is not (DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64
             or DataType.UInt32 or DataType.UInt64 or DataType.Bool))
             throw Unsupported($"vector type {t}: only 4- and 8-byte numeric elements and bool are vectorised");
-        var open = VectorClass(t, target) == typeof(Vector128) ? typeof(Vector128<>)
-            : VectorClass(t, target) == typeof(Vector256) ? typeof(Vector256<>) : typeof(Vector512<>);
+        var vc = VectorClass(t, target);
+        var open = vc == typeof(Vector64) ? typeof(Vector64<>) : vc == typeof(Vector128) ? typeof(Vector128<>)
+            : vc == typeof(Vector256) ? typeof(Vector256<>) : typeof(Vector512<>);
         return open.MakeGenericType(lane);
     }
 

@@ -25,11 +25,25 @@ internal static class ScalarBridge
     public static double CastIF(long x, int from, int to) => ScalarSemantics.Cast(Scalar.Int(x), (DataType)from, (DataType)to).F;
     public static long CastII(long x, int from, int to) => ScalarSemantics.Cast(Scalar.Int(x), (DataType)from, (DataType)to).I;
 
-    /// <summary>a·b + c rounded once: in float for f32 (as the vector instruction does), else in double and then
-    /// to the element type.</summary>
-    public static double Fma(int type, double a, double b, double c) => (DataType)type == DataType.Float32
-        ? MathF.FusedMultiplyAdd((float)a, (float)b, (float)c)
-        : ScalarSemantics.RoundFloat(Math.FusedMultiplyAdd(a, b, c), (DataType)type);
+    /// <summary>a·b + c rounded once to the element type, as the Machine interpreter defines fma (and hardware does):
+    /// for f16/bf16 a·b is exact in double, the sum is rounded to odd (TwoSum) and then to the type, which avoids
+    /// double rounding.</summary>
+    public static double Fma(int type, double a, double b, double c)
+    {
+        var t = (DataType)type;
+        if (t == DataType.Float64) return Math.FusedMultiplyAdd(a, b, c);
+        if (t == DataType.Float32) return MathF.FusedMultiplyAdd((float)a, (float)b, (float)c);
+        double p = a * b;
+        double sum = p + c;
+        if (double.IsFinite(sum))
+        {
+            double bv = sum - p;
+            double err = (p - (sum - bv)) + (c - bv);
+            if (err != 0 && (BitConverter.DoubleToInt64Bits(sum) & 1) == 0)
+                sum = err > 0 ? Math.BitIncrement(sum) : Math.BitDecrement(sum);
+        }
+        return ScalarSemantics.RoundFloat(sum, t);
+    }
 
     public static double HalfToDouble(Half h) => (double)h;
     public static Half DoubleToHalf(double d) => (Half)d;
