@@ -180,9 +180,13 @@ internal sealed partial class KernelLowerer
         return LaneValue.Uniform(_e.Cast(x.Reg, MType.I64, "ix"));
     }
 
-    private LaneValue AddAffine(LaneValue x, LaneValue y) => LaneValue.Affine(_e.Add(x.Reg, y.Reg), x.LinearStride + y.LinearStride);
+    private LaneValue AddAffine(LaneValue x, LaneValue y) => LaneValue.Affine(_e.Add(Linear(x), Linear(y)), x.LinearStride + y.LinearStride);
 
-    private LaneValue MulAffine(LaneValue x, long c) => LaneValue.Affine(_e.Mul(x.Reg, c), x.LinearStride * c);
+    private LaneValue MulAffine(LaneValue x, long c) => LaneValue.Affine(_e.Mul(Linear(x), c), x.LinearStride * c);
+
+    /// <summary>The base register of a uniform or affine index (a per-lane index, e.g. gathered from memory, has none).</summary>
+    private static Reg Linear(LaneValue x) => x.Kind is LaneKind.Uniform or LaneKind.Affine ? x.Reg
+        : throw new NotVectorisableException($"a {x.Kind} value used as an index");
 
     /// <summary>Linear element offset of an index in a row-major block of <paramref name="strides"/>.</summary>
     private LaneValue Address(LaneValue[] idx, long[] strides)
