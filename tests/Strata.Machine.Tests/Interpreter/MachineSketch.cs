@@ -49,3 +49,22 @@ internal static class MachineSketch
 
     public static float[] Run1F(MachineKernel k, params Tensor[] inputs) => MachineInterpreter.Call(k, inputs)[0].As<float>().ToArray();
 }
+
+/// <summary>Runs statements in a one-instance kernel and returns the lanes of one register (stored to an output).</summary>
+internal static class Eval
+{
+    public static double[] Lanes(Reg result, params MStmt[] body) => Lanes(null, result, body);
+
+    /// <summary>The same with an input %x (f32) that <paramref name="body"/> may load from; %zero_ is index 0.</summary>
+    public static double[] Lanes(float[]? x, Reg result, params MStmt[] body)
+    {
+        var zero = new Reg("zero_", MType.I64);
+        BlockParam[] ps = x is null ? [MachineSketch.Out("out", result.Type.Element, result.Type.Lanes)]
+            : [MachineSketch.In("x", DataType.Float32, x.Length), MachineSketch.Out("out", result.Type.Element, result.Type.Lanes)];
+        var k = MachineSketch.Kernel(ps, [1], [new ConstStmt(zero, Scalar.Int(0)), .. body, new StoreStmt("out", zero, result)]);
+        var t = MachineInterpreter.Call(k, x is null ? [] : [MachineSketch.Floats(x)])[0];
+        return Enumerable.Range(0, t.Length).Select(i => Convert.ToDouble(t.GetValue(i))).ToArray();
+    }
+
+    public static Reg Zero => new("zero_", MType.I64);
+}
