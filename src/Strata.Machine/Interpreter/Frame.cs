@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core;
 using Strata.Machine.Text;
 using Strata.Tile;
@@ -45,13 +46,17 @@ internal sealed class Frame(MachineKernel kernel, int scalars, int registers, Me
     public string Where => $"machine kernel @{Kernel.Name}, program ({string.Join(", ", Pid)})";
 
     /// <summary>Checks that a register was assigned in this instance before it is read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Read(in Slot s, MStmt stmt)
     {
-        if (!Assigned[s.Index])
-            throw new StrataException(ErrorCode.UndefinedValue,
-                $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
-                "assign every register on every path before reading it", Where);
+        if (!Assigned[s.Index]) throw Unassigned(s, stmt);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StrataException Unassigned(in Slot s, MStmt stmt) =>
+        new(ErrorCode.UndefinedValue,
+            $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
+            "assign every register on every path before reading it", Where);
 
     public StrataException Fail(MStmt stmt, string message, ErrorCode code = ErrorCode.EvaluationFailed, string? hint = null) =>
         new(code, $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: {message} in program ({string.Join(", ", Pid)})",
