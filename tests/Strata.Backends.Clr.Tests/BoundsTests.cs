@@ -82,4 +82,24 @@ public class BoundsTests
         NativeHarness.Run(native, [Tensor<long>.FromArray([13, 0], 2), outT], 0, 2);
         Assert.Equal([7f, 7f, 7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7f, 7f, 7f], outT.ToArray());
     }
+
+    [Fact]
+    public void ACountOutsideTheLanesIsReportedNotClamped()
+    {
+        var k = MachineParser.Parse("""
+            machine.kernel @count target(x86-64-avx2) (%n: ptr<i64>[1], %x: ptr<f32>[16], %out: ptr<f32>[16] output) programs(1) {
+              %c0 = const 0 : i64
+              %m = load %n[%c0] : i64
+              %v = load %x[%c0] count %m : v8f32
+              store %out[%c0], %v
+            }
+            """);
+        var x = Tensor<float>.FromArray(new float[16], 16);
+        foreach (long bad in new long[] { 9, -1 })
+        {
+            var e = Assert.Throws<StrataException>(() => NativeHarness.Call(k, [Tensor<long>.FromArray([bad], 1), x]));
+            Assert.Equal($"kernel @count: load %x count {bad} is outside 0..8", e.Message);
+        }
+        Assert.Single(NativeHarness.Call(k, [Tensor<long>.FromArray([8], 1), x]));
+    }
 }
