@@ -9,22 +9,6 @@ namespace Strata.Machine.Interpreting;
 /// <see cref="Offset"/>. <see cref="Index"/> numbers registers (for the "assigned yet?" flags).</summary>
 internal readonly record struct Slot(int Index, int Offset, int Lanes, DataType Element, Reg Reg);
 
-/// <summary>One memory the kernel addresses: a parameter tensor (copied into scalars for the run and written back)
-/// or a local buffer (fresh poison for every program instance).</summary>
-internal sealed class MemorySlot(string name, DataType element, long length, bool isLocal, bool writable)
-{
-    public readonly string Name = name;
-    public readonly DataType Element = element;
-    public readonly long Length = length;
-    public readonly bool IsLocal = isLocal;
-    public readonly bool Writable = writable;
-
-    /// <summary>The value a local buffer holds before the instance writes it: NaN for floats, 0x5A5A… for integers,
-    /// so a read before a write shows up in results.</summary>
-    public readonly Scalar Poison = ScalarSemantics.IsFloat(element) ? Scalar.Float(double.NaN)
-        : ScalarSemantics.Normalize(Scalar.Int(0x5A5A5A5A5A5A5A5A), element);
-}
-
 /// <summary>The state of one run: the register file of the current instance, the memories, the program id.</summary>
 internal sealed class Frame(MachineKernel kernel, int scalars, int registers, MemorySlot[] memories)
 {

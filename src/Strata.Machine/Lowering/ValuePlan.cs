@@ -151,7 +151,9 @@ internal sealed class ValuePlan
 
     private bool Hazard(Site def, Site eval, List<Site> stores)
     {
-        if (stores.Any(s => s.Position > def.Position && s.Position < eval.Position)) return true;
+        // A store evaluated at its own position counts too: it writes element by element while its value is being
+        // read, where the Block level computes the whole value first.
+        if (stores.Any(s => s.Position > def.Position && s.Position <= eval.Position)) return true;
         foreach (var loop in eval.Loops)
         {
             if (def.Loops.Contains(loop)) continue;
