@@ -9,7 +9,8 @@ namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Loads, stores, prefetches and their bounds checks. Addresses are base + index × element size; full
 /// vectors use <c>VectorN.Load/Store(T*)</c>, count-limited vectors and bool vectors copy lane by lane
-/// (<see cref="LaneOps"/>) so nothing beyond the count is read or written. A checked access compares the index
+/// (<see cref="LaneOps"/>) so nothing beyond the count is read or written. A count outside 0..lanes is clamped into it
+/// (negative: no lane; beyond: every lane), as the Machine interpreter defines. A checked access compares the index
 /// (unsigned, so negative fails too) against the memory's length and throws before touching memory.</summary>
 internal sealed partial class KernelEmitter
 {
@@ -75,7 +76,6 @@ internal sealed partial class KernelEmitter
         }
         // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, count, lanes).
         if (l.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
-        if (l.Count is not null) EmitCountCheck(access, l.Count, t.Lanes);
         var temp = Temp(VType(t), ResultSlot);
         EmitVectorConst(t, l.Other ?? default);
         _il.Emit(OpCodes.Stloc, temp);
@@ -126,7 +126,6 @@ internal sealed partial class KernelEmitter
             return;
         }
         if (s.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
-        if (s.Count is not null) EmitCountCheck(access, s.Count, t.Lanes);
         if (check) EmitBoundsCheck(access, s.Index, s.Count, t.Lanes, length);
         // LaneOps.StoreLanes(&mem[i], type, &v, vLane, count, lanes)
         PushAddress(ptr, el, s.Index);
@@ -152,23 +151,6 @@ internal sealed partial class KernelEmitter
         if (!Sse.IsSupported) return;
         PushAddress(ptr, el, p.Index);
         Call(typeof(Sse), nameof(Sse.Prefetch0), typeof(void*));
-    }
-
-    /// <summary>Throws unless 0 ≤ count ≤ lanes — a count outside is a lowering bug, reported (as the interpreter does)
-    /// rather than clamped; one unsigned compare, emitted for every counted access, proven or not.</summary>
-    private void EmitCountCheck(string access, Reg count, int lanes)
-    {
-        var ok = _il.DefineLabel();
-        Load(count);
-        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
-        _il.Emit(OpCodes.Ble_Un, ok);
-        _il.Emit(OpCodes.Ldstr, _kernel.Name);
-        _il.Emit(OpCodes.Ldstr, access);
-        Load(count);
-        _il.Emit(OpCodes.Ldc_I4, lanes);
-        Call(typeof(KernelFailure), nameof(KernelFailure.BadCount), typeof(string), typeof(string), typeof(long), typeof(int));
-        _il.Emit(OpCodes.Throw);
-        _il.MarkLabel(ok);
     }
 
     /// <summary>Throws unless [index, index + n) lies in [0, length), where n is the constant <paramref name="lanes"/>

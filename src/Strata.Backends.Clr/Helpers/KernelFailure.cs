@@ -9,9 +9,4 @@ internal static class KernelFailure
         new StrataException(ErrorCode.EvaluationFailed,
             $"kernel @{kernel}: {access}[{index}]{(lanes == 1 ? "" : $" ({lanes} lanes)")} is out of bounds (length {length})",
             "a lowering bug: run strata check / --level machine", $"native kernel @{kernel}");
-
-    public static Exception BadCount(string kernel, string access, long count, int lanes) =>
-        new StrataException(ErrorCode.EvaluationFailed,
-            $"kernel @{kernel}: {access} count {count} is outside 0..{lanes}",
-            "a lowering bug: run strata check / --level machine", $"native kernel @{kernel}");
 }
