@@ -74,8 +74,18 @@ internal sealed partial class KernelEmitter
             Store(l.Target);
             return;
         }
-        // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, count, lanes).
         if (l.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
+        if (l.Count is { } n && MaskedMethod("Load", t) is { } masked)
+        {
+            if (check) EmitBoundsCheck(access, l.Index, l.Count, t.Lanes, length);
+            PushAddress(ptr, el, l.Index);
+            Load(n);
+            EmitVectorConst(t, l.Other ?? default);
+            _il.Emit(OpCodes.Call, masked);
+            Store(l.Target);
+            return;
+        }
+        // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, count, lanes).
         var temp = Temp(VType(t), ResultSlot);
         EmitVectorConst(t, l.Other ?? default);
         _il.Emit(OpCodes.Stloc, temp);
@@ -127,6 +137,14 @@ internal sealed partial class KernelEmitter
         }
         if (s.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
         if (check) EmitBoundsCheck(access, s.Index, s.Count, t.Lanes, length);
+        if (s.Count is { } n && MaskedMethod("Store", t) is { } masked)
+        {
+            PushAddress(ptr, el, s.Index);
+            Load(n);
+            Load(s.Value);
+            _il.Emit(OpCodes.Call, masked);
+            return;
+        }
         // LaneOps.StoreLanes(&mem[i], type, &v, vLane, count, lanes)
         PushAddress(ptr, el, s.Index);
         _il.Emit(OpCodes.Ldc_I4, (int)el);
@@ -135,6 +153,16 @@ internal sealed partial class KernelEmitter
         PushCount(s.Count, t.Lanes);
         _il.Emit(OpCodes.Ldc_I4, t.Lanes);
         Call(typeof(LaneOps), nameof(LaneOps.StoreLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(int));
+    }
+
+    /// <summary><see cref="MaskedLanes"/>' masked move for a 256-bit vector of f32/f64/i32/i64 on a host with AVX2,
+    /// or null (then the lanes are copied one by one).</summary>
+    private System.Reflection.MethodInfo? MaskedMethod(string name, MType t)
+    {
+        if (!Avx2.IsSupported || t.Lanes * LaneBytes(t) != 32 || t.Element is not (DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64))
+            return null;
+        var e = ClrTypes.Element(t.Element);
+        return Reflect.Method(typeof(MaskedLanes), name, e.MakePointerType(), typeof(long), VType(t));
     }
 
     private void PushCount(Reg? count, int lanes)
