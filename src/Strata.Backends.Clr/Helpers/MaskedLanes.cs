@@ -6,17 +6,15 @@ namespace Strata.Backends.Clr.Helpers;
 
 /// <summary>Count-limited 256-bit loads and stores with AVX masked moves (lanes at and beyond the count are neither
 /// read nor written, and masked-off lanes never fault), for 4- and 8-byte lanes. The count is clamped into 0..lanes as
-/// the interpreter defines. Small enough for RyuJIT to inline into the kernel; used only where Avx2 is present.</summary>
+/// the interpreter defines. Small enough for RyuJIT to inline into the kernel (the lane-index vectors are constants, not statics, so no
+/// class-initialisation check); used only where Avx2 is present.</summary>
 internal static unsafe class MaskedLanes
 {
-    private static readonly Vector256<int> Iota32 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-    private static readonly Vector256<long> Iota64 = Vector256.Create(0L, 1, 2, 3);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Mask32(long count) => Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((int)Math.Clamp(count, 0, 8)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Mask32(long count) => Vector256.LessThan(Iota32, Vector256.Create((int)Math.Clamp(count, 0, 8)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<long> Mask64(long count) => Vector256.LessThan(Iota64, Vector256.Create(Math.Clamp(count, 0, 4)));
+    private static Vector256<long> Mask64(long count) => Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create(Math.Clamp(count, 0, 4)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(float* p, long count, Vector256<float> other)
