@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using Strata.Bench.Measuring;
+using Strata.Bench.Running;
+
+namespace Strata.Bench.Reporting;
+
+/// <summary>The report as Markdown: a header (machine, versions, peaks, how it ran) and one table row per workload
+/// and thread count. Ratio = median(ORT) / median(Strata): above 1, Strata is faster.</summary>
+public static class MarkdownReport
+{
+    public static string Write(BenchReport report)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Strata vs ONNX Runtime — {report.Started.UtcDateTime:yyyy-MM-dd HH:mm} UTC, {report.Host}");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {report.Cpu}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- .NET {report.Runtime}; ONNX Runtime {report.OrtVersion}; Strata engine: {report.StrataEngine}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Mode: {report.Mode}; total time {report.Elapsed.TotalMinutes:F1} min");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{report.CommandLine}`");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Vector256 FMA peak, GFLOP/s (start / end): {Peaks(report.Peaks)}");
+        sb.AppendLine("- Latencies: median (p10–p90) of interleaved timed runs after warm-up; ratio = median(ORT) / median(Strata), "
+            + "> 1 means Strata is faster; % peak = GFLOP/s over the same-run FMA peak at that thread count; rel err = max |Strata − ORT| / max |ORT| "
+            + $"(outputs agree when ≤ {OutputAgreement.Tolerance:G1}).");
+        sb.AppendLine();
+        sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | rel err | check |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in report.Results)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.Threads} | {Latency(r.Ort)} | {Latency(r.Strata)} | ");
+            sb.Append(CultureInfo.InvariantCulture, $"{Number(r.Ratio, "F2", bold: r.Ratio >= 1)} | {Number(r.OrtGflops, "F1")} | {Number(r.StrataGflops, "F1")} | ");
+            sb.Append(CultureInfo.InvariantCulture, $"{Percent(report.FractionOfPeak(r.OrtGflops, r.Threads))} | {Percent(report.FractionOfPeak(r.StrataGflops, r.Threads))} | ");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{(r.Agreement is { } a && !double.IsNaN(a.MaxRelError) ? a.MaxRelError.ToString("0.0e0", CultureInfo.InvariantCulture) : "—")} | {Check(r)} |");
+        }
+        var notes = report.Results.Where(r => r.StrataNote is not null).Select(r => (r.Workload, Note: r.StrataNote!)).Distinct().ToList();
+        if (notes.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Strata notes:");
+            sb.AppendLine();
+            foreach (var (workload, note) in notes) sb.AppendLine(CultureInfo.InvariantCulture, $"- {workload}: {note}");
+        }
+        return sb.ToString();
+    }
+
+    private static string Peaks(PeakMeasurements p)
+    {
+        var threads = p.Start.Keys.Union(p.End.Keys).Order();
+        var parts = threads.Select(t => string.Create(CultureInfo.InvariantCulture,
+            $"{t} thread{(t == 1 ? "" : "s")}: {Get(p.Start, t)} / {Get(p.End, t)}"));
+        string text = string.Join("; ", parts);
+        return text.Length == 0 ? "not measured (no FMA)" : text;
+
+        static string Get(IReadOnlyDictionary<int, double> d, int t) =>
+            d.TryGetValue(t, out var v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "—";
+    }
+
+    private static string Latency(LatencySummary? s) => s is null ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{Ms(s.Median)} ({Ms(s.P10)}–{Ms(s.P90)})");
+
+    /// <summary>Milliseconds with three significant digits or more.</summary>
+    private static string Ms(double seconds)
+    {
+        double ms = seconds * 1e3;
+        return ms.ToString(ms >= 100 ? "F1" : ms >= 10 ? "F2" : ms >= 1 ? "F3" : "F4", CultureInfo.InvariantCulture);
+    }
+
+    private static string Number(double? v, string format, bool bold = false) => v is { } x
+        ? (bold ? $"**{x.ToString(format, CultureInfo.InvariantCulture)}**" : x.ToString(format, CultureInfo.InvariantCulture))
+        : "—";
+
+    private static string Percent(double? fraction) => fraction is { } f ? (f * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "—";
+
+    private static string Check(BenchResult r)
+    {
+        string check = r.Agreement is null ? "—" : r.Agreement.Agree ? "ok" : "**MISMATCH**: " + r.Agreement.Problem;
+        return r.Error is null ? check : $"{check}; {Escape(r.Error)}";
+    }
+
+    private static string Escape(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}
