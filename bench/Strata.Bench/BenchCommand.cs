@@ -73,11 +73,11 @@ public static class BenchCommand
         var policy = quick ? TimingPolicy.Quick : TimingPolicy.Full;
         var log = Console.Error;
 
-        var peakStart = MeasurePeaks(threadCounts, quick);
-        log.WriteLine($"FMA peak at start: {string.Join(", ", peakStart.Select(p => $"{p.Key}t {p.Value:F1} GFLOP/s"))}");
+        var peakStart = PeakMeasurements.Measure(threadCounts, quick);
+        log.WriteLine($"FMA peak GFLOP/s at start: {PeakMeasurements.Format(peakStart)}");
         var results = new BenchRunner(new OrtEngine(), strata, policy, log).Run(workloads, threadCounts);
-        var peakEnd = MeasurePeaks(threadCounts, quick);
-        log.WriteLine($"FMA peak at end: {string.Join(", ", peakEnd.Select(p => $"{p.Key}t {p.Value:F1} GFLOP/s"))}");
+        var peakEnd = PeakMeasurements.Measure(threadCounts, quick);
+        log.WriteLine($"FMA peak GFLOP/s at end: {PeakMeasurements.Format(peakEnd)}");
 
         var report = new BenchReport(started, clock.Elapsed, BenchEnvironment.Host(), BenchEnvironment.Cpu(),
             Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, quick ? "quick" : "full",
@@ -94,15 +94,6 @@ public static class BenchCommand
 
         bool clean = results.All(r => r.Error is null && r.Agreement is { Agree: true });
         return clean ? 0 : 1;
-    }
-
-    private static Dictionary<int, double> MeasurePeaks(IReadOnlyList<int> threadCounts, bool quick)
-    {
-        var peaks = new Dictionary<int, double>();
-        foreach (int t in threadCounts)
-            if (FmaPeak.MeasureGflops(t, trials: quick ? 2 : 5, secondsPerTrial: quick ? 0.01 : 0.04) is { } g)
-                peaks[t] = g;
-        return peaks;
     }
 
     private static List<int> ParseThreads(string text)

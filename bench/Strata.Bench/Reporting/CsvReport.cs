@@ -13,7 +13,7 @@ public static class CsvReport
         "workload", "group", "threads", "flops",
         "ort_median_ms", "ort_p10_ms", "ort_p90_ms", "ort_runs",
         "strata_median_ms", "strata_p10_ms", "strata_p90_ms", "strata_runs",
-        "ratio", "ort_gflops", "strata_gflops", "peak_gflops", "ort_fraction_of_peak", "strata_fraction_of_peak",
+        "ratio", "ort_gflops", "strata_gflops", "peak_gflops", "ort_fraction_of_peak", "strata_fraction_of_peak", "peak_v256_gflops", "strata_fraction_of_v256_peak",
         "max_abs_error", "max_rel_error", "agree", "strata_note", "error",
     ];
 
@@ -35,6 +35,9 @@ public static class CsvReport
             cells.Add(Num(report.Peaks.Peak(r.Threads)));
             cells.Add(Num(report.FractionOfPeak(r.OrtGflops, r.Threads)));
             cells.Add(Num(report.FractionOfPeak(r.StrataGflops, r.Threads)));
+            double? v256 = report.Peaks.Peak(FmaPeak.Width.V256, r.Threads);
+            cells.Add(Num(v256));
+            cells.Add(Num(r.StrataGflops is { } g && v256 is { } p && p > 0 ? g / p : null));
             cells.Add(Num(r.Agreement?.MaxAbsError));
             cells.Add(Num(r.Agreement?.MaxRelError));
             cells.Add(r.Agreement is null ? "" : r.Agreement.Agree ? "true" : "false");

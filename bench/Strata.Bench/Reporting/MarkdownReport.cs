@@ -16,11 +16,11 @@ public static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {report.Cpu}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- .NET {report.Runtime}; ONNX Runtime {report.OrtVersion}; Strata engine: {report.StrataEngine}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- Mode: {report.Mode}; total time {report.Elapsed.TotalMinutes:F1} min");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Mode: {report.Mode}; total time {report.Elapsed:m\\:ss} (m:ss)");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{report.CommandLine}`");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- Vector256 FMA peak, GFLOP/s (start / end): {Peaks(report.Peaks)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- FMA peak, GFLOP/s (start / end): {Peaks(report.Peaks)}");
         sb.AppendLine("- Latencies: median (p10–p90) of interleaved timed runs after warm-up; ratio = median(ORT) / median(Strata), "
-            + "> 1 means Strata is faster; % peak = GFLOP/s over the same-run FMA peak at that thread count; rel err = max |Strata − ORT| / max |ORT| "
+            + "> 1 means Strata is faster; % peak = GFLOP/s over the same-run FMA peak at that thread count (widest vectors the CPU has); rel err = max |Strata − ORT| / max |ORT| "
             + $"(outputs agree when ≤ {OutputAgreement.Tolerance:G1}).");
         sb.AppendLine();
         sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | rel err | check |");
@@ -45,14 +45,13 @@ public static class MarkdownReport
 
     private static string Peaks(PeakMeasurements p)
     {
-        var threads = p.Start.Keys.Union(p.End.Keys).Order();
-        var parts = threads.Select(t => string.Create(CultureInfo.InvariantCulture,
-            $"{t} thread{(t == 1 ? "" : "s")}: {Get(p.Start, t)} / {Get(p.End, t)}"));
+        var parts = p.Keys.Select(k => string.Create(CultureInfo.InvariantCulture,
+            $"{k.Width} {k.Threads} thread{(k.Threads == 1 ? "" : "s")}: {Get(p.Start, k)} / {Get(p.End, k)}"));
         string text = string.Join("; ", parts);
         return text.Length == 0 ? "not measured (no FMA)" : text;
 
-        static string Get(IReadOnlyDictionary<int, double> d, int t) =>
-            d.TryGetValue(t, out var v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "—";
+        static string Get(IReadOnlyDictionary<(FmaPeak.Width, int), double> d, (FmaPeak.Width, int) k) =>
+            d.TryGetValue(k, out var v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "—";
     }
 
     private static string Latency(LatencySummary? s) => s is null ? "—"
