@@ -31,10 +31,14 @@ public static class BenchCommand
         var output = new Option<string?>("--out") { Description = "Results folder (default: bench/results; with --quick: a temp folder)" };
         var light = new Option<string?>("--light") { Description = "Folder of the light models (default: ../shared/conformance/onnx/light)" };
         var list = new Option<bool>("--list") { Description = "List the workloads and exit" };
+        var budget = new Option<double?>("--budget-minutes")
+        {
+            Description = "After this many minutes Strata is no longer run (ORT still is), so a slow Strata cannot stall the benchmark (default 14; --quick 3)",
+        };
 
         var root = new RootCommand("Strata vs ONNX Runtime, side by side: latency, ratio, GFLOP/s, fraction of the FMA peak")
         {
-            quick, filter, threads, strata, output, light, list,
+            quick, filter, threads, strata, output, light, list, budget,
         };
         root.SetAction(parse =>
         {
@@ -53,8 +57,10 @@ public static class BenchCommand
                 string outDir = parse.GetValue(output)
                     ?? (isQuick ? Path.Combine(Path.GetTempPath(), "strata-bench")
                         : Path.Combine(BenchEnvironment.RepoRoot() ?? Directory.GetCurrentDirectory(), "bench", "results"));
+                double minutes = parse.GetValue(budget) ?? (isQuick ? 3 : 14);
+                if (!(minutes > 0)) throw new StrataException(ErrorCode.InvalidArgument, $"--budget-minutes must be positive, got {minutes}", "e.g. --budget-minutes 14");
                 return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!),
-                    isQuick, outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+                    isQuick, minutes, outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             }
             catch (StrataException e)
             {
@@ -66,7 +72,7 @@ public static class BenchCommand
     }
 
     private static int Run(IReadOnlyList<Workload> workloads, IReadOnlyList<int> threadCounts, IBenchEngine strata,
-        bool quick, string outDir, string commandLine)
+        bool quick, double budgetMinutes, string outDir, string commandLine)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -75,7 +81,7 @@ public static class BenchCommand
 
         var peakStart = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at start: {PeakMeasurements.Format(peakStart)}");
-        var results = new BenchRunner(new OrtEngine(), strata, policy, log).Run(workloads, threadCounts);
+        var results = new BenchRunner(new OrtEngine(), strata, policy, started.UtcDateTime.AddMinutes(budgetMinutes), log).Run(workloads, threadCounts);
         var peakEnd = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at end: {PeakMeasurements.Format(peakEnd)}");
 

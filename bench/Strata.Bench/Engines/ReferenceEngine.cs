@@ -31,7 +31,7 @@ public sealed class ReferenceEngine : IBenchEngine
 
         public void Run() => _last = _interpreter.Run(_graph, _inputs);
 
-        public IReadOnlyList<OutputTensor> Outputs() => StrataOutputs.Read(_graph, _last);
+        public IReadOnlyList<OutputTensor> Outputs() => StrataOutputs.Read(_graph.Outputs.Select(o => o.Name).ToList(), _last);
 
         public void Dispose() { }
     }

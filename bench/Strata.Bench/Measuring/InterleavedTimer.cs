@@ -6,16 +6,17 @@ namespace Strata.Bench.Measuring;
 /// so that drift (frequency, other load on the machine, the heap) hits both alike.</summary>
 public static class InterleavedTimer
 {
-    public static (LatencySummary A, LatencySummary B) Time(Action a, Action b, TimingPolicy policy)
+    /// <param name="warmA">Whether A still needs a warm-up (false when its opening run was slow).</param>
+    public static (LatencySummary A, LatencySummary B) Time(Action a, Action b, TimingPolicy policy, bool warmA = true, bool warmB = true)
     {
-        WarmUp(a, policy);
-        WarmUp(b, policy);
+        if (warmA) WarmUp(a, policy);
+        if (warmB) WarmUp(b, policy);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var timesA = new List<double>();
         var timesB = new List<double>();
         double totalA = 0, totalB = 0;
-        while (timesA.Count < policy.MinRuns || (Math.Max(totalA, totalB) < policy.SecondsPerEngine && timesA.Count < policy.MaxRuns))
+        while (!Done(timesA.Count, totalA, totalB, policy))
         {
             double ta = Once(a), tb = Once(b);
             timesA.Add(ta);
@@ -27,18 +28,25 @@ public static class InterleavedTimer
     }
 
     /// <summary>One engine alone (when the other could not run the workload).</summary>
-    public static LatencySummary TimeAlone(Action a, TimingPolicy policy)
+    public static LatencySummary TimeAlone(Action a, TimingPolicy policy, bool warm = true)
     {
-        WarmUp(a, policy);
+        if (warm) WarmUp(a, policy);
         var times = new List<double>();
         double total = 0;
-        while (times.Count < policy.MinRuns || (total < policy.SecondsPerEngine && times.Count < policy.MaxRuns))
+        while (!Done(times.Count, total, 0, policy))
         {
             double t = Once(a);
             times.Add(t);
             total += t;
         }
         return LatencySummary.Of(times);
+    }
+
+    private static bool Done(int pairs, double totalA, double totalB, TimingPolicy policy)
+    {
+        if (pairs == 0) return false;
+        if (pairs >= policy.MaxRuns || totalA + totalB >= policy.CellSeconds) return true;
+        return pairs >= policy.MinRuns && Math.Max(totalA, totalB) >= policy.SecondsPerEngine;
     }
 
     private static void WarmUp(Action run, TimingPolicy policy)
@@ -49,6 +57,7 @@ public static class InterleavedTimer
         {
             run();
             runs++;
+            if (Stopwatch.GetElapsedTime(start).TotalSeconds >= policy.SlowRunSeconds) break;
         }
     }
 

@@ -14,7 +14,7 @@ public static class CsvReport
         "ort_median_ms", "ort_p10_ms", "ort_p90_ms", "ort_runs",
         "strata_median_ms", "strata_p10_ms", "strata_p90_ms", "strata_runs",
         "ratio", "ort_gflops", "strata_gflops", "peak_gflops", "ort_fraction_of_peak", "strata_fraction_of_peak", "peak_v256_gflops", "strata_fraction_of_v256_peak",
-        "max_abs_error", "max_rel_error", "agree", "strata_note", "error",
+        "max_abs_error", "max_rel_error", "agree", "ort_open_s", "strata_open_s", "strata_note", "error",
     ];
 
     public static string Write(BenchReport report)
@@ -41,6 +41,8 @@ public static class CsvReport
             cells.Add(Num(r.Agreement?.MaxAbsError));
             cells.Add(Num(r.Agreement?.MaxRelError));
             cells.Add(r.Agreement is null ? "" : r.Agreement.Agree ? "true" : "false");
+            cells.Add(Num(r.OrtOpenSeconds));
+            cells.Add(Num(r.StrataOpenSeconds));
             cells.Add(r.StrataNote ?? "");
             cells.Add(r.Error ?? "");
             sb.AppendLine(string.Join(',', cells.Select(Quote)));

@@ -20,19 +20,20 @@ public static class MarkdownReport
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{report.CommandLine}`");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- FMA peak, GFLOP/s (start / end): {Peaks(report.Peaks)}");
         sb.AppendLine("- Latencies: median (p10–p90) of interleaved timed runs after warm-up; ratio = median(ORT) / median(Strata), "
-            + "> 1 means Strata is faster; % peak = GFLOP/s over the same-run FMA peak at that thread count (widest vectors the CPU has); rel err = max |Strata − ORT| / max |ORT| "
+            + "> 1 means Strata is faster; runs = timed runs ORT/Strata; % peak = GFLOP/s over the same-run FMA peak at that thread count (widest vectors the CPU has); rel err = max |Strata − ORT| / max |ORT| "
             + $"(outputs agree when ≤ {OutputAgreement.Tolerance:G1}).");
         sb.AppendLine();
-        sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | rel err | check |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | runs | rel err | check |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in report.Results)
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.Threads} | {Latency(r.Ort)} | {Latency(r.Strata)} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{Number(r.Ratio, "F2", bold: r.Ratio >= 1)} | {Number(r.OrtGflops, "F1")} | {Number(r.StrataGflops, "F1")} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{Percent(report.FractionOfPeak(r.OrtGflops, r.Threads))} | {Percent(report.FractionOfPeak(r.StrataGflops, r.Threads))} | ");
+            sb.Append(CultureInfo.InvariantCulture, $"{r.Ort?.Runs.ToString(CultureInfo.InvariantCulture) ?? "—"}/{r.Strata?.Runs.ToString(CultureInfo.InvariantCulture) ?? "—"} | ");
             sb.AppendLine(CultureInfo.InvariantCulture, $"{(r.Agreement is { } a && !double.IsNaN(a.MaxRelError) ? a.MaxRelError.ToString("0.0e0", CultureInfo.InvariantCulture) : "—")} | {Check(r)} |");
         }
-        var notes = report.Results.Where(r => r.StrataNote is not null).Select(r => (r.Workload, Note: r.StrataNote!)).Distinct().ToList();
+        var notes = report.Results.Where(r => r.StrataNote is not null).Select(r => (Workload: $"{r.Workload} t={r.Threads}", Note: r.StrataNote!)).ToList();
         if (notes.Count > 0)
         {
             sb.AppendLine();
