@@ -6,7 +6,7 @@ using Strata.Core;
 namespace Strata.Bench.Engines;
 
 /// <summary>ONNX Runtime (CPU execution provider): ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1,
-/// sequential execution. Inputs are bound once as OrtValues; after the first run the outputs are pre-allocated, so
+/// sequential execution, spinning threads (ORT's default). Inputs are bound once as OrtValues; after the first run the outputs are pre-allocated, so
 /// timed runs use ORT's fastest path (no output allocation).</summary>
 public sealed class OrtEngine : IBenchEngine
 {
@@ -34,6 +34,8 @@ public sealed class OrtEngine : IBenchEngine
                 IntraOpNumThreads = threads,
                 InterOpNumThreads = 1,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                // Warnings (e.g. "removing unused initializer" on the light models) would interleave with the progress log.
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             };
             _session = new InferenceSession(model.OnnxBytes, _options);
             _inputNames = model.Inputs.Select(i => i.Name).ToArray();
