@@ -63,7 +63,7 @@ public static class RandomMachineKernels
         private readonly List<LocalBuffer> _buffers = [];
         private readonly List<long> _grid = [];
         private Dictionary<MType, List<Reg>> _avail = [];
-        private readonly HashSet<string> _loopVars = [];
+        private readonly HashSet<string> _pinned = [];
         private readonly Stack<ImmutableArray<MStmt>.Builder> _blocks = new();
         private int _next;
         private int _budget = budget;
@@ -123,11 +123,12 @@ public static class RandomMachineKernels
             for (int a = 1; a < ids.Count; a++)
                 pid = Emit(MType.I64, t => new BinaryStmt(t, BinaryOp.Add, Emit(MType.I64, u => new BinaryStmt(u, BinaryOp.Mul, pid, I64(_grid[a]))), ids[a]));
             _base = Emit(MType.I64, t => new BinaryStmt(t, BinaryOp.Mul, pid, I64(_chunk)));
+            _pinned.Add(_base.Name); // every store to a slice reads it: never reassigned
             foreach (var b in _buffers)
             {
                 var value = Const(MType.Scalar(b.Element), Value(r, b.Element));
-                var i = Fresh(MType.I64);
                 var (lo, hi) = (I64(0), I64(b.Length));
+                var i = new Reg("r" + _next++, MType.I64);
                 Out.Add(new LoopStmt(i, lo, hi, 1, [new StoreStmt(b.Name, i, value)]));
             }
         }
@@ -147,7 +148,7 @@ public static class RandomMachineKernels
         {
             if (r.Next(4) == 0 && _avail.TryGetValue(t, out var list))
             {
-                var candidates = list.Where(x => !_loopVars.Contains(x.Name)).ToList();
+                var candidates = list.Where(x => !_pinned.Contains(x.Name)).ToList();
                 if (candidates.Count > 0) return Pick(candidates);
             }
             return Fresh(t);
@@ -347,12 +348,12 @@ public static class RandomMachineKernels
         private void Loop()
         {
             long lo = r.Next(-2, 3), trips = r.Next(0, 4), step = r.Next(1, 4);
-            var (lower, upper) = (I64(lo), I64(lo + trips * step - r.Next(step)));
+            var (lower, upper) = (I64(lo), I64(lo + trips * step - r.NextInt64(step)));
             var saved = _avail.ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
             var v = Fresh(MType.I64);
-            _loopVars.Add(v.Name);
+            _pinned.Add(v.Name);
             var body = Nested(r.Next(1, 6));
-            _loopVars.Remove(v.Name);
+            _pinned.Remove(v.Name);
             _avail = saved;
             Out.Add(new LoopStmt(v, lower, upper, step, body));
         }
