@@ -7,8 +7,12 @@ namespace Strata.Bench.Measuring;
 public static class InterleavedTimer
 {
     /// <param name="warmA">Whether A still needs a warm-up (false when its opening run was slow).</param>
-    public static (LatencySummary A, LatencySummary B) Time(Action a, Action b, TimingPolicy policy, bool warmA = true, bool warmB = true)
+    /// <param name="blocked">Time all of A's runs, then all of B's, instead of alternating: a diagnostic for
+    /// interference between the engines (one engine's worker threads still spinning while the other runs).</param>
+    public static (LatencySummary A, LatencySummary B) Time(Action a, Action b, TimingPolicy policy, bool warmA = true, bool warmB = true,
+        bool blocked = false)
     {
+        if (blocked) return (TimeAlone(a, policy, warmA), TimeAlone(b, policy, warmB));
         if (warmA) WarmUp(a, policy);
         if (warmB) WarmUp(b, policy);
         GC.Collect();
