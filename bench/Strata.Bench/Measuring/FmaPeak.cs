@@ -8,7 +8,7 @@ namespace Strata.Bench.Measuring;
 /// <summary>The machine's fp32 FMA peak, measured: every thread runs twelve independent chains of vector FMAs
 /// (enough to cover FMA latency × FMA ports on current x86 cores) with data in registers, at one vector width
 /// (<see cref="Width.V256"/> or <see cref="Width.V512"/>). The benchmark runs it at start and end and divides the
-/// workloads' GFLOP/s by it. Best of several ~40 ms trials; with <c>threads</c> &gt; 1 the threads start together
+/// workloads' GFLOP/s by it. Best of several short trials; with <c>threads</c> &gt; 1 the threads start together
 /// and the wall time of the slowest counts.</summary>
 public static class FmaPeak
 {
@@ -22,7 +22,7 @@ public static class FmaPeak
         : Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>Peak GFLOP/s with <paramref name="threads"/> threads, or null when the width is unavailable.</summary>
-    public static double? MeasureGflops(Width width, int threads, int trials = 5, double secondsPerTrial = 0.04)
+    public static double? MeasureGflops(Width width, int threads, int trials = 40, double secondsPerTrial = 0.005)
     {
         if (!IsSupported(width)) return null;
         double flopsPerIteration = Accumulators * (width == Width.V256 ? 8 : 16) * 2;

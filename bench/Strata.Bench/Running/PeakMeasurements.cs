@@ -26,12 +26,14 @@ public sealed record PeakMeasurements(
 
     public IEnumerable<(FmaPeak.Width Width, int Threads)> Keys => Start.Keys.Union(End.Keys).Order();
 
+    /// <summary>Many short trials (5 ms, shorter than a scheduler time slice), best of them: on a shared machine a
+    /// long trial is almost always interrupted, and the peak is what an uninterrupted core does.</summary>
     public static Dictionary<(FmaPeak.Width, int), double> Measure(IReadOnlyList<int> threadCounts, bool quick)
     {
         var peaks = new Dictionary<(FmaPeak.Width, int), double>();
         foreach (var w in Enum.GetValues<FmaPeak.Width>())
             foreach (int t in threadCounts)
-                if (FmaPeak.MeasureGflops(w, t, trials: quick ? 2 : 5, secondsPerTrial: quick ? 0.01 : 0.04) is { } g)
+                if (FmaPeak.MeasureGflops(w, t, trials: quick ? 10 : 40, secondsPerTrial: 0.005) is { } g)
                     peaks[(w, t)] = g;
         return peaks;
     }
