@@ -5,12 +5,26 @@ using Strata.Tile;
 namespace Strata.Machine.Lowering;
 
 /// <summary>How Block→Machine lowering may transform a kernel (all on by default; switches exist for tests and
-/// for bisecting a wrong result to one transformation).</summary>
-/// <param name="Vectorize">Vectorise innermost loops along the last dim where the body has a lane-wise form.</param>
-/// <param name="MicroKernel">Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</param>
-public sealed record MachineLoweringOptions(bool Vectorize = true, bool MicroKernel = true)
+/// for bisecting a wrong result to one transformation), and the feedback switches of <see cref="Compilation.MachineCompiler"/>.</summary>
+public sealed record MachineLoweringOptions
 {
     public static MachineLoweringOptions Default { get; } = new();
+
+    /// <summary>Vectorise innermost loops along the last dim where the body has a lane-wise form.</summary>
+    public bool Vectorize { get; init; } = true;
+
+    /// <summary>Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</summary>
+    public bool MicroKernel { get; init; } = true;
+
+    /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
+    public bool VerifyEach { get; init; }
+
+    /// <summary>Write each kernel's Machine text to <c>DIR/KERNEL/machine.strata</c> (beside <c>IrDump</c>'s files).</summary>
+    public string? DumpDirectory { get; init; }
+
+    /// <summary>Record a kernel that fails to lower in <see cref="Compilation.MachineCompiledKernel.Failure"/> and go on,
+    /// instead of throwing.</summary>
+    public bool ContinueOnKernelError { get; init; }
 }
 
 /// <summary>Level 2 → level 3: one Block kernel for one <see cref="Target"/>. Pure and deterministic. Every program

@@ -110,9 +110,9 @@ internal sealed partial class KernelLowerer
         if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous load");
         CheckLanes(t);
         var type = TypeOf(t, _lanes);
-        if (mask is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
-        var count = CountOf(mask.Value);
-        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other, hint));
+        var count = AccessCount(mask);
+        if (count is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
+        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint));
     }
 
     /// <summary>The lane count of a mask usable as <c>count</c>: a tail mask's, or all/none for a uniform one.</summary>
@@ -163,7 +163,7 @@ internal sealed partial class KernelLowerer
         return x.Kind switch
         {
             LaneKind.Vector => x.Reg,
-            LaneKind.Uniform => _e.Known(x.Reg) is { } k && x.Reg.Type == MType.I64 ? _e.Const(Scalar.Int(k), TypeOf(t, _lanes)) : _e.Broadcast(x.Reg, _lanes),
+            LaneKind.Uniform => _e.Broadcast(x.Reg, _lanes),
             _ => throw new NotVectorisableException($"a {x.Kind} value used as data"),
         };
     }
@@ -180,9 +180,13 @@ internal sealed partial class KernelLowerer
         return LaneValue.Uniform(_e.Cast(x.Reg, MType.I64, "ix"));
     }
 
-    private LaneValue AddAffine(LaneValue x, LaneValue y) => LaneValue.Affine(_e.Add(x.Reg, y.Reg), x.LinearStride + y.LinearStride);
+    private LaneValue AddAffine(LaneValue x, LaneValue y) => LaneValue.Affine(_e.Add(Linear(x), Linear(y)), x.LinearStride + y.LinearStride);
 
-    private LaneValue MulAffine(LaneValue x, long c) => LaneValue.Affine(_e.Mul(x.Reg, c), x.LinearStride * c);
+    private LaneValue MulAffine(LaneValue x, long c) => LaneValue.Affine(_e.Mul(Linear(x), c), x.LinearStride * c);
+
+    /// <summary>The base register of a uniform or affine index (a per-lane index, e.g. gathered from memory, has none).</summary>
+    private static Reg Linear(LaneValue x) => x.Kind is LaneKind.Uniform or LaneKind.Affine ? x.Reg
+        : throw new NotVectorisableException($"a {x.Kind} value used as an index");
 
     /// <summary>Linear element offset of an index in a row-major block of <paramref name="strides"/>.</summary>
     private LaneValue Address(LaneValue[] idx, long[] strides)
