@@ -148,8 +148,9 @@ public class StatementTests
             }
             """);
         var e = Assert.Throws<StrataException>(() => NativeHarness.Backend.Compile(k, NativeCompileOptions.Default));
-        Assert.Equal(ErrorCode.NotImplemented, e.Code);
+        Assert.Equal(ErrorCode.VerificationFailed, e.Code);
         Assert.Contains("@bad", e.Location);
+        Assert.Contains("bitand", e.Message);
     }
 
     [Fact]

@@ -268,6 +268,17 @@ internal sealed partial class KernelEmitter
             if (from == DataType.UInt64) _il.Emit(OpCodes.Conv_R_Un);
             _il.Emit(to == DataType.Float32 ? OpCodes.Conv_R4 : OpCodes.Conv_R8);
         }
+        else if (from is DataType.Float32 or DataType.Float64 && to is DataType.Int32 or DataType.Int64 or DataType.UInt32 or DataType.UInt64)
+        {
+            // .NET 9+ float → int conversions truncate and saturate, NaN → 0: ScalarSemantics.Cast exactly.
+            _il.Emit(to switch
+            {
+                DataType.Int32 => OpCodes.Conv_I4,
+                DataType.Int64 => OpCodes.Conv_I8,
+                DataType.UInt32 => OpCodes.Conv_U4,
+                _ => OpCodes.Conv_U8,
+            });
+        }
         else
         {
             _il.Emit(OpCodes.Pop);

@@ -269,6 +269,7 @@ internal sealed partial class KernelEmitter
         {
             Load(c.X);
         }
+        else if (TryFastVectorCast(c.X, to)) { }
         else
         {
             // LaneOps.Cast(from, to, &x, xLane, &r, rLane, lanes)
@@ -290,6 +291,15 @@ internal sealed partial class KernelEmitter
         var t = r.Vector.Type;
         if (!t.IsVector || r.Target.Type != t.ScalarType) throw Error($"reduce_lanes of {t} into {r.Target.Type}");
         if (r.Op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min)) throw Error($"reduce_lanes {r.Op.Name()}: only sum, prod, max, min");
+        if (IsNumericLane(t.Element))
+        {
+            int bits = t.Lanes * LaneBytes(t) * 8;
+            var fold = typeof(LaneReduce).GetMethod(r.Op.ToString() + bits)!.MakeGenericMethod(LaneType(t));
+            Load(r.Vector);
+            _il.Emit(OpCodes.Call, fold);
+            Store(r.Target);
+            return;
+        }
         // LaneOps.Reduce(op, type, &v, lane, &r, lanes)
         _il.Emit(OpCodes.Ldc_I4, (int)r.Op);
         _il.Emit(OpCodes.Ldc_I4, (int)t.Element);
@@ -300,5 +310,59 @@ internal sealed partial class KernelEmitter
         Call(typeof(LaneOps), nameof(LaneOps.Reduce), typeof(int), typeof(int), typeof(nint), typeof(int), typeof(nint), typeof(int));
         _il.Emit(OpCodes.Ldloc, result);
         Store(r.Target);
+    }
+
+    /// <summary>Same-width conversions whose lane meaning is ScalarSemantics.Cast: int → float (one rounding),
+    /// float → int (truncating, saturating, NaN → 0: what .NET 9+ vector conversions do), same-size int ↔ int
+    /// (reinterpretation = wrapping), x → bool (x != 0) and bool → x (0/1).</summary>
+    private bool TryFastVectorCast(Reg x, MType to)
+    {
+        var from = x.Type;
+        if (LaneBytes(from) != LaneBytes(to)) return false;
+        var f = from.Element;
+        var t = to.Element;
+        if (t == DataType.Bool)
+        {
+            if (!IsNumericLane(f)) return false;
+            Load(x);
+            _il.Emit(OpCodes.Call, VType(from).GetProperty("Zero")!.GetGetMethod()!);
+            VCall(from, "Equals", "V,V");
+            VCall(from, "OnesComplement", "V");
+            EmitAs(from, to);
+            return true;
+        }
+        if (f == DataType.Bool)
+        {
+            if (!IsNumericLane(t)) return false;
+            Load(x);
+            EmitAs(from, to);
+            _il.Emit(OpCodes.Call, VType(to).GetProperty("One")!.GetGetMethod()!);
+            _il.Emit(OpCodes.Call, VType(to).GetProperty("Zero")!.GetGetMethod()!);
+            VCall(to, "ConditionalSelect", "V,V,V");
+            return true;
+        }
+        string? name = (f, t) switch
+        {
+            (DataType.Int32 or DataType.UInt32, DataType.Float32) => "ConvertToSingle",
+            (DataType.Int64 or DataType.UInt64, DataType.Float64) => "ConvertToDouble",
+            (DataType.Float32, DataType.Int32) => "ConvertToInt32",
+            (DataType.Float32, DataType.UInt32) => "ConvertToUInt32",
+            (DataType.Float64, DataType.Int64) => "ConvertToInt64",
+            (DataType.Float64, DataType.UInt64) => "ConvertToUInt64",
+            (DataType.Int32, DataType.UInt32) or (DataType.UInt32, DataType.Int32)
+                or (DataType.Int64, DataType.UInt64) or (DataType.UInt64, DataType.Int64) => "As",
+            _ => null,
+        };
+        if (name is null) return false;
+        if (name == "As")
+        {
+            Load(x);
+            EmitAs(from, to);
+            return true;
+        }
+        if (Reflect.TryMethod(VClass(from), name, VType(from)) is not { } convert) return false;
+        Load(x);
+        _il.Emit(OpCodes.Call, convert);
+        return true;
     }
 }

@@ -20,7 +20,7 @@ namespace Strata.Machine.Verification;
 /// </list>
 /// Unproven is always safe (the access is checked at run time). An access is proven out of bounds (a verifier
 /// error) only when it has no mask, is not inside an if, and every index it may get is outside the memory.</summary>
-public sealed class BoundsAnalysis
+public sealed partial class BoundsAnalysis
 {
     private const int MaxDepth = 12;
     private const int WidenAfter = 2;
@@ -103,7 +103,7 @@ public sealed class BoundsAnalysis
                     {
                         var iv = Compute(s, r => st.Get(r));
                         if (d.Type == MType.I64 && iv.IsEmpty) st.Dead = true;
-                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt ? s : null);
+                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt or SelectStmt ? s : null);
                     }
                     break;
             }
@@ -140,19 +140,19 @@ public sealed class BoundsAnalysis
             Assign(st, loop.Var, Interval.Top, null);
             return;
         }
-        // head only grows (joins, then widening of moving bounds to infinity; recorded computations only shrink), so
-        // this ends, with head a state that holds at every iteration's start.
+        // head only grows (joins, then widening of moving bounds to thresholds; recorded computations only shrink),
+        // so this ends, with head a state that holds at every iteration's start ...
         var head = st.Clone();
         for (int iteration = 0; ; iteration++)
         {
-            var body = head.Clone();
-            Assign(body, loop.Var, var, null);
-            Exec(loop.Body, body, record: false);
-            var next = State.Join(head, body);
+            var next = State.Join(head, Iterate(loop, var, head));
             if (next.SameAs(head)) break;
             if (iteration >= WidenAfter) Widen(head, next);
             head = next;
         }
+        // ... and one more iteration from it (entry or after an iteration) holds too, and is often much tighter
+        // (narrowing: a register clamped in the body gets its clamp back after widening).
+        for (int i = 0; i < 2; i++) head = State.Join(st, Iterate(loop, var, head));
         if (record)
         {
             var body = head.Clone();
@@ -164,14 +164,28 @@ public sealed class BoundsAnalysis
         Assign(st, loop.Var, Interval.Top, null);
     }
 
-    /// <summary>Bounds that still move after a few iterations go to infinity.</summary>
+    /// <summary>The state after one run of the loop body from <paramref name="head"/>.</summary>
+    private State Iterate(LoopStmt loop, Interval var, State head)
+    {
+        var body = head.Clone();
+        Assign(body, loop.Var, var, null);
+        Exec(loop.Body, body, record: false);
+        return body;
+    }
+
+    private static readonly long[] Thresholds = [int.MaxValue, 1L << 62, long.MaxValue];
+
+    /// <summary>Bounds that still move after a few iterations jump to the next threshold (2³¹-1, 2⁶², then the end of
+    /// i64): a register counting up then stays below the point where adding to it would wrap.</summary>
     private static void Widen(State old, State next)
     {
         foreach (var (k, v) in next.Iv.ToList())
         {
             if (!old.Iv.TryGetValue(k, out var o) || o.IsEmpty) { next.Iv[k] = Interval.Top; continue; }
             if (o == v || v.IsEmpty) continue;
-            next.Iv[k] = new Interval(v.Lo < o.Lo ? long.MinValue : v.Lo, v.Hi > o.Hi ? long.MaxValue : v.Hi);
+            long hi = v.Hi > o.Hi ? Thresholds.First(t => t >= v.Hi) : v.Hi;
+            long lo = v.Lo >= o.Lo ? v.Lo : v.Lo >= -int.MaxValue ? -int.MaxValue : v.Lo >= -(1L << 62) ? -(1L << 62) : long.MinValue;
+            next.Iv[k] = new Interval(lo, hi);
         }
     }
 
@@ -355,44 +369,34 @@ public sealed class BoundsAnalysis
             if (view.Dead) { Record(access, true, false, ""); return; }
         }
         var index = Eval(view, indexReg, 0);
+        var indexLin = Lin(view, indexReg, 0);
+        Int128 first = Int128.Max(index.Lo, Lower(view, indexLin));
+        Int128 lastStart = Int128.Min(index.Hi, Upper(view, indexLin));
         string where = $"%{memory}[%{indexReg.Name}] with %{indexReg.Name} in {index}";
         if (countReg is not null)
         {
             var count = Eval(view, countReg, 0);
-            if (count.Hi <= 0 && count.Lo >= 0) { Record(access, true, false, ""); return; }
-            if (count.Lo < 0 || count.Hi > lanes) { Record(access, false, count.Lo > lanes || count.Hi < 0, $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
-            var end = EndBound(view, indexReg, index, countReg, count, 0);
-            bool ok = index.Lo >= 0 && end <= length;
-            bool bad = _conditional == 0 && count.Lo >= 1 && (index.Hi < 0 || index.Lo >= length);
-            Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {EndText(end)})");
+            Int128 countLo = LowerOf(view, countReg, 0);
+            if (count.Hi <= 0 && countLo >= 0) { Record(access, true, false, ""); return; }
+            if (countLo < 0 || count.Hi > lanes) { Record(access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
+            // Only executions with count ≥ 1 touch memory.
+            var touching = view.Clone();
+            AssumePositive(touching, countReg, 0);
+            if (touching.Dead) { Record(access, true, false, ""); return; }
+            var at = Eval(touching, indexReg, 0);
+            Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
+            Int128 end = UpperEnd(touching, indexReg, countReg, 0);
+            bool ok = start >= 0 && end <= length;
+            bool bad = _conditional == 0 && countLo >= 1 && (lastStart < 0 || first >= length);
+            Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
             return;
         }
-        Int128 last = (Int128)index.Hi + lanes - 1;
-        bool proven = index.Lo >= 0 && last < length;
-        bool outside = mask is null && _conditional == 0 && (index.Hi < 0 || (Int128)index.Lo + lanes - 1 >= length);
+        bool proven = first >= 0 && lastStart + lanes - 1 < length;
+        bool outside = mask is null && _conditional == 0 && (lastStart < 0 || first + lanes - 1 >= length);
         string width = lanes > 1 ? $" ({lanes} lanes)" : "";
         Record(access, proven, outside, outside
             ? $"{where}{width} is always outside [0, {length})"
             : $"{where}{width} may leave [0, {length})");
-    }
-
-    private static string EndText(Int128 end) => end >= long.MaxValue ? "inf" : end.ToString();
-
-    /// <summary>An upper bound of index + count (one past the last element touched).</summary>
-    private Int128 EndBound(State st, Reg indexReg, Interval index, Reg countReg, Interval count, int depth)
-    {
-        Int128 bound = (Int128)index.Hi + count.Hi;
-        if (depth > MaxDepth || !st.Defs.TryGetValue(countReg.Name, out var def)) return bound;
-        return def switch
-        {
-            BinaryStmt { Op: BinaryOp.Sub } b when b.B.Name == indexReg.Name && b.B.Type == MType.I64
-                => Int128.Min(bound, Eval(st, b.A, 0).Hi),
-            BinaryStmt { Op: BinaryOp.Min } b => Int128.Min(bound, Int128.Min(
-                EndBound(st, indexReg, index, b.A, Eval(st, b.A, 0), depth + 1),
-                EndBound(st, indexReg, index, b.B, Eval(st, b.B, 0), depth + 1))),
-            MoveStmt m => EndBound(st, indexReg, index, m.Source, Eval(st, m.Source, 0), depth + 1),
-            _ => bound,
-        };
     }
 
     private void Record(MStmt access, bool proven, bool outOfBounds, string reason)
