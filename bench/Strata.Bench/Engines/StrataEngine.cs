@@ -1,9 +1,6 @@
-using Strata.Backends.Clr;
 using Strata.Bench.Workloads;
 using Strata.Core;
-using Strata.Graph;
 using Strata.Runtime;
-using Strata.Tile;
 
 namespace Strata.Bench.Engines;
 
@@ -16,18 +13,6 @@ public sealed class StrataEngine : IBenchEngine
     public string Name => "strata";
 
     public IBenchSession Open(WorkloadModel model, int threads) => new Session(model, threads);
-
-    /// <summary>The runtime's default registry, or — while it registers no <c>clr</c> backend — the same built-in
-    /// plugins plus <see cref="ClrBackendPlugin"/>, so the benchmark measures native code as soon as the backend exists.</summary>
-    private static readonly Lazy<ExtensionRegistry?> Registry = new(() =>
-    {
-        if (RuntimeRegistry.Default.FindBackend("clr") is not null) return null;
-        var registry = new ExtensionRegistry();
-        registry.Load(new BuiltinOpsPlugin());
-        registry.Load(new BuiltinTileLoweringsPlugin());
-        registry.Load(new ClrBackendPlugin());
-        return registry;
-    });
 
     private sealed class Session : IBenchSession
     {
@@ -42,7 +27,7 @@ public sealed class StrataEngine : IBenchEngine
             try
             {
                 File.WriteAllBytes(file, model.OnnxBytes);
-                _session = InferenceSession.Create(file, new SessionOptions { Threads = threads, Registry = Registry.Value });
+                _session = InferenceSession.Create(file, new SessionOptions { Threads = threads });
             }
             finally
             {
