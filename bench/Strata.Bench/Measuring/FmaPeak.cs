@@ -54,23 +54,28 @@ public static class FmaPeak
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
+    // Each worker stamps its own start and end: the span from the first start to the last end is the wall time. (The
+    // main thread cannot time it: it may be descheduled between the barrier and its clock read while the workers run.)
     private static double TimeMany(Width width, long iterations, int threads)
     {
-        using var ready = new Barrier(threads + 1);
+        using var ready = new Barrier(threads);
+        var starts = new long[threads];
+        var ends = new long[threads];
         var workers = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
+            int index = i;
             workers[i] = new Thread(() =>
             {
                 ready.SignalAndWait();
+                starts[index] = Stopwatch.GetTimestamp();
                 Chains(width, iterations);
+                ends[index] = Stopwatch.GetTimestamp();
             }) { IsBackground = true };
             workers[i].Start();
         }
-        ready.SignalAndWait();
-        long start = Stopwatch.GetTimestamp();
         foreach (var w in workers) w.Join();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return Stopwatch.GetElapsedTime(starts.Min(), ends.Max()).TotalSeconds;
     }
 
     private static float _sink;

@@ -13,7 +13,7 @@ public static class CsvReport
         "workload", "group", "threads", "flops",
         "ort_median_ms", "ort_p10_ms", "ort_p90_ms", "ort_runs",
         "strata_median_ms", "strata_p10_ms", "strata_p90_ms", "strata_runs",
-        "ratio", "ort_gflops", "strata_gflops", "peak_gflops", "ort_fraction_of_peak", "strata_fraction_of_peak", "peak_v256_gflops", "strata_fraction_of_v256_peak",
+        "ratio", "target_ratio", "meets_target", "ort_gflops", "strata_gflops", "peak_gflops", "ort_fraction_of_peak", "strata_fraction_of_peak", "peak_v256_gflops", "strata_fraction_of_v256_peak",
         "max_abs_error", "max_rel_error", "agree", "ort_open_s", "strata_open_s", "strata_note", "error",
     ];
 
@@ -30,6 +30,8 @@ public static class CsvReport
             cells.AddRange(Latency(r.Ort));
             cells.AddRange(Latency(r.Strata));
             cells.Add(Num(r.Ratio));
+            cells.Add(Num(r.TargetRatio));
+            cells.Add(r.MeetsTarget is { } met ? (met ? "true" : "false") : "");
             cells.Add(Num(r.OrtGflops));
             cells.Add(Num(r.StrataGflops));
             cells.Add(Num(report.Peaks.Peak(r.Threads)));

@@ -23,16 +23,17 @@ public static class MarkdownReport
             + "> 1 means Strata is faster; runs = timed runs ORT/Strata; % peak = GFLOP/s over the same-run FMA peak at that thread count (widest vectors the CPU has); rel err = max |Strata − ORT| / max |ORT| "
             + $"(outputs agree when ≤ {OutputAgreement.Tolerance:G1}).");
         sb.AppendLine();
-        sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | runs | rel err | check |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| workload | thr | ORT ms | Strata ms | ratio | target | ORT GFLOP/s | Strata GFLOP/s | ORT % peak | Strata % peak | runs | rel err | check |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in report.Results)
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {r.Workload} | {r.Threads} | {Latency(r.Ort)} | {Latency(r.Strata)} | ");
-            sb.Append(CultureInfo.InvariantCulture, $"{Number(r.Ratio, "F2", bold: r.Ratio >= 1)} | {Number(r.OrtGflops, "F1")} | {Number(r.StrataGflops, "F1")} | ");
+            sb.Append(CultureInfo.InvariantCulture, $"{Number(r.Ratio, "F2", bold: r.Ratio >= 1)} | {Target(r)} | {Number(r.OrtGflops, "F1")} | {Number(r.StrataGflops, "F1")} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{Percent(report.FractionOfPeak(r.OrtGflops, r.Threads))} | {Percent(report.FractionOfPeak(r.StrataGflops, r.Threads))} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{r.Ort?.Runs.ToString(CultureInfo.InvariantCulture) ?? "—"}/{r.Strata?.Runs.ToString(CultureInfo.InvariantCulture) ?? "—"} | ");
             sb.AppendLine(CultureInfo.InvariantCulture, $"{(r.Agreement is { } a && !double.IsNaN(a.MaxRelError) ? a.MaxRelError.ToString("0.0e0", CultureInfo.InvariantCulture) : "—")} | {Check(r)} |");
         }
+        WriteSummary(sb, report);
         var notes = report.Results.Where(r => r.StrataNote is not null).Select(r => (Workload: $"{r.Workload} t={r.Threads}", Note: r.StrataNote!)).ToList();
         if (notes.Count > 0)
         {
@@ -42,6 +43,25 @@ public static class MarkdownReport
             foreach (var (workload, note) in notes) sb.AppendLine(CultureInfo.InvariantCulture, $"- {workload}: {note}");
         }
         return sb.ToString();
+    }
+
+    private static string Target(BenchResult r) => string.Create(CultureInfo.InvariantCulture,
+        $"≥ {r.TargetRatio:0.0#}{(r.MeetsTarget is { } met ? met ? " met" : " missed" : "")}");
+
+    /// <summary>Per group and thread count: the geometric mean of the ratios and how many rows meet their target.</summary>
+    private static void WriteSummary(StringBuilder sb, BenchReport report)
+    {
+        var groups = report.Results.Where(r => r.Ratio is > 0).GroupBy(r => (r.Group, r.Threads)).ToList();
+        if (groups.Count == 0) return;
+        sb.AppendLine();
+        sb.AppendLine("| group | thr | geomean ratio | targets met |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        foreach (var g in groups)
+        {
+            double geomean = Math.Exp(g.Average(r => Math.Log(r.Ratio!.Value)));
+            int total = report.Results.Count(r => r.Group == g.Key.Group && r.Threads == g.Key.Threads);
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {g.Key.Group} | {g.Key.Threads} | {geomean:F2} | {g.Count(r => r.MeetsTarget == true)} of {total} |");
+        }
     }
 
     private static string Peaks(PeakMeasurements p)

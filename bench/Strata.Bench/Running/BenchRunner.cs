@@ -26,7 +26,7 @@ public sealed class BenchRunner(IBenchEngine ort, IBenchEngine strata, TimingPol
             catch (Exception e) when (e is StrataException or IOException)
             {
                 foreach (int t in threadCounts)
-                    results.Add(new BenchResult(workload.Name, workload.Group, t, workload.Flops, null, null, null, null, "build: " + e.Message));
+                    results.Add(new BenchResult(workload.Name, workload.Group, t, workload.Flops, workload.TargetRatio, null, null, null, null, "build: " + e.Message));
                 log.WriteLine($"{workload.Name}: could not build: {e.Message}");
                 continue;
             }
@@ -65,7 +65,7 @@ public sealed class BenchRunner(IBenchEngine ort, IBenchEngine strata, TimingPol
                 ortTime = InterleavedTimer.TimeAlone(ortSession.Run, policy, warmOrt);
             else if (strataSession is not null)
                 strataTime = InterleavedTimer.TimeAlone(strataSession.Run, policy, warmStrata);
-            return new BenchResult(workload.Name, workload.Group, threads, workload.Flops, ortTime, strataTime, agreement,
+            return new BenchResult(workload.Name, workload.Group, threads, workload.Flops, workload.TargetRatio, ortTime, strataTime, agreement,
                 strataSession?.Note, errors.Count == 0 ? null : string.Join("; ", errors), ortOpen, strataOpen);
         }
     }

@@ -4,6 +4,8 @@ namespace Strata.Bench.Workloads;
 /// Flops: 2·N·Cout·Hout·Wout·Cin/group·kh·kw.</summary>
 internal static class ConvWorkloads
 {
+    public const double TargetRatio = 0.9;
+
     public static IEnumerable<Workload> All()
     {
         yield return Conv("conv-3x3-64to64-56", cin: 64, cout: 64, hw: 56, k: 3, stride: 1, pad: 1, group: 1);
@@ -17,7 +19,7 @@ internal static class ConvWorkloads
         int outHw = (hw + 2 * pad - k) / stride + 1;
         int cinPerGroup = cin / group;
         double flops = 2.0 * cout * outHw * outHw * cinPerGroup * k * k;
-        return new(name, "conv", flops, () =>
+        return new(name, "conv", flops, TargetRatio, () =>
         {
             var b = new ModelBuild(name.Replace('-', '_'), seed: cin * 131 + cout * 7 + k);
             var x = b.Input("x", 1, cin, hw, hw);

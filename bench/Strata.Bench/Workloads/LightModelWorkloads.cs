@@ -8,6 +8,8 @@ namespace Strata.Bench.Workloads;
 /// unchanged.</summary>
 internal static class LightModelWorkloads
 {
+    public const double TargetRatio = 0.9;
+
     public const string InputFile = "input_0_float_1x3x224x224.pb";
 
     public static IEnumerable<Workload> All(string? directory)
@@ -16,7 +18,7 @@ internal static class LightModelWorkloads
         foreach (var file in Directory.GetFiles(directory, "*.onnx").Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileNameWithoutExtension(file);
-            yield return new Workload(name, "light", null, () => Load(file, Path.Combine(directory, "generated_inputs", InputFile)));
+            yield return new Workload(name, "light", null, TargetRatio, () => Load(file, Path.Combine(directory, "generated_inputs", InputFile)));
         }
     }
 

@@ -4,6 +4,8 @@ namespace Strata.Bench.Workloads;
 /// when the model is compiled). 2·M·N·K flops.</summary>
 internal static class MatMulWorkloads
 {
+    public const double TargetRatio = 1.0;
+
     public static IEnumerable<Workload> All()
     {
         foreach (int n in new[] { 256, 512, 1024, 2048 })
@@ -15,7 +17,7 @@ internal static class MatMulWorkloads
 
     /// <summary>[m×k]·[k×n].</summary>
     public static Workload MatMul(string name, int m, int k, int n) =>
-        new(name, "matmul", 2.0 * m * n * k, () =>
+        new(name, "matmul", 2.0 * m * n * k, TargetRatio, () =>
         {
             var b = new ModelBuild(name, seed: m * 7919 + k * 31 + n);
             var a = b.Input("a", m, k);
