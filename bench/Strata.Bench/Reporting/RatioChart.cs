@@ -48,7 +48,7 @@ public static class RatioChart
 
         // Log scale by hand: bars hold log10(ratio), ticks are labelled with the ratio itself.
         var yTicks = new ScottPlot.TickGenerators.NumericManual();
-        foreach (double r in new[] { 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 2, 3, 10 })
+        foreach (double r in new[] { 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1, 1.5, 2, 3, 5, 10 })
             if (Math.Log10(r) >= lowest - 0.5 && Math.Log10(r) <= highest + 0.5)
                 yTicks.AddMajor(Math.Log10(r), r.ToString("G", CultureInfo.InvariantCulture));
         plot.Axes.Left.TickGenerator = yTicks;
