@@ -77,6 +77,13 @@ internal sealed partial class KernelEmitter
             Load(u.X);
             _il.Emit(OpCodes.Call, rounding);
         }
+        else if (fast is null && isFloat && !u.Op.IsPredicate())
+        {
+            int bits = t.Lanes * LaneBytes(t) * 8;
+            Load(u.X);
+            _il.Emit(OpCodes.Ldc_I4, (int)u.Op);
+            _il.Emit(OpCodes.Call, typeof(LaneMath).GetMethod("Unary" + bits)!.MakeGenericMethod(LaneType(t)));
+        }
         else if (fast is null)
         {
             // LaneOps.Unary(op, type, &x, xLane, &r, rLane, lanes)

@@ -16,15 +16,14 @@ internal abstract class AccessNode(MStmt s, int memory, Slot index, Slot? mask, 
         return f.R[index.Offset].I;
     }
 
-    /// <summary>How many leading lanes the count leaves active (all lanes without a count).</summary>
+    /// <summary>How many leading lanes the count leaves active (all lanes without a count). A count outside
+    /// 0..lanes is clamped into it — a negative count accesses nothing, one beyond the lanes every lane — which is
+    /// what the native backends do (they compute min/max, never check).</summary>
     protected int ActiveLanes(Frame f)
     {
         if (count is not { } c) return lanes;
         f.Read(c, Stmt);
-        long n = f.R[c.Offset].I;
-        if (n < 0 || n > lanes)
-            throw f.Fail(Stmt, $"count {c.Reg} = {n} is outside 0..{lanes}");
-        return (int)n;
+        return (int)Math.Clamp(f.R[c.Offset].I, 0, lanes);
     }
 
     protected bool Masked(Frame f, int lane) => mask is { } m && !f.R[m.Offset + lane].AsBool;

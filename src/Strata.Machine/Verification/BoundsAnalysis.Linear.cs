@@ -105,6 +105,7 @@ public sealed partial class BoundsAnalysis
         var iv = Eval(st, r, 0).Intersect(new Interval(1, long.MaxValue));
         if (iv.IsEmpty) { st.Dead = true; return; }
         st.Iv[r.Name] = iv;
+        st.Touch();
         if (!st.Defs.TryGetValue(r.Name, out var def)) return;
         switch (def)
         {
@@ -131,6 +132,7 @@ public sealed partial class BoundsAnalysis
                 if (nx.IsEmpty || ny.IsEmpty) { st.Dead = true; return; }
                 st.Iv[b.A.Name] = nx;
                 st.Iv[b.B.Name] = ny;
+                st.Touch();
                 break;
             }
         }

@@ -23,7 +23,7 @@ namespace Strata.Machine.Verification;
 public sealed partial class BoundsAnalysis
 {
     private const int MaxDepth = 12;
-    private const int WidenAfter = 2;
+    private const int WidenAfter = 1;
 
     private readonly MachineKernel _kernel;
     private readonly Dictionary<MStmt, bool> _proven = new(ReferenceEqualityComparer.Instance);
@@ -31,6 +31,8 @@ public sealed partial class BoundsAnalysis
     private readonly Dictionary<MStmt, string> _reasons = new(ReferenceEqualityComparer.Instance);
     private readonly List<MStmt> _order = [];
     private int _conditional;
+    private readonly HashSet<string> _operands = new(StringComparer.Ordinal);
+    private readonly Dictionary<MStmt, string[]> _operandNames = new(ReferenceEqualityComparer.Instance);
 
     private BoundsAnalysis(MachineKernel kernel) { _kernel = kernel; }
 
@@ -39,7 +41,9 @@ public sealed partial class BoundsAnalysis
         var a = new BoundsAnalysis(kernel);
         var state = new State();
         if (kernel.Grid.IsDefault || kernel.Grid.Any(g => g <= 0)) state.Dead = true;
-        a.Exec(kernel.Body.IsDefault ? [] : kernel.Body, state, record: true);
+        var log = new List<Judgment>();
+        a.Exec(kernel.Body.IsDefault ? [] : kernel.Body, state, log);
+        foreach (var j in log) a.Record(j.Access, j.Proven, j.OutOfBounds, j.Reason);
         var unproven = a._order.Where(s => !a._proven[s])
             .Select(s => new UnprovenAccess(s, a._reasons.GetValueOrDefault(s, "not proven"), a._outOfBounds[s])).ToList();
         return new BoundsReport(a._proven, unproven);
@@ -52,6 +56,12 @@ public sealed partial class BoundsAnalysis
         public Dictionary<string, Interval> Iv = new(StringComparer.Ordinal);
         public Dictionary<string, MStmt> Defs = new(StringComparer.Ordinal);
         public bool Dead;
+
+        /// <summary>Results of <see cref="Eval"/> since the last change (recomputing through computations is the
+        /// expensive part of judging an access).</summary>
+        public readonly Dictionary<string, Interval> Cache = new(StringComparer.Ordinal);
+
+        public void Touch() => Cache.Clear();
 
         public State Clone() => new() { Iv = new(Iv, StringComparer.Ordinal), Defs = new(Defs, StringComparer.Ordinal), Dead = Dead };
 
@@ -74,7 +84,7 @@ public sealed partial class BoundsAnalysis
             && Defs.All(kv => o.Defs.TryGetValue(kv.Key, out var w) && ReferenceEquals(w, kv.Value));
     }
 
-    private void Exec(ImmutableArray<MStmt> stmts, State st, bool record)
+    private void Exec(ImmutableArray<MStmt> stmts, State st, List<Judgment>? log)
     {
         foreach (var s in stmts)
         {
@@ -83,20 +93,20 @@ public sealed partial class BoundsAnalysis
                 case null:
                     break;
                 case LoadStmt l:
-                    if (record) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st);
+                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st, log);
                     Assign(st, l.Target, Interval.Top, null);
                     break;
                 case StoreStmt w:
-                    if (record) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st);
+                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st, log);
                     break;
                 case PrefetchStmt p:
-                    if (record) Record(p, true, false, "");
+                    log?.Add(new(p, true, false, ""));
                     break;
                 case LoopStmt loop:
-                    Loop(loop, st, record);
+                    Loop(loop, st, log);
                     break;
                 case IfStmt i:
-                    If(i, st, record);
+                    If(i, st, log);
                     break;
                 default:
                     if (s.Dest is { } d && !st.Dead)
@@ -111,17 +121,36 @@ public sealed partial class BoundsAnalysis
     }
 
     /// <summary>Sets <paramref name="r"/>'s value, forgetting every recorded computation that read the old one.</summary>
-    private static void Assign(State st, Reg r, Interval value, MStmt? def)
+    private void Assign(State st, Reg r, Interval value, MStmt? def)
     {
+        st.Touch();
         if (r.Type == MType.I64) st.Iv[r.Name] = value;
         else st.Iv.Remove(r.Name);
         st.Defs.Remove(r.Name);
-        foreach (var k in st.Defs.Where(kv => kv.Value.Uses.Any(u => u.Name == r.Name)).Select(kv => kv.Key).ToList())
-            st.Defs.Remove(k);
-        if (def is not null && !def.Uses.Any(u => u.Name == r.Name) && !r.Type.IsVector) st.Defs[r.Name] = def;
+        // Most assignments are a register's first: then no recorded computation can have read it.
+        if (_operands.Contains(r.Name))
+        {
+            List<string>? stale = null;
+            foreach (var (k, d) in st.Defs)
+                if (Array.IndexOf(Operands(d), r.Name) >= 0) (stale ??= []).Add(k);
+            if (stale is not null)
+                foreach (var k in stale) st.Defs.Remove(k);
+        }
+        if (def is not null && !r.Type.IsVector && Array.IndexOf(Operands(def), r.Name) < 0)
+        {
+            st.Defs[r.Name] = def;
+            _operands.UnionWith(Operands(def));
+        }
     }
 
-    private void Loop(LoopStmt loop, State st, bool record)
+    /// <summary>The names a statement reads (cached: Assign asks for them often).</summary>
+    private string[] Operands(MStmt s)
+    {
+        if (!_operandNames.TryGetValue(s, out var names)) _operandNames[s] = names = [.. s.Uses.Select(u => u.Name)];
+        return names;
+    }
+
+    private void Loop(LoopStmt loop, State st, List<Judgment>? log)
     {
         var lo = st.Get(loop.Lower);
         var hi = st.Get(loop.Upper);
@@ -136,40 +165,44 @@ public sealed partial class BoundsAnalysis
         if (var.IsEmpty)
         {
             // The body never runs: its accesses are vacuously in bounds.
-            if (record) Exec(loop.Body, new State { Dead = true }, record);
+            if (log is not null) Exec(loop.Body, new State { Dead = true }, log);
             Assign(st, loop.Var, Interval.Top, null);
             return;
         }
         // head only grows (joins, then widening of moving bounds to thresholds; recorded computations only shrink),
-        // so this ends, with head a state that holds at every iteration's start ...
+        // so this ends, with head a state that holds at every iteration's start. The run that finds head stable
+        // is the run from head: its judgments are the loop's.
         var head = st.Clone();
+        List<Judgment>? judged = null;
+        bool widened = false;
         for (int iteration = 0; ; iteration++)
         {
-            var next = State.Join(head, Iterate(loop, var, head));
-            if (next.SameAs(head)) break;
-            if (iteration >= WidenAfter) Widen(head, next);
+            var run = log is null ? null : new List<Judgment>();
+            var next = State.Join(head, Iterate(loop, var, head, run));
+            if (next.SameAs(head)) { judged = run; break; }
+            if (iteration >= WidenAfter) { Widen(head, next); widened = true; }
             head = next;
         }
-        // ... and one more iteration from it (entry or after an iteration) holds too, and is often much tighter
-        // (narrowing: a register clamped in the body gets its clamp back after widening).
-        for (int i = 0; i < 2; i++) head = State.Join(st, Iterate(loop, var, head));
-        if (record)
+        if (widened)
         {
-            var body = head.Clone();
-            Assign(body, loop.Var, var, null);
-            Exec(loop.Body, body, record: true);
+            // One more iteration from head (entry or after an iteration) holds too, and is often much tighter
+            // (narrowing: a register clamped in the body gets its clamp back after widening).
+            head = State.Join(st, Iterate(loop, var, head, null));
+            if (log is not null) Iterate(loop, var, head, judged = []);
         }
+        if (judged is not null) log!.AddRange(judged);
         st.Iv = head.Iv;
         st.Defs = head.Defs;
+        st.Touch();
         Assign(st, loop.Var, Interval.Top, null);
     }
 
     /// <summary>The state after one run of the loop body from <paramref name="head"/>.</summary>
-    private State Iterate(LoopStmt loop, Interval var, State head)
+    private State Iterate(LoopStmt loop, Interval var, State head, List<Judgment>? log)
     {
         var body = head.Clone();
         Assign(body, loop.Var, var, null);
-        Exec(loop.Body, body, record: false);
+        Exec(loop.Body, body, log);
         return body;
     }
 
@@ -189,20 +222,21 @@ public sealed partial class BoundsAnalysis
         }
     }
 
-    private void If(IfStmt i, State st, bool record)
+    private void If(IfStmt i, State st, List<Judgment>? log)
     {
         var then = st.Clone();
         Refine(then, i.Condition, true, 0);
         var els = st.Clone();
         Refine(els, i.Condition, false, 0);
         _conditional++;
-        Exec(i.Then, then, record);
-        Exec(i.Else, els, record);
+        Exec(i.Then, then, log);
+        Exec(i.Else, els, log);
         _conditional--;
         var joined = State.Join(then, els);
         st.Iv = joined.Iv;
         st.Defs = joined.Defs;
         st.Dead = then.Dead && els.Dead;
+        st.Touch();
     }
 
     /// <summary>Narrows <paramref name="st"/> to the executions where <paramref name="cond"/> is <paramref name="truth"/>
@@ -246,6 +280,7 @@ public sealed partial class BoundsAnalysis
                 if (nx.IsEmpty || ny.IsEmpty) { st.Dead = true; return; }
                 st.Iv[b.A.Name] = nx;
                 st.Iv[b.B.Name] = ny;
+                st.Touch();
                 break;
             }
         }
@@ -270,9 +305,12 @@ public sealed partial class BoundsAnalysis
     /// may have been narrowed by a condition since).</summary>
     private Interval Eval(State st, Reg r, int depth)
     {
+        if (r.Type != MType.I64) return Interval.Top;
+        if (st.Cache.TryGetValue(r.Name, out var cached)) return cached;
         var iv = st.Get(r);
-        if (r.Type == MType.I64 && depth < MaxDepth && st.Defs.TryGetValue(r.Name, out var def))
+        if (depth < MaxDepth && st.Defs.TryGetValue(r.Name, out var def))
             iv = iv.Intersect(Compute(def, x => Eval(st, x, depth + 1)));
+        st.Cache[r.Name] = iv;
         return iv;
     }
 
@@ -356,17 +394,17 @@ public sealed partial class BoundsAnalysis
     }
 
     /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (fewer with a count).</summary>
-    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st)
+    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st, List<Judgment> log)
     {
-        if (st.Dead) { Record(access, true, false, ""); return; }
-        if (_kernel.Memory(memory) is not { } mem) { Record(access, false, false, $"%{memory} is not a parameter or buffer"); return; }
+        if (st.Dead) { Add(log, access, true, false, ""); return; }
+        if (_kernel.Memory(memory) is not { } mem) { Add(log, access, false, false, $"%{memory} is not a parameter or buffer"); return; }
         long length = mem.Length;
         var view = st;
         if (mask is not null)
         {
             view = st.Clone();
             Refine(view, mask, true, 0);
-            if (view.Dead) { Record(access, true, false, ""); return; }
+            if (view.Dead) { Add(log, access, true, false, ""); return; }
         }
         var index = Eval(view, indexReg, 0);
         var indexLin = Lin(view, indexReg, 0);
@@ -377,27 +415,32 @@ public sealed partial class BoundsAnalysis
         {
             var count = Eval(view, countReg, 0);
             Int128 countLo = LowerOf(view, countReg, 0);
-            if (count.Hi <= 0 && countLo >= 0) { Record(access, true, false, ""); return; }
-            if (countLo < 0 || count.Hi > lanes) { Record(access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
+            if (count.Hi <= 0 && countLo >= 0) { Add(log, access, true, false, ""); return; }
+            if (countLo < 0 || count.Hi > lanes) { Add(log, access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
             // Only executions with count ≥ 1 touch memory.
             var touching = view.Clone();
             AssumePositive(touching, countReg, 0);
-            if (touching.Dead) { Record(access, true, false, ""); return; }
+            if (touching.Dead) { Add(log, access, true, false, ""); return; }
             var at = Eval(touching, indexReg, 0);
             Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
             Int128 end = UpperEnd(touching, indexReg, countReg, 0);
             bool ok = start >= 0 && end <= length;
             bool bad = _conditional == 0 && countLo >= 1 && (lastStart < 0 || first >= length);
-            Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
+            Add(log, access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
             return;
         }
         bool proven = first >= 0 && lastStart + lanes - 1 < length;
         bool outside = mask is null && _conditional == 0 && (lastStart < 0 || first + lanes - 1 >= length);
         string width = lanes > 1 ? $" ({lanes} lanes)" : "";
-        Record(access, proven, outside, outside
+        Add(log, access, proven, outside, outside
             ? $"{where}{width} is always outside [0, {length})"
             : $"{where}{width} may leave [0, {length})");
     }
+
+    private static void Add(List<Judgment> log, MStmt access, bool proven, bool outOfBounds, string reason) =>
+        log.Add(new Judgment(access, proven, outOfBounds, reason));
+
+    private sealed record Judgment(MStmt Access, bool Proven, bool OutOfBounds, string Reason);
 
     private void Record(MStmt access, bool proven, bool outOfBounds, string reason)
     {

@@ -4,6 +4,7 @@ using Strata.Block;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Machine.Lowering;
+using Strata.Machine.Verification;
 using Strata.Tile;
 using Strata.Tile.Execution;
 using Xunit.Abstractions;
@@ -64,6 +65,7 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
                 foreach (var target in Target.Known)
                 {
                     var machine = BlockToMachine.Lower(block, config, target);
+                    MachineVerifier.Verify(machine);
                     var actual = MachineInterpreter.Call(machine, inputs, new MachineRunOptions(ProgramOrder.Shuffled, Lowerings));
                     Interlocked.Increment(ref Lowerings);
                     for (int o = 0; o < expected.Count; o++)

@@ -2,6 +2,7 @@ using CsCheck;
 using Strata.Block;
 using Strata.Core;
 using Strata.Machine.Lowering;
+using Strata.Machine.Verification;
 using Strata.Machine.Text;
 using Strata.Tile;
 using Strata.Tile.Tests;
@@ -42,6 +43,7 @@ public class RandomKernelTests
                     // The default lowering (float sums reassociated) must run cleanly; the exact one is compared.
                     MachineInterpreter.Call(BlockToMachine.Lower(block, config, target), inputs, new MachineRunOptions(ProgramOrder.Shuffled, seed + i));
                     var machine = BlockToMachine.Lower(block, config, target, Exact);
+                    MachineVerifier.Verify(machine);
                     var actual = MachineInterpreter.Call(machine, inputs, new MachineRunOptions(ProgramOrder.Shuffled, seed + i));
                     run++;
                     if (HasFloatDot(block.Body) && target.HasFma) continue;
