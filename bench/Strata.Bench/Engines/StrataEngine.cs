@@ -1,0 +1,50 @@
+using Strata.Bench.Workloads;
+using Strata.Core;
+using Strata.Runtime;
+
+namespace Strata.Bench.Engines;
+
+/// <summary>Strata's runtime: <see cref="InferenceSession"/> with <c>Threads</c> = threads at the default level
+/// (native, with the runtime's own fallbacks to slower levels — the note says how many kernels ran where). The model
+/// bytes are written to a temporary file and loaded with <see cref="InferenceSession.Create(string, SessionOptions?)"/>,
+/// so Strata imports exactly the bytes ONNX Runtime gets. Opening compiles (the first run binds the input shapes).</summary>
+public sealed class StrataEngine : IBenchEngine
+{
+    public string Name => "strata";
+
+    public IBenchSession Open(WorkloadModel model, int threads) => new Session(model, threads);
+
+    private sealed class Session : IBenchSession
+    {
+        private readonly InferenceSession _session;
+        private readonly Dictionary<string, RuntimeValue> _inputs;
+        private readonly string[] _outputNames;
+        private IReadOnlyDictionary<string, RuntimeValue?> _last;
+
+        public Session(WorkloadModel model, int threads)
+        {
+            string file = Path.Combine(Path.GetTempPath(), $"strata-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
+            try
+            {
+                File.WriteAllBytes(file, model.OnnxBytes);
+                _session = InferenceSession.Create(file, new SessionOptions { Threads = threads });
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+            _inputs = model.Inputs.ToDictionary(i => i.Name, i => (RuntimeValue)i.Value, StringComparer.Ordinal);
+            _outputNames = _session.Outputs.Select(o => o.Name).ToArray();
+            _last = _session.Run(_inputs);
+            Note = _session.Stats?.SummaryLine;
+        }
+
+        public string? Note { get; }
+
+        public void Run() => _last = _session.Run(_inputs);
+
+        public IReadOnlyList<OutputTensor> Outputs() => StrataOutputs.Read(_outputNames, _last);
+
+        public void Dispose() => _session.Dispose();
+    }
+}

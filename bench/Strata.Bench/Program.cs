@@ -1,0 +1,1 @@
+return Strata.Bench.BenchCommand.Create().Parse(args).Invoke();
