@@ -214,16 +214,19 @@ internal static class NormalizationLowerings
         if (!IsFloat(t) || x.Rank < 2 || size <= 0) return null;
         double alpha = c.Node.GetFloat("alpha", 1e-4f), beta = c.Node.GetFloat("beta", 0.75f), bias = c.Node.GetFloat("bias", 1f);
         long channels = x.Shape[1], before = (size - 1) / 2;
+        // Accumulate in the input's own precision when it is f32/f64: an f64 temp of an f32 activation doubles the
+        // kernel's scratch (the sum of squares of a window of 5 channels needs no more than f32's 24 bits).
+        var at = t is DataType.Float32 or DataType.Float64 ? t : F64T;
         var sq = c.Builder.Reduce(ReduceOp.Sum, x.Shape, [size], (o, r) =>
         {
             var ch = ISub(IAdd(o[1], r[0]), before);
-            var v = F64(x.At([o[0], ch, .. o.Skip(2)]));
-            return Guard(InRange(ch, channels), Mul(v, v), C(0, F64T));
+            var v = To(x.At([o[0], ch, .. o.Skip(2)]), at);
+            return Guard(InRange(ch, channels), Mul(v, v), C(0, at));
         }, "sumsq", ["n", "c"], ["j"]);
         return [Value(t, x.Shape, idx =>
         {
-            var den = Bin(BinaryOp.Pow, Add(C(bias, F64T), Mul(C(alpha / size, F64T), sq.At(idx))), C(beta, F64T));
-            return To(Div(F64(x.At(idx)), den), t);
+            var den = Bin(BinaryOp.Pow, Add(C(bias, at), Mul(C(alpha / size, at), sq.At(idx))), C(beta, at));
+            return To(Div(To(x.At(idx), at), den), t);
         })];
     }
 
