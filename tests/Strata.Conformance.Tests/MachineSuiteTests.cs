@@ -24,7 +24,7 @@ public sealed class MachineSuiteTests(ITestOutputHelper output)
         var machineOnly = ExpectedFailures.Load(Path.Combine(testsDir, "expected-failures.machine.tsv"));
         var expected = ExpectedFailures.Combine([ExpectedFailures.ForLevel(testsDir, "block"), ExpectedFailures.ForLevel(testsDir, "tile"), machineOnly]);
         var problems = new System.Collections.Concurrent.ConcurrentBag<string>();
-        int kernels = 0;
+        int kernels = 0, vectorised = 0;
         var executor = new MachineExecutor(Core.Target.Get(target))
         {
             OnCompiled = model =>
@@ -33,6 +33,7 @@ public sealed class MachineSuiteTests(ITestOutputHelper output)
                 {
                     if (k.Machine is not { } m) continue;
                     Interlocked.Increment(ref kernels);
+                    if (HasVectors(m.Body)) Interlocked.Increment(ref vectorised);
                     var text = Machine.Text.MachinePrinter.Print(m);
                     if (Machine.Text.MachinePrinter.Print(Machine.Text.MachineParser.Parse(text)) != text)
                         problems.Add($"machine kernel @{m.Name}: print(parse(print(k))) differs from print(k)");
@@ -44,7 +45,7 @@ public sealed class MachineSuiteTests(ITestOutputHelper output)
         var (failures, passes) = expected.Check(report);
         var stalePasses = passes.Where(p => machineOnly.Contains(p.Name)).ToList();
 
-        output.WriteLine($"conformance at machine level for {target}: {report.SummaryLine}; {report.Failed - failures.Count} expected failures; {kernels} Machine kernels; {watch.Elapsed.TotalSeconds:F0} s");
+        output.WriteLine($"conformance at machine level for {target}: {report.SummaryLine}; {report.Failed - failures.Count} expected failures; {kernels} Machine kernels ({vectorised} with vector code); {watch.Elapsed.TotalSeconds:F0} s");
         var message = new StringBuilder();
         foreach (var f in failures) message.AppendLine($"  FAIL {f.Name}: {f.Reason}");
         foreach (var p in stalePasses) message.AppendLine($"  XPASS {p.Name} (remove it from expected-failures.machine.tsv)");
@@ -54,4 +55,11 @@ public sealed class MachineSuiteTests(ITestOutputHelper output)
         if (kernels == 0) message.AppendLine("no Machine kernel was formed");
         Assert.True(message.Length == 0, message.ToString());
     }
+
+    private static bool HasVectors(IEnumerable<Machine.MStmt> body) => body.Any(s => s switch
+    {
+        Machine.LoopStmt l => HasVectors(l.Body),
+        Machine.IfStmt i => HasVectors(i.Then) || HasVectors(i.Else),
+        _ => s.Dest is { Type.IsVector: true },
+    });
 }
