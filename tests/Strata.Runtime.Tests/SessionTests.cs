@@ -35,6 +35,7 @@ public sealed class SessionTests
         var expected = SmallGraphs.Reference(graph, new Dictionary<string, RuntimeValue> { ["x"] = x });
         var first = session.Run(("x", x));
         AssertMatches(expected, first);
+        if (level != ExecutionLevel.Graph) Assert.All(session.Stats!.Kernels, k => Assert.Equal(level, k.Level));
         // The arena keeps the first run's data: a kernel that relied on zeroed memory would differ now.
         AssertIdentical(first, session.Run(("x", x)));
         Assert.NotSame(first["y"], session.Run(("x", x))["y"]);
