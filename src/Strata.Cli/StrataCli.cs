@@ -17,6 +17,7 @@ public static class StrataCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(TargetCommand.Create());
         return root;
     }
 
