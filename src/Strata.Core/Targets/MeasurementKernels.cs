@@ -71,7 +71,7 @@ internal static class MeasurementKernels
                 il.Emit(OpCodes.Ldloc, s[k]);
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Ldloc, i);
-                il.Emit(OpCodes.Ldc_I8, (long)(4 * 8 * k));
+                il.Emit(OpCodes.Ldc_I8, (long)(8 * k));
                 il.Emit(OpCodes.Add);
                 il.Emit(OpCodes.Ldc_I8, (long)sizeof(float));
                 il.Emit(OpCodes.Mul);
