@@ -18,6 +18,7 @@ public static class StrataCli
         root.Subcommands.Add(CompileCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(TargetCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
