@@ -10,6 +10,7 @@ public static class ConformanceExecutors
         ["graph"] = () => new GraphExecutor(),
         ["tile"] = () => new TileExecutor(),
         ["block"] = () => new BlockExecutor(),
+        ["machine"] = () => new MachineExecutor(TargetCatalog.Host),
     };
 
     public static IEnumerable<string> Levels => Factories.Keys;
@@ -18,4 +19,9 @@ public static class ConformanceExecutors
         Factories.TryGetValue(level, out var f) ? f()
         : throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{level}'",
             $"levels are: {string.Join(", ", Factories.Keys)}");
+
+    /// <summary>The executor of <paramref name="level"/>; the Machine level lowers for <paramref name="target"/>
+    /// (a name of <see cref="Target.Get"/>: <c>host</c>, <c>x86-64-avx2</c>, …), the other levels ignore it.</summary>
+    public static IConformanceExecutor Create(string level, string target) =>
+        string.Equals(level, "machine", StringComparison.OrdinalIgnoreCase) ? new MachineExecutor(Target.Get(target)) : Create(level);
 }

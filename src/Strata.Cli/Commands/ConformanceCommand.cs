@@ -30,16 +30,22 @@ public static class ConformanceCommand
             Description = "TSV of tests known to fail (test_name<TAB>reason); only other failures make the exit code non-zero. "
                 + "Repeatable: at --level tile give expected-failures.tsv and expected-failures.tile.tsv",
         };
+        var target = new Option<string>("--target")
+        {
+            Description = $"At --level machine: the target to lower for and emulate (host, {string.Join(", ", Target.Known.Select(t => t.Name))})",
+            DefaultValueFactory = _ => "host",
+        };
         var cmd = new Command("conformance", "Run the ONNX conformance (node) tests and compare outputs")
         {
-            dir, level, filter, report, opsReport, expected,
+            dir, level, filter, report, opsReport, expected, target,
         };
         cmd.SetAction(parse => CliErrors.Run(parse, output => Execute(output,
-            parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(opsReport), parse.GetValue(expected) ?? [])));
+            parse.GetValue(dir)!, parse.GetValue(level)!, parse.GetValue(filter), parse.GetValue(report), parse.GetValue(opsReport), parse.GetValue(expected) ?? [],
+            parse.GetValue(target)!)));
         return cmd;
     }
 
-    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? opsReportPath, string[] expectedPaths)
+    private static int Execute(TextWriter output, string dir, string level, string? filter, string? reportPath, string? opsReportPath, string[] expectedPaths, string target)
     {
         Regex? regex;
         try
@@ -52,7 +58,7 @@ public static class ConformanceCommand
         }
         var expected = ExpectedFailures.Combine(expectedPaths.Select(ExpectedFailures.Load));
         string? expectedPath = expectedPaths.Length == 0 ? null : string.Join(" or ", expectedPaths);
-        var runner = new ConformanceRunner(ConformanceExecutors.Create(level));
+        var runner = new ConformanceRunner(ConformanceExecutors.Create(level, target));
         var tests = ConformanceRunner.Discover(dir, regex);
         var result = runner.RunAll(tests);
         if (reportPath is not null) result.WriteTsv(reportPath);

@@ -1,0 +1,14 @@
+using Strata.Machine;
+using Strata.Machine.Backend;
+
+namespace Strata.Backends.Clr;
+
+/// <summary>A kernel compiled by <see cref="ClrBackend"/>: a delegate over the DynamicMethod holding its code.</summary>
+internal sealed unsafe class ClrNativeKernel(MachineKernel kernel, ClrNativeKernel.Body body, long localBytes) : NativeKernel(kernel)
+{
+    public delegate void Body(nint* args, long begin, long end, nint locals);
+
+    public override long LocalBytes { get; } = localBytes;
+
+    public override void Run(nint* args, long begin, long end, nint locals) => body(args, begin, end, locals);
+}

@@ -1,0 +1,143 @@
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Interpreting;
+
+// Lane-wise register operations. A destination may be one of the operands (%z = fma %a, %b, %z): each lane is read
+// before it is written, so that is safe.
+
+internal sealed class ConstNode(MStmt s, Slot d, Scalar value) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.R.AsSpan(d.Offset, d.Lanes).Fill(value);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class ProgramIdNode(MStmt s, Slot d, int axis) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.R.AsSpan(d.Offset, d.Lanes).Fill(ScalarSemantics.Normalize(Scalar.Int(f.Pid[axis]), d.Element));
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class MoveNode(MStmt s, Slot d, Slot x) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(x, Stmt);
+        Array.Copy(f.R, x.Offset, f.R, d.Offset, d.Lanes);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class UnaryNode(MStmt s, Slot d, UnaryOp op, Slot x) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(x, Stmt);
+        var r = f.R;
+        var t = x.Element;
+        for (int l = 0; l < d.Lanes; l++) r[d.Offset + l] = ScalarSemantics.Unary(op, t, r[x.Offset + l]);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class BinaryNode(MStmt s, Slot d, BinaryOp op, Slot a, Slot b) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(a, Stmt);
+        f.Read(b, Stmt);
+        var r = f.R;
+        var t = a.Element;
+        for (int l = 0; l < d.Lanes; l++) r[d.Offset + l] = ScalarSemantics.Binary(op, t, r[a.Offset + l], r[b.Offset + l]);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+/// <summary>a·b + c rounded once to the element type, as a hardware FMA does. For f64 that is
+/// <see cref="Math.FusedMultiplyAdd"/>. For the narrower float types a·b is exact in a double, so the exact sum is
+/// s + e with s = fl64(a·b + c) and e its error (TwoSum); rounding s to odd where e ≠ 0 and then to the element
+/// type gives the correctly rounded result (no double rounding: a double has more than 2 extra bits).</summary>
+internal sealed class FmaNode(MStmt s, Slot d, Slot a, Slot b, Slot c) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(a, Stmt);
+        f.Read(b, Stmt);
+        f.Read(c, Stmt);
+        var r = f.R;
+        var t = d.Element;
+        for (int l = 0; l < d.Lanes; l++)
+            r[d.Offset + l] = Scalar.Float(Fma(r[a.Offset + l].F, r[b.Offset + l].F, r[c.Offset + l].F, t));
+        f.Assigned[d.Index] = true;
+    }
+
+    public static double Fma(double a, double b, double c, DataType t)
+    {
+        if (t == DataType.Float64) return Math.FusedMultiplyAdd(a, b, c);
+        double p = a * b; // exact for f32/f16/bf16 operands
+        double sum = p + c;
+        if (double.IsFinite(sum))
+        {
+            double bv = sum - p;
+            double err = (p - (sum - bv)) + (c - bv);
+            if (err != 0 && (BitConverter.DoubleToInt64Bits(sum) & 1) == 0)
+                sum = err > 0 ? Math.BitIncrement(sum) : Math.BitDecrement(sum); // the odd neighbour toward the exact value
+        }
+        return ScalarSemantics.RoundFloat(sum, t);
+    }
+}
+
+internal sealed class SelectNode(MStmt s, Slot d, Slot cond, Slot x, Slot y) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(cond, Stmt);
+        f.Read(x, Stmt);
+        f.Read(y, Stmt);
+        var r = f.R;
+        for (int l = 0; l < d.Lanes; l++) r[d.Offset + l] = r[cond.Offset + l].AsBool ? r[x.Offset + l] : r[y.Offset + l];
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class CastNode(MStmt s, Slot d, Slot x) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(x, Stmt);
+        var r = f.R;
+        for (int l = 0; l < d.Lanes; l++) r[d.Offset + l] = ScalarSemantics.Cast(r[x.Offset + l], x.Element, d.Element);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+internal sealed class BroadcastNode(MStmt s, Slot d, Slot x) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(x, Stmt);
+        f.R.AsSpan(d.Offset, d.Lanes).Fill(f.R[x.Offset]);
+        f.Assigned[d.Index] = true;
+    }
+}
+
+/// <summary>Lane 0, then combined with lanes 1, 2, … in order by <see cref="ScalarSemantics.ReduceStep"/> (no
+/// identity element: the result of a one-lane reduction is that lane).</summary>
+internal sealed class ReduceLanesNode(MStmt s, Slot d, ReduceOp op, Slot x) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(x, Stmt);
+        var r = f.R;
+        var acc = r[x.Offset];
+        for (int l = 1; l < x.Lanes; l++) acc = ScalarSemantics.ReduceStep(op, x.Element, acc, r[x.Offset + l]);
+        r[d.Offset] = acc;
+        f.Assigned[d.Index] = true;
+    }
+}

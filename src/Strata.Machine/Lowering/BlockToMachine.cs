@@ -1,0 +1,50 @@
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+/// <summary>How Block→Machine lowering may transform a kernel (all on by default; switches exist for tests and
+/// for bisecting a wrong result to one transformation), and the feedback switches of <see cref="Compilation.MachineCompiler"/>.</summary>
+public sealed record MachineLoweringOptions
+{
+    public static MachineLoweringOptions Default { get; } = new();
+
+    /// <summary>Vectorise innermost loops along the last dim where the body has a lane-wise form.</summary>
+    public bool Vectorize { get; init; } = true;
+
+    /// <summary>Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</summary>
+    public bool MicroKernel { get; init; } = true;
+
+    /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
+    public bool VerifyEach { get; init; }
+
+    /// <summary>Write each kernel's Machine text to <c>DIR/KERNEL/machine.strata</c> (beside <c>IrDump</c>'s files).</summary>
+    public string? DumpDirectory { get; init; }
+
+    /// <summary>Record a kernel that fails to lower in <see cref="Compilation.MachineCompiledKernel.Failure"/> and go on,
+    /// instead of throwing.</summary>
+    public bool ContinueOnKernelError { get; init; }
+}
+
+/// <summary>Level 2 → level 3: one Block kernel for one <see cref="Target"/>. Pure and deterministic. Every program
+/// instance runs the same Machine body with its own <c>program_id</c>s; Block scalars become registers, blocks are
+/// either recomputed inline inside the loop nest of each consumer or materialised into local buffers (see
+/// <see cref="ValuePlan"/>); stores, materialised values, reductions and dots become loop nests, vectorised along
+/// their last dim where the target has lanes for the element types and every access is contiguous or uniform
+/// (README.md in this folder).</summary>
+public static class BlockToMachine
+{
+    public static MachineKernel Lower(BlockKernel kernel, Config config, Target target, MachineLoweringOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(target);
+        options ??= MachineLoweringOptions.Default;
+        foreach (var p in kernel.Params)
+            if (!ScalarSemantics.IsSupported(p.Element))
+                throw new StrataException(ErrorCode.UnsupportedDataType,
+                    $"block kernel @{kernel.Name}: parameter %{p.Name} holds {p.Element.ShortName()}, which the Machine level does not compute",
+                    "run this kernel as a fallback", $"block kernel @{kernel.Name}");
+        return new KernelLowerer(kernel, target, options, config).Lower();
+    }
+}

@@ -1,0 +1,241 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+// Element expressions: the value of one element (or one vector of consecutive elements) of a Block value at an index.
+internal sealed partial class KernelLowerer
+{
+    /// <summary>The element of <paramref name="v"/> at <paramref name="idx"/> (one entry per dim of v's shape).</summary>
+    private LaneValue Element(BlockValue v, LaneValue[] idx)
+    {
+        switch (_plan.Mode(v))
+        {
+            case ValueMode.Register:
+                return LaneValue.Uniform(_regs.TryGetValue(v.Name, out var r) ? r
+                    : throw new StrataException(ErrorCode.InvalidIr, $"block kernel @{_kernel.Name}: {v} is used before it is defined", "verify the kernel", $"block kernel @{_kernel.Name}"));
+            case ValueMode.Materialised:
+            {
+                var buffer = _buffers[v.Name];
+                var address = Address(idx, RowMajor(v.Type.Shape));
+                return Read(buffer.Name, v.Type.Element, address, null, null, v.Name);
+            }
+            default:
+                return ElementOf(_plan.Def(v)!, v, idx);
+        }
+    }
+
+    /// <summary>The element of the result <paramref name="v"/> of <paramref name="op"/>, computed from its operands.</summary>
+    private LaneValue ElementOf(BlockOp op, BlockValue v, LaneValue[] idx)
+    {
+        var shape = v.Type.Shape;
+        var t = v.Type.Element;
+        string h = v.Name;
+        switch (op)
+        {
+            case ProgramIdOp p:
+                return LaneValue.Uniform(_regs[v.Name]);
+            case ConstantOp c:
+                return LaneValue.Uniform(_e.Const(c.Value, MType.Scalar(t)));
+            case ArangeOp a:
+            {
+                var start = Element(a.Start, []);
+                var s64 = _e.Cast(start.Reg, MType.I64);
+                var i = idx[0];
+                var sum = LaneValue.Affine(_e.Add(s64, i.Reg), i.LinearStride);
+                return t == DataType.Int64 ? sum : CastValue(sum, DataType.Int64, t, h);
+            }
+            case BroadcastOp b:
+                return Element(b.Source, BroadcastIndex(b.Source.Type.Shape, shape, idx));
+            case ReshapeOp r:
+                return Element(r.Source, ReshapeIndex(r.Source.Type.Shape, shape, idx));
+            case UnaryBlockOp u:
+            {
+                var x = Element(u.X, BroadcastIndex(u.X.Type.Shape, shape, idx));
+                if (x.IsUniform) return LaneValue.Uniform(_e.Unary(u.Op, x.Reg, h));
+                return LaneValue.Vector(_e.Unary(u.Op, VectorOf(x, u.X.Type.Element), h));
+            }
+            case BinaryBlockOp b:
+            {
+                var x = Element(b.A, BroadcastIndex(b.A.Type.Shape, shape, idx));
+                var y = Element(b.B, BroadcastIndex(b.B.Type.Shape, shape, idx));
+                return BinaryValue(b.Op, b.A.Type.Element, x, y, h);
+            }
+            case SelectBlockOp s:
+            {
+                var c = Element(s.Condition, BroadcastIndex(s.Condition.Type.Shape, shape, idx));
+                var x = Element(s.IfTrue, BroadcastIndex(s.IfTrue.Type.Shape, shape, idx));
+                var y = Element(s.IfFalse, BroadcastIndex(s.IfFalse.Type.Shape, shape, idx));
+                if (c.IsUniform && x.IsUniform && y.IsUniform) return LaneValue.Uniform(_e.Select(c.Reg, x.Reg, y.Reg, h));
+                var cv = c.IsUniform ? _e.Broadcast(c.Reg, _lanes) : c.Kind == LaneKind.Vector ? c.Reg
+                    : throw new NotVectorisableException("select on a tail mask");
+                return LaneValue.Vector(_e.Select(cv, VectorOf(x, t), VectorOf(y, t), h));
+            }
+            case CastBlockOp c:
+                return CastValue(Element(c.X, BroadcastIndex(c.X.Type.Shape, shape, idx)), c.X.Type.Element, t, h);
+            case LoadOp l:
+                return LoadValue(l, idx, h);
+            default:
+                throw Unsupported(op, $"cannot compute an element of {v} ({op.GetType().Name})");
+        }
+    }
+
+    private LaneValue LoadValue(LoadOp l, LaneValue[] idx, string hint)
+    {
+        var shape = l.Result.Type.Shape;
+        var strides = _paramStrides[l.Param];
+        LaneValue address = LaneValue.Uniform(_e.I64(0));
+        for (int d = 0; d < l.Indices.Length; d++)
+        {
+            var ix = Element(l.Indices[d], BroadcastIndex(l.Indices[d].Type.Shape, shape, idx));
+            ix = ToI64(ix, l.Indices[d].Type.Element);
+            address = AddAffine(address, MulAffine(ix, strides[d]));
+        }
+        LaneValue? mask = l.Mask is null ? null : Element(l.Mask, BroadcastIndex(l.Mask.Type.Shape, shape, idx));
+        var other = ScalarSemantics.Normalize(l.Other ?? default, l.Result.Type.Element);
+        return Read(l.Param, l.Result.Type.Element, address, mask, other, hint);
+    }
+
+    /// <summary>Reads memory at an address: scalar (uniform address) or a contiguous vector (stride 1).</summary>
+    private LaneValue Read(string memory, DataType t, LaneValue address, LaneValue? mask, Scalar? other, string hint)
+    {
+        if (address.IsUniform)
+        {
+            if (mask is null) return LaneValue.Uniform(_e.Load(MType.Scalar(t), memory, address.Reg, hint: hint));
+            if (mask.Value.IsUniform) return LaneValue.Uniform(_e.Load(MType.Scalar(t), memory, address.Reg, mask.Value.Reg, null, other, hint));
+            throw new NotVectorisableException("a uniform load under a lane-varying mask");
+        }
+        if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous load");
+        CheckLanes(t);
+        var type = TypeOf(t, _lanes);
+        if (mask is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
+        var count = CountOf(mask.Value);
+        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other, hint));
+    }
+
+    /// <summary>The lane count of a mask usable as <c>count</c>: a tail mask's, or all/none for a uniform one.</summary>
+    private Reg CountOf(LaneValue mask) => mask.Kind switch
+    {
+        LaneKind.Tail => mask.Reg,
+        LaneKind.Uniform => _e.Select(mask.Reg, _e.I64(_lanes), _e.I64(0), "n"),
+        _ => throw new NotVectorisableException("a lane-varying mask that is not a tail"),
+    };
+
+    private LaneValue BinaryValue(BinaryOp op, DataType t, LaneValue x, LaneValue y, string hint)
+    {
+        if (x.IsUniform && y.IsUniform) return LaneValue.Uniform(_e.Binary(op, x.Reg, y.Reg, hint));
+        if (t == DataType.Int64 && x.Kind is LaneKind.Uniform or LaneKind.Affine && y.Kind is LaneKind.Uniform or LaneKind.Affine)
+        {
+            switch (op)
+            {
+                case BinaryOp.Add: return AddAffine(x, y);
+                case BinaryOp.Sub: return LaneValue.Affine(_e.Sub(x.Reg, y.Reg), x.LinearStride - y.LinearStride);
+                case BinaryOp.Mul when y.IsUniform && _e.Known(y.Reg) is { } c: return MulAffine(x, c);
+                case BinaryOp.Mul when x.IsUniform && _e.Known(x.Reg) is { } c: return MulAffine(y, c);
+                case BinaryOp.Lt when x.Stride == 1 && y.IsUniform: return TailMask(_e.Sub(y.Reg, x.Reg));
+                case BinaryOp.Le when x.Stride == 1 && y.IsUniform: return TailMask(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)));
+                case BinaryOp.Gt when y.Stride == 1 && x.IsUniform: return TailMask(_e.Sub(x.Reg, y.Reg));
+                case BinaryOp.Ge when y.Stride == 1 && x.IsUniform: return TailMask(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)));
+            }
+            throw new NotVectorisableException($"{op.Name()} on a lane-varying index");
+        }
+        if (t == DataType.Bool && op == BinaryOp.And && x.Kind is LaneKind.Tail or LaneKind.Uniform && y.Kind is LaneKind.Tail or LaneKind.Uniform)
+            return LaneValue.Tail(_e.Min(CountOf(x), CountOf(y)));
+        return LaneValue.Vector(_e.Binary(op, VectorOf(x, t), VectorOf(y, t), hint));
+    }
+
+    private LaneValue TailMask(Reg remaining) => LaneValue.Tail(_e.Min(_e.Max(remaining, _e.I64(0)), _e.I64(_lanes)));
+
+    private LaneValue CastValue(LaneValue x, DataType from, DataType to, string hint)
+    {
+        if (from == to) return x;
+        if (x.IsUniform) return LaneValue.Uniform(_e.Cast(x.Reg, MType.Scalar(to), hint));
+        CheckLanes(to);
+        return LaneValue.Vector(_e.Cast(VectorOf(x, from), TypeOf(to, _lanes), hint));
+    }
+
+    /// <summary>A vector register holding <paramref name="x"/> (a uniform value is broadcast).</summary>
+    private Reg VectorOf(LaneValue x, DataType t)
+    {
+        CheckLanes(t);
+        return x.Kind switch
+        {
+            LaneKind.Vector => x.Reg,
+            LaneKind.Uniform => _e.Known(x.Reg) is { } k && x.Reg.Type == MType.I64 ? _e.Const(Scalar.Int(k), TypeOf(t, _lanes)) : _e.Broadcast(x.Reg, _lanes),
+            _ => throw new NotVectorisableException($"a {x.Kind} value used as data"),
+        };
+    }
+
+    private void CheckLanes(DataType t)
+    {
+        if (t != DataType.Bool && _target.Lanes(t) != _lanes) throw new NotVectorisableException($"{t.ShortName()} has {_target.Lanes(t)} lanes, the loop {_lanes}");
+    }
+
+    private LaneValue ToI64(LaneValue x, DataType t)
+    {
+        if (t == DataType.Int64) return x;
+        if (!x.IsUniform) throw new NotVectorisableException("a lane-varying index of a narrow integer type");
+        return LaneValue.Uniform(_e.Cast(x.Reg, MType.I64, "ix"));
+    }
+
+    private LaneValue AddAffine(LaneValue x, LaneValue y) => LaneValue.Affine(_e.Add(Linear(x), Linear(y)), x.LinearStride + y.LinearStride);
+
+    private LaneValue MulAffine(LaneValue x, long c) => LaneValue.Affine(_e.Mul(Linear(x), c), x.LinearStride * c);
+
+    /// <summary>The base register of a uniform or affine index (a per-lane index, e.g. gathered from memory, has none).</summary>
+    private static Reg Linear(LaneValue x) => x.Kind is LaneKind.Uniform or LaneKind.Affine ? x.Reg
+        : throw new NotVectorisableException($"a {x.Kind} value used as an index");
+
+    /// <summary>Linear element offset of an index in a row-major block of <paramref name="strides"/>.</summary>
+    private LaneValue Address(LaneValue[] idx, long[] strides)
+    {
+        var a = LaneValue.Uniform(_e.I64(0));
+        for (int d = 0; d < idx.Length; d++) a = AddAffine(a, MulAffine(idx[d], strides[d]));
+        return a;
+    }
+
+    private static long[] RowMajor(ImmutableArray<int> shape)
+    {
+        var s = new long[shape.Length];
+        long acc = 1;
+        for (int d = shape.Length - 1; d >= 0; d--) { s[d] = acc; acc *= shape[d]; }
+        return s;
+    }
+
+    /// <summary>Numpy broadcasting: the index into an operand of shape <paramref name="from"/> of the element at
+    /// <paramref name="idx"/> of the result shape <paramref name="to"/> (size-1 dims read element 0).</summary>
+    private LaneValue[] BroadcastIndex(ImmutableArray<int> from, ImmutableArray<int> to, LaneValue[] idx)
+    {
+        var r = new LaneValue[from.Length];
+        int off = to.Length - from.Length;
+        for (int d = 0; d < from.Length; d++)
+            r[d] = from[d] == 1 && to[d + off] != 1 ? LaneValue.Uniform(_e.I64(0)) : idx[d + off];
+        return r;
+    }
+
+    /// <summary>The index into the source of a reshape: dims of size 1 dropped and matched when the other dims agree,
+    /// else through the linear offset (floordiv/mod, uniform indices only).</summary>
+    private LaneValue[] ReshapeIndex(ImmutableArray<int> from, ImmutableArray<int> to, LaneValue[] idx)
+    {
+        var fromDims = Enumerable.Range(0, from.Length).Where(d => from[d] != 1).ToArray();
+        var toDims = Enumerable.Range(0, to.Length).Where(d => to[d] != 1).ToArray();
+        var r = new LaneValue[from.Length];
+        if (fromDims.Select(d => from[d]).SequenceEqual(toDims.Select(d => to[d])))
+        {
+            for (int d = 0; d < from.Length; d++) r[d] = LaneValue.Uniform(_e.I64(0));
+            for (int i = 0; i < fromDims.Length; i++) r[fromDims[i]] = idx[toDims[i]];
+            return r;
+        }
+        var linear = Address(idx, RowMajor(to));
+        if (!linear.IsUniform) throw new NotVectorisableException("a reshape that regroups the vector dim");
+        var strides = RowMajor(from);
+        for (int d = 0; d < from.Length; d++)
+        {
+            var q = _e.Binary(BinaryOp.FloorDiv, linear.Reg, _e.I64(strides[d]), "ix");
+            r[d] = LaneValue.Uniform(d == 0 ? q : _e.Binary(BinaryOp.Mod, q, _e.I64(from[d]), "ix"));
+        }
+        return r;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+// Loop nests: one per materialised value and per store, vectorised along the last dim where the body allows it.
+internal sealed partial class KernelLowerer
+{
+    /// <summary>Emits loops over <paramref name="shape"/> running <paramref name="body"/> per element. When
+    /// <paramref name="vectorElement"/> has lanes &gt; 1 on the target and the innermost extent is at least that many,
+    /// the innermost loop is first tried as a vector loop over full vectors plus a scalar tail loop; if the body has
+    /// no lane-wise form (<see cref="NotVectorisableException"/>) it stays a scalar loop.</summary>
+    private void Nest(ImmutableArray<int> shape, DataType vectorElement, Action<LaneValue[]> body, string hint = "i")
+    {
+        var idx = new LaneValue[shape.Length];
+        int lanes = _options.Vectorize ? _target.Lanes(vectorElement) : 1;
+        void Outer(int d)
+        {
+            if (d == shape.Length - 1 && lanes > 1 && shape[d] >= lanes && TryVectorInner(shape[d], lanes, idx, body, hint)) return;
+            if (d == shape.Length) { body(idx); return; }
+            if (shape[d] == 1) { idx[d] = LaneValue.Uniform(_e.I64(0)); Outer(d + 1); return; }
+            _e.Loop(hint + d, _e.I64(0), _e.I64(shape[d]), 1, i => { idx[d] = LaneValue.Uniform(i); Outer(d + 1); });
+        }
+        Outer(0);
+    }
+
+    private bool TryVectorInner(int extent, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint)
+    {
+        int d = idx.Length - 1;
+        long full = extent / lanes * lanes;
+        ImmutableArray<MStmt> main;
+        var saved = _lanes;
+        try
+        {
+            _lanes = lanes;
+            main = _e.Collect(() => _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); }));
+        }
+        catch (NotVectorisableException)
+        {
+            return false;
+        }
+        finally
+        {
+            _lanes = saved;
+        }
+        foreach (var s in main) _e.Emit(s);
+        if (full < extent)
+            _e.Loop(hint + d, _e.I64(full), _e.I64(extent), 1, i => { idx[d] = LaneValue.Uniform(i); body(idx); });
+        return true;
+    }
+
+    /// <summary>Computes every element of <paramref name="v"/> into its own buffer.</summary>
+    private void Materialise(BlockValue v)
+    {
+        var buffer = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size);
+        var op = _plan.Def(v)!;
+        var strides = RowMajor(v.Type.Shape);
+        Nest(v.Type.Shape, v.Type.Element, idx =>
+        {
+            var value = ElementOf(op, v, idx);
+            Write(buffer.Name, v.Type.Element, Address(idx, strides), value, null);
+        });
+        _buffers[v.Name] = buffer;
+    }
+
+    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally count-masked) vector store.</summary>
+    private void Write(string memory, DataType t, LaneValue address, LaneValue value, LaneValue? mask)
+    {
+        if (_lanes == 1)
+        {
+            _e.Emit(new StoreStmt(memory, address.Reg, value.Reg, mask?.Reg));
+            return;
+        }
+        if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous store");
+        var v = VectorOf(value, t);
+        _e.Emit(new StoreStmt(memory, address.Reg, v, null, mask is null ? null : CountOf(mask.Value)));
+    }
+
+    private void LowerStore(StoreOp s)
+    {
+        var shapes = s.Indices.Select(v => v.Type.Shape.ToArray()).Append(s.Value.Type.Shape.ToArray());
+        if (s.Mask is not null) shapes = shapes.Append(s.Mask.Type.Shape.ToArray());
+        var shape = ImmutableArray.Create(ShapeMath.Broadcast([.. shapes]));
+        var strides = _paramStrides[s.Param];
+        var t = s.Value.Type.Element;
+        Nest(shape, t, idx =>
+        {
+            var address = LaneValue.Uniform(_e.I64(0));
+            for (int d = 0; d < s.Indices.Length; d++)
+            {
+                var ix = ToI64(Element(s.Indices[d], BroadcastIndex(s.Indices[d].Type.Shape, shape, idx)), s.Indices[d].Type.Element);
+                address = AddAffine(address, MulAffine(ix, strides[d]));
+            }
+            var value = Element(s.Value, BroadcastIndex(s.Value.Type.Shape, shape, idx));
+            LaneValue? mask = s.Mask is null ? null : Element(s.Mask, BroadcastIndex(s.Mask.Type.Shape, shape, idx));
+            Write(s.Param, t, address, value, mask);
+        }, "i");
+    }
+}

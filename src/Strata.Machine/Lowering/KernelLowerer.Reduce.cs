@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+// reduce: a loop nest over the result, an accumulator register per element, an inner loop over the reduced axis.
+internal sealed partial class KernelLowerer
+{
+    private void LowerReduce(ReduceBlockOp r)
+    {
+        var v = r.Result;
+        var x = r.X;
+        var t = x.Type.Element;
+        int len = x.Type.Shape[r.Axis];
+        bool arg = r.Op is ReduceOp.ArgMax or ReduceOp.ArgMin or ReduceOp.ArgMaxLast or ReduceOp.ArgMinLast;
+        if (v.Type.IsScalar)
+        {
+            // A scalar result (a 1-D input): one accumulator register.
+            var saved = _lanes;
+            _lanes = 1;
+            _regs[v.Name] = arg ? ArgReduce(r, [], len) : Accumulate(r, [], len);
+            _lanes = saved;
+            return;
+        }
+        var buffer = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size);
+        var strides = RowMajor(v.Type.Shape);
+        // Vectorise across the result's last dim (a "vertical" reduction: each lane keeps the Block interpreter's order).
+        Nest(v.Type.Shape, arg ? v.Type.Element : t, idx =>
+        {
+            if (arg && _lanes > 1) CheckLanes(t);
+            var value = arg ? ArgReduce(r, idx, len) : Accumulate(r, idx, len);
+            Write(buffer.Name, v.Type.Element, Address(idx, strides), _lanes > 1 ? LaneValue.Vector(value) : LaneValue.Uniform(value), null);
+        }, "r");
+        _buffers[v.Name] = buffer;
+    }
+
+    /// <summary>The index into X of result element <paramref name="idx"/> at position <paramref name="j"/> of the axis.</summary>
+    private static LaneValue[] WithAxis(LaneValue[] idx, int axis, LaneValue j)
+    {
+        var full = new LaneValue[idx.Length + 1];
+        for (int d = 0, s = 0; d < full.Length; d++) full[d] = d == axis ? j : idx[s++];
+        return full;
+    }
+
+    /// <summary>sum/prod/max/min: acc = init; for j: acc = step(acc, x[.., j, ..]) — the order of the Block interpreter.</summary>
+    private Reg Accumulate(ReduceBlockOp r, LaneValue[] idx, int len)
+    {
+        var t = r.X.Type.Element;
+        var type = TypeOf(t, _lanes);
+        var acc = _e.NewReg(r.Result.Name + "_acc", type);
+        _e.Emit(new MoveStmt(acc, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), type)));
+        var op = r.Op switch
+        {
+            ReduceOp.Sum => BinaryOp.Add,
+            ReduceOp.Prod => BinaryOp.Mul,
+            ReduceOp.Max => BinaryOp.Max,
+            _ => BinaryOp.Min,
+        };
+        // Copy idx: the nest reuses its array while the loop body closure runs inside this call only.
+        var index = (LaneValue[])idx.Clone();
+        _e.Loop("j", _e.I64(0), _e.I64(len), 1, j =>
+        {
+            var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
+            var xv = _lanes > 1 ? VectorOf(x, t) : x.Reg;
+            _e.Emit(new BinaryStmt(acc, op, acc, xv));
+        });
+        return acc;
+    }
+
+    /// <summary>argmax/argmin: the best value and its position, replaced when
+    /// <see cref="ScalarSemantics.ArgReduceBetter"/> says so (NaN wins; ties keep the first, or the last).</summary>
+    private Reg ArgReduce(ReduceBlockOp r, LaneValue[] idx, int len)
+    {
+        var t = r.X.Type.Element;
+        var index = (LaneValue[])idx.Clone();
+        var vt = TypeOf(t, _lanes);
+        var it = TypeOf(DataType.Int64, _lanes);
+        var best = _e.NewReg(r.Result.Name + "_best", vt);
+        var at = _e.NewReg(r.Result.Name + "_at", it);
+        var first = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(_e.I64(0))));
+        _e.Emit(new MoveStmt(best, _lanes > 1 ? VectorOf(first, t) : first.Reg));
+        _e.Emit(new MoveStmt(at, _e.Const(Scalar.Int(0), it)));
+        bool isMax = r.Op is ReduceOp.ArgMax or ReduceOp.ArgMaxLast;
+        bool last = r.Op is ReduceOp.ArgMaxLast or ReduceOp.ArgMinLast;
+        _e.Loop("j", _e.I64(1), _e.I64(len), 1, j =>
+        {
+            var xe = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
+            var c = _lanes > 1 ? VectorOf(xe, t) : xe.Reg;
+            var better = _e.Binary(isMax ? BinaryOp.Gt : BinaryOp.Lt, c, best, "better");
+            if (last) better = _e.Binary(BinaryOp.Or, better, _e.Binary(BinaryOp.Eq, c, best, "tie"), "better");
+            if (ScalarSemantics.IsFloat(t))
+            {
+                better = _e.Binary(BinaryOp.Or, better, _e.Unary(UnaryOp.IsNaN, c, "nan"), "better");
+                better = _e.Binary(BinaryOp.And, better, _e.Unary(UnaryOp.Not, _e.Unary(UnaryOp.IsNaN, best, "nan"), "ok"), "better");
+            }
+            _e.Emit(new SelectStmt(best, better, c, best));
+            var jv = _lanes > 1 ? _e.Broadcast(j, _lanes) : j;
+            _e.Emit(new SelectStmt(at, better, jv, at));
+        });
+        return _e.Cast(at, TypeOf(r.Result.Type.Element, _lanes), r.Result.Name);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+/// <summary>Builds the statements of one Machine kernel: nested statement lists (loops, ifs), unique deterministic
+/// register and buffer names, and a constant pool hoisted to the top of the body (constants are never reassigned, so
+/// defining them once before everything else dominates every use). Folds i64 index arithmetic on known constants so
+/// the printed kernel reads like hand-written code.</summary>
+internal sealed class MachineEmitter
+{
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<(MType, long, long), Reg> _consts = [];
+    private readonly List<MStmt> _prologue = [];
+    private readonly Stack<List<MStmt>> _scopes = new();
+    private readonly Dictionary<Reg, long> _known = [];
+    private readonly List<LocalBuffer> _buffers = [];
+
+    public MachineEmitter(IEnumerable<string> reserved)
+    {
+        foreach (var r in reserved) _names.Add(r);
+        _scopes.Push([]);
+    }
+
+    public IReadOnlyList<LocalBuffer> Buffers => _buffers;
+
+    /// <summary>A name not used yet: <paramref name="hint"/> itself, else hint_1, hint_2, …</summary>
+    public string Fresh(string hint)
+    {
+        if (_names.Add(hint)) return hint;
+        for (int i = 1; ; i++)
+            if (_names.Add(hint + "_" + i)) return hint + "_" + i;
+    }
+
+    public Reg NewReg(string hint, MType type) => new(Fresh(hint), type);
+
+    public LocalBuffer NewBuffer(string hint, DataType element, long length)
+    {
+        var b = new LocalBuffer(Fresh(hint), element, Math.Max(1, length));
+        _buffers.Add(b);
+        return b;
+    }
+
+    public void Emit(MStmt s) => _scopes.Peek().Add(s);
+
+    /// <summary>Runs <paramref name="body"/> collecting what it emits into a separate list.</summary>
+    public ImmutableArray<MStmt> Collect(Action body)
+    {
+        _scopes.Push([]);
+        try
+        {
+            body();
+            return [.. _scopes.Peek()];
+        }
+        finally
+        {
+            _scopes.Pop();
+        }
+    }
+
+    /// <summary>Everything emitted at the top level, after the constant pool.</summary>
+    public ImmutableArray<MStmt> Finish() => [.. _prologue, .. _scopes.Peek()];
+
+    /// <summary>The (hoisted) constant register of <paramref name="value"/> normalised to <paramref name="type"/>.</summary>
+    public Reg Const(Scalar value, MType type)
+    {
+        var v = ScalarSemantics.Normalize(value, type.Element);
+        var key = (type, v.I, BitConverter.DoubleToInt64Bits(v.F));
+        if (_consts.TryGetValue(key, out var r)) return r;
+        string hint = type.Element == DataType.Int64 && !type.IsVector ? (v.I < 0 ? "cm" + (-v.I) : "c" + v.I) : "k";
+        r = NewReg(hint, type);
+        _consts[key] = r;
+        _prologue.Add(new ConstStmt(r, v));
+        if (type == MType.I64) _known[r] = v.I;
+        return r;
+    }
+
+    public Reg I64(long v) => Const(Scalar.Int(v), MType.I64);
+
+    /// <summary>The value of an i64 register if it is a pooled constant.</summary>
+    public long? Known(Reg r) => _known.TryGetValue(r, out var v) ? v : null;
+
+    public Reg Binary(BinaryOp op, Reg a, Reg b, string hint = "t")
+    {
+        var type = op.IsComparison() ? new MType(DataType.Bool, a.Type.Lanes) : a.Type;
+        var d = NewReg(hint, type);
+        Emit(new BinaryStmt(d, op, a, b));
+        return d;
+    }
+
+    public Reg Unary(UnaryOp op, Reg x, string hint = "t")
+    {
+        var d = NewReg(hint, op.IsPredicate() ? new MType(DataType.Bool, x.Type.Lanes) : x.Type);
+        Emit(new UnaryStmt(d, op, x));
+        return d;
+    }
+
+    public Reg Cast(Reg x, MType to, string hint = "t")
+    {
+        if (x.Type == to) return x;
+        if (!to.IsVector && !x.Type.IsVector && Known(x) is { } k && to.Element != DataType.Bool && !ScalarSemantics.IsFloat(to.Element))
+            return Const(ScalarSemantics.Cast(Scalar.Int(k), DataType.Int64, to.Element), to);
+        var d = NewReg(hint, to);
+        Emit(new CastStmt(d, x));
+        return d;
+    }
+
+    public Reg Select(Reg c, Reg a, Reg b, string hint = "t")
+    {
+        var d = NewReg(hint, a.Type);
+        Emit(new SelectStmt(d, c, a, b));
+        return d;
+    }
+
+    public Reg Broadcast(Reg s, int lanes, string hint = "t")
+    {
+        var d = NewReg(hint, new MType(s.Type.Element, lanes));
+        Emit(new BroadcastStmt(d, s));
+        return d;
+    }
+
+    public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t")
+    {
+        var d = NewReg(hint, type);
+        Emit(new LoadStmt(d, memory, index, mask, count, other));
+        return d;
+    }
+
+    // i64 index arithmetic with constant folding.
+    public Reg Add(Reg a, Reg b)
+    {
+        if (Known(a) is { } x && Known(b) is { } y) return I64(x + y);
+        if (Known(a) == 0) return b;
+        if (Known(b) == 0) return a;
+        return Binary(BinaryOp.Add, a, b, "ix");
+    }
+
+    public Reg Sub(Reg a, Reg b)
+    {
+        if (Known(a) is { } x && Known(b) is { } y) return I64(x - y);
+        if (Known(b) == 0) return a;
+        return Binary(BinaryOp.Sub, a, b, "ix");
+    }
+
+    public Reg Mul(Reg a, Reg b)
+    {
+        if (Known(a) is { } x && Known(b) is { } y) return I64(x * y);
+        if (Known(a) == 1) return b;
+        if (Known(b) == 1) return a;
+        if (Known(a) == 0 || Known(b) == 0) return I64(0);
+        return Binary(BinaryOp.Mul, a, b, "ix");
+    }
+
+    public Reg Mul(Reg a, long c) => Mul(a, I64(c));
+
+    public Reg Min(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Min(x, y)) : Binary(BinaryOp.Min, a, b, "ix");
+    public Reg Max(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Max(x, y)) : Binary(BinaryOp.Max, a, b, "ix");
+
+    /// <summary>Emits <c>loop %var = lo to hi step s { body(var) }</c> (nothing when the trip count is known to be 0).</summary>
+    public void Loop(string hint, Reg lo, Reg hi, long step, Action<Reg> body)
+    {
+        if (Known(lo) is { } l && Known(hi) is { } h && l >= h) return;
+        var v = NewReg(hint, MType.I64);
+        var stmts = Collect(() => body(v));
+        Emit(new LoopStmt(v, lo, hi, step, stmts));
+    }
+
+    public void If(Reg cond, Action then, Action? otherwise = null)
+    {
+        var t = Collect(then);
+        var e = otherwise is null ? [] : Collect(otherwise);
+        Emit(new IfStmt(cond, t, e));
+    }
+}

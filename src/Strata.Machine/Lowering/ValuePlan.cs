@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+/// <summary>How a Block value exists at the Machine level.</summary>
+internal enum ValueMode
+{
+    /// <summary>A scalar: one register, computed where the Block op stands.</summary>
+    Register,
+    /// <summary>A block recomputed element by element inside each consumer's loop nest (no memory).</summary>
+    Inline,
+    /// <summary>A block computed once, where the Block op stands, into a <see cref="LocalBuffer"/> (row-major).</summary>
+    Materialised,
+}
+
+/// <summary>Decides, for every value of a Block kernel, whether it lives in a register, inline or in a buffer.
+/// Materialised: results of dot/reduce/for, iter args, dot operands (packing), values with several consumers whose
+/// expression is not cheap (a load or a transcendental), and loads that a consumer would otherwise evaluate after
+/// a store to the same parameter (an inline load reads memory where it is evaluated, not where the Block op stands).
+/// Everything else inlines into its consumers.</summary>
+internal sealed class ValuePlan
+{
+    private readonly Dictionary<string, BlockOp?> _def = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ValueMode> _mode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(BlockOp Op, Site Site)>> _consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Site> _defSite = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Site>> _stores = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, (int Begin, int End)> _loops = [];
+    private readonly List<string> _order = [];
+    private int _position;
+
+    /// <summary>Where an op stands: its pre-order position and the ids (begin positions) of the for loops around it.</summary>
+    private sealed record Site(int Position, ImmutableArray<int> Loops);
+
+    public ValuePlan(BlockKernel kernel)
+    {
+        Walk(kernel.Body, []);
+        Decide();
+    }
+
+    public ValueMode Mode(BlockValue v) => _mode.TryGetValue(v.Name, out var m) ? m : v.Type.IsScalar ? ValueMode.Register : ValueMode.Materialised;
+
+    /// <summary>The op defining <paramref name="v"/> (null for induction variables and iter args).</summary>
+    public BlockOp? Def(BlockValue v) => _def.GetValueOrDefault(v.Name);
+
+    public int Consumers(BlockValue v) => _consumers.TryGetValue(v.Name, out var c) ? c.Count : 0;
+
+    private void Walk(ImmutableArray<BlockOp> ops, ImmutableArray<int> loops)
+    {
+        foreach (var op in ops)
+        {
+            var site = new Site(_position++, loops);
+            foreach (var v in op.Operands) Use(v, op, site);
+            if (op is StoreOp s) StoresOf(s.Param).Add(site);
+            if (op is ForOp f)
+            {
+                Define(f.InductionVar, null, site);
+                foreach (var a in f.IterArgs) { Define(a, null, site); _mode[a.Name] = a.Type.IsScalar ? ValueMode.Register : ValueMode.Materialised; }
+                int begin = site.Position;
+                var inner = loops.Add(begin);
+                Walk(f.Body, inner);
+                var yieldSite = new Site(_position++, inner);
+                foreach (var y in f.Yields) Use(y, f, yieldSite);
+                _loops[begin] = (begin, _position);
+            }
+            foreach (var r in op.Results) Define(r, op, site);
+        }
+    }
+
+    private List<Site> StoresOf(string param)
+    {
+        if (!_stores.TryGetValue(param, out var l)) _stores[param] = l = [];
+        return l;
+    }
+
+    private void Define(BlockValue v, BlockOp? op, Site site)
+    {
+        _def[v.Name] = op;
+        _defSite[v.Name] = site;
+        _order.Add(v.Name);
+    }
+
+    private void Use(BlockValue v, BlockOp op, Site site)
+    {
+        if (!_consumers.TryGetValue(v.Name, out var l)) _consumers[v.Name] = l = [];
+        l.Add((op, site));
+    }
+
+    private void Decide()
+    {
+        // Forward: structural and multi-use decisions (operands are decided before their consumers).
+        var expensive = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in _order)
+        {
+            if (_mode.ContainsKey(name)) continue;
+            var op = _def[name];
+            var v = op?.Results.First(r => r.Name == name);
+            if (op is null || v is null) { _mode[name] = ValueMode.Register; continue; }
+            if (v.Type.IsScalar) { _mode[name] = ValueMode.Register; continue; }
+            if (op is DotOp or ReduceBlockOp or ForOp) { _mode[name] = ValueMode.Materialised; continue; }
+            bool costly = op is LoadOp || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
+                || op.Operands.Any(o => expensive.Contains(o.Name));
+            var consumers = _consumers.GetValueOrDefault(name) ?? [];
+            bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name));
+            if (packed || costly && consumers.Count > 1) _mode[name] = ValueMode.Materialised;
+            else
+            {
+                _mode[name] = ValueMode.Inline;
+                if (costly) expensive.Add(name);
+            }
+        }
+        // Backward: an inline load evaluated after a store to its parameter must be read where it stands.
+        for (int i = _order.Count - 1; i >= 0; i--)
+        {
+            var name = _order[i];
+            if (_mode[name] != ValueMode.Inline || _def[name] is not LoadOp load || !_stores.TryGetValue(load.Param, out var stores)) continue;
+            var def = _defSite[name];
+            if (EvaluationSites(name).Any(e => Hazard(def, e, stores))) _mode[name] = ValueMode.Materialised;
+        }
+    }
+
+    /// <summary>Where an inline value's elements are computed: at its non-inline consumers (through inline ones).</summary>
+    private IEnumerable<Site> EvaluationSites(string name)
+    {
+        foreach (var (op, site) in _consumers.GetValueOrDefault(name) ?? [])
+        {
+            var inlineResult = op.Results.FirstOrDefault(r => _mode.GetValueOrDefault(r.Name) == ValueMode.Inline);
+            if (inlineResult is not null && op is not ForOp)
+                foreach (var s in EvaluationSites(inlineResult.Name)) yield return s;
+            else yield return site;
+        }
+    }
+
+    private bool Hazard(Site def, Site eval, List<Site> stores)
+    {
+        if (stores.Any(s => s.Position > def.Position && s.Position < eval.Position)) return true;
+        foreach (var loop in eval.Loops)
+        {
+            if (def.Loops.Contains(loop)) continue;
+            var (b, e) = _loops[loop];
+            if (stores.Any(s => s.Position > b && s.Position < e)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using Strata.Machine.Backend;
+
+namespace Strata.Runtime;
+
+/// <summary>A kernel compiled to native code: its program instances are split over the session's workers, each
+/// worker with its own local scratch. Kernels with one instance or little memory traffic run on the caller (a
+/// wake-up costs more than they do).</summary>
+internal sealed unsafe class NativeKernelRunner(NativeKernel kernel) : KernelRunner
+{
+    /// <summary>Below this many bytes of arguments a kernel runs inline: a few microseconds of work at most.</summary>
+    private const long ParallelThresholdBytes = 32 * 1024;
+
+    private readonly bool _parallel = kernel.Kernel.Programs > 1
+        && kernel.Kernel.Params.Sum(p => RunnerParam.Of(p).Bytes) >= ParallelThresholdBytes;
+
+    public NativeKernel Kernel { get; } = kernel;
+    public override string Name => Kernel.Name;
+    public override ExecutionLevel Level => ExecutionLevel.Native;
+    public override ImmutableArray<RunnerParam> Params { get; } = [.. kernel.Kernel.Params.Select(RunnerParam.Of)];
+    public override long Programs => Kernel.Kernel.Programs;
+    public override long LocalBytes => Kernel.LocalBytes;
+
+    public override void Run(nint* args, RunContext context)
+    {
+        nint a = (nint)args;
+        context.Pool.For(Programs, (begin, end, worker) => Kernel.Run((nint*)a, begin, end, context.Locals(worker)), _parallel);
+    }
+}

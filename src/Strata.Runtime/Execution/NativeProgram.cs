@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Graph;
+
+namespace Strata.Runtime;
+
+/// <summary>A model compiled for one input signature: its steps (kernels at their level, fallback nodes), where every
+/// value lives (<see cref="SlotKind"/>), the memory plan of the intermediates and the constants in native memory.
+/// <see cref="Run"/> may be called from several threads at once: each run rents its own <see cref="RunContext"/>
+/// (arena, local scratch, argument arrays), which is kept for the next run.</summary>
+public sealed unsafe class NativeProgram : IDisposable
+{
+    private readonly ImmutableArray<ProgramSlot> _slots;
+    private readonly ImmutableArray<ExecStep> _steps;
+    private readonly Dictionary<Value, int> _slotOf;
+    private readonly WorkerPool _pool;
+    private readonly GraphInterpreter _reference;
+    private readonly ConcurrentBag<RunContext> _contexts = [];
+    private readonly long _localBytes;
+    private readonly int _argCount;
+    private bool _disposed;
+
+    internal NativeProgram(Graph.Graph graph, ImmutableArray<ProgramSlot> slots, ImmutableArray<ExecStep> steps,
+        Dictionary<Value, int> slotOf, MemoryPlan plan, ProgramStats stats, WorkerPool pool, ExtensionRegistry registry)
+    {
+        Graph = graph;
+        _slots = slots;
+        _steps = steps;
+        _slotOf = slotOf;
+        Plan = plan;
+        Stats = stats;
+        _pool = pool;
+        _reference = new GraphInterpreter(new OpRegistry(registry));
+        var kernels = steps.OfType<KernelExecStep>().ToList();
+        _localBytes = kernels.Select(k => k.Runner.LocalBytes).DefaultIfEmpty(0).Max();
+        _argCount = kernels.Sum(k => k.ParamSlots.Length);
+    }
+
+    /// <summary>The graph as compiled (specialised to the signature's shapes, after the graph passes).</summary>
+    public Graph.Graph Graph { get; }
+
+    public MemoryPlan Plan { get; }
+
+    public ProgramStats Stats { get; }
+
+    /// <summary>Runs the program on named inputs (already validated against the model by the session); returns every
+    /// graph output by name, in fresh tensors (a graph output that is an input is that input).</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_contexts.TryTake(out var ctx)) ctx = NewContext();
+        try
+        {
+            Bind(ctx, inputs);
+            var random = new Random(0);
+            foreach (var step in _steps)
+            {
+                if (step is KernelExecStep k) RunKernel(ctx, k);
+                else RunFallback(ctx, (FallbackExecStep)step, random);
+            }
+            var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
+            foreach (var o in Graph.Outputs)
+            {
+                var slot = _slots[_slotOf[o]];
+                var value = ctx.Values[slot.Id];
+                // Never hand out the program's own constants: a caller could change them.
+                result[o.Name] = slot.Kind == SlotKind.Constant && value is Tensor t ? t.Clone() : value;
+            }
+            return result;
+        }
+        finally
+        {
+            ctx.EndRun();
+            _contexts.Add(ctx);
+        }
+    }
+
+    private RunContext NewContext()
+    {
+        var ctx = new RunContext(_pool, Plan.ArenaBytes, _localBytes, _argCount, _slots.Length);
+        foreach (var s in _slots)
+        {
+            if (s.Kind == SlotKind.Arena) ctx.Addresses[s.Id] = ctx.Arena + (nint)s.Offset;
+            else if (s.Kind == SlotKind.Constant && s.ConstantData is { } data) ctx.Addresses[s.Id] = data.Address;
+        }
+        return ctx;
+    }
+
+    private void Bind(RunContext ctx, IReadOnlyDictionary<string, RuntimeValue> inputs)
+    {
+        foreach (var s in _slots)
+        {
+            switch (s.Kind)
+            {
+                case SlotKind.Constant:
+                    ctx.Values[s.Id] = s.Value!.Constant;
+                    break;
+                case SlotKind.Input:
+                    if (!inputs.TryGetValue(s.Name, out var v))
+                        throw new StrataException(ErrorCode.MissingInput, $"input '{s.Name}' was not given", "pass a value for every model input");
+                    ctx.Values[s.Id] = v;
+                    if (s.KernelUse) ctx.Addresses[s.Id] = Pin(ctx, Check(s, v));
+                    break;
+                case SlotKind.Output when s.KernelProduced:
+                    var t = TensorFactory.Create(s.Element, s.Shape);
+                    ctx.Values[s.Id] = t;
+                    ctx.Addresses[s.Id] = Pin(ctx, t);
+                    break;
+            }
+        }
+    }
+
+    private static Tensor Check(ProgramSlot s, RuntimeValue v) =>
+        v is Tensor t && t.DataType == s.Element && t.Shape.AsSpan().SequenceEqual(s.Shape) ? t
+        : throw new StrataException(ErrorCode.InputShapeMismatch,
+            $"input '{s.Name}' is a {v.Type}; this program was compiled for {s.Element.ShortName()}{ShapeMath.Format(s.Shape)}",
+            "run it through the session, which compiles a program per input signature");
+
+    private static nint Pin(RunContext ctx, Tensor t)
+    {
+        var handle = NativeTensors.Pin(t);
+        ctx.Pins.Add(handle);
+        return (nint)handle.Pointer;
+    }
+
+    private void RunKernel(RunContext ctx, KernelExecStep step)
+    {
+        nint* args = ctx.Args + step.ArgBase;
+        for (int i = 0; i < step.ParamSlots.Length; i++) args[i] = ctx.Addresses[step.ParamSlots[i]];
+        try
+        {
+            step.Runner.Run(args, ctx);
+        }
+        catch (StrataException e) { throw e.WithLocation($"kernel @{step.Runner.Name} ({step.Runner.Level.ToString().ToLowerInvariant()})"); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new StrataException(ErrorCode.EvaluationFailed, $"kernel @{step.Runner.Name} failed: {e.GetType().Name}: {e.Message}",
+                "a bug in the kernel's lowering or backend: run with --checked, or at --level machine/block to find where",
+                $"kernel @{step.Runner.Name} ({step.Runner.Level.ToString().ToLowerInvariant()})", e);
+        }
+    }
+
+    private void RunFallback(RunContext ctx, FallbackExecStep step, Random random)
+    {
+        var node = step.Step.Node;
+        var outs = _reference.EvaluateNode(node, Graph.Opset(node.Domain), v => Lookup(ctx, v), random);
+        for (int i = 0; i < step.OutputSlots.Length; i++)
+        {
+            int id = step.OutputSlots[i];
+            if (id < 0) continue;
+            var s = _slots[id];
+            var value = i < outs.Count ? outs[i] : null;
+            ctx.Values[id] = value;
+            if (!s.KernelUse) continue;
+            var t = value as Tensor ?? throw new StrataException(ErrorCode.TypeMismatch,
+                $"{node.Describe()} produced {value?.Type.ToString() ?? "nothing"} for %{s.Name}, which a kernel reads as a tensor",
+                "a kernel reads tensors only", node.Describe());
+            if (s.Kind == SlotKind.Arena) NativeTensors.CopyTo(t, ctx.Addresses[id], s.Bytes);
+            else ctx.Addresses[id] = Pin(ctx, t);
+        }
+    }
+
+    /// <summary>A value for the reference op: managed values as they are; intermediates copied out of the arena (once
+    /// per run: a fallback result must never alias arena memory that a later kernel reuses).</summary>
+    private RuntimeValue? Lookup(RunContext ctx, Value v)
+    {
+        if (!_slotOf.TryGetValue(v, out int id))
+            throw new StrataException(ErrorCode.UndefinedValue, $"value %{v.Name} is used before any step computes it",
+                "the program's steps must be in dependency order (a fusion bug)");
+        var s = _slots[id];
+        if (s.Kind == SlotKind.Arena && ctx.Values[id] is null)
+            ctx.Values[id] = NativeTensors.Copy(s.Element, ctx.Addresses[id], s.Shape);
+        return ctx.Values[id];
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        while (_contexts.TryTake(out var ctx)) ctx.Dispose();
+        foreach (var s in _slots) s.ConstantData?.Dispose();
+    }
+}

@@ -1,0 +1,41 @@
+using Strata.Block.Compilation;
+using Strata.Core;
+
+namespace Strata.Runtime;
+
+/// <summary>How an <see cref="InferenceSession"/> compiles and runs its model.</summary>
+public sealed record SessionOptions
+{
+    public static SessionOptions Default { get; } = new();
+
+    /// <summary>The machine to compile for (default: this one). Code for a target this machine cannot run is
+    /// emulated by the Machine interpreter.</summary>
+    public Target Target { get; init; } = TargetCatalog.Host;
+
+    /// <summary>Threads that run a kernel's program instances, the caller included (0: every core; <c>--threads N</c>).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Bounds-check every memory access of native kernels (<c>--checked</c>).</summary>
+    public bool Checked { get; init; }
+
+    /// <summary>Where kernels run: natively (default), in the Machine interpreter, in the Block interpreter, or the
+    /// whole graph in the reference interpreter.</summary>
+    public ExecutionLevel Level { get; init; } = ExecutionLevel.Native;
+
+    /// <summary>Binds the shapes of inputs (those with symbolic dims must be named) at creation: the session compiles
+    /// eagerly and its <see cref="InferenceSession.Inputs"/> show these shapes; a run with other shapes is an error.</summary>
+    public IReadOnlyDictionary<string, int[]>? InputShapes { get; init; }
+
+    /// <summary>Numeric inputs with at most this many elements are compiled as constants; their values become part of
+    /// the cache key (0: none; conformance uses 16 — shapes, axes, pads given as tensors).</summary>
+    public int SpecializeSmallInputs { get; init; }
+
+    /// <summary>The compiler's options (default: <see cref="CompilerOptions.Default"/>).</summary>
+    public CompilerOptions? Compiler { get; init; }
+
+    /// <summary>The native backend's registered name.</summary>
+    public string Backend { get; init; } = "clr";
+
+    /// <summary>Ops, lowerings and backends (default: <see cref="RuntimeRegistry.Default"/>, the built-ins).</summary>
+    public ExtensionRegistry? Registry { get; init; }
+}

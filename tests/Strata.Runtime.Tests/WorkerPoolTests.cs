@@ -1,0 +1,77 @@
+using CsCheck;
+
+namespace Strata.Runtime.Tests;
+
+public sealed class WorkerPoolTests
+{
+    [Fact]
+    public void EveryIndexRunsExactlyOnce_OnAWorkerInRange()
+    {
+        using var pool = new WorkerPool(4);
+        Gen.Long[0, 5000].Sample(count =>
+        {
+            var hits = new int[count];
+            int badWorker = 0;
+            pool.For(count, (begin, end, worker) =>
+            {
+                if (worker < 0 || worker >= pool.Workers) Interlocked.Increment(ref badWorker);
+                for (long i = begin; i < end; i++) Interlocked.Increment(ref hits[i]);
+            });
+            Assert.Equal(0, badWorker);
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void UsesSeveralThreadsForEnoughWork()
+    {
+        using var pool = new WorkerPool(4);
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        for (int attempt = 0; attempt < 50 && threads.Count < 2; attempt++)
+            pool.For(64, (b, e, w) => { threads[Environment.CurrentManagedThreadId] = true; Thread.Sleep(1); });
+        Assert.True(threads.Count >= 2, "the region never ran on a worker thread");
+    }
+
+    [Fact]
+    public void NotParallelRunsInlineAsOneCall()
+    {
+        using var pool = new WorkerPool(4);
+        var calls = new List<(long, long, int)>();
+        pool.For(100, (b, e, w) => calls.Add((b, e, w)), parallel: false);
+        Assert.Equal([(0L, 100L, 0)], calls);
+    }
+
+    [Fact]
+    public void TheFirstExceptionOfAChunkIsRethrown_AndThePoolStillWorks()
+    {
+        using var pool = new WorkerPool(3);
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            pool.For(1000, (b, e, w) => { if (b <= 500 && 500 < e) throw new InvalidOperationException("chunk 500"); }));
+        Assert.Equal("chunk 500", e.Message);
+        long sum = 0;
+        pool.For(1000, (b, e, w) => { for (long i = b; i < e; i++) Interlocked.Add(ref sum, i); });
+        Assert.Equal(999L * 1000 / 2, sum);
+    }
+
+    [Fact]
+    public void ConcurrentRegionsFromSeveralThreadsAllComplete()
+    {
+        using var pool = new WorkerPool(4);
+        var sums = new long[8];
+        Parallel.For(0, sums.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            for (int rep = 0; rep < 50; rep++)
+                pool.For(1000, (b, e, w) => { for (long i = b; i < e; i++) Interlocked.Add(ref sums[t], i); });
+        });
+        Assert.All(sums, s => Assert.Equal(50L * 999 * 1000 / 2, s));
+    }
+
+    [Fact]
+    public void ASingleWorkerPoolRunsOnTheCaller()
+    {
+        using var pool = new WorkerPool(1);
+        int caller = Environment.CurrentManagedThreadId, other = 0;
+        pool.For(100, (b, e, w) => { if (Environment.CurrentManagedThreadId != caller) other++; });
+        Assert.Equal(0, other);
+    }
+}
