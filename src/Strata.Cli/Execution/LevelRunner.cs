@@ -1,6 +1,7 @@
 using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Graph;
+using Strata.Runtime;
 using Strata.Tile.Execution;
 
 namespace Strata.Cli.Execution;
@@ -24,7 +25,22 @@ public sealed class LevelRunner : IDisposable
 
     public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs) => _run(inputs);
 
+    /// <summary>At machine and native level: the compiled program's kernels, fallbacks and memory plan.</summary>
+    public ProgramStats? Stats { get; private init; }
+
     public void Dispose() => _owned?.Dispose();
+
+    /// <summary>The session options of a machine or native level run: small inputs (shapes, axes, scales given as
+    /// tensors) are compiled as constants, as at tile level and in conformance.</summary>
+    public static SessionOptions SessionOptionsFor(RunSettings settings) => new()
+    {
+        Level = settings.Level == "machine" ? ExecutionLevel.Machine : ExecutionLevel.Native,
+        Target = settings.Target,
+        Threads = settings.Threads,
+        Checked = settings.Checked,
+        SpecializeSmallInputs = 16,
+        Compiler = CompilerOptions.Default with { DumpDirectory = settings.DumpDirectory, VerifyEach = settings.VerifyEach },
+    };
 
     /// <summary>Compiles <paramref name="graph"/> for <paramref name="inputs"/>' shapes at <paramref name="settings"/>' level.</summary>
     public static LevelRunner Create(RunSettings settings, Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
@@ -52,8 +68,19 @@ public sealed class LevelRunner : IDisposable
                     values => compiled.Run(values));
             }
             default:
-                throw new StrataException(ErrorCode.NotImplemented, $"--level {settings.Level} needs the runtime (InferenceSession), which this build lacks",
-                    "use --level graph, tile or block");
+            {
+                var session = InferenceSession.Create(graph, SessionOptionsFor(settings));
+                try
+                {
+                    var program = session.Compile(inputs);
+                    return new LevelRunner($"{settings.Level} ({settings.Target.Name}): {program.Stats.SummaryLine}", values => session.Run(values), session) { Stats = program.Stats };
+                }
+                catch
+                {
+                    session.Dispose();
+                    throw;
+                }
+            }
         }
     }
 }
