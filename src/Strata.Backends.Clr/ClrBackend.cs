@@ -5,6 +5,7 @@ using Strata.Backends.Clr.Emit;
 using Strata.Core;
 using Strata.Machine;
 using Strata.Machine.Backend;
+using Strata.Machine.Verification;
 
 namespace Strata.Backends.Clr;
 
@@ -31,12 +32,21 @@ public sealed class ClrBackend : INativeBackend
         var clock = Stopwatch.StartNew();
         var method = new DynamicMethod(MethodName(kernel), typeof(void),
             [typeof(nint*), typeof(long), typeof(long), typeof(nint)], typeof(ClrBackend).Module, skipVisibility: true);
-        // Until the Machine level's bounds analysis is wired in, every access is treated as unproven: checked.
-        Func<MStmt, bool> checkAccess = _ => true;
-        long localBytes = KernelEmitter.Emit(kernel, method.GetILGenerator(), checkAccess);
+        // Ill-formed kernels are refused with the verifier's positioned errors rather than miscompiled.
+        MachineVerifier.Verify(kernel, checkBounds: false);
+        // Accesses the Machine level proves in bounds are emitted bare; unproven ones (gathers) are always checked;
+        // --checked checks all.
+        Func<MStmt, bool> checkAccess;
+        if (options.Checked) checkAccess = _ => true;
+        else
+        {
+            var bounds = BoundsAnalysis.Analyze(kernel);
+            checkAccess = s => !bounds.IsProven(s);
+        }
+        var emitted = KernelEmitter.Emit(kernel, method.GetILGenerator(), checkAccess);
         var body = (ClrNativeKernel.Body)method.CreateDelegate(typeof(ClrNativeKernel.Body));
         body(null, 0, 0, 0); // DynamicMethods are JIT-compiled at their first call: do it now, running no instance.
-        return new ClrNativeKernel(kernel, body, localBytes) { CompileTime = clock.Elapsed };
+        return new ClrNativeKernel(kernel, body, emitted.LocalBytes, emitted.CheckedAccesses) { CompileTime = clock.Elapsed };
     }
 
     /// <summary>The DynamicMethod's name: <c>strata_</c> + the kernel name (what DOTNET_JitDisasm matches).</summary>

@@ -4,11 +4,14 @@ using Strata.Machine.Backend;
 namespace Strata.Backends.Clr;
 
 /// <summary>A kernel compiled by <see cref="ClrBackend"/>: a delegate over the DynamicMethod holding its code.</summary>
-internal sealed unsafe class ClrNativeKernel(MachineKernel kernel, ClrNativeKernel.Body body, long localBytes) : NativeKernel(kernel)
+internal sealed unsafe class ClrNativeKernel(MachineKernel kernel, ClrNativeKernel.Body body, long localBytes, int checkedAccesses) : NativeKernel(kernel)
 {
     public delegate void Body(nint* args, long begin, long end, nint locals);
 
     public override long LocalBytes { get; } = localBytes;
+
+    /// <summary>How many loads/stores were emitted with a bounds check (for tests and reports).</summary>
+    public int CheckedAccesses { get; } = checkedAccesses;
 
     public override void Run(nint* args, long begin, long end, nint locals) => body(args, begin, end, locals);
 }

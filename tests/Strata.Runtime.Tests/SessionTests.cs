@@ -8,7 +8,7 @@ namespace Strata.Runtime.Tests;
 
 public sealed class SessionTests
 {
-    public static TheoryData<ExecutionLevel> Levels() => [ExecutionLevel.Graph, ExecutionLevel.Block, ExecutionLevel.Native];
+    public static TheoryData<ExecutionLevel> Levels() => [ExecutionLevel.Graph, ExecutionLevel.Block, ExecutionLevel.Machine, ExecutionLevel.Native];
 
     private static void AssertMatches(IReadOnlyDictionary<string, RuntimeValue?> expected, IReadOnlyDictionary<string, RuntimeValue?> actual)
     {
@@ -135,6 +135,7 @@ public sealed class SessionTests
 
     [Theory]
     [InlineData(ExecutionLevel.Block)]
+    [InlineData(ExecutionLevel.Machine)]
     [InlineData(ExecutionLevel.Native)]
     public void FallbackStepsExchangeValuesWithKernelsThroughTheArena(ExecutionLevel level)
     {

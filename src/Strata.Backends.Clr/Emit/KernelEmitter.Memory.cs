@@ -156,6 +156,7 @@ internal sealed partial class KernelEmitter
     /// or, with a <paramref name="count"/>, min(count, lanes) (nothing is checked when count ≤ 0).</summary>
     private void EmitBoundsCheck(string access, Reg index, Reg? count, int lanes, long length)
     {
+        _checkedAccesses++;
         var ok = _il.DefineLabel();
         var fail = _il.DefineLabel();
         if (count is null)

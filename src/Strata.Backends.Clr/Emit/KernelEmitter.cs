@@ -29,14 +29,16 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>Emits the kernel into <paramref name="il"/>; returns the bytes of per-thread scratch its local buffers
-    /// need. <paramref name="checkAccess"/> says which loads/stores get a bounds check.</summary>
-    public static long Emit(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
+    /// need and how many accesses got a bounds check. <paramref name="checkAccess"/> says which loads/stores get one.</summary>
+    public static (long LocalBytes, int CheckedAccesses) Emit(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
     {
         var e = new KernelEmitter(kernel, il, checkAccess);
         long localBytes = e.EmitPrologue();
         e.EmitInstanceLoop();
-        return localBytes;
+        return (localBytes, e._checkedAccesses);
     }
+
+    private int _checkedAccesses;
 
     /// <summary>Typed base pointers: params from args[i], buffers at 64-byte-aligned offsets into locals.</summary>
     private long EmitPrologue()

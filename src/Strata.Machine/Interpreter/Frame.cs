@@ -1,4 +1,5 @@
 using Strata.Core;
+using Strata.Machine.Text;
 using Strata.Tile;
 
 namespace Strata.Machine.Interpreting;
@@ -48,11 +49,11 @@ internal sealed class Frame(MachineKernel kernel, int scalars, int registers, Me
     {
         if (!Assigned[s.Index])
             throw new StrataException(ErrorCode.UndefinedValue,
-                $"machine kernel @{Kernel.Name}: {StmtText.Describe(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
+                $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
                 "assign every register on every path before reading it", Where);
     }
 
     public StrataException Fail(MStmt stmt, string message, ErrorCode code = ErrorCode.EvaluationFailed, string? hint = null) =>
-        new(code, $"machine kernel @{Kernel.Name}: {StmtText.Describe(stmt)}: {message} in program ({string.Join(", ", Pid)})",
+        new(code, $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: {message} in program ({string.Join(", ", Pid)})",
             hint ?? "check the lowering of this kernel against the Block interpreter", Where);
 }

@@ -3,9 +3,9 @@ using Strata.Tile;
 
 namespace Strata.Machine.Interpreting;
 
-/// <summary>What loads and stores share: the index register, the optional lane mask and count, bounds and race
-/// checks. A lane is active when it is below the count (if any) and its mask lane is true (if any); inactive lanes
-/// touch no memory.</summary>
+/// <summary>What loads and stores share: the index register, the optional mask (scalar accesses) or count (vector
+/// accesses), bounds and race checks. A lane is active when it is below the count and the mask is true; inactive
+/// lanes touch no memory (a load gives them <c>other</c>).</summary>
 internal abstract class AccessNode(MStmt s, int memory, Slot index, Slot? mask, Slot? count, int lanes) : Node(s)
 {
     protected readonly int Memory = memory;

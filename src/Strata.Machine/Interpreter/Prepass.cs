@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
+using Strata.Machine.Text;
 using Strata.Tile;
 
 namespace Strata.Machine.Interpreting;
@@ -109,14 +110,14 @@ internal sealed class Prepass
             {
                 int mem = Memory(l, l.Memory, l.Target.Type.Element, l.Target);
                 var other = ScalarSemantics.Normalize(l.Other ?? default, l.Target.Type.Element);
-                return new LoadNode(l, Reg(l.Target, l), mem, Index(l, l.Index), Mask(l, l.Mask, l.Target), Count(l, l.Count), other);
+                return new LoadNode(l, Reg(l.Target, l), mem, Index(l, l.Index), Mask(l, l.Mask, l.Target), Count(l, l.Count, l.Target), other);
             }
             case StoreStmt s:
             {
                 int mem = Memory(s, s.Memory, s.Value.Type.Element, s.Value);
                 if (!_memories[mem].Writable)
                     throw Invalid(s, $"store to input parameter %{s.Memory}; only output and scratch parameters and local buffers are written");
-                return new StoreNode(s, Reg(s.Value, s), mem, Index(s, s.Index), Mask(s, s.Mask, s.Value), Count(s, s.Count));
+                return new StoreNode(s, Reg(s.Value, s), mem, Index(s, s.Index), Mask(s, s.Mask, s.Value), Count(s, s.Count, s.Value));
             }
             case PrefetchStmt p:
                 if (!_memoryIndex.ContainsKey(p.Memory))
@@ -129,7 +130,7 @@ internal sealed class Prepass
                 var lower = Reg(Integer(l, l.Lower), l);
                 var upper = Reg(Integer(l, l.Upper), l);
                 if (Assigns(l.Body, l.Var.Name) is { } bad)
-                    throw Invalid(l, $"the loop body assigns the induction variable {l.Var} ({StmtText.Describe(bad)})");
+                    throw Invalid(l, $"the loop body assigns the induction variable {l.Var} ({MachinePrinter.Headline(bad)})");
                 return new LoopNode(l, Reg(l.Var, l), lower, upper, l.Step, Body(l.Body));
             }
             case IfStmt i:
@@ -169,14 +170,24 @@ internal sealed class Prepass
 
     private Slot Index(MStmt stmt, Reg index) => Reg(Integer(stmt, index), stmt);
 
+    /// <summary>Scalar accesses take a mask (a scalar bool), vector accesses a count (as the verifier requires: the
+    /// backends implement exactly these two forms).</summary>
     private Slot? Mask(MStmt stmt, Reg? mask, Reg value)
     {
         if (mask is null) return null;
-        Expect(stmt, mask, value.Type.WithElement(DataType.Bool));
+        if (value.Type.IsVector)
+            throw Invalid(stmt, $"a vector access is limited with count, not mask {mask}", ErrorCode.TypeMismatch);
+        Expect(stmt, mask, MType.Bool);
         return Reg(mask, stmt);
     }
 
-    private Slot? Count(MStmt stmt, Reg? count) => count is null ? null : Reg(Integer(stmt, count), stmt);
+    private Slot? Count(MStmt stmt, Reg? count, Reg value)
+    {
+        if (count is null) return null;
+        if (!value.Type.IsVector)
+            throw Invalid(stmt, $"a scalar access is limited with mask, not count {count}", ErrorCode.TypeMismatch);
+        return Reg(Integer(stmt, count), stmt);
+    }
 
     /// <summary>Checks that a register is a scalar integer (an index, a count, a loop bound, a program id).</summary>
     private Reg Integer(MStmt stmt, Reg r)
@@ -215,7 +226,7 @@ internal sealed class Prepass
     }
 
     private StrataException Invalid(MStmt stmt, string message, ErrorCode code = ErrorCode.InvalidIr) =>
-        new(code, $"machine kernel @{_kernel.Name}: {StmtText.Describe(stmt)}: {message}", "verify the kernel", Where(_kernel));
+        new(code, $"machine kernel @{_kernel.Name}: {MachinePrinter.Headline(stmt)}: {message}", "verify the kernel", Where(_kernel));
 
     internal static string Where(MachineKernel kernel) => $"machine kernel @{kernel.Name}";
 }

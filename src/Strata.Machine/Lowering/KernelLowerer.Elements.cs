@@ -110,9 +110,9 @@ internal sealed partial class KernelLowerer
         if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous load");
         CheckLanes(t);
         var type = TypeOf(t, _lanes);
-        if (mask is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
-        var count = CountOf(mask.Value);
-        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other, hint));
+        var count = AccessCount(mask);
+        if (count is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
+        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint));
     }
 
     /// <summary>The lane count of a mask usable as <c>count</c>: a tail mask's, or all/none for a uniform one.</summary>
@@ -163,7 +163,7 @@ internal sealed partial class KernelLowerer
         return x.Kind switch
         {
             LaneKind.Vector => x.Reg,
-            LaneKind.Uniform => _e.Known(x.Reg) is { } k && x.Reg.Type == MType.I64 ? _e.Const(Scalar.Int(k), TypeOf(t, _lanes)) : _e.Broadcast(x.Reg, _lanes),
+            LaneKind.Uniform => _e.Broadcast(x.Reg, _lanes),
             _ => throw new NotVectorisableException($"a {x.Kind} value used as data"),
         };
     }

@@ -77,7 +77,7 @@ internal sealed partial class KernelLowerer
     private void Copy(LocalBuffer target, BlockValue v)
     {
         var strides = RowMajor(v.Type.Shape);
-        Nest(v.Type.Shape, v.Type.Element, idx => Write(target.Name, v.Type.Element, Address(idx, strides), Element(v, idx), null), "c");
+        Nest(v.Type.Shape, v.Type.Element, idx => Write(target.Name, v.Type.Element, Address(idx, strides), Element(v, idx), null), "cp");
     }
 
     private void CopyBuffer(LocalBuffer target, string source, BlockType type)
@@ -87,6 +87,6 @@ internal sealed partial class KernelLowerer
         {
             var a = Address(idx, strides);
             Write(target.Name, type.Element, a, Read(source, type.Element, a, null, null, "cp"), null);
-        }, "c");
+        }, "cp");
     }
 }

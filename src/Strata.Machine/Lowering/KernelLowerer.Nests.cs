@@ -9,16 +9,16 @@ namespace Strata.Machine.Lowering;
 internal sealed partial class KernelLowerer
 {
     /// <summary>Emits loops over <paramref name="shape"/> running <paramref name="body"/> per element. When
-    /// <paramref name="vectorElement"/> has lanes &gt; 1 on the target and the innermost extent is at least that many,
-    /// the innermost loop is first tried as a vector loop over full vectors plus a scalar tail loop; if the body has
-    /// no lane-wise form (<see cref="NotVectorisableException"/>) it stays a scalar loop.</summary>
+    /// <paramref name="vectorElement"/> has lanes &gt; 1 on the target, the innermost loop is first tried as a vector
+    /// loop over full vectors plus one count-masked vector for the rest; if the body has no lane-wise form
+    /// (<see cref="NotVectorisableException"/>) it stays a scalar loop.</summary>
     private void Nest(ImmutableArray<int> shape, DataType vectorElement, Action<LaneValue[]> body, string hint = "i")
     {
         var idx = new LaneValue[shape.Length];
         int lanes = _options.Vectorize ? _target.Lanes(vectorElement) : 1;
         void Outer(int d)
         {
-            if (d == shape.Length - 1 && lanes > 1 && shape[d] >= lanes && TryVectorInner(shape[d], lanes, idx, body, hint)) return;
+            if (d == shape.Length - 1 && lanes > 1 && shape[d] > 1 && TryVectorInner(shape[d], lanes, idx, body, hint)) return;
             if (d == shape.Length) { body(idx); return; }
             if (shape[d] == 1) { idx[d] = LaneValue.Uniform(_e.I64(0)); Outer(d + 1); return; }
             _e.Loop(hint + d, _e.I64(0), _e.I64(shape[d]), 1, i => { idx[d] = LaneValue.Uniform(i); Outer(d + 1); });
@@ -30,12 +30,20 @@ internal sealed partial class KernelLowerer
     {
         int d = idx.Length - 1;
         long full = extent / lanes * lanes;
-        ImmutableArray<MStmt> main;
-        var saved = _lanes;
+        ImmutableArray<MStmt> code;
+        var saved = (_lanes, _tailCount);
         try
         {
             _lanes = lanes;
-            main = _e.Collect(() => _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); }));
+            code = _e.Collect(() =>
+            {
+                _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
+                if (full == extent) return;
+                // The rest: one vector whose accesses are limited to the first (extent - full) lanes.
+                _tailCount = _e.I64(extent - full);
+                idx[d] = LaneValue.Affine(_e.I64(full), 1);
+                body(idx);
+            });
         }
         catch (NotVectorisableException)
         {
@@ -43,12 +51,17 @@ internal sealed partial class KernelLowerer
         }
         finally
         {
-            _lanes = saved;
+            (_lanes, _tailCount) = saved;
         }
-        foreach (var s in main) _e.Emit(s);
-        if (full < extent)
-            _e.Loop(hint + d, _e.I64(full), _e.I64(extent), 1, i => { idx[d] = LaneValue.Uniform(i); body(idx); });
+        foreach (var s in code) _e.Emit(s);
         return true;
+    }
+
+    /// <summary>The count of a vector access: the mask's (if any) limited to the nest's tail count (if any).</summary>
+    private Reg? AccessCount(LaneValue? mask)
+    {
+        var m = mask is null ? null : CountOf(mask.Value);
+        return m is null ? _tailCount : _tailCount is null ? m : _e.Min(m, _tailCount);
     }
 
     /// <summary>Computes every element of <paramref name="v"/> into its own buffer.</summary>
@@ -75,7 +88,7 @@ internal sealed partial class KernelLowerer
         }
         if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous store");
         var v = VectorOf(value, t);
-        _e.Emit(new StoreStmt(memory, address.Reg, v, null, mask is null ? null : CountOf(mask.Value)));
+        _e.Emit(new StoreStmt(memory, address.Reg, v, null, AccessCount(mask)));
     }
 
     private void LowerStore(StoreOp s)

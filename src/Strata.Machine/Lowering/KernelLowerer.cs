@@ -22,6 +22,9 @@ internal sealed partial class KernelLowerer
     /// <summary>Lanes of the loop nest being emitted (1: scalar code).</summary>
     private int _lanes = 1;
 
+    /// <summary>In the last (partial) vector of a vectorised loop: how many lanes are real (accesses are count-limited).</summary>
+    private Reg? _tailCount;
+
     private readonly Config _config;
 
     public KernelLowerer(BlockKernel kernel, Target target, MachineLoweringOptions options, Config config)

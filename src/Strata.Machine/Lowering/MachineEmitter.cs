@@ -14,13 +14,16 @@ internal sealed class MachineEmitter
     private readonly Dictionary<(MType, long, long), Reg> _consts = [];
     private readonly List<MStmt> _prologue = [];
     private readonly Stack<List<MStmt>> _scopes = new();
+    private readonly Stack<Dictionary<(BinaryOp, Reg, Reg), Reg>> _cse = new();
     private readonly Dictionary<Reg, long> _known = [];
+    private readonly Dictionary<Reg, Scalar> _constants = [];
     private readonly List<LocalBuffer> _buffers = [];
 
     public MachineEmitter(IEnumerable<string> reserved)
     {
         foreach (var r in reserved) _names.Add(r);
         _scopes.Push([]);
+        _cse.Push([]);
     }
 
     public IReadOnlyList<LocalBuffer> Buffers => _buffers;
@@ -48,6 +51,7 @@ internal sealed class MachineEmitter
     public ImmutableArray<MStmt> Collect(Action body)
     {
         _scopes.Push([]);
+        _cse.Push([]);
         try
         {
             body();
@@ -56,6 +60,7 @@ internal sealed class MachineEmitter
         finally
         {
             _scopes.Pop();
+            _cse.Pop();
         }
     }
 
@@ -73,8 +78,12 @@ internal sealed class MachineEmitter
         _consts[key] = r;
         _prologue.Add(new ConstStmt(r, v));
         if (type == MType.I64) _known[r] = v.I;
+        _constants[r] = v;
         return r;
     }
+
+    /// <summary>The value of a register if it is a pooled constant.</summary>
+    public Scalar? ConstantOf(Reg r) => _constants.TryGetValue(r, out var v) ? v : null;
 
     public Reg I64(long v) => Const(Scalar.Int(v), MType.I64);
 
@@ -115,6 +124,7 @@ internal sealed class MachineEmitter
 
     public Reg Broadcast(Reg s, int lanes, string hint = "t")
     {
+        if (ConstantOf(s) is { } c) return Const(c, new MType(s.Type.Element, lanes));
         var d = NewReg(hint, new MType(s.Type.Element, lanes));
         Emit(new BroadcastStmt(d, s));
         return d;
@@ -127,20 +137,33 @@ internal sealed class MachineEmitter
         return d;
     }
 
+    /// <summary>i64 index arithmetic, computed once per scope: an index register is assigned once where it is
+    /// defined and its operands (constants, loop variables, program ids, other index registers) do not change while
+    /// the scope that computed it runs, so a later identical expression in that scope or a nested one reuses it.</summary>
+    private Reg Index(BinaryOp op, Reg a, Reg b)
+    {
+        var key = (op, a, b);
+        foreach (var scope in _cse)
+            if (scope.TryGetValue(key, out var r)) return r;
+        var d = Binary(op, a, b, "ix");
+        _cse.Peek()[key] = d;
+        return d;
+    }
+
     // i64 index arithmetic with constant folding.
     public Reg Add(Reg a, Reg b)
     {
         if (Known(a) is { } x && Known(b) is { } y) return I64(x + y);
         if (Known(a) == 0) return b;
         if (Known(b) == 0) return a;
-        return Binary(BinaryOp.Add, a, b, "ix");
+        return Index(BinaryOp.Add, a, b);
     }
 
     public Reg Sub(Reg a, Reg b)
     {
         if (Known(a) is { } x && Known(b) is { } y) return I64(x - y);
         if (Known(b) == 0) return a;
-        return Binary(BinaryOp.Sub, a, b, "ix");
+        return Index(BinaryOp.Sub, a, b);
     }
 
     public Reg Mul(Reg a, Reg b)
@@ -149,13 +172,13 @@ internal sealed class MachineEmitter
         if (Known(a) == 1) return b;
         if (Known(b) == 1) return a;
         if (Known(a) == 0 || Known(b) == 0) return I64(0);
-        return Binary(BinaryOp.Mul, a, b, "ix");
+        return Index(BinaryOp.Mul, a, b);
     }
 
     public Reg Mul(Reg a, long c) => Mul(a, I64(c));
 
-    public Reg Min(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Min(x, y)) : Binary(BinaryOp.Min, a, b, "ix");
-    public Reg Max(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Max(x, y)) : Binary(BinaryOp.Max, a, b, "ix");
+    public Reg Min(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Min(x, y)) : Index(BinaryOp.Min, a, b);
+    public Reg Max(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Max(x, y)) : Index(BinaryOp.Max, a, b);
 
     /// <summary>Emits <c>loop %var = lo to hi step s { body(var) }</c> (nothing when the trip count is known to be 0).</summary>
     public void Loop(string hint, Reg lo, Reg hi, long step, Action<Reg> body)

@@ -19,6 +19,8 @@ public sealed unsafe class NativeProgram : IDisposable
     private readonly ConcurrentBag<RunContext> _contexts = [];
     private readonly long _localBytes;
     private readonly int _argCount;
+    private readonly Lock _foldLock = new();
+    private volatile bool _folded;
     private bool _disposed;
 
     internal NativeProgram(Graph.Graph graph, ImmutableArray<ProgramSlot> slots, ImmutableArray<ExecStep> steps,
@@ -52,11 +54,12 @@ public sealed unsafe class NativeProgram : IDisposable
         if (!_contexts.TryTake(out var ctx)) ctx = NewContext();
         try
         {
+            if (!_folded) Fold(ctx);
             Bind(ctx, inputs);
             var random = new Random(0);
             foreach (var step in _steps)
             {
-                if (step is KernelExecStep k) RunKernel(ctx, k);
+                if (step is KernelExecStep k) { if (!k.Folded) RunKernel(ctx, k); }
                 else RunFallback(ctx, (FallbackExecStep)step, random);
             }
             var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
@@ -73,6 +76,18 @@ public sealed unsafe class NativeProgram : IDisposable
         {
             ctx.EndRun();
             _contexts.Add(ctx);
+        }
+    }
+
+    /// <summary>Runs the kernels that compute constants, once (concurrent first runs wait for it).</summary>
+    private void Fold(RunContext ctx)
+    {
+        lock (_foldLock)
+        {
+            if (_folded) return;
+            foreach (var step in _steps)
+                if (step is KernelExecStep { Folded: true } k) RunKernel(ctx, k);
+            _folded = true;
         }
     }
 
@@ -94,7 +109,7 @@ public sealed unsafe class NativeProgram : IDisposable
             switch (s.Kind)
             {
                 case SlotKind.Constant:
-                    ctx.Values[s.Id] = s.Value!.Constant;
+                    ctx.Values[s.Id] = s.Value?.Constant; // folded constants are copied out when a fallback reads them
                     break;
                 case SlotKind.Input:
                     if (!inputs.TryGetValue(s.Name, out var v))
@@ -169,7 +184,7 @@ public sealed unsafe class NativeProgram : IDisposable
             throw new StrataException(ErrorCode.UndefinedValue, $"value %{v.Name} is used before any step computes it",
                 "the program's steps must be in dependency order (a fusion bug)");
         var s = _slots[id];
-        if (s.Kind == SlotKind.Arena && ctx.Values[id] is null)
+        if (s.Kind is SlotKind.Arena or SlotKind.Constant && ctx.Values[id] is null && s.KernelUse)
             ctx.Values[id] = NativeTensors.Copy(s.Element, ctx.Addresses[id], s.Shape);
         return ctx.Values[id];
     }

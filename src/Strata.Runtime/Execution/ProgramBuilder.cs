@@ -32,16 +32,19 @@ internal sealed class ProgramBuilder
         var arena = b._slots.Where(s => s.Kind == SlotKind.Arena).ToList();
         var plan = MemoryPlan.Create([.. arena.Select(s => new BufferRequest(s.Name, s.Bytes, s.FirstUse, s.LastUse))]);
         for (int i = 0; i < arena.Count; i++) arena[i].Offset = plan.Placements[i].Offset;
-        long constantBytes = 0;
+        long constantBytes = 0, foldedBytes = 0;
         foreach (var s in b._slots.Where(s => s.Kind == SlotKind.Constant && s.KernelUse))
         {
             s.ConstantData = new AlignedBuffer(s.Bytes);
-            NativeTensors.CopyTo(s.Value!.Constant!, s.ConstantData.Address, s.Bytes);
+            if (s.Folded) foldedBytes += s.Bytes;
+            else NativeTensors.CopyTo(s.Value!.Constant!, s.ConstantData.Address, s.Bytes);
             constantBytes += s.Bytes;
         }
+        var folded = steps.OfType<KernelExecStep>().Where(k => k.Folded).Select(k => k.Runner).ToHashSet();
         var stats = new ProgramStats(level,
-            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime))],
-            fallbacks, plan.ArenaBytes, plan.IntermediateBytes, constantBytes, compileTime);
+            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime, folded.Contains(r)))],
+            fallbacks, plan.ArenaBytes, plan.IntermediateBytes, plan.PeakLiveBytes, GraphIntermediateBytes(model.Graph),
+            constantBytes, foldedBytes, compileTime);
         return new NativeProgram(model.Graph, [.. b._slots], steps, b._slotOf, plan, stats, pool, registry);
     }
 
@@ -52,25 +55,33 @@ internal sealed class ProgramBuilder
         foreach (var v in _graph.Constants) Slot(v);
         foreach (var v in _graph.Outputs) Slot(v);
 
+        // Kernel i of the model is the i-th kernel step in the compiled order; then the steps run in schedule order.
+        var source = model.Program.Steps;
+        var kernelOf = new int[source.Length];
+        for (int s = 0, k = 0; s < source.Length; s++) kernelOf[s] = source[s] is KernelStep ? k++ : -1;
+
         var steps = ImmutableArray.CreateBuilder<ExecStep>();
         var fallbacks = ImmutableArray.CreateBuilder<FallbackReport>();
-        int kernel = 0, args = 0;
-        for (int i = 0; i < model.Program.Steps.Length; i++)
+        int args = 0, i = 0;
+        foreach (int original in StepSchedule.SinkSources(source))
         {
-            switch (model.Program.Steps[i])
+            switch (source[original])
             {
-                case KernelStep k:
+                case KernelStep:
                 {
-                    var runner = runners[kernel];
-                    var compiled = model.Kernels[kernel++];
+                    var runner = runners[kernelOf[original]];
+                    var compiled = model.Kernels[kernelOf[original]];
+                    bool fold = Foldable(compiled.Step);
+                    if (fold)
+                        foreach (var v in compiled.Step.Outputs) (_slots[Slot(v)].Kind, _slots[Slot(v)].Folded) = (SlotKind.Constant, true);
                     var slots = runner.Params.Select(p => Bind(i, compiled.Step, runner, p)).ToImmutableArray();
-                    steps.Add(new KernelExecStep(i, runner, slots, args));
+                    steps.Add(new KernelExecStep(i, runner, slots, args, fold));
                     args += slots.Length;
                     break;
                 }
                 case FallbackStep f:
                 {
-                    foreach (var v in f.Node.Inputs.OfType<Value>().Concat(Captured(f.Node))) _slots[Slot(v)].Touch(i);
+                    foreach (var v in f.Node.Inputs.OfType<Value>().Concat(StepSchedule.Captured(f.Node).Where(IsOuter))) _slots[Slot(v)].Touch(i);
                     var outs = f.Node.Outputs.Select(o => o is null ? -1 : Slot(o)).ToImmutableArray();
                     foreach (int o in outs) if (o >= 0) _slots[o].Touch(i);
                     steps.Add(new FallbackExecStep(i, f, outs));
@@ -78,8 +89,9 @@ internal sealed class ProgramBuilder
                     break;
                 }
                 default:
-                    throw new StrataException(ErrorCode.InvalidIr, $"unknown program step {model.Program.Steps[i].GetType().Name}", "use kernel or fallback steps");
+                    throw new StrataException(ErrorCode.InvalidIr, $"unknown program step {source[original].GetType().Name}", "use kernel or fallback steps");
             }
+            i++;
         }
         return (steps.ToImmutable(), fallbacks.ToImmutable());
     }
@@ -127,6 +139,13 @@ internal sealed class ProgramBuilder
         return slot.Id;
     }
 
+    /// <summary>A kernel that reads only constants (graph constants, outputs of folded kernels) computes constants: it
+    /// runs once, not per run, and its outputs are not intermediates (a model whose weights are generated by
+    /// <c>ConstantOfShape</c> keeps them like initializers). Not when an output is a graph output (those are fresh per run).</summary>
+    private bool Foldable(KernelStep step) =>
+        step.Inputs.All(v => _slots[Slot(v)].Kind == SlotKind.Constant)
+        && step.Outputs.All(v => _slots[Slot(v)].Kind == SlotKind.Managed);
+
     private int Slot(Value v)
     {
         if (_slotOf.TryGetValue(v, out int id)) return id;
@@ -145,32 +164,26 @@ internal sealed class ProgramBuilder
         return slot;
     }
 
-    /// <summary>Values of this graph that a node's subgraphs (If/Loop/Scan bodies, at any depth) read: the reference
-    /// op looks them up while it runs, so they must be alive (and readable) at that step.</summary>
-    private IEnumerable<Value> Captured(Node node)
+    /// <summary>See <see cref="ProgramStats.GraphIntermediateBytes"/>: per-run tensors only (a value computed from
+    /// constants alone is a weight, however it is written), each counted once.</summary>
+    private static long GraphIntermediateBytes(Graph.Graph graph)
     {
-        var found = new HashSet<Value>(ReferenceEqualityComparer.Instance);
-        void Walk(Graph.Graph g)
+        var perRun = new HashSet<Value>(graph.Inputs, ReferenceEqualityComparer.Instance);
+        var outputs = new HashSet<Value>(graph.Outputs, ReferenceEqualityComparer.Instance);
+        long bytes = 0;
+        foreach (var node in graph.Nodes)
         {
-            foreach (var n in g.Nodes)
+            if (!node.Inputs.OfType<Value>().Concat(StepSchedule.Captured(node)).Any(perRun.Contains)) continue;
+            foreach (var o in node.Outputs.OfType<Value>())
             {
-                foreach (var v in n.Inputs.OfType<Value>()) if (IsOuter(v)) found.Add(v);
-                Subgraphs(n).ToList().ForEach(Walk);
+                perRun.Add(o);
+                if (!outputs.Contains(o) && o.TensorType is { Shape: { } s } t && s.ToConcrete() is { } shape && t.ElementType != DataType.String)
+                    bytes += NativeTensors.Bytes(t.ElementType, shape.Select(d => (long)d));
             }
-            foreach (var v in g.Outputs) if (IsOuter(v)) found.Add(v);
         }
-        Subgraphs(node).ToList().ForEach(Walk);
-        return found.Where(IsOuter).OrderBy(v => v.Name, StringComparer.Ordinal);
+        return bytes;
     }
 
     /// <summary>Defined in the main graph (an input, constant or node output of it).</summary>
     private bool IsOuter(Value v) => _defined.Contains(v);
-
-    private static IEnumerable<Graph.Graph> Subgraphs(Node node) =>
-        node.Attributes.Values.SelectMany(a => a.Kind switch
-        {
-            AttributeKind.Graph => [a.AsGraph()],
-            AttributeKind.Graphs => a.AsGraphs(),
-            _ => Array.Empty<Graph.Graph>(),
-        });
 }

@@ -45,6 +45,9 @@ internal sealed class ProgramSlot(int id, string name, Value? value, SlotKind ki
     /// <summary>For <see cref="SlotKind.Arena"/>: the offset in the arena.</summary>
     public long Offset { get; set; }
 
+    /// <summary>A constant computed by a folded kernel (not a graph constant): its data is written at the first run.</summary>
+    public bool Folded { get; set; }
+
     /// <summary>For <see cref="SlotKind.Constant"/>: the native copy.</summary>
     public AlignedBuffer? ConstantData { get; set; }
 

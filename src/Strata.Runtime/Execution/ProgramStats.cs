@@ -5,31 +5,47 @@ using System.Text;
 namespace Strata.Runtime;
 
 /// <summary>How one kernel of a compiled program runs: its level and, when that is not the level asked for, why.</summary>
-public sealed record KernelReport(string Name, ExecutionLevel Level, string? Reason, long Programs, long LocalBytes, TimeSpan CompileTime);
+/// <param name="Folded">It reads only constants, so it runs once (at the first run) and its outputs are constants.</param>
+public sealed record KernelReport(string Name, ExecutionLevel Level, string? Reason, long Programs, long LocalBytes, TimeSpan CompileTime, bool Folded = false);
 
 /// <summary>A node that runs through the reference op (it did not lower to a kernel), and why.</summary>
 public sealed record FallbackReport(string Node, string OpKey, string Reason);
 
 /// <summary>What a compiled program is made of: its kernels by level, its fallback nodes, its memory plan and how long
 /// compiling took (<c>strata compile</c> prints it).</summary>
+/// <param name="ArenaBytes">The one arena of the memory plan.</param>
+/// <param name="IntermediateBytes">The sum of the sizes of the buffers the plan places (kernel outputs read later,
+/// Block scratch): what they would take without reuse.</param>
+/// <param name="PeakLiveBytes">The most bytes of those buffers live at one step: no arena can be smaller.</param>
+/// <param name="GraphIntermediateBytes">The sum of the sizes of the graph's intermediate tensors (after the graph
+/// passes, before fusion; node outputs that depend on a graph input and are not graph outputs): what a runtime that
+/// evaluates node by node and keeps every tensor would allocate per run.</param>
+/// <param name="ConstantBytes">Constants in native memory (graph constants kernels read, and folded kernels' outputs).</param>
+/// <param name="FoldedBytes">The part of <paramref name="ConstantBytes"/> computed by folded kernels.</param>
 public sealed record ProgramStats(
     ExecutionLevel Level,
     ImmutableArray<KernelReport> Kernels,
     ImmutableArray<FallbackReport> Fallbacks,
     long ArenaBytes,
     long IntermediateBytes,
+    long PeakLiveBytes,
+    long GraphIntermediateBytes,
     long ConstantBytes,
+    long FoldedBytes,
     TimeSpan CompileTime)
 {
     /// <summary>Kernels that run natively.</summary>
     public int NativeKernels => Kernels.Count(k => k.Level == ExecutionLevel.Native);
+
+    /// <summary>Kernels that read only constants: run once, their outputs kept as constants (<see cref="FoldedBytes"/>).</summary>
+    public int FoldedKernels => Kernels.Count(k => k.Folded);
 
     /// <summary>Kernels that run at a slower level than asked for (each with its reason).</summary>
     public IEnumerable<KernelReport> Degraded => Kernels.Where(k => k.Reason is not null);
 
     public string SummaryLine => string.Create(CultureInfo.InvariantCulture,
         $"{Kernels.Length} kernels ({string.Join(", ", Kernels.GroupBy(k => k.Level).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"))}), " +
-        $"{Fallbacks.Length} fallbacks; arena {ArenaBytes} bytes for {IntermediateBytes} bytes of intermediates; compiled in {CompileTime.TotalMilliseconds:F0} ms");
+        $"{Fallbacks.Length} fallbacks, {FoldedKernels} folded ({FoldedBytes} bytes); arena {ArenaBytes} bytes (peak live {PeakLiveBytes}) for {IntermediateBytes} bytes of planned buffers, {GraphIntermediateBytes} bytes of graph intermediates; compiled in {CompileTime.TotalMilliseconds:F0} ms");
 
     /// <summary>The summary, then one line per kernel that runs below the level asked for and per fallback.</summary>
     public string Describe()

@@ -7,8 +7,9 @@ namespace Strata.Runtime;
 internal abstract record ExecStep(int Index);
 
 /// <summary>A kernel: <see cref="Runner"/> gets the addresses of <see cref="ParamSlots"/> (one per runner param) in
-/// the run's argument block at <see cref="ArgBase"/>.</summary>
-internal sealed record KernelExecStep(int Index, KernelRunner Runner, ImmutableArray<int> ParamSlots, int ArgBase) : ExecStep(Index);
+/// the run's argument block at <see cref="ArgBase"/>. A <see cref="Folded"/> kernel reads only constants: it runs once,
+/// at the program's first run, and its outputs are constants from then on.</summary>
+internal sealed record KernelExecStep(int Index, KernelRunner Runner, ImmutableArray<int> ParamSlots, int ArgBase, bool Folded = false) : ExecStep(Index);
 
 /// <summary>A node that runs through its reference op on managed values; <see cref="OutputSlots"/>[i] receives output
 /// i (-1 for an omitted optional output).</summary>

@@ -34,6 +34,8 @@ public sealed class MemoryPlan
         Placements = placements;
         ArenaBytes = placements.IsEmpty ? 0 : placements.Max(p => p.End);
         IntermediateBytes = placements.Sum(p => p.Request.Bytes);
+        PeakLiveBytes = placements.IsEmpty ? 0 : placements.Select(p => p.Request.FirstUse).Distinct()
+            .Max(t => placements.Where(p => p.Request.FirstUse <= t && t <= p.Request.LastUse).Sum(p => p.Size));
     }
 
     /// <summary>The placements, in request order.</summary>
@@ -44,6 +46,10 @@ public sealed class MemoryPlan
 
     /// <summary>What the buffers would take without reuse: the sum of their sizes.</summary>
     public long IntermediateBytes { get; }
+
+    /// <summary>The most (aligned) bytes live at one step: no plan's arena can be smaller, so
+    /// <see cref="ArenaBytes"/> / <see cref="PeakLiveBytes"/> says how close to optimal this plan is.</summary>
+    public long PeakLiveBytes { get; }
 
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 

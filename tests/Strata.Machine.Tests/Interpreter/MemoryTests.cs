@@ -83,26 +83,28 @@ public class MemoryTests
     }
 
     [Fact]
-    public void MaskedLanesReadNothingAndWriteNothing()
+    public void AFalseMaskReadsNothingAndWritesNothing()
     {
-        // Scalar: a false mask loads other even at an out-of-bounds index. Vector: lane masks from a comparison.
-        var i = R("i", "i64"); var far = R("far", "i64"); var m = R("m", "bool"); var s = R("s", "f32");
-        var v = R("v", "v4f32"); var lim = R("lim", "v4f32"); var vm = R("vm", "v4bool"); var w = R("w", "v4f32");
-        var k = Kernel([In("x", F32, 4), Out("out", F32, 5)], [1],
-            Const(i, 0), Const(far, 1000), Const(m, 0),
-            new LoadStmt(s, "x", far, Mask: m, Other: Scalar.Float(3.5)),
-            new LoadStmt(v, "x", i), ConstF(lim, 2.5), new BinaryStmt(vm, BinaryOp.Lt, v, lim),
-            new LoadStmt(w, "x", i, Mask: vm, Other: Scalar.Float(-1)),
-            new StoreStmt("out", i, w), new StoreStmt("out", far, s, Mask: m), Const(i, 4), new StoreStmt("out", i, s));
-        Assert.Equal([1f, 2, -1, -1, 3.5f], Run1F(k, Floats(1, 2, 3, 4)));
+        // A false mask loads other even at an out-of-bounds index, and stores nothing there.
+        var i = R("i", "i64"); var far = R("far", "i64"); var m = R("m", "bool"); var t = R("t", "bool"); var s = R("s", "f32");
+        var k = Kernel([In("x", F32, 4), Out("out", F32, 2)], [1],
+            Const(i, 0), Const(far, 1000), Const(m, 0), Const(t, 1),
+            new LoadStmt(s, "x", far, Mask: m, Other: Scalar.Float(3.5)), new StoreStmt("out", i, s),
+            new StoreStmt("out", far, s, Mask: m),
+            Const(i, 1), new LoadStmt(s, "x", i, Mask: t, Other: Scalar.Float(3.5)), new StoreStmt("out", i, s, Mask: t));
+        Assert.Equal([3.5f, 2], Run1F(k, Floats(1, 2, 3, 4)));
+    }
 
-        // A masked vector store writes only the true lanes.
-        var k2 = Kernel([In("x", F32, 4), Out("out", F32, 4)], [1],
-            Const(i, 0), new LoadStmt(v, "x", i), ConstF(lim, 2.5), new BinaryStmt(vm, BinaryOp.Gt, v, lim),
-            new StoreStmt("out", i, v, Mask: vm));
-        var outT = Floats(9, 9, 9, 9);
-        MachineInterpreter.Run(k2, [Floats(1, 2, 3, 4), outT]);
-        Assert.Equal([9f, 9, 3, 4], outT.ToArray());
+    [Fact]
+    public void VectorAccessesTakeCountsAndScalarAccessesMasks()
+    {
+        var i = R("i", "i64"); var v = R("v", "v4f32"); var vm = R("vm", "v4bool"); var s = R("s", "f32");
+        var e = Assert.Throws<StrataException>(() => MachineInterpreter.Call(Kernel([In("x", F32, 4), Out("out", F32, 4)], [1],
+            Const(i, 0), Const(vm, 1), new LoadStmt(v, "x", i, Mask: vm), new StoreStmt("out", i, v)), [Floats(1, 2, 3, 4)]));
+        Assert.Contains("count, not mask", e.Message);
+        e = Assert.Throws<StrataException>(() => MachineInterpreter.Call(Kernel([In("x", F32, 4), Out("out", F32, 4)], [1],
+            Const(i, 0), new LoadStmt(s, "x", i, Count: i), new StoreStmt("out", i, s)), [Floats(1, 2, 3, 4)]));
+        Assert.Contains("mask, not count", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,412 @@
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Machine.Text;
+using Strata.Tile;
+
+namespace Strata.Machine.Verification;
+
+/// <summary>Proves loads and stores in bounds with interval analysis over the i64 registers, so the backend can emit
+/// them without checks. Intervals come from constants, program ids ([0, grid-1]), loop variables ([lo, hi-1] rounded
+/// to the step), add/sub/mul/min/max, div/floor_div/mod/fmod by constants, select, mov and casts of integers; anything
+/// else (loaded values, casts of floats) is unknown. Registers are mutable: ifs join their branches, loops iterate to
+/// a fixed point (with widening). Beyond intervals the analysis keeps, for each register, the statement that
+/// computed its current value while the operands still hold the values it read, and uses it two ways:
+/// <list type="bullet">
+/// <item>Conditions: a mask (of a scalar access) or an if condition that is a conjunction (<c>and</c>) of i64
+/// comparisons narrows the compared registers, and the index is recomputed from them — the Block lowering's
+/// <c>%ok = and (ge %i, %c0), (lt %i, %n)</c> guarding <c>load %x[%i] mask %ok</c> is proven.</item>
+/// <item>Counts: a vector access of <c>count %n</c> with <c>%n = min(sub(%end, %i), lanes)</c> and index <c>%i</c>
+/// touches at most up to <c>%end</c>.</item>
+/// </list>
+/// Unproven is always safe (the access is checked at run time). An access is proven out of bounds (a verifier
+/// error) only when it has no mask, is not inside an if, and every index it may get is outside the memory.</summary>
+public sealed class BoundsAnalysis
+{
+    private const int MaxDepth = 12;
+    private const int WidenAfter = 2;
+
+    private readonly MachineKernel _kernel;
+    private readonly Dictionary<MStmt, bool> _proven = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<MStmt, bool> _outOfBounds = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<MStmt, string> _reasons = new(ReferenceEqualityComparer.Instance);
+    private readonly List<MStmt> _order = [];
+    private int _conditional;
+
+    private BoundsAnalysis(MachineKernel kernel) { _kernel = kernel; }
+
+    public static BoundsReport Analyze(MachineKernel kernel)
+    {
+        var a = new BoundsAnalysis(kernel);
+        var state = new State();
+        if (kernel.Grid.IsDefault || kernel.Grid.Any(g => g <= 0)) state.Dead = true;
+        a.Exec(kernel.Body.IsDefault ? [] : kernel.Body, state, record: true);
+        var unproven = a._order.Where(s => !a._proven[s])
+            .Select(s => new UnprovenAccess(s, a._reasons.GetValueOrDefault(s, "not proven"), a._outOfBounds[s])).ToList();
+        return new BoundsReport(a._proven, unproven);
+    }
+
+    /// <summary>The abstract value of every register at one point: intervals of i64 registers (absent: unknown) and
+    /// the statements that computed the current values (while their operands are unchanged).</summary>
+    private sealed class State
+    {
+        public Dictionary<string, Interval> Iv = new(StringComparer.Ordinal);
+        public Dictionary<string, MStmt> Defs = new(StringComparer.Ordinal);
+        public bool Dead;
+
+        public State Clone() => new() { Iv = new(Iv, StringComparer.Ordinal), Defs = new(Defs, StringComparer.Ordinal), Dead = Dead };
+
+        public Interval Get(Reg r) => r.Type != MType.I64 ? Interval.Top : Iv.TryGetValue(r.Name, out var i) ? i : Interval.Top;
+
+        public static State Join(State a, State b)
+        {
+            if (a.Dead) return b.Clone();
+            if (b.Dead) return a.Clone();
+            var j = new State();
+            foreach (var (k, v) in a.Iv)
+                if (b.Iv.TryGetValue(k, out var w)) j.Iv[k] = v.Hull(w);
+            foreach (var (k, v) in a.Defs)
+                if (b.Defs.TryGetValue(k, out var w) && ReferenceEquals(v, w)) j.Defs[k] = v;
+            return j;
+        }
+
+        public bool SameAs(State o) => Dead == o.Dead && Iv.Count == o.Iv.Count && Defs.Count == o.Defs.Count
+            && Iv.All(kv => o.Iv.TryGetValue(kv.Key, out var w) && w == kv.Value)
+            && Defs.All(kv => o.Defs.TryGetValue(kv.Key, out var w) && ReferenceEquals(w, kv.Value));
+    }
+
+    private void Exec(ImmutableArray<MStmt> stmts, State st, bool record)
+    {
+        foreach (var s in stmts)
+        {
+            switch (s)
+            {
+                case null:
+                    break;
+                case LoadStmt l:
+                    if (record) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st);
+                    Assign(st, l.Target, Interval.Top, null);
+                    break;
+                case StoreStmt w:
+                    if (record) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st);
+                    break;
+                case PrefetchStmt p:
+                    if (record) Record(p, true, false, "");
+                    break;
+                case LoopStmt loop:
+                    Loop(loop, st, record);
+                    break;
+                case IfStmt i:
+                    If(i, st, record);
+                    break;
+                default:
+                    if (s.Dest is { } d && !st.Dead)
+                    {
+                        var iv = Compute(s, r => st.Get(r));
+                        if (d.Type == MType.I64 && iv.IsEmpty) st.Dead = true;
+                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt ? s : null);
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Sets <paramref name="r"/>'s value, forgetting every recorded computation that read the old one.</summary>
+    private static void Assign(State st, Reg r, Interval value, MStmt? def)
+    {
+        if (r.Type == MType.I64) st.Iv[r.Name] = value;
+        else st.Iv.Remove(r.Name);
+        st.Defs.Remove(r.Name);
+        foreach (var k in st.Defs.Where(kv => kv.Value.Uses.Any(u => u.Name == r.Name)).Select(kv => kv.Key).ToList())
+            st.Defs.Remove(k);
+        if (def is not null && !def.Uses.Any(u => u.Name == r.Name) && !r.Type.IsVector) st.Defs[r.Name] = def;
+    }
+
+    private void Loop(LoopStmt loop, State st, bool record)
+    {
+        var lo = st.Get(loop.Lower);
+        var hi = st.Get(loop.Upper);
+        Interval var = Interval.Empty;
+        if (!st.Dead && loop.Step > 0 && !lo.IsEmpty && !hi.IsEmpty && lo.Lo < hi.Hi)
+        {
+            long top = hi.Hi - 1;
+            if (lo.IsConstant && lo.Lo != long.MinValue)
+                top = (long)(lo.Lo + ((Int128)top - lo.Lo) / loop.Step * loop.Step);
+            var = new Interval(lo.Lo, top);
+        }
+        if (var.IsEmpty)
+        {
+            // The body never runs: its accesses are vacuously in bounds.
+            if (record) Exec(loop.Body, new State { Dead = true }, record);
+            Assign(st, loop.Var, Interval.Top, null);
+            return;
+        }
+        // head only grows (joins, then widening of moving bounds to infinity; recorded computations only shrink), so
+        // this ends, with head a state that holds at every iteration's start.
+        var head = st.Clone();
+        for (int iteration = 0; ; iteration++)
+        {
+            var body = head.Clone();
+            Assign(body, loop.Var, var, null);
+            Exec(loop.Body, body, record: false);
+            var next = State.Join(head, body);
+            if (next.SameAs(head)) break;
+            if (iteration >= WidenAfter) Widen(head, next);
+            head = next;
+        }
+        if (record)
+        {
+            var body = head.Clone();
+            Assign(body, loop.Var, var, null);
+            Exec(loop.Body, body, record: true);
+        }
+        st.Iv = head.Iv;
+        st.Defs = head.Defs;
+        Assign(st, loop.Var, Interval.Top, null);
+    }
+
+    /// <summary>Bounds that still move after a few iterations go to infinity.</summary>
+    private static void Widen(State old, State next)
+    {
+        foreach (var (k, v) in next.Iv.ToList())
+        {
+            if (!old.Iv.TryGetValue(k, out var o) || o.IsEmpty) { next.Iv[k] = Interval.Top; continue; }
+            if (o == v || v.IsEmpty) continue;
+            next.Iv[k] = new Interval(v.Lo < o.Lo ? long.MinValue : v.Lo, v.Hi > o.Hi ? long.MaxValue : v.Hi);
+        }
+    }
+
+    private void If(IfStmt i, State st, bool record)
+    {
+        var then = st.Clone();
+        Refine(then, i.Condition, true, 0);
+        var els = st.Clone();
+        Refine(els, i.Condition, false, 0);
+        _conditional++;
+        Exec(i.Then, then, record);
+        Exec(i.Else, els, record);
+        _conditional--;
+        var joined = State.Join(then, els);
+        st.Iv = joined.Iv;
+        st.Defs = joined.Defs;
+        st.Dead = then.Dead && els.Dead;
+    }
+
+    /// <summary>Narrows <paramref name="st"/> to the executions where <paramref name="cond"/> is <paramref name="truth"/>
+    /// (marking it dead when there are none). Only what the condition's recorded computation says is used.</summary>
+    private void Refine(State st, Reg cond, bool truth, int depth)
+    {
+        if (st.Dead || depth > MaxDepth || cond.Type != MType.Bool || !st.Defs.TryGetValue(cond.Name, out var def)) return;
+        switch (def)
+        {
+            case ConstStmt c:
+                if (c.Value.AsBool != truth) st.Dead = true;
+                break;
+            case MoveStmt m:
+                Refine(st, m.Source, truth, depth + 1);
+                break;
+            case UnaryStmt { Op: UnaryOp.Not } u:
+                Refine(st, u.X, !truth, depth + 1);
+                break;
+            case BinaryStmt { Op: BinaryOp.And } b when truth:
+                Refine(st, b.A, true, depth + 1);
+                Refine(st, b.B, true, depth + 1);
+                break;
+            case BinaryStmt { Op: BinaryOp.Or } b when !truth:
+                Refine(st, b.A, false, depth + 1);
+                Refine(st, b.B, false, depth + 1);
+                break;
+            case BinaryStmt b when b.Op.IsComparison() && b.A.Type == MType.I64 && b.B.Type == MType.I64:
+            {
+                var op = truth ? b.Op : Negate(b.Op);
+                var x = Eval(st, b.A, 0);
+                var y = Eval(st, b.B, 0);
+                var (nx, ny) = op switch
+                {
+                    BinaryOp.Lt => (x.Intersect(Below(y.Hi, 1)), y.Intersect(Above(x.Lo, 1))),
+                    BinaryOp.Le => (x.Intersect(Below(y.Hi, 0)), y.Intersect(Above(x.Lo, 0))),
+                    BinaryOp.Gt => (x.Intersect(Above(y.Lo, 1)), y.Intersect(Below(x.Hi, 1))),
+                    BinaryOp.Ge => (x.Intersect(Above(y.Lo, 0)), y.Intersect(Below(x.Hi, 0))),
+                    BinaryOp.Eq => (x.Intersect(y), y.Intersect(x)),
+                    _ => (x, y),
+                };
+                if (nx.IsEmpty || ny.IsEmpty) { st.Dead = true; return; }
+                st.Iv[b.A.Name] = nx;
+                st.Iv[b.B.Name] = ny;
+                break;
+            }
+        }
+    }
+
+    private static BinaryOp Negate(BinaryOp op) => op switch
+    {
+        BinaryOp.Lt => BinaryOp.Ge,
+        BinaryOp.Le => BinaryOp.Gt,
+        BinaryOp.Gt => BinaryOp.Le,
+        BinaryOp.Ge => BinaryOp.Lt,
+        BinaryOp.Eq => BinaryOp.Ne,
+        _ => BinaryOp.Eq,
+    };
+
+    /// <summary>Values ≤ hi - strict (empty if there are none).</summary>
+    private static Interval Below(long hi, int strict) => strict == 1 && hi == long.MinValue ? Interval.Empty : new(long.MinValue, hi - strict);
+
+    private static Interval Above(long lo, int strict) => strict == 1 && lo == long.MaxValue ? Interval.Empty : new(lo + strict, long.MaxValue);
+
+    /// <summary>The register's interval, narrowed by recomputing it from its recorded computation (whose operands
+    /// may have been narrowed by a condition since).</summary>
+    private Interval Eval(State st, Reg r, int depth)
+    {
+        var iv = st.Get(r);
+        if (r.Type == MType.I64 && depth < MaxDepth && st.Defs.TryGetValue(r.Name, out var def))
+            iv = iv.Intersect(Compute(def, x => Eval(st, x, depth + 1)));
+        return iv;
+    }
+
+    /// <summary>The interval of an i64 result of <paramref name="s"/> given its operands' intervals.</summary>
+    private Interval Compute(MStmt s, Func<Reg, Interval> get)
+    {
+        if (s.Dest is not { } d || d.Type != MType.I64) return Interval.Top;
+        switch (s)
+        {
+            case ConstStmt c:
+                return Interval.Of(c.Value.I);
+            case ProgramIdStmt p:
+                return p.Axis >= 0 && p.Axis < _kernel.Grid.Length ? new Interval(0, _kernel.Grid[p.Axis] - 1) : Interval.Top;
+            case MoveStmt m:
+                return get(m.Source);
+            case SelectStmt sel:
+                return get(sel.IfTrue).Hull(get(sel.IfFalse));
+            case CastStmt c:
+                return c.X.Type.IsVector ? Interval.Top : c.X.Type.Element switch
+                {
+                    DataType.Int64 => get(c.X),
+                    DataType.Bool => new(0, 1),
+                    DataType.Int8 => new(sbyte.MinValue, sbyte.MaxValue),
+                    DataType.UInt8 => new(0, byte.MaxValue),
+                    DataType.Int16 => new(short.MinValue, short.MaxValue),
+                    DataType.UInt16 => new(0, ushort.MaxValue),
+                    DataType.Int32 => new(int.MinValue, int.MaxValue),
+                    DataType.UInt32 => new(0, uint.MaxValue),
+                    _ => Interval.Top,
+                };
+            case BinaryStmt b when b.A.Type == MType.I64 && b.B.Type == MType.I64:
+            {
+                var (x, y) = (get(b.A), get(b.B));
+                return b.Op switch
+                {
+                    BinaryOp.Add => x + y,
+                    BinaryOp.Sub => x - y,
+                    BinaryOp.Mul => x * y,
+                    BinaryOp.Min => Interval.Min(x, y),
+                    BinaryOp.Max => Interval.Max(x, y),
+                    BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod or BinaryOp.FMod when y.IsConstant => ByConstant(b.Op, x, y.Lo),
+                    _ => Interval.Top,
+                };
+            }
+            default:
+                return Interval.Top;
+        }
+    }
+
+    /// <summary>Division and remainders by a constant, with <see cref="ScalarSemantics.Binary"/>'s meaning
+    /// (division by zero gives 0; <c>div</c> truncates, <c>floor_div</c> and <c>mod</c> follow the divisor's sign,
+    /// <c>fmod</c> the dividend's).</summary>
+    private static Interval ByConstant(BinaryOp op, Interval x, long c)
+    {
+        if (x.IsEmpty) return Interval.Empty;
+        if (c == 0) return Interval.Of(0);
+        if (c == -1) return op is BinaryOp.Mod or BinaryOp.FMod ? Interval.Of(0) : Interval.Of(0) - x;
+        switch (op)
+        {
+            case BinaryOp.Div:
+                return c > 0 ? new(x.Lo / c, x.Hi / c) : new(x.Hi / c, x.Lo / c);
+            case BinaryOp.FloorDiv:
+                return c > 0 ? new(FloorDiv(x.Lo, c), FloorDiv(x.Hi, c)) : new(FloorDiv(x.Hi, c), FloorDiv(x.Lo, c));
+            case BinaryOp.Mod:
+                if (c > 0) return x.Lo >= 0 && x.Hi < c ? x : new(0, c - 1);
+                return x.Hi <= 0 && x.Lo > c ? x : new(c + 1, 0);
+            default: // fmod: |r| < |c|, sign of the dividend
+            {
+                long m = c == long.MinValue ? long.MaxValue : Math.Abs(c) - 1;
+                if (x.Lo >= 0) return new(0, Math.Min(x.Hi, m));
+                if (x.Hi <= 0) return new(Math.Max(x.Lo, -m), 0);
+                return new(-m, m);
+            }
+        }
+    }
+
+    private static long FloorDiv(long a, long b)
+    {
+        long q = a / b;
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+    }
+
+    /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (fewer with a count).</summary>
+    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st)
+    {
+        if (st.Dead) { Record(access, true, false, ""); return; }
+        if (_kernel.Memory(memory) is not { } mem) { Record(access, false, false, $"%{memory} is not a parameter or buffer"); return; }
+        long length = mem.Length;
+        var view = st;
+        if (mask is not null)
+        {
+            view = st.Clone();
+            Refine(view, mask, true, 0);
+            if (view.Dead) { Record(access, true, false, ""); return; }
+        }
+        var index = Eval(view, indexReg, 0);
+        string where = $"%{memory}[%{indexReg.Name}] with %{indexReg.Name} in {index}";
+        if (countReg is not null)
+        {
+            var count = Eval(view, countReg, 0);
+            if (count.Hi <= 0 && count.Lo >= 0) { Record(access, true, false, ""); return; }
+            if (count.Lo < 0 || count.Hi > lanes) { Record(access, false, count.Lo > lanes || count.Hi < 0, $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
+            var end = EndBound(view, indexReg, index, countReg, count, 0);
+            bool ok = index.Lo >= 0 && end <= length;
+            bool bad = _conditional == 0 && count.Lo >= 1 && (index.Hi < 0 || index.Lo >= length);
+            Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {EndText(end)})");
+            return;
+        }
+        Int128 last = (Int128)index.Hi + lanes - 1;
+        bool proven = index.Lo >= 0 && last < length;
+        bool outside = mask is null && _conditional == 0 && (index.Hi < 0 || (Int128)index.Lo + lanes - 1 >= length);
+        string width = lanes > 1 ? $" ({lanes} lanes)" : "";
+        Record(access, proven, outside, outside
+            ? $"{where}{width} is always outside [0, {length})"
+            : $"{where}{width} may leave [0, {length})");
+    }
+
+    private static string EndText(Int128 end) => end >= long.MaxValue ? "inf" : end.ToString();
+
+    /// <summary>An upper bound of index + count (one past the last element touched).</summary>
+    private Int128 EndBound(State st, Reg indexReg, Interval index, Reg countReg, Interval count, int depth)
+    {
+        Int128 bound = (Int128)index.Hi + count.Hi;
+        if (depth > MaxDepth || !st.Defs.TryGetValue(countReg.Name, out var def)) return bound;
+        return def switch
+        {
+            BinaryStmt { Op: BinaryOp.Sub } b when b.B.Name == indexReg.Name && b.B.Type == MType.I64
+                => Int128.Min(bound, Eval(st, b.A, 0).Hi),
+            BinaryStmt { Op: BinaryOp.Min } b => Int128.Min(bound, Int128.Min(
+                EndBound(st, indexReg, index, b.A, Eval(st, b.A, 0), depth + 1),
+                EndBound(st, indexReg, index, b.B, Eval(st, b.B, 0), depth + 1))),
+            MoveStmt m => EndBound(st, indexReg, index, m.Source, Eval(st, m.Source, 0), depth + 1),
+            _ => bound,
+        };
+    }
+
+    private void Record(MStmt access, bool proven, bool outOfBounds, string reason)
+    {
+        if (_proven.TryGetValue(access, out bool p))
+        {
+            _proven[access] = p && proven;
+            _outOfBounds[access] = _outOfBounds[access] && outOfBounds;
+            if (!proven) _reasons.TryAdd(access, reason);
+            return;
+        }
+        _order.Add(access);
+        _proven[access] = proven;
+        _outOfBounds[access] = outOfBounds && !proven;
+        if (!proven) _reasons[access] = reason;
+    }
+}

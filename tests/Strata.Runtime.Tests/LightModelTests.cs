@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Strata.Conformance;
+using Strata.Core;
+using Strata.Onnx;
+using Xunit.Abstractions;
+
+namespace Strata.Runtime.Tests;
+
+/// <summary>The <c>light/</c> CNNs through a session: the memory plan's arena is at most 60% of the intermediates, and
+/// the native run matches the expected output beside each model.</summary>
+public sealed class LightModelTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Models() => LightModels.Names();
+
+    /// <summary>The acceptance check: the arena is at most 60% of the graph's intermediate tensors (per-run tensors
+    /// between nodes, as a node-by-node runtime would keep them); and the plan is near the lower bound of any plan (the
+    /// bytes live at the busiest step) — the second is the stronger claim, since fusion already removed most tensors.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ArenaIsAtMost60PercentOfTheIntermediates_AndNearThePeakLiveBound(string model)
+    {
+        if (LightModels.Directory() is not { } dir) { output.WriteLine("light models not found: skipped (set STRATA_CONFORMANCE_DIR)"); return; }
+        using var session = InferenceSession.Create(Path.Combine(dir, model + ".onnx"), new SessionOptions { Level = ExecutionLevel.Block });
+        var input = OnnxData.ReadTensor(Path.Combine(dir, "generated_inputs", LightModels.Input));
+        var stats = session.Compile(new Dictionary<string, RuntimeValue> { [session.Inputs[0].Name] = input }).Stats;
+        output.WriteLine($"{model}: arena {stats.ArenaBytes} B = {100.0 * stats.ArenaBytes / stats.GraphIntermediateBytes:F1}% of {stats.GraphIntermediateBytes} B graph intermediates, "
+            + $"{100.0 * stats.ArenaBytes / stats.IntermediateBytes:F1}% of {stats.IntermediateBytes} B planned buffers, {(double)stats.ArenaBytes / stats.PeakLiveBytes:F3}x the peak live {stats.PeakLiveBytes} B; "
+            + $"{stats.FoldedKernels} folded kernels ({stats.FoldedBytes} B)");
+        Assert.True(stats.IntermediateBytes > 0);
+        Assert.True(stats.ArenaBytes <= 0.6 * stats.GraphIntermediateBytes, stats.SummaryLine);
+        Assert.True(stats.ArenaBytes <= stats.IntermediateBytes + MemoryPlan.Alignment * session.Plan!.Placements.Length, stats.SummaryLine);
+        Assert.True(stats.ArenaBytes <= 1.25 * stats.PeakLiveBytes, stats.SummaryLine);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void RunsNativelyAndMatchesTheExpectedOutput(string model)
+    {
+        if (LightModels.Directory() is not { } dir) { output.WriteLine("light models not found: skipped (set STRATA_CONFORMANCE_DIR)"); return; }
+        using var session = InferenceSession.Create(Path.Combine(dir, model + ".onnx"));
+        var input = OnnxData.ReadTensor(Path.Combine(dir, "generated_inputs", LightModels.Input));
+        var expected = OnnxData.ReadValue(Path.Combine(dir, model + "_output_0.pb"));
+        var clock = Stopwatch.StartNew();
+        var outputs = session.Run((session.Inputs[0].Name, input));
+        var first = clock.Elapsed;
+        clock.Restart();
+        var again = session.Run((session.Inputs[0].Name, input));
+        var second = clock.Elapsed;
+        var stats = session.Stats!;
+        output.WriteLine($"{model}: {stats.Describe()}first run (with compile) {first.TotalMilliseconds:F0} ms, second run {second.TotalMilliseconds:F1} ms");
+        Assert.Null(ValueComparer.Default.Compare(outputs[session.Outputs[0].Name], expected));
+        Assert.Null(ValueComparer.Default.Compare(again[session.Outputs[0].Name], expected));
+        Assert.Equal(stats.Kernels.Length, stats.NativeKernels);
+    }
+}
