@@ -73,7 +73,7 @@ public sealed class LevelRunner : IDisposable
                 try
                 {
                     var program = session.Compile(inputs);
-                    return new LevelRunner($"{settings.Level} ({settings.Target.Name}): {program.Stats.SummaryLine}", values => session.Run(values), session) { Stats = program.Stats };
+                    return new LevelRunner($"{settings.Level} ({settings.Target.Name}): {program.Stats.Describe().TrimEnd()}", values => session.Run(values), session) { Stats = program.Stats };
                 }
                 catch
                 {
