@@ -1,3 +1,4 @@
+using Strata.Backends.Clr;
 using Strata.Core;
 using Strata.Graph;
 using Strata.Machine.Backend;
@@ -23,5 +24,5 @@ public static class RuntimeRegistry
     /// <summary>The native backend registered as <paramref name="name"/>, or null.</summary>
     public static INativeBackend? FindBackend(this ExtensionRegistry registry, string name) => registry.Find<INativeBackend>(name);
 
-    private static IEnumerable<IStrataPlugin> BuiltinBackends() => [];
+    private static IEnumerable<IStrataPlugin> BuiltinBackends() => [new ClrBackendPlugin()];
 }

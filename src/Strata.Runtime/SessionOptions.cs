@@ -1,5 +1,6 @@
 using Strata.Block.Compilation;
 using Strata.Core;
+using Strata.Machine.Lowering;
 
 namespace Strata.Runtime;
 
@@ -32,6 +33,10 @@ public sealed record SessionOptions
 
     /// <summary>The compiler's options (default: <see cref="CompilerOptions.Default"/>).</summary>
     public CompilerOptions? Compiler { get; init; }
+
+    /// <summary>Block→Machine lowering switches (default: <see cref="MachineLoweringOptions.Default"/>; the compiler's
+    /// <c>VerifyEach</c> and <c>DumpDirectory</c> apply to it too).</summary>
+    public MachineLoweringOptions? MachineLowering { get; init; }
 
     /// <summary>The native backend's registered name.</summary>
     public string Backend { get; init; } = "clr";

@@ -1,27 +1,26 @@
 using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Machine;
+using Strata.Machine.Compilation;
 using Strata.Machine.Lowering;
 
 namespace Strata.Runtime;
 
-/// <summary>Block→Machine lowering (<see cref="BlockToMachine"/>) of every kernel of a compiled model for a target:
-/// per kernel (in model order) the Machine kernel, or why it did not lower (the kernel then runs at the Block level).</summary>
+/// <summary>Block→Machine lowering (<see cref="MachineCompiler"/>) of every kernel of a compiled model for a target:
+/// per kernel (in model order) the Machine kernel, or why it did not lower (the kernel then runs at the Block level).
+/// The compiler's feedback switches carry over: <c>--verify-each</c> verifies every Machine kernel, <c>--dump-ir DIR</c>
+/// writes its text beside the other levels'.</summary>
 internal static class MachineStage
 {
-    public static IReadOnlyList<(MachineKernel? Kernel, string? Failure)> Lower(CompiledModel model, Target target) =>
-        [.. model.Kernels.Select(k => Lower(k, target))];
-
-    private static (MachineKernel?, string?) Lower(CompiledKernel kernel, Target target)
+    public static IReadOnlyList<(MachineKernel? Kernel, string? Failure)> Lower(CompiledModel model, Target target,
+        MachineLoweringOptions? options, CompilerOptions compiler)
     {
-        if (kernel.Block is not { } block || kernel.Config is not { } config) return (null, "the kernel has no Block form");
-        try
+        var o = (options ?? MachineLoweringOptions.Default) with
         {
-            return (BlockToMachine.Lower(block, config, target), null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return (null, e is StrataException ? e.Message : $"{e.GetType().Name}: {e.Message}");
-        }
+            ContinueOnKernelError = true,
+            VerifyEach = (options?.VerifyEach ?? false) || compiler.VerifyEach,
+            DumpDirectory = options?.DumpDirectory ?? compiler.DumpDirectory,
+        };
+        return [.. MachineCompiler.Lower(model, target, o).Kernels.Select(k => (k.Machine, k.Failure))];
     }
 }
