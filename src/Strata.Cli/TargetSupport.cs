@@ -1,18 +1,11 @@
-using System.Runtime.Intrinsics;
 using Strata.Core;
+using Strata.Runtime;
 
 namespace Strata.Cli;
 
-/// <summary>Whether native code for a target runs on this machine: its vectors must be accelerated here (a target
-/// with narrower vectors than the host's runs; a wider one does not).</summary>
+/// <summary>Whether native code for a target runs on this machine: the default native backend's answer
+/// (<see cref="Machine.Backend.INativeBackend.CanRun"/>), so the CLI refuses exactly what the runtime would emulate.</summary>
 public static class TargetSupport
 {
-    public static bool RunsNatively(Target t) => t.Isa switch
-    {
-        Isa.Scalar => true,
-        Isa.V128 => Vector128.IsHardwareAccelerated,
-        Isa.Avx2 => TargetCatalog.Host.Isa is Isa.Avx2 or Isa.Avx512 && (!t.HasFma || TargetCatalog.Host.HasFma),
-        Isa.Avx512 => TargetCatalog.Host.Isa is Isa.Avx512,
-        _ => false,
-    };
+    public static bool RunsNatively(Target t) => RuntimeRegistry.Default.FindBackend(SessionOptions.Default.Backend)?.CanRun(t) ?? false;
 }
