@@ -20,7 +20,13 @@ public static class RandomMachineKernels
         CsCheck.Gen.Int.Select(seed => Kernel(new Random(seed), target, statements));
 
     public static MachineKernel Kernel(Random r, Target? target = null, int statements = 40) =>
-        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements).Build();
+        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements, wild: false).Build();
+
+    /// <summary>Like <see cref="Kernel"/>, but about one access in four takes an unclamped index (a register plus a
+    /// small constant) or an arbitrary count: such kernels may go out of bounds (for tests of bounds checks and of
+    /// <see cref="Verification.BoundsAnalysis"/>'s soundness). Stores stay race free only when they are in bounds.</summary>
+    public static MachineKernel WildKernel(Random r, Target? target = null, int statements = 40) =>
+        new Builder(r, target ?? Target.Known[r.Next(Target.Known.Count)], statements, wild: true).Build();
 
     private static readonly DataType[] ScalarElements =
         [DataType.Float32, DataType.Float64, DataType.Float16, DataType.Int32, DataType.Int64, DataType.UInt8, DataType.Bool];
@@ -57,7 +63,7 @@ public static class RandomMachineKernels
         return ScalarSemantics.Normalize(Scalar.Int(l), type);
     }
 
-    private sealed class Builder(Random r, Target target, int budget)
+    private sealed class Builder(Random r, Target target, int budget, bool wild)
     {
         private readonly List<BlockParam> _params = [];
         private readonly List<LocalBuffer> _buffers = [];
@@ -286,11 +292,20 @@ public static class RandomMachineKernels
         private (Reg Index, Reg? Mask, Reg? Count) Access(bool sliced, long span, int lanes, bool vector)
         {
             var x = Any(MType.I64);
+            if (wild && r.Next(4) == 0)
+            {
+                var offset = I64(r.Next(-3, (int)Math.Min(span, 30) + 3));
+                var idx = new Reg("w" + _next++, MType.I64); // "w": an unclamped index, recognisable in tests
+                Out.Add(new BinaryStmt(idx, BinaryOp.Add, x, offset));
+                Reg? n = vector && r.Next(2) == 0 ? (r.Next(2) == 0 ? Any(MType.I64) : LoweringCount(idx, I64(span), lanes)) : null;
+                return (idx, null, n);
+            }
             Reg Based(Reg off) => sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, off)) : off;
             if (vector && (span < lanes || r.Next(3) == 0))
             {
                 var idx = Based(Clamp(x, 0, span - 1));
                 var end = sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, I64(span))) : I64(span);
+                if (r.Next(2) == 0) return (idx, null, LoweringCount(idx, end, lanes));
                 var rem = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, end, idx));
                 var count = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, rem, I64(lanes)));
                 return (idx, null, count);
@@ -308,6 +323,18 @@ public static class RandomMachineKernels
             }
             var clamped = Based(Clamp(x, 0, span - 1));
             return (clamped, r.Next(4) == 0 ? Any(MType.Bool) : null, null);
+        }
+
+        /// <summary>The Machine lowering's count: <c>min(select(%ok, lanes, 0), min(max(end - index, 0), lanes))</c>,
+        /// with some bool %ok (the condition of another dimension).</summary>
+        private Reg LoweringCount(Reg index, Reg end, int lanes)
+        {
+            var rem = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, end, index));
+            var pos = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Max, rem, I64(0)));
+            var tail = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, pos, I64(lanes)));
+            var ok = Any(MType.Bool);
+            var row = Emit(MType.I64, d => new SelectStmt(d, ok, I64(lanes), I64(0)));
+            return Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, row, tail));
         }
 
         private void Load()

@@ -20,10 +20,10 @@ namespace Strata.Machine.Verification;
 /// </list>
 /// Unproven is always safe (the access is checked at run time). An access is proven out of bounds (a verifier
 /// error) only when it has no mask, is not inside an if, and every index it may get is outside the memory.</summary>
-public sealed class BoundsAnalysis
+public sealed partial class BoundsAnalysis
 {
     private const int MaxDepth = 12;
-    private const int WidenAfter = 2;
+    private const int WidenAfter = 1;
 
     private readonly MachineKernel _kernel;
     private readonly Dictionary<MStmt, bool> _proven = new(ReferenceEqualityComparer.Instance);
@@ -31,6 +31,8 @@ public sealed class BoundsAnalysis
     private readonly Dictionary<MStmt, string> _reasons = new(ReferenceEqualityComparer.Instance);
     private readonly List<MStmt> _order = [];
     private int _conditional;
+    private readonly HashSet<string> _operands = new(StringComparer.Ordinal);
+    private readonly Dictionary<MStmt, string[]> _operandNames = new(ReferenceEqualityComparer.Instance);
 
     private BoundsAnalysis(MachineKernel kernel) { _kernel = kernel; }
 
@@ -39,7 +41,9 @@ public sealed class BoundsAnalysis
         var a = new BoundsAnalysis(kernel);
         var state = new State();
         if (kernel.Grid.IsDefault || kernel.Grid.Any(g => g <= 0)) state.Dead = true;
-        a.Exec(kernel.Body.IsDefault ? [] : kernel.Body, state, record: true);
+        var log = new List<Judgment>();
+        a.Exec(kernel.Body.IsDefault ? [] : kernel.Body, state, log);
+        foreach (var j in log) a.Record(j.Access, j.Proven, j.OutOfBounds, j.Reason);
         var unproven = a._order.Where(s => !a._proven[s])
             .Select(s => new UnprovenAccess(s, a._reasons.GetValueOrDefault(s, "not proven"), a._outOfBounds[s])).ToList();
         return new BoundsReport(a._proven, unproven);
@@ -52,6 +56,12 @@ public sealed class BoundsAnalysis
         public Dictionary<string, Interval> Iv = new(StringComparer.Ordinal);
         public Dictionary<string, MStmt> Defs = new(StringComparer.Ordinal);
         public bool Dead;
+
+        /// <summary>Results of <see cref="Eval"/> since the last change (recomputing through computations is the
+        /// expensive part of judging an access).</summary>
+        public readonly Dictionary<string, Interval> Cache = new(StringComparer.Ordinal);
+
+        public void Touch() => Cache.Clear();
 
         public State Clone() => new() { Iv = new(Iv, StringComparer.Ordinal), Defs = new(Defs, StringComparer.Ordinal), Dead = Dead };
 
@@ -74,7 +84,7 @@ public sealed class BoundsAnalysis
             && Defs.All(kv => o.Defs.TryGetValue(kv.Key, out var w) && ReferenceEquals(w, kv.Value));
     }
 
-    private void Exec(ImmutableArray<MStmt> stmts, State st, bool record)
+    private void Exec(ImmutableArray<MStmt> stmts, State st, List<Judgment>? log)
     {
         foreach (var s in stmts)
         {
@@ -83,27 +93,27 @@ public sealed class BoundsAnalysis
                 case null:
                     break;
                 case LoadStmt l:
-                    if (record) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st);
+                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st, log);
                     Assign(st, l.Target, Interval.Top, null);
                     break;
                 case StoreStmt w:
-                    if (record) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st);
+                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st, log);
                     break;
                 case PrefetchStmt p:
-                    if (record) Record(p, true, false, "");
+                    log?.Add(new(p, true, false, ""));
                     break;
                 case LoopStmt loop:
-                    Loop(loop, st, record);
+                    Loop(loop, st, log);
                     break;
                 case IfStmt i:
-                    If(i, st, record);
+                    If(i, st, log);
                     break;
                 default:
                     if (s.Dest is { } d && !st.Dead)
                     {
                         var iv = Compute(s, r => st.Get(r));
                         if (d.Type == MType.I64 && iv.IsEmpty) st.Dead = true;
-                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt ? s : null);
+                        Assign(st, d, iv, s is ConstStmt or MoveStmt or BinaryStmt or UnaryStmt or SelectStmt ? s : null);
                     }
                     break;
             }
@@ -111,17 +121,36 @@ public sealed class BoundsAnalysis
     }
 
     /// <summary>Sets <paramref name="r"/>'s value, forgetting every recorded computation that read the old one.</summary>
-    private static void Assign(State st, Reg r, Interval value, MStmt? def)
+    private void Assign(State st, Reg r, Interval value, MStmt? def)
     {
+        st.Touch();
         if (r.Type == MType.I64) st.Iv[r.Name] = value;
         else st.Iv.Remove(r.Name);
         st.Defs.Remove(r.Name);
-        foreach (var k in st.Defs.Where(kv => kv.Value.Uses.Any(u => u.Name == r.Name)).Select(kv => kv.Key).ToList())
-            st.Defs.Remove(k);
-        if (def is not null && !def.Uses.Any(u => u.Name == r.Name) && !r.Type.IsVector) st.Defs[r.Name] = def;
+        // Most assignments are a register's first: then no recorded computation can have read it.
+        if (_operands.Contains(r.Name))
+        {
+            List<string>? stale = null;
+            foreach (var (k, d) in st.Defs)
+                if (Array.IndexOf(Operands(d), r.Name) >= 0) (stale ??= []).Add(k);
+            if (stale is not null)
+                foreach (var k in stale) st.Defs.Remove(k);
+        }
+        if (def is not null && !r.Type.IsVector && Array.IndexOf(Operands(def), r.Name) < 0)
+        {
+            st.Defs[r.Name] = def;
+            _operands.UnionWith(Operands(def));
+        }
     }
 
-    private void Loop(LoopStmt loop, State st, bool record)
+    /// <summary>The names a statement reads (cached: Assign asks for them often).</summary>
+    private string[] Operands(MStmt s)
+    {
+        if (!_operandNames.TryGetValue(s, out var names)) _operandNames[s] = names = [.. s.Uses.Select(u => u.Name)];
+        return names;
+    }
+
+    private void Loop(LoopStmt loop, State st, List<Judgment>? log)
     {
         var lo = st.Get(loop.Lower);
         var hi = st.Get(loop.Upper);
@@ -136,59 +165,78 @@ public sealed class BoundsAnalysis
         if (var.IsEmpty)
         {
             // The body never runs: its accesses are vacuously in bounds.
-            if (record) Exec(loop.Body, new State { Dead = true }, record);
+            if (log is not null) Exec(loop.Body, new State { Dead = true }, log);
             Assign(st, loop.Var, Interval.Top, null);
             return;
         }
-        // head only grows (joins, then widening of moving bounds to infinity; recorded computations only shrink), so
-        // this ends, with head a state that holds at every iteration's start.
+        // head only grows (joins, then widening of moving bounds to thresholds; recorded computations only shrink),
+        // so this ends, with head a state that holds at every iteration's start. The run that finds head stable
+        // is the run from head: its judgments are the loop's.
         var head = st.Clone();
+        List<Judgment>? judged = null;
+        bool widened = false;
         for (int iteration = 0; ; iteration++)
         {
-            var body = head.Clone();
-            Assign(body, loop.Var, var, null);
-            Exec(loop.Body, body, record: false);
-            var next = State.Join(head, body);
-            if (next.SameAs(head)) break;
-            if (iteration >= WidenAfter) Widen(head, next);
+            var run = log is null ? null : new List<Judgment>();
+            var next = State.Join(head, Iterate(loop, var, head, run));
+            if (next.SameAs(head)) { judged = run; break; }
+            if (iteration >= WidenAfter) { Widen(head, next); widened = true; }
             head = next;
         }
-        if (record)
+        if (widened)
         {
-            var body = head.Clone();
-            Assign(body, loop.Var, var, null);
-            Exec(loop.Body, body, record: true);
+            // One more iteration from head (entry or after an iteration) holds too, and is often much tighter
+            // (narrowing: a register clamped in the body gets its clamp back after widening).
+            head = State.Join(st, Iterate(loop, var, head, null));
+            if (log is not null) Iterate(loop, var, head, judged = []);
         }
+        if (judged is not null) log!.AddRange(judged);
         st.Iv = head.Iv;
         st.Defs = head.Defs;
+        st.Touch();
         Assign(st, loop.Var, Interval.Top, null);
     }
 
-    /// <summary>Bounds that still move after a few iterations go to infinity.</summary>
+    /// <summary>The state after one run of the loop body from <paramref name="head"/>.</summary>
+    private State Iterate(LoopStmt loop, Interval var, State head, List<Judgment>? log)
+    {
+        var body = head.Clone();
+        Assign(body, loop.Var, var, null);
+        Exec(loop.Body, body, log);
+        return body;
+    }
+
+    private static readonly long[] Thresholds = [int.MaxValue, 1L << 62, long.MaxValue];
+
+    /// <summary>Bounds that still move after a few iterations jump to the next threshold (2³¹-1, 2⁶², then the end of
+    /// i64): a register counting up then stays below the point where adding to it would wrap.</summary>
     private static void Widen(State old, State next)
     {
         foreach (var (k, v) in next.Iv.ToList())
         {
             if (!old.Iv.TryGetValue(k, out var o) || o.IsEmpty) { next.Iv[k] = Interval.Top; continue; }
             if (o == v || v.IsEmpty) continue;
-            next.Iv[k] = new Interval(v.Lo < o.Lo ? long.MinValue : v.Lo, v.Hi > o.Hi ? long.MaxValue : v.Hi);
+            long hi = v.Hi > o.Hi ? Thresholds.First(t => t >= v.Hi) : v.Hi;
+            long lo = v.Lo >= o.Lo ? v.Lo : v.Lo >= -int.MaxValue ? -int.MaxValue : v.Lo >= -(1L << 62) ? -(1L << 62) : long.MinValue;
+            next.Iv[k] = new Interval(lo, hi);
         }
     }
 
-    private void If(IfStmt i, State st, bool record)
+    private void If(IfStmt i, State st, List<Judgment>? log)
     {
         var then = st.Clone();
         Refine(then, i.Condition, true, 0);
         var els = st.Clone();
         Refine(els, i.Condition, false, 0);
         _conditional++;
-        Exec(i.Then, then, record);
-        Exec(i.Else, els, record);
+        Exec(i.Then, then, log);
+        Exec(i.Else, els, log);
         _conditional--;
         var joined = State.Join(then, els);
         st.Iv = joined.Iv;
         st.Defs = joined.Defs;
         st.Dead = then.Dead && els.Dead;
+        st.Touch();
     }
 
     /// <summary>Narrows <paramref name="st"/> to the executions where <paramref name="cond"/> is <paramref name="truth"/>
@@ -232,6 +280,7 @@ public sealed class BoundsAnalysis
                 if (nx.IsEmpty || ny.IsEmpty) { st.Dead = true; return; }
                 st.Iv[b.A.Name] = nx;
                 st.Iv[b.B.Name] = ny;
+                st.Touch();
                 break;
             }
         }
@@ -256,9 +305,12 @@ public sealed class BoundsAnalysis
     /// may have been narrowed by a condition since).</summary>
     private Interval Eval(State st, Reg r, int depth)
     {
+        if (r.Type != MType.I64) return Interval.Top;
+        if (st.Cache.TryGetValue(r.Name, out var cached)) return cached;
         var iv = st.Get(r);
-        if (r.Type == MType.I64 && depth < MaxDepth && st.Defs.TryGetValue(r.Name, out var def))
+        if (depth < MaxDepth && st.Defs.TryGetValue(r.Name, out var def))
             iv = iv.Intersect(Compute(def, x => Eval(st, x, depth + 1)));
+        st.Cache[r.Name] = iv;
         return iv;
     }
 
@@ -342,58 +394,53 @@ public sealed class BoundsAnalysis
     }
 
     /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (fewer with a count).</summary>
-    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st)
+    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st, List<Judgment> log)
     {
-        if (st.Dead) { Record(access, true, false, ""); return; }
-        if (_kernel.Memory(memory) is not { } mem) { Record(access, false, false, $"%{memory} is not a parameter or buffer"); return; }
+        if (st.Dead) { Add(log, access, true, false, ""); return; }
+        if (_kernel.Memory(memory) is not { } mem) { Add(log, access, false, false, $"%{memory} is not a parameter or buffer"); return; }
         long length = mem.Length;
         var view = st;
         if (mask is not null)
         {
             view = st.Clone();
             Refine(view, mask, true, 0);
-            if (view.Dead) { Record(access, true, false, ""); return; }
+            if (view.Dead) { Add(log, access, true, false, ""); return; }
         }
         var index = Eval(view, indexReg, 0);
+        var indexLin = Lin(view, indexReg, 0);
+        Int128 first = Int128.Max(index.Lo, Lower(view, indexLin));
+        Int128 lastStart = Int128.Min(index.Hi, Upper(view, indexLin));
         string where = $"%{memory}[%{indexReg.Name}] with %{indexReg.Name} in {index}";
         if (countReg is not null)
         {
             var count = Eval(view, countReg, 0);
-            if (count.Hi <= 0 && count.Lo >= 0) { Record(access, true, false, ""); return; }
-            if (count.Lo < 0 || count.Hi > lanes) { Record(access, false, count.Lo > lanes || count.Hi < 0, $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
-            var end = EndBound(view, indexReg, index, countReg, count, 0);
-            bool ok = index.Lo >= 0 && end <= length;
-            bool bad = _conditional == 0 && count.Lo >= 1 && (index.Hi < 0 || index.Lo >= length);
-            Record(access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {EndText(end)})");
+            Int128 countLo = LowerOf(view, countReg, 0);
+            if (count.Hi <= 0 && countLo >= 0) { Add(log, access, true, false, ""); return; }
+            if (countLo < 0 || count.Hi > lanes) { Add(log, access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
+            // Only executions with count ≥ 1 touch memory.
+            var touching = view.Clone();
+            AssumePositive(touching, countReg, 0);
+            if (touching.Dead) { Add(log, access, true, false, ""); return; }
+            var at = Eval(touching, indexReg, 0);
+            Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
+            Int128 end = UpperEnd(touching, indexReg, countReg, 0);
+            bool ok = start >= 0 && end <= length;
+            bool bad = _conditional == 0 && countLo >= 1 && (lastStart < 0 || first >= length);
+            Add(log, access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
             return;
         }
-        Int128 last = (Int128)index.Hi + lanes - 1;
-        bool proven = index.Lo >= 0 && last < length;
-        bool outside = mask is null && _conditional == 0 && (index.Hi < 0 || (Int128)index.Lo + lanes - 1 >= length);
+        bool proven = first >= 0 && lastStart + lanes - 1 < length;
+        bool outside = mask is null && _conditional == 0 && (lastStart < 0 || first + lanes - 1 >= length);
         string width = lanes > 1 ? $" ({lanes} lanes)" : "";
-        Record(access, proven, outside, outside
+        Add(log, access, proven, outside, outside
             ? $"{where}{width} is always outside [0, {length})"
             : $"{where}{width} may leave [0, {length})");
     }
 
-    private static string EndText(Int128 end) => end >= long.MaxValue ? "inf" : end.ToString();
+    private static void Add(List<Judgment> log, MStmt access, bool proven, bool outOfBounds, string reason) =>
+        log.Add(new Judgment(access, proven, outOfBounds, reason));
 
-    /// <summary>An upper bound of index + count (one past the last element touched).</summary>
-    private Int128 EndBound(State st, Reg indexReg, Interval index, Reg countReg, Interval count, int depth)
-    {
-        Int128 bound = (Int128)index.Hi + count.Hi;
-        if (depth > MaxDepth || !st.Defs.TryGetValue(countReg.Name, out var def)) return bound;
-        return def switch
-        {
-            BinaryStmt { Op: BinaryOp.Sub } b when b.B.Name == indexReg.Name && b.B.Type == MType.I64
-                => Int128.Min(bound, Eval(st, b.A, 0).Hi),
-            BinaryStmt { Op: BinaryOp.Min } b => Int128.Min(bound, Int128.Min(
-                EndBound(st, indexReg, index, b.A, Eval(st, b.A, 0), depth + 1),
-                EndBound(st, indexReg, index, b.B, Eval(st, b.B, 0), depth + 1))),
-            MoveStmt m => EndBound(st, indexReg, index, m.Source, Eval(st, m.Source, 0), depth + 1),
-            _ => bound,
-        };
-    }
+    private sealed record Judgment(MStmt Access, bool Proven, bool OutOfBounds, string Reason);
 
     private void Record(MStmt access, bool proven, bool outOfBounds, string reason)
     {

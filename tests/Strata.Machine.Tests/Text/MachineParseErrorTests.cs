@@ -99,6 +99,7 @@ public class MachineParseErrorTests
                 var k = MachineParser.Parse(mutated);
                 MachinePrinter.Print(k);
                 Strata.Machine.Verification.MachineVerifier.Diagnose(k);
+                Strata.Machine.Verification.BoundsAnalysis.Analyze(k);
             }
             catch (StrataException) { }
         }

@@ -23,6 +23,7 @@ public class MachineTextTests
         string printed = MachinePrinter.Print(kernel);
         Golden.Check(name, printed);
         Assert.Equal(kernel, MachineParser.Parse(printed));
+        Assert.DoesNotContain(MachineVerifier.Diagnose(kernel), d => d.IsError);
     }
 
     /// <summary>Random kernels (every statement kind, mutable registers, nested loops and ifs, awkward literals)
