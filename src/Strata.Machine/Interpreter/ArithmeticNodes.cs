@@ -59,6 +59,30 @@ internal sealed class BinaryNode(MStmt s, Slot d, BinaryOp op, Slot a, Slot b) :
     }
 }
 
+/// <summary>The common case of index arithmetic (scalar i64 add/sub/mul/min/max) without the general dispatch of
+/// <see cref="ScalarSemantics.Binary"/>; i64 arithmetic wraps, which is what these C# operators do.</summary>
+internal sealed class IndexBinaryNode(MStmt s, Slot d, BinaryOp op, Slot a, Slot b) : Node(s)
+{
+    public static bool Applies(BinaryOp op, Slot d, Slot a) => d.Lanes == 1 && a.Element == DataType.Int64 && d.Element == DataType.Int64
+        && op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Min or BinaryOp.Max;
+
+    public override void Exec(Frame f)
+    {
+        f.Read(a, Stmt);
+        f.Read(b, Stmt);
+        long x = f.R[a.Offset].I, y = f.R[b.Offset].I;
+        f.R[d.Offset] = Scalar.Int(op switch
+        {
+            BinaryOp.Add => unchecked(x + y),
+            BinaryOp.Sub => unchecked(x - y),
+            BinaryOp.Mul => unchecked(x * y),
+            BinaryOp.Min => Math.Min(x, y),
+            _ => Math.Max(x, y),
+        });
+        f.Assigned[d.Index] = true;
+    }
+}
+
 /// <summary>a·b + c rounded once to the element type, as a hardware FMA does. For f64 that is
 /// <see cref="Math.FusedMultiplyAdd"/>. For the narrower float types a·b is exact in a double, so the exact sum is
 /// s + e with s = fl64(a·b + c) and e its error (TwoSum); rounding s to odd where e ≠ 0 and then to the element

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core;
 using Strata.Machine.Text;
 using Strata.Tile;
@@ -7,22 +8,6 @@ namespace Strata.Machine.Interpreting;
 /// <summary>Where a register lives in the flat register file: <see cref="Lanes"/> consecutive scalars from
 /// <see cref="Offset"/>. <see cref="Index"/> numbers registers (for the "assigned yet?" flags).</summary>
 internal readonly record struct Slot(int Index, int Offset, int Lanes, DataType Element, Reg Reg);
-
-/// <summary>One memory the kernel addresses: a parameter tensor (copied into scalars for the run and written back)
-/// or a local buffer (fresh poison for every program instance).</summary>
-internal sealed class MemorySlot(string name, DataType element, long length, bool isLocal, bool writable)
-{
-    public readonly string Name = name;
-    public readonly DataType Element = element;
-    public readonly long Length = length;
-    public readonly bool IsLocal = isLocal;
-    public readonly bool Writable = writable;
-
-    /// <summary>The value a local buffer holds before the instance writes it: NaN for floats, 0x5A5A… for integers,
-    /// so a read before a write shows up in results.</summary>
-    public readonly Scalar Poison = ScalarSemantics.IsFloat(element) ? Scalar.Float(double.NaN)
-        : ScalarSemantics.Normalize(Scalar.Int(0x5A5A5A5A5A5A5A5A), element);
-}
 
 /// <summary>The state of one run: the register file of the current instance, the memories, the program id.</summary>
 internal sealed class Frame(MachineKernel kernel, int scalars, int registers, MemorySlot[] memories)
@@ -45,13 +30,17 @@ internal sealed class Frame(MachineKernel kernel, int scalars, int registers, Me
     public string Where => $"machine kernel @{Kernel.Name}, program ({string.Join(", ", Pid)})";
 
     /// <summary>Checks that a register was assigned in this instance before it is read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Read(in Slot s, MStmt stmt)
     {
-        if (!Assigned[s.Index])
-            throw new StrataException(ErrorCode.UndefinedValue,
-                $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
-                "assign every register on every path before reading it", Where);
+        if (!Assigned[s.Index]) throw Unassigned(s, stmt);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StrataException Unassigned(in Slot s, MStmt stmt) =>
+        new(ErrorCode.UndefinedValue,
+            $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: register {s.Reg} is read before it is assigned in program ({string.Join(", ", Pid)})",
+            "assign every register on every path before reading it", Where);
 
     public StrataException Fail(MStmt stmt, string message, ErrorCode code = ErrorCode.EvaluationFailed, string? hint = null) =>
         new(code, $"machine kernel @{Kernel.Name}: {MachinePrinter.Headline(stmt)}: {message} in program ({string.Join(", ", Pid)})",

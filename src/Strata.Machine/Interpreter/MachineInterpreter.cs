@@ -11,7 +11,9 @@ namespace Strata.Machine;
 /// checked on machines without it). A register holds <c>Lanes</c> <see cref="Scalar"/>s; every operation is lane-wise
 /// with the meaning of <see cref="ScalarSemantics"/>, except <c>fma</c>, which rounds once (as hardware does), and
 /// <c>reduce_lanes</c>, which folds lanes 0, 1, … in order. Memory is addressed by linear element index and every
-/// access is bounds-checked; local buffers start every instance as poison (NaN / 0x5A5A…).
+/// access is bounds-checked (lanes masked off or beyond a count — clamped to 0..lanes — touch nothing); local buffers
+/// start every instance as poison (NaN / 0x5A5A…), so a read before a write shows. Reading a register not yet
+/// assigned in the instance is an error.
 /// Registers are resolved to slots of a flat register file once per kernel, so the hot path has no lookups.</summary>
 public static class MachineInterpreter
 {

@@ -81,7 +81,8 @@ internal sealed class Prepass
                 if (!ScalarSemantics.IsDefined(b.Op, b.A.Type.Element))
                     throw Invalid(b, $"{b.Op.Name()} is not defined on {b.A.Type.Element.ShortName()}", ErrorCode.TypeMismatch);
                 Expect(b, b.Target, b.A.Type.WithElement(ScalarSemantics.ResultType(b.Op, b.A.Type.Element)));
-                return new BinaryNode(b, Reg(b.Target, b), b.Op, Reg(b.A, b), Reg(b.B, b));
+                var (bd, ba, bb) = (Reg(b.Target, b), Reg(b.A, b), Reg(b.B, b));
+                return IndexBinaryNode.Applies(b.Op, bd, ba) ? new IndexBinaryNode(b, bd, b.Op, ba, bb) : new BinaryNode(b, bd, b.Op, ba, bb);
             case FmaStmt f:
                 if (!ScalarSemantics.IsFloat(f.Target.Type.Element))
                     throw Invalid(f, $"fma is defined on float types only, not {f.Target.Type}", ErrorCode.TypeMismatch);
