@@ -3,11 +3,13 @@ using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Machine.Lowering;
 using Strata.Machine.Text;
+using Strata.Machine.Verification;
 
 namespace Strata.Machine.Compilation;
 
 /// <summary>The Machine step of the compiler: every kernel of a Block-level <see cref="CompiledModel"/> lowered for one
-/// target with <see cref="BlockToMachine"/> (its Block config), optionally dumped (<c>DIR/KERNEL/machine.strata</c>).</summary>
+/// target with <see cref="BlockToMachine"/> (its Block config), verified with <see cref="MachineVerifier"/> when
+/// <see cref="MachineLoweringOptions.VerifyEach"/> is set, optionally dumped (<c>DIR/KERNEL/machine.strata</c>).</summary>
 public static class MachineCompiler
 {
     public static MachineModel Lower(CompiledModel blockModel, Target target, MachineLoweringOptions? options = null)
@@ -27,6 +29,7 @@ public static class MachineCompiler
         try
         {
             var machine = BlockToMachine.Lower(k.Block, k.Config, target, options);
+            if (options.VerifyEach) MachineVerifier.Verify(machine);
             if (options.DumpDirectory is { } dir)
             {
                 var path = Path.Combine(dir, IrDump.FileName(k.Name), "machine.strata");

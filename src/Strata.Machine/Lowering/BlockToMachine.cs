@@ -13,6 +13,10 @@ public sealed record MachineLoweringOptions
     /// <summary>Vectorise innermost loops along the last dim where the body has a lane-wise form.</summary>
     public bool Vectorize { get; init; } = true;
 
+    /// <summary>Vectorise float sums along a contiguous reduced axis with lane-wise partial sums (a different order of
+    /// addition than the Block interpreter's; off: such sums stay sequential and bit-exact).</summary>
+    public bool ReassociateSums { get; init; } = true;
+
     /// <summary>Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</summary>
     public bool MicroKernel { get; init; } = true;
 

@@ -13,8 +13,9 @@ internal sealed partial class KernelLowerer
         var v = d.Result;
         var t = v.Type.Element;
         int m = d.A.Type.Shape[0], k = d.A.Type.Shape[1], n = d.B.Type.Shape[1];
-        var buffer = _e.NewBuffer(v.Name, t, v.Type.Size);
-        if (!(_options.MicroKernel && TryMicroKernel(d, buffer, m, k, n)))
+        bool inPlace = _plan.InPlace(d);
+        var buffer = inPlace ? _buffers[d.Accumulator.Name] : _e.NewBuffer(v.Name, t, v.Type.Size);
+        if (!(_options.MicroKernel && TryMicroKernel(d, buffer, m, k, n, inPlace)))
             GenericDot(d, buffer, m, k, n);
         _buffers[v.Name] = buffer;
     }

@@ -52,6 +52,7 @@ internal sealed partial class KernelLowerer
                     continue;
                 }
                 if (y.Name == f.IterArgs[j].Name) continue;
+                if (_buffers.TryGetValue(y.Name, out var same) && same == iterBuffers[j]) continue; // computed in place
                 bool ownBuffer = _plan.Mode(y) == ValueMode.Materialised && _buffers.TryGetValue(y.Name, out var yb)
                     && !iterBuffers.Any(ib => ib is not null && ib.Name == yb.Name);
                 if (ownBuffer) { sources[j] = _buffers[y.Name].Name; continue; }

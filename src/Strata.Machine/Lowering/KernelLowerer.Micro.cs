@@ -23,7 +23,7 @@ internal sealed partial class KernelLowerer
     /// accumulation per element is the Block interpreter's (acc, then k = 0, 1, …); FMA rounds a·b+c once where the
     /// interpreter rounds twice, so float results may differ in the last bit per step (within any tolerance that
     /// allows a different accumulation order).</summary>
-    private bool TryMicroKernel(DotOp d, LocalBuffer c, int m, int k, int n)
+    private bool TryMicroKernel(DotOp d, LocalBuffer c, int m, int k, int n, bool inPlace)
     {
         var t = d.Result.Type.Element;
         if (d.A.Type.Element != t || d.B.Type.Element != t || k == 0) return false;
@@ -32,7 +32,7 @@ internal sealed partial class KernelLowerer
         bool fma = _target.HasFma && ScalarSemantics.IsFloat(t) && lanes > 1;
         var a = _buffers[d.A.Name].Name;
         var b = _buffers[d.B.Name].Name;
-        Copy(c, d.Accumulator);
+        if (!inPlace) Copy(c, d.Accumulator);
 
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);

@@ -20,12 +20,23 @@ internal sealed partial class KernelLowerer
             // A scalar result (a 1-D input): one accumulator register.
             var saved = _lanes;
             _lanes = 1;
-            _regs[v.Name] = arg ? ArgReduce(r, [], len) : Accumulate(r, [], len);
+            _regs[v.Name] = arg ? ArgReduce(r, [], len) : HorizontalCandidate(r) ? TryHorizontal(r, [], len) ?? Accumulate(r, [], len) : Accumulate(r, [], len);
             _lanes = saved;
             return;
         }
         var buffer = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size);
         var strides = RowMajor(v.Type.Shape);
+        if (HorizontalCandidate(r))
+        {
+            // The reduced axis is the last one: each result element is a vector accumulation along it.
+            Nest(v.Type.Shape, DataType.Bool, idx =>
+            {
+                var value = TryHorizontal(r, idx, len) ?? Accumulate(r, idx, len);
+                Write(buffer.Name, v.Type.Element, Address(idx, strides), LaneValue.Uniform(value), null);
+            }, "r");
+            _buffers[v.Name] = buffer;
+            return;
+        }
         // Vectorise across the result's last dim (a "vertical" reduction: each lane keeps the Block interpreter's order).
         Nest(v.Type.Shape, arg ? v.Type.Element : t, idx =>
         {
@@ -34,6 +45,60 @@ internal sealed partial class KernelLowerer
             Write(buffer.Name, v.Type.Element, Address(idx, strides), _lanes > 1 ? LaneValue.Vector(value) : LaneValue.Uniform(value), null);
         }, "r");
         _buffers[v.Name] = buffer;
+    }
+
+    /// <summary>sum/max/min over the last axis of a type with vector lanes: worth a vector accumulator (a float sum only when
+    /// <see cref="MachineLoweringOptions.ReassociateSums"/> allows adding in another order; integer sums wrap, so any order is exact).</summary>
+    private bool HorizontalCandidate(ReduceBlockOp r) =>
+        _options.Vectorize && r.Axis == r.X.Type.Rank - 1 && _target.Lanes(r.X.Type.Element) > 1
+        && r.X.Type.Shape[r.Axis] >= _target.Lanes(r.X.Type.Element)
+        && (r.Op is ReduceOp.Max or ReduceOp.Min || r.Op == ReduceOp.Sum && (_options.ReassociateSums || !ScalarSemantics.IsFloat(r.X.Type.Element)));
+
+    /// <summary>acc (a vector) = init; for full vectors j: acc = step(acc, x[.., j:j+lanes]); s = reduce_lanes acc; then
+    /// the scalar rest. Max/min give exactly the sequential result; sum adds in another order (lane-wise partial sums).
+    /// Null (nothing emitted) when X has no lane-wise form along the axis.</summary>
+    private Reg? TryHorizontal(ReduceBlockOp r, LaneValue[] idx, int len)
+    {
+        var t = r.X.Type.Element;
+        int lanes = _target.Lanes(t);
+        long full = len / lanes * lanes;
+        var index = (LaneValue[])idx.Clone();
+        var op = r.Op switch { ReduceOp.Sum => BinaryOp.Add, ReduceOp.Max => BinaryOp.Max, _ => BinaryOp.Min };
+        var saved = (_lanes, _tailCount);
+        ImmutableArray<MStmt> code;
+        Reg vacc;
+        try
+        {
+            _lanes = lanes;
+            _tailCount = null;
+            vacc = _e.NewReg(r.Result.Name + "_vacc", TypeOf(t, lanes));
+            code = _e.Collect(() =>
+            {
+                _e.Emit(new MoveStmt(vacc, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), TypeOf(t, lanes))));
+                _e.Loop("j", _e.I64(0), _e.I64(full), lanes, j =>
+                {
+                    var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(j, 1)));
+                    _e.Emit(new BinaryStmt(vacc, op, vacc, VectorOf(x, t)));
+                });
+            });
+        }
+        catch (NotVectorisableException)
+        {
+            return null;
+        }
+        finally
+        {
+            (_lanes, _tailCount) = saved;
+        }
+        foreach (var s in code) _e.Emit(s);
+        var acc = _e.NewReg(r.Result.Name + "_acc", MType.Scalar(t));
+        _e.Emit(new ReduceLanesStmt(acc, r.Op, vacc));
+        _e.Loop("j", _e.I64(full), _e.I64(len), 1, j =>
+        {
+            var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
+            _e.Emit(new BinaryStmt(acc, op, acc, x.Reg));
+        });
+        return acc;
     }
 
     /// <summary>The index into X of result element <paramref name="idx"/> at position <paramref name="j"/> of the axis.</summary>

@@ -29,6 +29,8 @@ internal sealed class ValuePlan
     private readonly Dictionary<string, List<Site>> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<int, (int Begin, int End)> _loops = [];
     private readonly List<string> _order = [];
+    private readonly List<ForOp> _fors = [];
+    private readonly HashSet<string> _inPlace = new(StringComparer.Ordinal);
     private int _position;
 
     /// <summary>Where an op stands: its pre-order position and the ids (begin positions) of the for loops around it.</summary>
@@ -45,6 +47,11 @@ internal sealed class ValuePlan
     /// <summary>The op defining <paramref name="v"/> (null for induction variables and iter args).</summary>
     public BlockOp? Def(BlockValue v) => _def.GetValueOrDefault(v.Name);
 
+    /// <summary>Whether a dot accumulates straight into its accumulator's buffer: the accumulator is an iter arg
+    /// read by nothing but this dot, and the dot's result is read by nothing but the yield back into that iter arg
+    /// (the usual k loop), so no copy in and no copy back is needed.</summary>
+    public bool InPlace(DotOp d) => _inPlace.Contains(d.Result.Name);
+
     public int Consumers(BlockValue v) => _consumers.TryGetValue(v.Name, out var c) ? c.Count : 0;
 
     private void Walk(ImmutableArray<BlockOp> ops, ImmutableArray<int> loops)
@@ -56,6 +63,7 @@ internal sealed class ValuePlan
             if (op is StoreOp s) StoresOf(s.Param).Add(site);
             if (op is ForOp f)
             {
+                _fors.Add(f);
                 Define(f.InductionVar, null, site);
                 foreach (var a in f.IterArgs) { Define(a, null, site); _mode[a.Name] = a.Type.IsScalar ? ValueMode.Register : ValueMode.Materialised; }
                 int begin = site.Position;
@@ -90,6 +98,14 @@ internal sealed class ValuePlan
 
     private void Decide()
     {
+        foreach (var f in _fors)
+            for (int j = 0; j < f.IterArgs.Length; j++)
+            {
+                var a = f.IterArgs[j];
+                var y = f.Yields[j];
+                if (a.Type.IsScalar || !f.Body.Any(o => o is DotOp d && d.Result.Name == y.Name && d.Accumulator.Name == a.Name)) continue;
+                if (Consumers(a) == 1 && Consumers(y) == 1 && f.Yields.Count(v => v.Name == y.Name) == 1) _inPlace.Add(y.Name);
+            }
         // Forward: structural and multi-use decisions (operands are decided before their consumers).
         var expensive = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in _order)
@@ -135,7 +151,9 @@ internal sealed class ValuePlan
 
     private bool Hazard(Site def, Site eval, List<Site> stores)
     {
-        if (stores.Any(s => s.Position > def.Position && s.Position < eval.Position)) return true;
+        // A store evaluated at its own position counts too: it writes element by element while its value is being
+        // read, where the Block level computes the whole value first.
+        if (stores.Any(s => s.Position > def.Position && s.Position <= eval.Position)) return true;
         foreach (var loop in eval.Loops)
         {
             if (def.Loops.Contains(loop)) continue;

@@ -24,6 +24,11 @@ public class LoweringGoldenTests
     public void MatmulBiasGelu(string target) =>
         Golden("matmul_bias_gelu", LoweringKernels.MatmulBiasGelu, "{block.m = 10, block.n = 6, block.k = 7, parallel = m, order = n, split.k = 1}", target);
 
+    /// <summary>A k loop with split-K: the dot accumulates in place into its iter arg's buffer.</summary>
+    [Theory, MemberData(nameof(Targets))]
+    public void MatmulSplitK(string target) =>
+        Golden("matmul_split_k", LoweringKernels.MatmulBiasGelu, "{block.m = 4, block.n = 4, block.k = 2, parallel = m*n, order = none, split.k = 2}", target);
+
     [Theory, MemberData(nameof(Targets))]
     public void Softmax(string target) => Golden("softmax", LoweringKernels.Softmax, "", target);
 

@@ -2,6 +2,7 @@ using Strata.Block;
 using Strata.Core;
 using Strata.Machine.Lowering;
 using Strata.Machine.Text;
+using Strata.Machine.Verification;
 using Strata.Tile;
 using Strata.Tile.Text;
 
@@ -47,6 +48,8 @@ public static class MachineLoweringCheck
         try { machine = BlockToMachine.Lower(block, config, target, options); }
         catch (Exception e) { throw new Xunit.Sdk.XunitException($"lowering @{block.Name} for {target} under {config} failed: {e}"); }
         var text = MachinePrinter.Print(machine);
+        var errors = MachineVerifier.Diagnose(machine).Where(d => d.IsError).ToList();
+        Assert.True(errors.Count == 0, $"@{block.Name} for {target} under {config} does not verify:\n{string.Join("\n", errors)}\n{text}");
         Assert.Equal(text, MachinePrinter.Print(MachineParser.Parse(text)));
         IReadOnlyList<Tensor> actual;
         try { actual = MachineInterpreter.Call(machine, inputs, new MachineRunOptions(ProgramOrder.Shuffled, seed)); }
