@@ -82,4 +82,24 @@ public class BoundsTests
         NativeHarness.Run(native, [Tensor<long>.FromArray([13, 0], 2), outT], 0, 2);
         Assert.Equal([7f, 7f, 7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7f, 7f, 7f], outT.ToArray());
     }
+
+    [Fact]
+    public void ACountOutsideTheLanesIsClampedAsTheInterpreterDoes()
+    {
+        var k = MachineParser.Parse("""
+            machine.kernel @count target(x86-64-avx2) (%n: ptr<i64>[1], %x: ptr<f32>[16], %out: ptr<f32>[16] output) programs(1) {
+              %c0 = const 0 : i64
+              %m = load %n[%c0] : i64
+              %v = load %x[%c0] count %m other -1.0 : v8f32
+              store %out[%c0], %v count %m
+            }
+            """);
+        var x = Tensor<float>.FromArray(Enumerable.Range(1, 16).Select(i => (float)i).ToArray(), 16);
+        foreach (long n in new long[] { 9, -1, 0, 3 })
+        {
+            var outs = NativeHarness.AssertMatchesInterpreter(k, [Tensor<long>.FromArray([n], 1), x]);
+            long lanes = Math.Clamp(n, 0, 8);
+            Assert.Equal(Enumerable.Range(0, 16).Select(i => i < lanes ? i + 1f : 0f), outs[0].As<float>().ToArray());
+        }
+    }
 }

@@ -9,7 +9,8 @@ namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Loads, stores, prefetches and their bounds checks. Addresses are base + index × element size; full
 /// vectors use <c>VectorN.Load/Store(T*)</c>, count-limited vectors and bool vectors copy lane by lane
-/// (<see cref="LaneOps"/>) so nothing beyond the count is read or written. A checked access compares the index
+/// (<see cref="LaneOps"/>) so nothing beyond the count is read or written. A count outside 0..lanes is clamped into it
+/// (negative: no lane; beyond: every lane), as the Machine interpreter defines. A checked access compares the index
 /// (unsigned, so negative fails too) against the memory's length and throws before touching memory.</summary>
 internal sealed partial class KernelEmitter
 {

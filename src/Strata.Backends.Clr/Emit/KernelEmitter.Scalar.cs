@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Reflection.Emit;
 using Strata.Backends.Clr.Helpers;
 using Strata.Core;
@@ -6,92 +7,11 @@ using Strata.Tile;
 
 namespace Strata.Backends.Clr.Emit;
 
-/// <summary>Scalar registers: constants, unary/binary ops, casts. f32/f64 and integer arithmetic are IL opcodes or
-/// Math calls with exactly ScalarSemantics' meaning (an f32 op computed in double and rounded equals the f32 op for
+/// <summary>Scalar registers: unary/binary ops, fma, select. f32/f64 and integer arithmetic are IL opcodes or Math
+/// calls with exactly ScalarSemantics' meaning (an f32 op computed in double and rounded equals the f32 op for
 /// + − × ÷ and sqrt); everything else goes through <see cref="ScalarBridge"/>, correct by construction.</summary>
 internal sealed partial class KernelEmitter
 {
-    /// <summary>Pushes a constant of a register's type (vectors: the splat).</summary>
-    private void EmitConst(Reg target, Scalar v)
-    {
-        var t = target.Type;
-        if (t.IsVector)
-        {
-            EmitVectorConst(t, v);
-            return;
-        }
-        EmitScalarConst(t.Element, v);
-    }
-
-    private void EmitScalarConst(DataType t, Scalar v)
-    {
-        switch (t)
-        {
-            case DataType.Float32: _il.Emit(OpCodes.Ldc_R4, (float)v.F); break;
-            case DataType.Float64: _il.Emit(OpCodes.Ldc_R8, v.F); break;
-            case DataType.Float16: _il.Emit(OpCodes.Ldc_R8, v.F); Call(typeof(ScalarBridge), nameof(ScalarBridge.DoubleToHalf), typeof(double)); break;
-            case DataType.BFloat16: _il.Emit(OpCodes.Ldc_R8, v.F); Call(typeof(ScalarBridge), nameof(ScalarBridge.DoubleToBFloat16), typeof(double)); break;
-            case DataType.Int64 or DataType.UInt64: _il.Emit(OpCodes.Ldc_I8, v.I); break;
-            case DataType.Bool: _il.Emit(OpCodes.Ldc_I4, v.I != 0 ? 1 : 0); break;
-            default: _il.Emit(OpCodes.Ldc_I4, (int)ScalarSemantics.WrapInt(v.I, t)); ConvertFromInt(t); break;
-        }
-    }
-
-    /// <summary>Pushes a scalar register widened to the bridge's representation: double for floats, long otherwise.</summary>
-    private void PushWide(Reg r)
-    {
-        Load(r);
-        Widen(r.Type.Element);
-    }
-
-    private void Widen(DataType t)
-    {
-        switch (t)
-        {
-            case DataType.Float32: _il.Emit(OpCodes.Conv_R8); break;
-            case DataType.Float64: break;
-            case DataType.Float16: Call(typeof(ScalarBridge), nameof(ScalarBridge.HalfToDouble), typeof(Half)); break;
-            case DataType.BFloat16: Call(typeof(ScalarBridge), nameof(ScalarBridge.BFloat16ToDouble), typeof(BFloat16)); break;
-            case DataType.Int8 or DataType.Int16 or DataType.Int32: _il.Emit(OpCodes.Conv_I8); break;
-            case DataType.Int64 or DataType.UInt64: break;
-            default: _il.Emit(OpCodes.Conv_U8); break; // u8, u16, u32, bool: zero-extend
-        }
-    }
-
-    /// <summary>Narrows a double or long on the stack (already rounded/wrapped by ScalarSemantics) to a type.</summary>
-    private void Narrow(DataType t)
-    {
-        switch (t)
-        {
-            case DataType.Float32: _il.Emit(OpCodes.Conv_R4); break;
-            case DataType.Float64: break;
-            case DataType.Float16: Call(typeof(ScalarBridge), nameof(ScalarBridge.DoubleToHalf), typeof(double)); break;
-            case DataType.BFloat16: Call(typeof(ScalarBridge), nameof(ScalarBridge.DoubleToBFloat16), typeof(double)); break;
-            default: ConvertFromLong(t); break;
-        }
-    }
-
-    private void ConvertFromLong(DataType t)
-    {
-        if (t is DataType.Int64 or DataType.UInt64) return;
-        ConvertFromInt(t);
-    }
-
-    /// <summary>Truncates an int32/int64 on the stack to a small integer type (bool values are already 0/1).</summary>
-    private void ConvertFromInt(DataType t)
-    {
-        switch (t)
-        {
-            case DataType.Int8: _il.Emit(OpCodes.Conv_I1); break;
-            case DataType.UInt8 or DataType.Bool: _il.Emit(OpCodes.Conv_U1); break;
-            case DataType.Int16: _il.Emit(OpCodes.Conv_I2); break;
-            case DataType.UInt16: _il.Emit(OpCodes.Conv_U2); break;
-            case DataType.Int32: _il.Emit(OpCodes.Conv_I4); break;
-            case DataType.UInt32: _il.Emit(OpCodes.Conv_U4); break;
-            case DataType.Int64 or DataType.UInt64: _il.Emit(OpCodes.Conv_I8); break;
-        }
-    }
-
     private static bool IsFastFloat(DataType t) => t is DataType.Float32 or DataType.Float64;
 
     private void EmitScalarUnary(UnaryStmt u)
@@ -242,51 +162,6 @@ internal sealed partial class KernelEmitter
         return true;
     }
 
-    private void EmitScalarCast(CastStmt c)
-    {
-        var from = c.X.Type.Element;
-        var to = c.Target.Type.Element;
-        if (c.Target.Type.IsVector) throw Error($"cast of scalar %{c.X.Name} to vector {c.Target.Type}");
-        Load(c.X);
-        if (from == to) { }
-        else if (from == DataType.Float32 && to == DataType.Float64) _il.Emit(OpCodes.Conv_R8);
-        else if (from == DataType.Float64 && to == DataType.Float32) _il.Emit(OpCodes.Conv_R4);
-        else if (!ClrTypes.IsFloat(from) && !ClrTypes.IsFloat(to))
-        {
-            Widen(from);
-            if (to == DataType.Bool)
-            {
-                _il.Emit(OpCodes.Ldc_I8, 0L);
-                _il.Emit(OpCodes.Cgt_Un);
-            }
-            else ConvertFromLong(to);
-        }
-        else if (!ClrTypes.IsFloat(from) && to is DataType.Float32 or DataType.Float64)
-        {
-            // Exactly the conversions ScalarSemantics.Cast performs: (float)long, (float)(ulong)…, (double)….
-            Widen(from);
-            if (from == DataType.UInt64) _il.Emit(OpCodes.Conv_R_Un);
-            _il.Emit(to == DataType.Float32 ? OpCodes.Conv_R4 : OpCodes.Conv_R8);
-        }
-        else
-        {
-            _il.Emit(OpCodes.Pop);
-            PushWide(c.X);
-            _il.Emit(OpCodes.Ldc_I4, (int)from);
-            _il.Emit(OpCodes.Ldc_I4, (int)to);
-            string name = (ClrTypes.IsFloat(from), ClrTypes.IsFloat(to)) switch
-            {
-                (true, true) => nameof(ScalarBridge.CastFF),
-                (true, false) => nameof(ScalarBridge.CastFI),
-                (false, true) => nameof(ScalarBridge.CastIF),
-                _ => nameof(ScalarBridge.CastII),
-            };
-            Call(typeof(ScalarBridge), name, ClrTypes.IsFloat(from) ? typeof(double) : typeof(long), typeof(int), typeof(int));
-            Narrow(to);
-        }
-        Store(c.Target);
-    }
-
     private void EmitFma(FmaStmt f)
     {
         RequireSameType(f.A, f.B);
@@ -329,6 +204,4 @@ internal sealed partial class KernelEmitter
         _il.MarkLabel(end);
         Store(s.Target);
     }
-
-    private void Call(Type owner, string name, params Type[] parameters) => _il.Emit(OpCodes.Call, Reflect.Method(owner, name, parameters));
 }

@@ -7,50 +7,11 @@ using Strata.Tile;
 
 namespace Strata.Backends.Clr.Emit;
 
-/// <summary>Vector registers: the <c>Vector128/256/512</c> generic operations (RyuJIT turns them into SIMD
-/// instructions) where their lane meaning is ScalarSemantics', and the lane-by-lane <see cref="LaneOps"/> fallback
-/// for everything else.</summary>
+/// <summary>Vector registers: the <c>VectorN</c> generic operations (RyuJIT turns them into SIMD instructions) where
+/// their lane meaning is ScalarSemantics', <see cref="LaneMath"/> for float transcendentals, and the lane-by-lane
+/// <see cref="LaneOps"/> fallback for everything else.</summary>
 internal sealed partial class KernelEmitter
 {
-    private const int ResultSlot = 9;
-
-    private Type VClass(MType t) => ClrTypes.VectorClass(t, _target);
-    private Type VType(MType t) => ClrTypes.Of(t, _target);
-    private Type LaneType(MType t) => ClrTypes.Lane(t, _target);
-    private int LaneBytes(MType t) => ClrTypes.LaneBytes(t, _target);
-
-    private static bool IsNumericLane(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64
-        or DataType.UInt32 or DataType.UInt64;
-
-    private void VCall(MType t, string name, string shape) => _il.Emit(OpCodes.Call, Reflect.Generic(VClass(t), name, LaneType(t), shape));
-
-    private void EmitVectorConst(MType t, Scalar v)
-    {
-        if (t.Element == DataType.Bool)
-        {
-            _il.Emit(OpCodes.Call, VType(t).GetProperty(v.I != 0 ? "AllBitsSet" : "Zero")!.GetGetMethod()!);
-            return;
-        }
-        EmitScalarConst(t.Element, v);
-        VCall(t, "Create", "T");
-    }
-
-    private void EmitBroadcast(BroadcastStmt b)
-    {
-        var t = b.Target.Type;
-        if (b.Source.Type.IsVector || b.Source.Type.Element != t.Element || !t.IsVector)
-            throw Error($"broadcast of %{b.Source.Name} ({b.Source.Type}) to {t}");
-        Load(b.Source);
-        if (t.Element == DataType.Bool)
-        {
-            // 0/1 → 0 / all ones.
-            _il.Emit(LaneBytes(t) == 4 ? OpCodes.Conv_U4 : OpCodes.Conv_U8);
-            _il.Emit(OpCodes.Neg);
-        }
-        VCall(t, "Create", "T");
-        Store(b.Target);
-    }
-
     private void EmitVectorUnary(UnaryStmt u)
     {
         var t = u.X.Type;
@@ -77,6 +38,13 @@ internal sealed partial class KernelEmitter
             Load(u.X);
             _il.Emit(OpCodes.Call, rounding);
         }
+        else if (fast is null && isFloat && !u.Op.IsPredicate())
+        {
+            int bits = t.Lanes * LaneBytes(t) * 8;
+            Load(u.X);
+            _il.Emit(OpCodes.Ldc_I4, (int)u.Op);
+            _il.Emit(OpCodes.Call, typeof(LaneMath).GetMethod("Unary" + bits)!.MakeGenericMethod(LaneType(t)));
+        }
         else if (fast is null)
         {
             // LaneOps.Unary(op, type, &x, xLane, &r, rLane, lanes)
@@ -102,14 +70,6 @@ internal sealed partial class KernelEmitter
             else if (fast.Length > 0) VCall(t, fast, "V");
         }
         Store(u.Target);
-    }
-
-    private LocalBuilder PushResultAddress(MType t)
-    {
-        var r = Temp(ClrTypes.Of(t, _target), ResultSlot);
-        _il.Emit(OpCodes.Ldloca, r);
-        _il.Emit(OpCodes.Conv_U);
-        return r;
     }
 
     private void EmitVectorBinary(BinaryStmt b)
@@ -195,17 +155,6 @@ internal sealed partial class KernelEmitter
         return true;
     }
 
-    /// <summary>Reinterprets the vector on the stack from <paramref name="from"/>'s lanes to <paramref name="to"/>'s
-    /// (same width; used between values and masks).</summary>
-    private void EmitAs(MType from, MType to)
-    {
-        Type a = LaneType(from), b = LaneType(to);
-        if (a == b) return;
-        var m = VClass(from).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .First(m => m.Name == "As" && m.IsGenericMethodDefinition && m.GetGenericArguments().Length == 2);
-        _il.Emit(OpCodes.Call, m.MakeGenericMethod(a, b));
-    }
-
     private void EmitVectorFma(FmaStmt f)
     {
         var t = f.A.Type;
@@ -258,47 +207,5 @@ internal sealed partial class KernelEmitter
             _il.Emit(OpCodes.Ldloc, r);
         }
         Store(s.Target);
-    }
-
-    private void EmitVectorCast(CastStmt c)
-    {
-        var from = c.X.Type;
-        var to = c.Target.Type;
-        if (to.Lanes != from.Lanes) throw Error($"cast of {from} to {to}: the lane counts differ");
-        if (from == to)
-        {
-            Load(c.X);
-        }
-        else
-        {
-            // LaneOps.Cast(from, to, &x, xLane, &r, rLane, lanes)
-            _il.Emit(OpCodes.Ldc_I4, (int)from.Element);
-            _il.Emit(OpCodes.Ldc_I4, (int)to.Element);
-            SpillAddress(c.X, 0);
-            _il.Emit(OpCodes.Ldc_I4, LaneBytes(from));
-            var r = PushResultAddress(to);
-            _il.Emit(OpCodes.Ldc_I4, LaneBytes(to));
-            _il.Emit(OpCodes.Ldc_I4, from.Lanes);
-            Call(typeof(LaneOps), nameof(LaneOps.Cast), typeof(int), typeof(int), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(int));
-            _il.Emit(OpCodes.Ldloc, r);
-        }
-        Store(c.Target);
-    }
-
-    private void EmitReduceLanes(ReduceLanesStmt r)
-    {
-        var t = r.Vector.Type;
-        if (!t.IsVector || r.Target.Type != t.ScalarType) throw Error($"reduce_lanes of {t} into {r.Target.Type}");
-        if (r.Op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min)) throw Error($"reduce_lanes {r.Op.Name()}: only sum, prod, max, min");
-        // LaneOps.Reduce(op, type, &v, lane, &r, lanes)
-        _il.Emit(OpCodes.Ldc_I4, (int)r.Op);
-        _il.Emit(OpCodes.Ldc_I4, (int)t.Element);
-        SpillAddress(r.Vector, 0);
-        _il.Emit(OpCodes.Ldc_I4, LaneBytes(t));
-        var result = PushResultAddress(r.Target.Type);
-        _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        Call(typeof(LaneOps), nameof(LaneOps.Reduce), typeof(int), typeof(int), typeof(nint), typeof(int), typeof(nint), typeof(int));
-        _il.Emit(OpCodes.Ldloc, result);
-        Store(r.Target);
     }
 }
