@@ -78,13 +78,16 @@ public sealed class InferenceSession : IDisposable
     public MemoryPlan? Plan => Programs.LastOrDefault()?.Plan;
 
     /// <summary>Runs the model: every input by name; returns every output by name.</summary>
-    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs)
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs) => Run(inputs, null);
+
+    /// <summary>Runs the model, recording each step's time in <paramref name="profile"/> (not at level Graph).</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs, RunProfile? profile)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         InputBinding.Validate(_model, inputs);
         if (Options.Level == ExecutionLevel.Graph)
             return new GraphInterpreter(new OpRegistry(Options.Registry ?? RuntimeRegistry.Default)).Run(_model, inputs);
-        return Program(inputs).Run(inputs);
+        return Program(inputs).Run(inputs, profile);
     }
 
     /// <summary>Runs the model on tensors given as (name, tensor) pairs.</summary>

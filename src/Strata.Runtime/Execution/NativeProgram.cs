@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Strata.Core;
 using Strata.Graph;
 
@@ -48,7 +49,11 @@ public sealed unsafe class NativeProgram : IDisposable
 
     /// <summary>Runs the program on named inputs (already validated against the model by the session); returns every
     /// graph output by name, in fresh tensors (a graph output that is an input is that input).</summary>
-    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs)
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs) => Run(inputs, null);
+
+    /// <summary><see cref="Run(IReadOnlyDictionary{string, RuntimeValue})"/>, recording each step's time in
+    /// <paramref name="profile"/> (when not null).</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs, RunProfile? profile)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_contexts.TryTake(out var ctx)) ctx = NewContext();
@@ -59,8 +64,19 @@ public sealed unsafe class NativeProgram : IDisposable
             var random = new Random(0);
             foreach (var step in _steps)
             {
-                if (step is KernelExecStep k) { if (!k.Folded) RunKernel(ctx, k); }
-                else RunFallback(ctx, (FallbackExecStep)step, random);
+                long start = profile is null ? 0 : Stopwatch.GetTimestamp();
+                if (step is KernelExecStep k)
+                {
+                    if (k.Folded) continue;
+                    RunKernel(ctx, k);
+                    profile?.Add(k.Runner.Name, k.Runner.Level.ToString().ToLowerInvariant(), start);
+                }
+                else
+                {
+                    var f = (FallbackExecStep)step;
+                    RunFallback(ctx, f, random);
+                    profile?.Add(f.Step.Node.Describe(), "fallback", start);
+                }
             }
             var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
             foreach (var o in Graph.Outputs)
