@@ -23,7 +23,7 @@ public sealed class BlockSuiteTests(ITestOutputHelper output)
         var expected = ExpectedFailures.Combine([ExpectedFailures.ForLevel(testsDir, "tile"), blockOnly]);
         var roundTrip = new System.Collections.Concurrent.ConcurrentBag<string>();
         var executor = new BlockExecutor { OnCompiled = model => CheckRoundTrip(model, roundTrip) };
-        var report = new ConformanceRunner(executor).RunAll(ConformanceRunner.Discover(nodeDir));
+        var report = new ConformanceRunner(executor, new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(ConformanceRunner.Discover(nodeDir));
         var (failures, passes) = expected.Check(report);
         var stalePasses = passes.Where(p => blockOnly.Contains(p.Name)).ToList();
 
@@ -77,7 +77,7 @@ public sealed class BlockSuiteTests(ITestOutputHelper output)
         var nodeDir = SuiteLocation.NodeDirectory(out _);
         if (nodeDir is null) return;
         var tests = ConformanceRunner.Discover(nodeDir, new System.Text.RegularExpressions.Regex("^test_(softmax_axis_1|if)$"));
-        var report = new ConformanceRunner(new BlockExecutor()).RunAll(tests);
+        var report = new ConformanceRunner(new BlockExecutor(), new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(tests);
         Assert.All(report.Results, r => Assert.Equal(ConformanceStatus.Passed, r.Status));
         var softmax = report.Results.Single(r => r.Name == "test_softmax_axis_1").Lowering!;
         Assert.Equal((1, 0), (softmax.Lowered, softmax.Fallback));

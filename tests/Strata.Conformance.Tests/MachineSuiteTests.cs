@@ -41,7 +41,7 @@ public sealed class MachineSuiteTests(ITestOutputHelper output)
             },
         };
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var report = new ConformanceRunner(executor).RunAll(ConformanceRunner.Discover(nodeDir));
+        var report = new ConformanceRunner(executor, new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(ConformanceRunner.Discover(nodeDir));
         var (failures, passes) = expected.Check(report);
         var stalePasses = passes.Where(p => machineOnly.Contains(p.Name)).ToList();
 

@@ -31,7 +31,7 @@ public sealed class NativeSuiteTests(ITestOutputHelper output)
             nativeOnly]);
         var kernels = new ConcurrentBag<(string Test, KernelReport Kernel)>();
         var executor = new NativeExecutor(TargetCatalog.Host) { OnCompiled = (test, stats) => { foreach (var k in stats.Kernels) kernels.Add((test, k)); } };
-        var report = new ConformanceRunner(executor).RunAll(ConformanceRunner.Discover(nodeDir));
+        var report = new ConformanceRunner(executor, new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(ConformanceRunner.Discover(nodeDir));
         var (failures, passes) = expected.Check(report);
         var stalePasses = passes.Where(p => nativeOnly.Contains(p.Name)).ToList();
 

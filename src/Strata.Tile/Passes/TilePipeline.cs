@@ -12,10 +12,11 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
     /// <item><see cref="Passes.UnifyAxes"/>: one axis name per dimension across linked computations (knobs apply to all);</item>
     /// <item><see cref="Passes.SimplifyIndices"/>: range-aware index arithmetic and constant folding;</item>
     /// <item><see cref="Passes.DeadTempElimination"/>: drop computations, temporaries and axes no output needs;</item>
+    /// <item><see cref="Passes.ForwardTempToOutput"/>: a temporary that is only copied to an output becomes that output;</item>
     /// <item><see cref="Passes.PruneInputs"/>: drop inputs no computation reads.</item>
     /// </list></summary>
     public static ImmutableArray<ITilePass> DefaultPasses { get; } =
-        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new PruneInputs()];
+        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new ForwardTempToOutput(), new PruneInputs()];
 
     public static TilePipeline Default { get; } = new(DefaultPasses);
 

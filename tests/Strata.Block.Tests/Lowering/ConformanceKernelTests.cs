@@ -118,7 +118,7 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
         // Tests known to fail at tile level (the Block level runs the Tile level's kernels) may fail here too.
         var expected = ExpectedFailures.ForLevel(ExpectedFailuresDirectory(), "tile");
         var blockExecutor = new RandomConfigExecutor();
-        var block = new ConformanceRunner(blockExecutor).RunAll(tests);
+        var block = new ConformanceRunner(blockExecutor, new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(tests);
 
         var kernelFailures = block.Results.Where(r => r.Reason.Contains("under {")).ToList();
         var regressions = block.Results.Where(r => r.Status != ConformanceStatus.Passed && !expected.Contains(r.Name)).ToList();

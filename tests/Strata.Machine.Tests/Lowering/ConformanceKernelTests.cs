@@ -94,7 +94,7 @@ public sealed class ConformanceKernelTests(ITestOutputHelper output)
         var expected = ExpectedFailures.ForLevel(ExpectedFailuresDirectory(), "block");
         var executor = new EveryTargetExecutor();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var result = new ConformanceRunner(executor).RunAll(tests);
+        var result = new ConformanceRunner(executor, new ConformanceOptions { Timeout = TimeSpan.FromMinutes(10) }).RunAll(tests);
         var kernelFailures = result.Results.Where(r => r.Reason.Contains(" under {")).ToList();
         var regressions = result.Results.Where(r => r.Status != ConformanceStatus.Passed && !expected.Contains(r.Name)).ToList();
         var sb = new StringBuilder();

@@ -48,7 +48,35 @@ public sealed class TilePassTests
         { "simplify_indices_reshape", nameof(SimplifyIndices), Reshaped },
         { "dead_temp_elimination", nameof(DeadTempElimination), Reshaped },
         { "prune_inputs", nameof(PruneInputs), Reshaped },
+        { "forward_temp_to_output", nameof(ForwardTempToOutput), PoolCopy },
     };
+
+    /// <summary>A reduction into a temp that is then copied to the output (how pools are formed).</summary>
+    private const string PoolCopy = """
+        tile.kernel @p(%x: f32[1,2,4]) -> (%y: f32[1,2,2]) {
+          temp %max: f32[1,2,2]
+          domain n = 1, c = 2, o = 2
+          reduce k = 2
+          %max[n, c, o] = max[k] %x[0, c, add(mul(o, 2), k)]
+          %y[n, c, o] = %max[0, c, o]
+        }
+        """;
+
+    [Fact]
+    public void ForwardTempToOutput_KeepsATempThatIsReadTwice()
+    {
+        var k = TileParser.ParseKernel("""
+            tile.kernel @p(%x: f32[2,4]) -> (%y: f32[2], %z: f32[2]) {
+              temp %s: f32[2]
+              domain c = 2
+              reduce k = 4
+              %s[c] = sum[k] %x[c, k]
+              %y[c] = %s[c]
+              %z[c] = neg(%s[c])
+            }
+            """);
+        Assert.Equal(k, new ForwardTempToOutput().Run(k));
+    }
 
     private static ITilePass PassNamed(string name) => TilePipeline.DefaultPasses.Single(p => p.Name == name);
 
@@ -132,7 +160,7 @@ public sealed class TilePassTests
     public void Pipeline_With_InsertsAfterTheNamedPass()
     {
         var p = TilePipeline.Default.With(new TestPass("Mine", k => k), after: "UnifyAxes");
-        Assert.Equal(["UnifyAxes", "Mine", "SimplifyIndices", "DeadTempElimination", "PruneInputs"], p.Passes.Select(x => x.Name));
+        Assert.Equal(["UnifyAxes", "Mine", "SimplifyIndices", "DeadTempElimination", "ForwardTempToOutput", "PruneInputs"], p.Passes.Select(x => x.Name));
         Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<StrataException>(() => TilePipeline.Default.With(new TestPass("X", k => k), "Nope")).Code);
     }
 
