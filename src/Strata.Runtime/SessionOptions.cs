@@ -1,6 +1,7 @@
 using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Machine.Lowering;
+using Strata.Machine.Passes;
 
 namespace Strata.Runtime;
 
@@ -37,6 +38,10 @@ public sealed record SessionOptions
     /// <summary>Block→Machine lowering switches (default: <see cref="MachineLoweringOptions.Default"/>; the compiler's
     /// <c>VerifyEach</c> and <c>DumpDirectory</c> apply to it too).</summary>
     public MachineLoweringOptions? MachineLowering { get; init; }
+
+    /// <summary>The Machine passes run on every kernel after Block→Machine lowering (default:
+    /// <see cref="MachinePipeline.Default"/>; tests inject passes here; verified after each pass with <c>VerifyEach</c>).</summary>
+    public MachinePipeline? MachinePasses { get; init; }
 
     /// <summary>The native backend's registered name.</summary>
     public string Backend { get; init; } = "clr";

@@ -4,8 +4,9 @@ using Strata.Tile.Text;
 
 namespace Strata.Block.Compilation;
 
-/// <summary>The level a stage of compilation belongs to.</summary>
-public enum StageLevel { Tile, Block }
+/// <summary>The level a stage of compilation belongs to (Machine stages are made by the Machine level, which
+/// references this one).</summary>
+public enum StageLevel { Tile, Block, Machine }
 
 /// <summary>One kernel as it was after one step of compilation: <c>tile/fusion</c> (as fusion formed it),
 /// <c>tile/&lt;pass&gt;</c>, <c>block/lower</c> (right after Tile→Block lowering), <c>block/&lt;pass&gt;</c>.</summary>
@@ -14,8 +15,16 @@ public abstract record KernelStage(StageLevel Level, string Pass)
     /// <summary>The names used by stages that are not passes: the kernel as fusion formed it, and as lowering made it.</summary>
     public const string Fusion = "fusion", Lower = "lower";
 
-    /// <summary><c>tile/UnifyAxes</c>, <c>block/lower</c>.</summary>
-    public string Name => (Level == StageLevel.Tile ? "tile/" : "block/") + Pass;
+    /// <summary><c>tile/UnifyAxes</c>, <c>block/lower</c>, <c>machine/lower</c>.</summary>
+    public string Name => Prefix(Level) + Pass;
+
+    /// <summary><c>tile/</c>, <c>block/</c>, <c>machine/</c>.</summary>
+    public static string Prefix(StageLevel level) => level switch
+    {
+        StageLevel.Tile => "tile/",
+        StageLevel.Block => "block/",
+        _ => "machine/",
+    };
 
     /// <summary>The kernel's text at this stage.</summary>
     public abstract string Text { get; }
@@ -36,5 +45,5 @@ public sealed record BlockStage(string Pass, BlockKernel Kernel) : KernelStage(S
 /// <summary>A kernel that did not compile: the stage whose pass (or lowering, or verification) failed, and why.</summary>
 public sealed record StageFailure(StageLevel Level, string Pass, string Message)
 {
-    public string Name => (Level == StageLevel.Tile ? "tile/" : "block/") + Pass;
+    public string Name => KernelStage.Prefix(Level) + Pass;
 }

@@ -7,7 +7,8 @@ using Strata.Core;
 namespace Strata.Cli.Commands;
 
 /// <summary><c>strata check MODEL</c>: runs every kernel at every stage of compilation (Tile after fusion and after each
-/// Tile pass, Block after lowering and after each Block pass) on the inputs the reference run gives it, and reports per
+/// Tile pass, Block after lowering and after each Block pass; with <c>--target</c> also Machine after lowering and after
+/// each Machine pass, in the Machine interpreter) on the inputs the reference run gives it, and reports per
 /// kernel the first stage whose results diverge from the reference (<see cref="ModelChecker"/>). Exit code 0 when every
 /// kernel agrees at every stage, 1 when one diverges, 2 on bad input.</summary>
 public static class CheckCommand
@@ -31,17 +32,22 @@ public static class CheckCommand
             Description = "RTOL,ATOL: an element agrees when |a - e| <= ATOL + RTOL*|e| (default "
                 + $"{Format(CheckOptions.DefaultTolerance.RelativeTolerance)},{Format(CheckOptions.DefaultTolerance.AbsoluteTolerance)})",
         };
-        var cmd = new Command("check", "Find the first level and pass where each kernel's results diverge from the reference") { model, tolerance };
+        var target = new Option<string?>("--target")
+        {
+            Description = "Also check every kernel at the Machine level for this target (host, x86-64-avx512, x86-64-avx2, generic-v128, scalar), run by the Machine interpreter",
+        };
+        var cmd = new Command("check", "Find the first level and pass where each kernel's results diverge from the reference") { model, tolerance, target };
         inputs.AddTo(cmd);
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
         {
             var comparer = parse.GetValue(tolerance) is { } t ? ParseTolerance(t) : options.Tolerance;
+            var machineTarget = parse.GetValue(target) is { } name ? Target.Get(name) : options.MachineTarget;
             var graph = ModelLoader.Load(parse.GetValue(model)!);
             // Without --input or --random-inputs, inputs are random from seed 0.
             var values = inputs.Load(parse, graph, defaultSeed: (parse.GetValue(inputs.Input) ?? []).Length == 0 ? 0 : null);
             var compiler = options.Compiler.SpecializeSmallInputs > 0 ? options.Compiler
                 : options.Compiler with { SpecializeSmallInputs = SpecializeSmallInputs };
-            var report = new ModelChecker(options with { Tolerance = comparer, Compiler = compiler }).Check(graph, values);
+            var report = new ModelChecker(options with { Tolerance = comparer, Compiler = compiler, MachineTarget = machineTarget }).Check(graph, values);
             report.Write(output);
             return report.AllAgree ? 0 : Diverged;
         }));

@@ -1,5 +1,9 @@
 using Strata.Block;
 using Strata.Block.Compilation;
+using Strata.Core;
+using Strata.Machine;
+using Strata.Machine.Lowering;
+using Strata.Machine.Passes;
 
 namespace Strata.Conformance.Checking;
 
@@ -20,4 +24,18 @@ public sealed record CheckOptions
 
     /// <summary>Block interpreter options (instance order, race checks).</summary>
     public BlockRunOptions BlockRun { get; init; } = BlockRunOptions.Default;
+
+    /// <summary>Also check every kernel at the Machine level for this target: right after Block→Machine lowering
+    /// (<c>machine/lower</c>) and after each of <see cref="MachinePasses"/>, run by the Machine interpreter
+    /// (null: stop at the Block level).</summary>
+    public Target? MachineTarget { get; init; }
+
+    /// <summary>Block→Machine lowering switches for the Machine stages.</summary>
+    public MachineLoweringOptions MachineLowering { get; init; } = MachineLoweringOptions.Default;
+
+    /// <summary>The Machine passes whose every stage is checked (a test injects a pass here).</summary>
+    public MachinePipeline MachinePasses { get; init; } = MachinePipeline.Default;
+
+    /// <summary>Machine interpreter options for the Machine stages.</summary>
+    public MachineRunOptions MachineRun { get; init; } = MachineRunOptions.Default;
 }

@@ -3,13 +3,18 @@ using Strata.Block;
 using Strata.Block.Compilation;
 using Strata.Core;
 using Strata.Graph;
+using Strata.Machine;
+using Strata.Machine.Compilation;
+using Strata.Machine.Lowering;
+using Strata.Machine.Passes;
 using Strata.Tile;
 
 namespace Strata.Conformance.Checking;
 
 /// <summary><c>strata check</c>: runs the reference interpreter once, keeping every intermediate value, then runs every
 /// kernel at every stage of compilation — the Tile kernel as fusion formed it and after each Tile pass, the Block kernel
-/// right after lowering and after each Block pass — on the same inputs (the kernel's input values from the reference
+/// right after lowering and after each Block pass, with <see cref="CheckOptions.MachineTarget"/> the Machine kernel right
+/// after lowering and after each Machine pass — on the same inputs (the kernel's input values from the reference
 /// run), and compares each stage's outputs with the reference values of the kernel's output graph values. Per kernel it
 /// reports the first stage that diverges beyond tolerance, so a wrong result is pinned to one level and one pass.</summary>
 public sealed class ModelChecker(CheckOptions? options = null)
@@ -44,7 +49,10 @@ public sealed class ModelChecker(CheckOptions? options = null)
         var step = kernel.FusedStep;
         var ops = step.Nodes.Select(n => n.OpKey).ToImmutableArray();
         var stages = kernel.Stages.ToList();
-        int total = stages.Count + (kernel.Failure is null ? 0 : 1);
+        var failure = kernel.Failure;
+        if (failure is null && Options.MachineTarget is { } target && kernel.Block is { } block && kernel.Config is { } config)
+            failure = MachineStages(block, config, target, stages);
+        int total = stages.Count + (failure is null ? 0 : 1);
 
         var inputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < step.Inputs.Length; i++)
@@ -63,9 +71,30 @@ public sealed class ModelChecker(CheckOptions? options = null)
             if (Compare(stage, s + 1, inputs, expected) is { } divergence)
                 return new KernelCheck(kernel.Name, ops, total, divergence);
         }
-        if (kernel.Failure is { } f)
+        if (failure is { } f)
             return new KernelCheck(kernel.Name, ops, total, new StageDivergence(f.Level, f.Pass, total, null, $"failed to compile: {f.Message}", null));
         return new KernelCheck(kernel.Name, ops, total, null);
+    }
+
+    /// <summary>Lowers <paramref name="block"/> to the Machine level and runs the Machine passes, adding each stage to
+    /// <paramref name="stages"/>; returns the stage that failed, if one did.</summary>
+    private StageFailure? MachineStages(BlockKernel block, Config config, Target target, List<KernelStage> stages)
+    {
+        int before = stages.Count;
+        try
+        {
+            var lowered = BlockToMachine.Lower(block, config, target, Options.MachineLowering);
+            stages.Add(new MachineKernelStage(KernelStage.Lower, lowered));
+            Options.MachinePasses.Run(lowered, new MachinePipelineHooks { AfterPass = (p, k) => stages.Add(new MachineKernelStage(p, k)) });
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Lowering failed if it added no stage; otherwise the pass after the last recorded stage did.
+            int done = stages.Count - before;
+            string pass = done == 0 ? KernelStage.Lower : Options.MachinePasses.Passes[done - 1].Name;
+            return new StageFailure(StageLevel.Machine, pass, e is StrataException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+        }
     }
 
     private StageDivergence? Compare(KernelStage stage, int number, Dictionary<string, Tensor> inputs,
@@ -115,8 +144,14 @@ public sealed class ModelChecker(CheckOptions? options = null)
                 var outs = BlockInterpreter.Call(b.Kernel, args, Options.BlockRun);
                 return [.. b.Kernel.Params.Where(p => p.Role == ParamRole.Output).Select((p, i) => (p.Name, outs[i]))];
             }
+            case MachineKernelStage m:
+            {
+                var args = m.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => Input(inputs, p.Name, m.Name)).ToList();
+                var outs = MachineInterpreter.Call(m.Kernel, args, Options.MachineRun);
+                return [.. m.Kernel.Params.Where(p => p.Role == ParamRole.Output).Select((p, i) => (p.Name, outs[i]))];
+            }
             default:
-                throw new StrataException(ErrorCode.InvalidArgument, $"unknown stage kind {stage.GetType().Name}", "check Tile and Block stages");
+                throw new StrataException(ErrorCode.InvalidArgument, $"unknown stage kind {stage.GetType().Name}", "check Tile, Block and Machine stages");
         }
     }
 

@@ -8,8 +8,8 @@ namespace Strata.Conformance.Checking;
 /// when both sides are numeric tensors of the same shape, the error statistics.</summary>
 public sealed record StageDivergence(StageLevel Level, string Pass, int StageNumber, string? Output, string Reason, ErrorStats? Errors)
 {
-    /// <summary><c>tile/UnifyAxes</c>, <c>block/lower</c>.</summary>
-    public string Stage => (Level == StageLevel.Tile ? "tile/" : "block/") + Pass;
+    /// <summary><c>tile/UnifyAxes</c>, <c>block/lower</c>, <c>machine/lower</c>.</summary>
+    public string Stage => KernelStage.Prefix(Level) + Pass;
 
     /// <summary>One line: the stage, the output, the error statistics (or the reason).</summary>
     public override string ToString()

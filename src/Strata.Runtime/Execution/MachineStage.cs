@@ -3,6 +3,7 @@ using Strata.Core;
 using Strata.Machine;
 using Strata.Machine.Compilation;
 using Strata.Machine.Lowering;
+using Strata.Machine.Passes;
 
 namespace Strata.Runtime;
 
@@ -13,7 +14,7 @@ namespace Strata.Runtime;
 internal static class MachineStage
 {
     public static IReadOnlyList<(MachineKernel? Kernel, string? Failure)> Lower(CompiledModel model, Target target,
-        MachineLoweringOptions? options, CompilerOptions compiler)
+        MachineLoweringOptions? options, CompilerOptions compiler, MachinePipeline? passes = null)
     {
         var o = (options ?? MachineLoweringOptions.Default) with
         {
@@ -21,6 +22,6 @@ internal static class MachineStage
             VerifyEach = (options?.VerifyEach ?? false) || compiler.VerifyEach,
             DumpDirectory = options?.DumpDirectory ?? compiler.DumpDirectory,
         };
-        return [.. MachineCompiler.Lower(model, target, o).Kernels.Select(k => (k.Machine, k.Failure))];
+        return [.. MachineCompiler.Lower(model, target, o, passes).Kernels.Select(k => (k.Machine, k.Failure))];
     }
 }

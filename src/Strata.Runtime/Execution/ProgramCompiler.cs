@@ -33,7 +33,7 @@ internal static class ProgramCompiler
         var model = new Compiler(compilerOptions).Compile(graph, inputs);
 
         var level = options.Level;
-        var machine = level >= ExecutionLevel.Machine ? MachineStage.Lower(model, options.Target, options.MachineLowering, compilerOptions) : null;
+        var machine = level >= ExecutionLevel.Machine ? MachineStage.Lower(model, options.Target, options.MachineLowering, compilerOptions, options.MachinePasses) : null;
         INativeBackend? backend = null;
         string? noBackend = null;
         if (level == ExecutionLevel.Native)
