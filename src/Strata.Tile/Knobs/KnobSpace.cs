@@ -242,7 +242,8 @@ public sealed class KnobSpace
         // The innermost class joins only when the outer candidates cannot give enough program instances on their own
         // (e.g. a batch of 1): its block stays a contiguous run of at least MinInnermostBlock elements.
         long outerExtents = ParallelCandidates.Where(c => c != innermost).Aggregate(1L, (p, c) => p * Classes.Extent(c));
-        var parallel = ParallelCandidates.Where(c => c != innermost || ParallelCandidates.Length == 1 || outerExtents < DefaultProgramTarget).ToList();
+        var parallel = ParallelCandidates.Where(c => c != innermost || ParallelCandidates.Length == 1
+            || (outerExtents < DefaultProgramTarget && Classes.Extent(c) >= 2 * MinInnermostBlock)).ToList();
         var batch = ContractionBatchClasses();
 
         var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -284,6 +285,9 @@ public sealed class KnobSpace
     /// vector of f32 lanes on the widest target, so splitting never costs the contiguous vector loop.</summary>
     private const long MinInnermostBlock = 16;
 
+    /// <summary>The default never splits a program's block of the kernel's final output below this many elements.</summary>
+    public const long MinProgramElements = 1024;
+
     /// <summary>Halves the largest parallel block (never the innermost below <see cref="MinInnermostBlock"/>) until the
     /// grid has <see cref="DefaultProgramTarget"/> program instances or no parallel block can shrink. Only shrinks,
     /// so the budget still holds.</summary>
@@ -297,8 +301,14 @@ public sealed class KnobSpace
             if (shrinkable.Count == 0) return;
             // The largest block first; ties go to the outermost class (deterministic: parallel is in class order).
             var big = shrinkable.OrderByDescending(c => blocks[c]).First();
-            blocks[big] = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
+            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
+            // Small kernels stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
+            if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
+            blocks[big] = next;
         }
+
+        long OutputBlockElements() => Kernel.Computations[^1].Indices.Select(Classes.ClassOf).Distinct()
+            .Aggregate(1L, (p, c) => p * blocks[c]);
 
         // Rows and columns of a dot keep a few micro-kernel rows (6) of reuse; the innermost keeps a full vector.
         long MinBlock(string c) => Math.Min(Classes.Extent(c), c == innermost ? MinInnermostBlock : contraction.Contains(c) ? 8 : 1);
