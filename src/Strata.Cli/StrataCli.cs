@@ -17,6 +17,8 @@ public static class StrataCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(TargetCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

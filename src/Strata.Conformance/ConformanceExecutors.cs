@@ -11,6 +11,7 @@ public static class ConformanceExecutors
         ["tile"] = () => new TileExecutor(),
         ["block"] = () => new BlockExecutor(),
         ["machine"] = () => new MachineExecutor(TargetCatalog.Host),
+        ["native"] = () => new NativeExecutor(TargetCatalog.Host),
     };
 
     public static IEnumerable<string> Levels => Factories.Keys;
@@ -20,8 +21,12 @@ public static class ConformanceExecutors
         : throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{level}'",
             $"levels are: {string.Join(", ", Factories.Keys)}");
 
-    /// <summary>The executor of <paramref name="level"/>; the Machine level lowers for <paramref name="target"/>
+    /// <summary>The executor of <paramref name="level"/>; the Machine and native levels lower for <paramref name="target"/>
     /// (a name of <see cref="Target.Get"/>: <c>host</c>, <c>x86-64-avx2</c>, …), the other levels ignore it.</summary>
-    public static IConformanceExecutor Create(string level, string target) =>
-        string.Equals(level, "machine", StringComparison.OrdinalIgnoreCase) ? new MachineExecutor(Target.Get(target)) : Create(level);
+    public static IConformanceExecutor Create(string level, string target) => level.ToLowerInvariant() switch
+    {
+        "machine" => new MachineExecutor(Target.Get(target)),
+        "native" => new NativeExecutor(Target.Get(target)),
+        _ => Create(level),
+    };
 }

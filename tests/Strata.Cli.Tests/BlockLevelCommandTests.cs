@@ -20,10 +20,10 @@ public sealed class BlockLevelCommandTests : IDisposable
     }
 
     [Fact]
-    public void UnknownLevelNamesBlock()
+    public void UnknownLevelNamesEveryLevel()
     {
-        var (exit, _, stderr) = CliHarness.Run("run", "model.onnx", "--level", "machine");
-        Assert.NotEqual(0, exit);
-        Assert.Contains("block", stderr);
+        var (exit, _, stderr) = CliHarness.Run("run", "model.onnx", "--level", "gpu");
+        Assert.Equal(2, exit);
+        foreach (var level in new[] { "graph", "tile", "block", "machine", "native" }) Assert.Contains(level, stderr);
     }
 }

@@ -3,8 +3,8 @@ using Strata.Onnx;
 
 namespace Strata.Cli.Tests;
 
-/// <summary>Every model in <c>light/</c> runs with <c>strata run</c> and the <c>.npy</c> it writes matches the
-/// expected output file beside the model (rtol 1e-3, atol 1e-7).</summary>
+/// <summary>Every model in <c>light/</c> runs natively with <c>strata run</c> (every kernel native) and the <c>.npy</c>
+/// it writes matches the expected output file beside the model (rtol 1e-3, atol 1e-7).</summary>
 public sealed class LightModelRunTests
 {
     public static TheoryData<string> Models()
@@ -29,7 +29,9 @@ public sealed class LightModelRunTests
         var (exit, stdout, stderr) = CliHarness.Run("run", modelPath, "--input", $"{graph.Inputs[0].Name}={input}", "--output-dir", tmp.Path);
         Assert.True(exit == 0, stderr);
         var outputName = graph.Outputs[0].Name;
-        Assert.StartsWith(outputName + ": f32[", stdout);
+        // `strata run` is native by default: its summary line says every kernel ran natively, then the output line.
+        Assert.Matches(@"^native \([^)]+\): (\d+) kernels \(\1 native\)", stdout);
+        Assert.Contains("\n" + outputName + ": f32[", stdout);
 
         var actual = (Tensor<float>)NpyFormat.Read(tmp.File(OutputReport.FileNameFor(outputName)));
         var expected = (Tensor<float>)OnnxData.ReadTensor(Path.Combine(light, model + "_output_0.pb"));

@@ -32,7 +32,7 @@ public static class ConformanceCommand
         };
         var target = new Option<string>("--target")
         {
-            Description = $"At --level machine: the target to lower for and emulate (host, {string.Join(", ", Target.Known.Select(t => t.Name))})",
+            Description = $"At --level machine or native: the target to lower for (machine emulates any) (host, {string.Join(", ", Target.Known.Select(t => t.Name))})",
             DefaultValueFactory = _ => "host",
         };
         var cmd = new Command("conformance", "Run the ONNX conformance (node) tests and compare outputs")
@@ -58,6 +58,9 @@ public static class ConformanceCommand
         }
         var expected = ExpectedFailures.Combine(expectedPaths.Select(ExpectedFailures.Load));
         string? expectedPath = expectedPaths.Length == 0 ? null : string.Join(" or ", expectedPaths);
+        if (string.Equals(level, "native", StringComparison.OrdinalIgnoreCase) && Target.Get(target) is var t && !TargetSupport.RunsNatively(t))
+            throw new StrataException(ErrorCode.InvalidArgument, $"target {t.Name} cannot run natively on this machine ({TargetCatalog.Host.Name})",
+                $"use --level machine --target {t.Name} to emulate it");
         var runner = new ConformanceRunner(ConformanceExecutors.Create(level, target));
         var tests = ConformanceRunner.Discover(dir, regex);
         var result = runner.RunAll(tests);

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Strata.Cli.Execution;
+using Strata.Core;
+
+namespace Strata.Cli.Commands;
+
+/// <summary><c>strata bench MODEL</c>: compiles once, runs on seeded random inputs, discards <c>--warmup</c> runs,
+/// then times <c>--runs</c> runs and prints the latency's median, spread (p10, p90), minimum and runs per second.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "Path to an ONNX model" };
+        var runs = new Option<int>("--runs") { Description = "Timed runs (default 10)", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (default 2)", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random inputs (default 0)", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
+        var inputs = new ModelInputOptions();
+        var levelOptions = new RunSettings.Options();
+        var cmd = new Command("bench", "Time a model's runs: median and spread of the latency after warm-up") { model, runs, warmup, seed, json };
+        inputs.AddTo(cmd);
+        levelOptions.AddTo(cmd);
+        cmd.SetAction(parse => CliErrors.Run(parse, output =>
+        {
+            var settings = levelOptions.Read(parse);
+            int r = parse.GetValue(runs), w = parse.GetValue(warmup);
+            if (r < 1) throw new StrataException(ErrorCode.InvalidArgument, $"--runs {r}: at least one timed run is needed", "use --runs 10");
+            if (w < 0) throw new StrataException(ErrorCode.InvalidArgument, $"--warmup {w}: cannot be negative", "use --warmup 2");
+            var path = parse.GetValue(model)!;
+            var graph = ModelLoader.Load(path);
+            var values = inputs.Load(parse, graph, defaultSeed: parse.GetValue(seed));
+            var compile = Stopwatch.StartNew();
+            using var runner = LevelRunner.Create(settings, graph, values);
+            double compileMs = compile.Elapsed.TotalMilliseconds;
+            for (int i = 0; i < w; i++) runner.Run(values);
+            var times = new double[r];
+            var sw = new Stopwatch();
+            for (int i = 0; i < r; i++)
+            {
+                sw.Restart();
+                runner.Run(values);
+                times[i] = sw.Elapsed.TotalMilliseconds;
+            }
+            var stats = LatencyStats.Of(times);
+            output.Write(parse.GetValue(json)
+                ? Json(path, settings, w, compileMs, stats, runner.Summary)
+                : Text(path, settings, w, compileMs, stats, runner.Summary));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static string Text(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine($"bench {Path.GetFileName(path)} at --level {s.Level}{(s.IsMachineLevel ? $", target {s.Target.Name}, {s.Threads} threads{(s.Checked ? ", checked" : "")}" : "")}");
+        if (summary is not null) w.WriteLine(summary);
+        w.WriteLine($"compile: {compileMs:F1} ms; {warmup} warm-up runs, {t.Runs} timed runs");
+        w.WriteLine($"latency: median {t.Median:F3} ms (p10 {t.P10:F3}, p90 {t.P90:F3}, min {t.Min:F3}, max {t.Max:F3})");
+        w.WriteLine($"throughput: {t.RunsPerSecond:F2} runs/s");
+        return w.ToString();
+    }
+
+    private static string Json(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary)
+    {
+        var o = new JsonObject
+        {
+            ["model"] = path,
+            ["level"] = s.Level,
+            ["target"] = s.IsMachineLevel ? s.Target.Name : null,
+            ["threads"] = s.IsMachineLevel ? s.Threads : null,
+            ["checked"] = s.Checked,
+            ["summary"] = summary,
+            ["compileMs"] = Math.Round(compileMs, 3),
+            ["warmup"] = warmup,
+            ["runs"] = t.Runs,
+            ["medianMs"] = Math.Round(t.Median, 4),
+            ["p10Ms"] = Math.Round(t.P10, 4),
+            ["p90Ms"] = Math.Round(t.P90, 4),
+            ["minMs"] = Math.Round(t.Min, 4),
+            ["maxMs"] = Math.Round(t.Max, 4),
+            ["runsPerSecond"] = Math.Round(t.RunsPerSecond, 3),
+            ["timesMs"] = new JsonArray(t.Times.Select(x => (JsonNode)Math.Round(x, 4)).ToArray()),
+        };
+        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine;
+    }
+}
