@@ -311,7 +311,8 @@ public sealed class KnobSpace
             .Aggregate(1L, (p, c) => p * blocks[c]);
 
         // Rows and columns of a dot keep a few micro-kernel rows (6) of reuse; the innermost keeps a full vector.
-        long MinBlock(string c) => Math.Min(Classes.Extent(c), c == innermost ? MinInnermostBlock : contraction.Contains(c) ? 8 : 1);
+        // At least 1 (an empty axis has extent 0 and block 1).
+        long MinBlock(string c) => Math.Max(1, Math.Min(Classes.Extent(c), c == innermost ? MinInnermostBlock : contraction.Contains(c) ? 8 : 1));
     }
 
     /// <summary>Output classes of sum-of-products reductions (rows and columns of a dot, batch axes included).</summary>
