@@ -233,12 +233,17 @@ public sealed class KnobSpace
     /// stays in the program so its block is contiguous), blocks of 16 on parallel axes, 32 on other output axes, 64 on
     /// the innermost output axis and 128 on reduction axes (the whole extent when it is at most that); batch axes of a
     /// contraction get block 1 so the contraction lowers to a <c>dot</c>; blocks shrink until each computation fits the
-    /// budget.</summary>
+    /// budget; then parallel blocks shrink further until the grid has <see cref="DefaultProgramTarget"/> programs
+    /// (the innermost class joins the parallel set when the outer ones cannot reach it).</summary>
     public Config Default()
     {
         var last = Kernel.Computations.IsEmpty ? null : Kernel.Computations[^1];
         string? innermost = last is { Indices.Length: > 0 } ? Classes.ClassOf(last.Indices[^1]) : null;
-        var parallel = ParallelCandidates.Where(c => c != innermost || ParallelCandidates.Length == 1).ToList();
+        // The innermost class joins only when the outer candidates cannot give enough program instances on their own
+        // (e.g. a batch of 1): its block stays a contiguous run of at least MinInnermostBlock elements.
+        long outerExtents = ParallelCandidates.Where(c => c != innermost).Aggregate(1L, (p, c) => p * Classes.Extent(c));
+        var parallel = ParallelCandidates.Where(c => c != innermost || ParallelCandidates.Length == 1
+            || (outerExtents < DefaultProgramTarget && Classes.Extent(c) >= 2 * MinInnermostBlock)).ToList();
         var batch = ContractionBatchClasses();
 
         var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -259,6 +264,8 @@ public sealed class KnobSpace
                 blocks[big] = _blockCandidates[big].Last(b => b < blocks[big]);
             }
 
+        SplitForPrograms(blocks, parallel, innermost);
+
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var (c, v) in blocks) b[KnobNames.Block(c)] = Str(v);
         b[KnobNames.Parallel] = KnobNames.JoinParallel(parallel);
@@ -268,6 +275,54 @@ public sealed class KnobSpace
         foreach (var c in Classes.Reduce) b[KnobNames.Split(c)] = "1";
         foreach (var i in ContractionInputs) b[KnobNames.Pack(i)] = KnobNames.None;
         return new Config(b.ToImmutable());
+    }
+
+    /// <summary>Program instances the default config aims for: 4 per core on a 16-core machine, so the runtime can
+    /// balance the grid over worker threads. A constant (not the host's core count) keeps compilation deterministic.</summary>
+    public const long DefaultProgramTarget = 64;
+
+    /// <summary>The smallest block the default gives the innermost output axis when splitting for programs: a full
+    /// vector of f32 lanes on the widest target, so splitting never costs the contiguous vector loop.</summary>
+    private const long MinInnermostBlock = 16;
+
+    /// <summary>The default never splits a program's block of the kernel's final output below this many elements.</summary>
+    public const long MinProgramElements = 1024;
+
+    /// <summary>Halves the largest parallel block (never the innermost below <see cref="MinInnermostBlock"/>) until the
+    /// grid has <see cref="DefaultProgramTarget"/> program instances or no parallel block can shrink. Only shrinks,
+    /// so the budget still holds.</summary>
+    private void SplitForPrograms(Dictionary<string, long> blocks, List<string> parallel, string? innermost)
+    {
+        var contraction = ContractionClasses();
+        long Programs() => parallel.Aggregate(1L, (p, c) => p * ((Classes.Extent(c) + blocks[c] - 1) / blocks[c]));
+        while (Programs() < DefaultProgramTarget)
+        {
+            var shrinkable = parallel.Where(c => blocks[c] > MinBlock(c)).ToList();
+            if (shrinkable.Count == 0) return;
+            // The largest block first; ties go to the outermost class (deterministic: parallel is in class order).
+            var big = shrinkable.OrderByDescending(c => blocks[c]).First();
+            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
+            // Small kernels stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
+            if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
+            blocks[big] = next;
+        }
+
+        long OutputBlockElements() => Kernel.Computations[^1].Indices.Select(Classes.ClassOf).Distinct()
+            .Aggregate(1L, (p, c) => p * blocks[c]);
+
+        // Rows and columns of a dot keep a few micro-kernel rows (6) of reuse; the innermost keeps a full vector.
+        // At least 1 (an empty axis has extent 0 and block 1).
+        long MinBlock(string c) => Math.Max(1, Math.Min(Classes.Extent(c), c == innermost ? MinInnermostBlock : contraction.Contains(c) ? 8 : 1));
+    }
+
+    /// <summary>Output classes of sum-of-products reductions (rows and columns of a dot, batch axes included).</summary>
+    private HashSet<string> ContractionClasses()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in Kernel.Computations)
+            if (c.Reduce is { Op: ReduceOp.Sum } && c.Body is Binary { Op: BinaryOp.Mul, A: Load, B: Load })
+                foreach (var axis in c.Indices) set.Add(Classes.ClassOf(axis));
+        return set;
     }
 
     /// <summary>Output classes that both operands of a sum-of-products reduction depend on (batch axes of a

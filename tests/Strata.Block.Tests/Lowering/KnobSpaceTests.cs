@@ -48,6 +48,47 @@ public class KnobSpaceTests
     }
 
     [Fact]
+    public void DefaultSplitsALargeKernelIntoEnoughPrograms()
+    {
+        // i and j parallel with blocks of 16 give 16 programs; halving both reaches the target 64 (programs of 8·8·64).
+        var s = Space("""
+            tile.kernel @big(%x: f32[64,64,64]) -> (%out: f32[64,64,64]) {
+              domain i = 64, j = 64, k = 64
+              %out[i, j, k] = exp(%x[i, j, k])
+            }
+            """);
+        var sch = s.Resolve(s.Default());
+        Assert.Equal([KnobSpace.DefaultProgramTarget / 8, 8], sch.Grid.AsEnumerable());
+        Assert.Equal((8, 8, 64), (sch.Block("i"), sch.Block("j"), sch.Block("k")));
+    }
+
+    [Fact]
+    public void DefaultMakesTheInnermostAxisParallelWhenTheOthersAreTooShort()
+    {
+        var s = Space("""
+            tile.kernel @row(%x: f32[1,4096]) -> (%out: f32[1,4096]) {
+              domain i = 1, j = 4096
+              %out[i, j] = exp(%x[i, j])
+            }
+            """);
+        var sch = s.Resolve(s.Default());
+        Assert.True(sch.IsParallel("j"));
+        Assert.Equal(64, sch.Block("j"));
+    }
+
+    [Fact]
+    public void DefaultOfAnEmptyAxisIsLegal()
+    {
+        var s = Space("""
+            tile.kernel @empty(%x: f32[0,3]) -> (%out: f32[0,3]) {
+              domain i = 0, j = 3
+              %out[i, j] = exp(%x[i, j])
+            }
+            """);
+        Assert.True(s.IsLegal(s.Default(), out var why), why);
+    }
+
+    [Fact]
     public void DefaultIsLegalAndReadable()
     {
         var s = Space(LoweringKernels.MatmulBiasGelu);
