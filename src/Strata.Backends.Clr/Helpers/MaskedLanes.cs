@@ -8,7 +8,7 @@ namespace Strata.Backends.Clr.Helpers;
 /// written (from and count are clamped into 0..lanes as the interpreter defines; without a from it is 0), and
 /// masked-off lanes never fault. For 4- and 8-byte lanes (f32, f64, i32, i64, u32, u64) of 128, 256 and 512 bits:
 /// AVX-512 masked moves (<c>vmovups zmm{k}</c>, AVX-512VL for the narrower widths) where the host has them, else AVX
-/// <c>vmaskmov</c>. The mask is an iota compared against the broadcast bounds. Generic over the lane type so one body
+/// <c>vmaskmov</c>. The mask is an iota compared against the broadcast bounds (one unsigned compare for a range). Generic over the lane type so one body
 /// serves all six: <c>typeof(T)</c> tests and <see cref="Unsafe.SizeOf{T}"/> are constants to RyuJIT, and the methods
 /// are small enough to inline into the kernel. Used only where Avx2 (128/256 bits) or Avx512F (512 bits) is present.</summary>
 internal static unsafe class MaskedLanes
@@ -16,15 +16,17 @@ internal static unsafe class MaskedLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Mask128<T>(long from, long count) where T : unmanaged
     {
+        // from ≤ l < count as one unsigned compare: l - from < count - from (lanes before from wrap to huge values; an
+        // empty range has span 0).
         if (Unsafe.SizeOf<T>() == 4)
         {
-            var iota = Vector128<int>.Indices;
-            return (Vector128.GreaterThanOrEqual(iota, Vector128.Create((int)Math.Clamp(from, 0, 4)))
-                & Vector128.LessThan(iota, Vector128.Create((int)Math.Clamp(count, 0, 4)))).As<int, T>();
+            int f = (int)Math.Clamp(from, 0, 4);
+            var span = Vector128.Create((uint)Math.Max((int)Math.Clamp(count, 0, 4) - f, 0));
+            return Vector128.LessThan((Vector128<int>.Indices - Vector128.Create(f)).AsUInt32(), span).As<uint, T>();
         }
-        var iota64 = Vector128<long>.Indices;
-        return (Vector128.GreaterThanOrEqual(iota64, Vector128.Create(Math.Clamp(from, 0, 2)))
-            & Vector128.LessThan(iota64, Vector128.Create(Math.Clamp(count, 0, 2)))).As<long, T>();
+        long f64 = Math.Clamp(from, 0, 2);
+        var span64 = Vector128.Create((ulong)Math.Max(Math.Clamp(count, 0, 2) - f64, 0));
+        return Vector128.LessThan((Vector128<long>.Indices - Vector128.Create(f64)).AsUInt64(), span64).As<ulong, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -35,15 +37,17 @@ internal static unsafe class MaskedLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Mask256<T>(long from, long count) where T : unmanaged
     {
+        // from ≤ l < count as one unsigned compare: l - from < count - from (lanes before from wrap to huge values; an
+        // empty range has span 0).
         if (Unsafe.SizeOf<T>() == 4)
         {
-            var iota = Vector256<int>.Indices;
-            return (Vector256.GreaterThanOrEqual(iota, Vector256.Create((int)Math.Clamp(from, 0, 8)))
-                & Vector256.LessThan(iota, Vector256.Create((int)Math.Clamp(count, 0, 8)))).As<int, T>();
+            int f = (int)Math.Clamp(from, 0, 8);
+            var span = Vector256.Create((uint)Math.Max((int)Math.Clamp(count, 0, 8) - f, 0));
+            return Vector256.LessThan((Vector256<int>.Indices - Vector256.Create(f)).AsUInt32(), span).As<uint, T>();
         }
-        var iota64 = Vector256<long>.Indices;
-        return (Vector256.GreaterThanOrEqual(iota64, Vector256.Create(Math.Clamp(from, 0, 4)))
-            & Vector256.LessThan(iota64, Vector256.Create(Math.Clamp(count, 0, 4)))).As<long, T>();
+        long f64 = Math.Clamp(from, 0, 4);
+        var span64 = Vector256.Create((ulong)Math.Max(Math.Clamp(count, 0, 4) - f64, 0));
+        return Vector256.LessThan((Vector256<long>.Indices - Vector256.Create(f64)).AsUInt64(), span64).As<ulong, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -54,15 +58,17 @@ internal static unsafe class MaskedLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Mask512<T>(long from, long count) where T : unmanaged
     {
+        // from ≤ l < count as one unsigned compare: l - from < count - from (lanes before from wrap to huge values; an
+        // empty range has span 0).
         if (Unsafe.SizeOf<T>() == 4)
         {
-            var iota = Vector512<int>.Indices;
-            return (Vector512.GreaterThanOrEqual(iota, Vector512.Create((int)Math.Clamp(from, 0, 16)))
-                & Vector512.LessThan(iota, Vector512.Create((int)Math.Clamp(count, 0, 16)))).As<int, T>();
+            int f = (int)Math.Clamp(from, 0, 16);
+            var span = Vector512.Create((uint)Math.Max((int)Math.Clamp(count, 0, 16) - f, 0));
+            return Vector512.LessThan((Vector512<int>.Indices - Vector512.Create(f)).AsUInt32(), span).As<uint, T>();
         }
-        var iota64 = Vector512<long>.Indices;
-        return (Vector512.GreaterThanOrEqual(iota64, Vector512.Create(Math.Clamp(from, 0, 8)))
-            & Vector512.LessThan(iota64, Vector512.Create(Math.Clamp(count, 0, 8)))).As<long, T>();
+        long f64 = Math.Clamp(from, 0, 8);
+        var span64 = Vector512.Create((ulong)Math.Max(Math.Clamp(count, 0, 8) - f64, 0));
+        return Vector512.LessThan((Vector512<long>.Indices - Vector512.Create(f64)).AsUInt64(), span64).As<ulong, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
