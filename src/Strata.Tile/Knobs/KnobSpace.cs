@@ -15,9 +15,10 @@ namespace Strata.Tile;
 /// <item><c>split.&lt;k&gt;</c> per reduction axis: split-K of the loop over blocks of <c>k</c> into chunks.</item>
 /// </list>
 /// A config is legal when every knob is set to one of its values, <c>order</c> fits <c>parallel</c>, and each
-/// computation's block (the product of the block sizes of its output and reduction axes) holds at most
+/// computation's block (the product of the block sizes of its output and reduction axes; for a computation that lowers
+/// to a Block <c>dot</c>, the largest of its [M, K], [K, N] and [M, N] blocks) holds at most
 /// <see cref="BlockBudget"/> elements.</summary>
-public sealed class KnobSpace
+public sealed partial class KnobSpace
 {
     /// <summary>Default limit on the elements of one computation's block.</summary>
     public const long DefaultBlockBudget = 1 << 16;
@@ -216,6 +217,7 @@ public sealed class KnobSpace
 
     private long BlockElements(Computation c, Func<string, long> block)
     {
+        if (DotBlockElements(c, block) is { } dot) return dot;
         long n = 1;
         foreach (var a in AxesOf(c))
         {
@@ -234,9 +236,11 @@ public sealed class KnobSpace
     /// the innermost output axis and 128 on reduction axes (the whole extent when it is at most that); batch axes of a
     /// contraction get block 1 so the contraction lowers to a <c>dot</c>; blocks shrink until each computation fits the
     /// budget; then parallel blocks shrink further until the grid has <see cref="DefaultProgramTarget"/> programs
-    /// (the innermost class joins the parallel set when the outer ones cannot reach it).</summary>
+    /// (the innermost class joins the parallel set when the outer ones cannot reach it). A kernel built around one
+    /// single-axis contraction gets the cache-blocked GEMM default instead (<see cref="ContractionDefault"/>).</summary>
     public Config Default()
     {
+        if (ContractionDefault() is { } contraction) return contraction;
         var last = Kernel.Computations.IsEmpty ? null : Kernel.Computations[^1];
         string? innermost = last is { Indices.Length: > 0 } ? Classes.ClassOf(last.Indices[^1]) : null;
         // The innermost class joins only when the outer candidates cannot give enough program instances on their own
