@@ -35,7 +35,7 @@ internal static partial class VectorMath
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
         // kd's low bits hold n (|n| ≤ 217); shifted into the exponent field with the bias, they are 2^n.
         var scale = Vector512.ShiftLeft(kd.AsInt64() + Vector512.Create(1023L), 52).AsDouble();
-        return Horner(r, ExpTaylor) * scale;
+        return Horner(r, ExpPoly) * scale;
     }
 
     private static Vector512<double> Erf(Vector512<double> x)

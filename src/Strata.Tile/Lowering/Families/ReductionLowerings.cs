@@ -196,6 +196,13 @@ internal static class ReductionLowerings
             var mo = To(m.At(o), at);
             return Sel(Un(UnaryOp.IsNegInf, mo), C(0, at), mo);
         }
+        if (kind == SoftmaxKind.Softmax)
+        {
+            // Each exp once: stored, summed per row, then divided by the sum (not recomputed for the division).
+            var e = kb.Materialize(Value(at, x.Shape, idx => Un(UnaryOp.Exp, Sub(X(idx), M(g.GroupIndex(idx))))), "exp");
+            var es = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) => e.At(g.InputIndex(o, r)), "sum");
+            return [Value(t, x.Shape, idx => To(Div(e.At(idx), es.At(g.GroupIndex(idx))), t))];
+        }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,
             (o, r) => Un(UnaryOp.Exp, Sub(X(g.InputIndex(o, r)), M(o))), "sum");
         return [Value(t, x.Shape, idx =>
