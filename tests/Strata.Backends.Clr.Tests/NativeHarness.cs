@@ -67,9 +67,10 @@ internal static unsafe class NativeHarness
     };
 
     /// <summary>Runs natively and in the Machine interpreter; asserts every output element is bit-identical
-    /// (NaNs compare equal whatever their payload). Returns the native outputs.</summary>
+    /// (NaNs compare equal whatever their payload), or with <paramref name="maxUlps"/> &gt; 0 that f32 elements are
+    /// within that many ulps (zeros keep their sign). Returns the native outputs.</summary>
     public static IReadOnlyList<Tensor> AssertMatchesInterpreter(MachineKernel kernel, IReadOnlyList<Tensor> inputs, NativeCompileOptions? options = null,
-        bool checkRaces = true)
+        bool checkRaces = true, int maxUlps = 0)
     {
         var expected = MachineInterpreter.Call(kernel, inputs.Select(t => t.Clone()).ToList(), new MachineRunOptions(CheckRaces: checkRaces));
         var actual = Call(kernel, inputs, options);
@@ -81,11 +82,21 @@ internal static unsafe class NativeHarness
             {
                 var e = expected[o].GetValue(i);
                 var a = actual[o].GetValue(i);
-                if (!Equals(e, a) && !(IsNaN(e) && IsNaN(a)))
+                if (!Equals(e, a) && !(IsNaN(e) && IsNaN(a)) && !(e is float fe && a is float fa && UlpDistance(fe, fa) <= maxUlps))
                     Assert.Fail($"kernel @{kernel.Name}: output {o} element {i}: interpreter {Show(e)}, native {Show(a)}");
             }
         }
         return actual;
+    }
+
+    /// <summary>How many f32 values lie between the two (inclusive of one end); −0 and +0 are apart (int.MaxValue),
+    /// as is NaN from anything.</summary>
+    public static long UlpDistance(float x, float y)
+    {
+        if (float.IsNaN(x) || float.IsNaN(y)) return float.IsNaN(x) && float.IsNaN(y) ? 0 : int.MaxValue;
+        if (x == 0 && y == 0) return BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y) ? 0 : int.MaxValue;
+        static long Key(float f) { int b = BitConverter.SingleToInt32Bits(f); return b < 0 ? -(long)(b & int.MaxValue) : b; }
+        return Math.Abs(Key(x) - Key(y));
     }
 
     /// <summary>NaN payloads are not part of the semantics (a cast may canonicalise them).</summary>

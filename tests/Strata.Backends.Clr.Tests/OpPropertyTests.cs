@@ -1,4 +1,5 @@
 using CsCheck;
+using Strata.Backends.Clr.Helpers;
 using Strata.Core;
 using Strata.Machine;
 using Strata.Tile;
@@ -120,7 +121,9 @@ public class OpPropertyTests
         var k = Sketch.Kernel($"{op.Name()}_{lanes}_{t.ShortName()}", target,
             [Sketch.In("a", t, N), Sketch.Out("out", r.Type.Element, N)], [N / lanes],
             [.. Sketch.Index(i, lanes), new LoadStmt(x, "a", i), new UnaryStmt(r, op, x), new StoreStmt("out", i, r)]);
-        Check(k, bits => [Sketch.Data(t, bits[0])]);
+        // f32 exp/erf/tanh/sigmoid vectors run VectorMath: within its documented ulp bound, not bit for bit.
+        bool approximate = lanes > 1 && VectorMath.Handles(op, t, lanes * 32);   // (only f32 is handled)
+        Check(k, bits => [Sketch.Data(t, bits[0])], approximate ? VectorMath.MaxUlps : 0);
     }
 
     private static void CheckBinary(Target target, DataType t, int lanes, BinaryOp op)
@@ -177,11 +180,11 @@ public class OpPropertyTests
         Check(k, bits => [Sketch.Data(t, bits[0]), Sketch.Data(t, bits[1]), Sketch.Data(t, bits[2])]);
     }
 
-    private static void Check(MachineKernel k, Func<ulong[][], Tensor[]> inputs)
+    private static void Check(MachineKernel k, Func<ulong[][], Tensor[]> inputs, int maxUlps = 0)
     {
         try
         {
-            Gen.ULong.Array[N].Array[3].Sample(bits => { NativeHarness.AssertMatchesInterpreter(k, inputs(bits)); }, iter: 3, threads: 1);
+            Gen.ULong.Array[N].Array[3].Sample(bits => { NativeHarness.AssertMatchesInterpreter(k, inputs(bits), maxUlps: maxUlps); }, iter: 3, threads: 1);
         }
         catch (Exception e)
         {

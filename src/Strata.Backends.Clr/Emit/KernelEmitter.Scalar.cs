@@ -20,7 +20,30 @@ internal sealed partial class KernelEmitter
         var rt = ScalarSemantics.ResultType(u.Op, t);
         if (u.Target.Type != MType.Scalar(rt)) throw Error($"{u.Op.Name()} of {u.X.Type} gives {rt.ShortName()}, not {u.Target.Type}");
         if (!ScalarSemantics.IsDefined(u.Op, t)) throw Error($"{u.Op.Name()} is not defined on {t.ShortName()}");
-        if (IsFastFloat(t) && FastFloatUnary(u.Op) is { } math)
+        if (IsFastFloat(t) && u.Op.IsPredicate())
+        {
+            // isnan/isinf/isposinf/isneginf: the double predicate ScalarSemantics applies (f32 widens exactly).
+            Load(u.X);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Conv_R8);
+            Call(typeof(double), u.Op switch
+            {
+                UnaryOp.IsNaN => nameof(double.IsNaN),
+                UnaryOp.IsInf => nameof(double.IsInfinity),
+                UnaryOp.IsPosInf => nameof(double.IsPositiveInfinity),
+                _ => nameof(double.IsNegativeInfinity),
+            }, typeof(double));
+        }
+        else if (IsFastFloat(t) && u.Op is UnaryOp.Rsqrt or UnaryOp.Reciprocal)
+        {
+            // 1 / Math.Sqrt(v) and 1 / v on double, rounded once: ScalarSemantics' own expression.
+            _il.Emit(OpCodes.Ldc_R8, 1.0);
+            Load(u.X);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Conv_R8);
+            if (u.Op == UnaryOp.Rsqrt) Call(typeof(Math), nameof(Math.Sqrt), typeof(double));
+            _il.Emit(OpCodes.Div);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Conv_R4);
+        }
+        else if (IsFastFloat(t) && FastFloatUnary(u.Op) is { } math)
         {
             Load(u.X);
             if (math.Length == 0) _il.Emit(OpCodes.Neg);

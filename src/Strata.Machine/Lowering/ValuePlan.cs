@@ -18,7 +18,7 @@ internal enum ValueMode
 /// <summary>Decides, for every value of a Block kernel, whether it lives in a register, inline or in a buffer.
 /// Materialised: results of dot/reduce/for, iter args, dot operands (packing; an unmasked load only the dot reads
 /// stays inline when its parameter may be read in place: a masked one would redo its mask arithmetic in every
-/// micro-tile's k loop, where packing does it once), values with several consumers whose
+/// micro-tile's k loop, where packing does it once), values with several consuming ops whose
 /// expression is not cheap (a load or a transcendental), and loads that a consumer would otherwise evaluate after
 /// a store to the same parameter (an inline load reads memory where it is evaluated, not where the Block op stands).
 /// Everything else inlines into its consumers.</summary>
@@ -128,7 +128,10 @@ internal sealed class ValuePlan
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))
                 && !(op is LoadOp { Mask: null } l && consumers.Count == 1 && _readInPlace(l.Param));
-            if (packed || costly && consumers.Count > 1) _mode[name] = ValueMode.Materialised;
+            // Several consumers = several ops: (x − m)·(x − m) reads one value twice in one op and inlines (two loads
+            // in the loop cost less than a buffer written by one loop and read by the next).
+            bool shared = consumers.Select(c => c.Op).Distinct().Count() > 1;
+            if (packed || costly && shared) _mode[name] = ValueMode.Materialised;
             else
             {
                 _mode[name] = ValueMode.Inline;

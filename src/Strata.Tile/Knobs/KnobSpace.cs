@@ -233,7 +233,8 @@ public sealed partial class KnobSpace
 
     /// <summary>A good legal config chosen without measuring: the outer output axes run in parallel (the innermost
     /// stays in the program so its block is contiguous), blocks of 16 on parallel axes, 32 on other output axes, 64 on
-    /// the innermost output axis and 128 on reduction axes (the whole extent when it is at most that); batch axes of a
+    /// the innermost output axis and 128 on reduction axes (the whole extent when it is at most that, or for row-wise
+    /// kernels at most <see cref="MaxRowBlock"/>: <see cref="ReduceBlockTarget"/>); batch axes of a
     /// contraction get block 1 so the contraction lowers to a <c>dot</c>; blocks shrink until each computation fits the
     /// budget; then parallel blocks shrink further until the grid has <see cref="DefaultProgramTarget"/> programs
     /// (the innermost class joins the parallel set when the outer ones cannot reach it). A kernel built around one
@@ -254,7 +255,7 @@ public sealed partial class KnobSpace
         foreach (var c in Classes.All)
         {
             long target = batch.Contains(c) ? 1
-                : Classes.Reduce.Contains(c) ? 128
+                : Classes.Reduce.Contains(c) ? ReduceBlockTarget(c)
                 : c == innermost ? 64
                 : parallel.Contains(c) ? 16 : 32;
             var cands = _blockCandidates[c];
@@ -280,6 +281,22 @@ public sealed partial class KnobSpace
         foreach (var i in ContractionInputs) b[KnobNames.Pack(i)] = KnobNames.None;
         return new Config(b.ToImmutable());
     }
+
+    /// <summary>Longest row the default keeps whole in one block (f32: 16 KiB, a part of L1).</summary>
+    public const long MaxRowBlock = 4096;
+
+    /// <summary>The default block of reduction class <paramref name="cls"/>: row-wise kernels (normalisations,
+    /// softmax, plain reductions — no sum-of-products over it) take the whole row when it is at most
+    /// <see cref="MaxRowBlock"/>, so each row is reduced by one vector loop with one lane fold, not one per 128-element
+    /// chunk with a carried partial; contractions keep 128 (h/gemm and h/conv choose theirs).</summary>
+    private long ReduceBlockTarget(string cls)
+    {
+        long extent = Classes.Extent(cls);
+        return !IsContractionReduceClass(cls) && extent <= MaxRowBlock ? extent : 128;
+    }
+
+    private bool IsContractionReduceClass(string cls) => Kernel.Computations.Any(c => c.Reduce is { Op: ReduceOp.Sum } r
+        && r.Axes.Any(a => Classes.ClassOf(a) == cls) && c.Body is Binary { Op: BinaryOp.Mul, A: Load, B: Load });
 
     /// <summary>Program instances the default config aims for: 4 per core on a 16-core machine, so the runtime can
     /// balance the grid over worker threads. A constant (not the host's core count) keeps compilation deterministic.</summary>

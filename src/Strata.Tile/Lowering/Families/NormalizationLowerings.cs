@@ -6,7 +6,8 @@ namespace Strata.Tile.Lowerings;
 
 /// <summary>LayerNormalization (with its Mean/InvStdDev outputs), RMSNormalization, GroupNormalization,
 /// InstanceNormalization, MeanVarianceNormalization, LpNormalization and LRN. Statistics are f64 reductions (two
-/// passes for the variance, as in the reference); the normalised value is rounded to the element type once.</summary>
+/// passes for the variance, as in the reference) — except LayerNormalization/RMSNormalization on f32, which compute in
+/// their stash_type (f32 by default, as the spec says) — and the normalised value is rounded to the element type once.</summary>
 internal static class NormalizationLowerings
 {
     private const DataType F64T = DataType.Float64;
@@ -22,20 +23,30 @@ internal static class NormalizationLowerings
         registry.AddLowering("", "LRN", Explained(Lrn));
     }
 
-    /// <summary>Mean and 1/sqrt(variance + eps) of each group of <paramref name="g"/> (over its <see cref="AxisGrouping.OutShape"/>).</summary>
-    private static (TileValue Mean, TileValue InvStd) Moments(KernelBuilder kb, AxisGrouping g, Func<IReadOnlyList<Expr>, Expr> x, double eps)
+    /// <summary>Mean and 1/sqrt(variance + eps) of each group of <paramref name="g"/> (over its <see cref="AxisGrouping.OutShape"/>);
+    /// <paramref name="x"/> gives elements in <paramref name="at"/>, the accumulation type (f64 unless stated).</summary>
+    private static (TileValue Mean, TileValue InvStd) Moments(KernelBuilder kb, AxisGrouping g, Func<IReadOnlyList<Expr>, Expr> x, double eps,
+        DataType at = F64T)
     {
-        var n = C(g.Count, F64T);
+        var n = C(g.Count, at);
         var sum = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) => x(g.InputIndex(o, r)), "sum");
-        var mean = Value(F64T, g.OutShape, o => Div(sum.At(o), n));
+        // Mean and 1/std are stored once per group: the per-element passes read them, instead of dividing (and
+        // taking a square root) again at every element.
+        var mean = kb.Materialize(Value(at, g.OutShape, o => Div(sum.At(o), n)), "mean");
         var sq = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) =>
         {
             var d = Sub(x(g.InputIndex(o, r)), mean.At(o));
             return Mul(d, d);
         }, "sqdev");
-        var inv = Value(F64T, g.OutShape, o => Un(UnaryOp.Rsqrt, Add(Div(sq.At(o), n), C(eps, F64T))));
+        var inv = kb.Materialize(Value(at, g.OutShape, o => Un(UnaryOp.Rsqrt, Add(Div(sq.At(o), n), C(eps, at)))), "invstd");
         return (mean, inv);
     }
+
+    /// <summary>The type LayerNormalization/RMSNormalization compute their statistics in: the spec's stash_type
+    /// (f32 by default) for f32 inputs — f32 lanes are twice as many per vector as f64 and need no widening casts —
+    /// and f64 otherwise (f64 inputs, and f16/bf16, which do not vectorise anyway).</summary>
+    private static DataType StashAccumulator(DataType t, DataType stash) =>
+        t == DataType.Float32 && stash == DataType.Float32 ? DataType.Float32 : F64T;
 
     private static double Epsilon(TileLoweringContext c) => c.Node.GetFloat("epsilon", 1e-5f);
 
@@ -65,13 +76,14 @@ internal static class NormalizationLowerings
         if (wantStats && !IsFloat(stash)) return null;
 
         var g = AxisGrouping.Trailing(x.Shape, axis);
-        var (mean, inv) = Moments(c.Builder, g, idx => F64(x.At(idx)), Epsilon(c));
+        var at = StashAccumulator(t, stash);
+        var (mean, inv) = Moments(c.Builder, g, idx => To(x.At(idx), at), Epsilon(c), at);
         var y = Value(t, x.Shape, idx =>
         {
             var gi = g.GroupIndex(idx);
-            var v = Mul(Sub(F64(x.At(idx)), mean.At(gi)), inv.At(gi));
-            if (scale is not null) v = Mul(v, F64(scale.At(idx)));
-            if (bias is not null) v = Add(v, F64(bias.At(idx)));
+            var v = Mul(Sub(To(x.At(idx), at), mean.At(gi)), inv.At(gi));
+            if (scale is not null) v = Mul(v, To(scale.At(idx), at));
+            if (bias is not null) v = Add(v, To(bias.At(idx), at));
             return To(v, t);
         });
         var result = new TileValue?[c.Node.Outputs.Length];
@@ -90,17 +102,18 @@ internal static class NormalizationLowerings
         var (scale, ok) = Param(c, 1, x.Shape);
         if (!ok) return null;
         var g = AxisGrouping.Trailing(x.Shape, axis);
+        var at = StashAccumulator(t, (DataType)c.Node.GetInt("stash_type", 1));
         var sq = ComputeExprs.Reduce(c.Builder, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) =>
         {
-            var v = F64(x.At(g.InputIndex(o, r)));
+            var v = To(x.At(g.InputIndex(o, r)), at);
             return Mul(v, v);
         }, "sumsq");
         double eps = Epsilon(c);
         return [Value(t, x.Shape, idx =>
         {
-            var inv = Un(UnaryOp.Rsqrt, Add(Div(sq.At(g.GroupIndex(idx)), C(g.Count, F64T)), C(eps, F64T)));
-            var v = Mul(F64(x.At(idx)), inv);
-            if (scale is not null) v = Mul(v, F64(scale.At(idx)));
+            var inv = Un(UnaryOp.Rsqrt, Add(Div(sq.At(g.GroupIndex(idx)), C(g.Count, at)), C(eps, at)));
+            var v = Mul(To(x.At(idx), at), inv);
+            if (scale is not null) v = Mul(v, To(scale.At(idx), at));
             return To(v, t);
         })];
     }

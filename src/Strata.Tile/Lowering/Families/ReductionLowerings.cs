@@ -159,8 +159,8 @@ internal static class ReductionLowerings
     }
 
     /// <summary>Softmax, LogSoftmax, Hardmax: along <c>axis</c> (opset 13+), or, before, over every axis from
-    /// <c>axis</c> on (the input coerced to a matrix). Computed in f64 with the row maximum subtracted (a row whose
-    /// maximum is −∞ subtracts 0).</summary>
+    /// <c>axis</c> on (the input coerced to a matrix). Computed in f64 (Softmax of f32: in f32) with the row maximum
+    /// subtracted (a row whose maximum is −∞ subtracts 0).</summary>
     private static IReadOnlyList<TileValue?>? Softmax(TileLoweringContext c, SoftmaxKind kind)
     {
         var x = c.Input(0);
@@ -185,12 +185,23 @@ internal static class ReductionLowerings
                 Sel(Eq(Flatten(g.ReducedIndex(idx), extents), am.At(g.GroupIndex(idx))), C(1, t), C(0, t)))];
         }
 
-        Expr X(IReadOnlyList<Expr> idx) => F64(x.At(idx));
+        // Softmax of f32 in f32: every exp is of x − max ≤ 0 and the row sum is ≥ 1, so f32 keeps the relative error
+        // at a few ulps (and the lanes vectorise without widening); LogSoftmax's x − max − log(sum) cancels near 0,
+        // and other types keep f64.
+        var at = kind == SoftmaxKind.Softmax && t == DataType.Float32 ? DataType.Float32 : DataType.Float64;
+        Expr X(IReadOnlyList<Expr> idx) => To(x.At(idx), at);
         var m = ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max");
         Expr M(IReadOnlyList<Expr> o)
         {
-            var mo = F64(m.At(o));
-            return Sel(Un(UnaryOp.IsNegInf, mo), C(0, DataType.Float64), mo);
+            var mo = To(m.At(o), at);
+            return Sel(Un(UnaryOp.IsNegInf, mo), C(0, at), mo);
+        }
+        if (kind == SoftmaxKind.Softmax)
+        {
+            // Each exp once: stored, summed per row, then divided by the sum (not recomputed for the division).
+            var e = kb.Materialize(Value(at, x.Shape, idx => Un(UnaryOp.Exp, Sub(X(idx), M(g.GroupIndex(idx))))), "exp");
+            var es = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) => e.At(g.InputIndex(o, r)), "sum");
+            return [Value(t, x.Shape, idx => To(Div(e.At(idx), es.At(g.GroupIndex(idx))), t))];
         }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,
             (o, r) => Un(UnaryOp.Exp, Sub(X(g.InputIndex(o, r)), M(o))), "sum");
