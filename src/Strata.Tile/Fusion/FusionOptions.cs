@@ -26,6 +26,19 @@ public sealed record FusionOptions
     /// <summary>Costly binary ops (see <see cref="CostlyUnary"/>).</summary>
     public ImmutableHashSet<BinaryOp> CostlyBinary { get; init; } = [BinaryOp.Pow, BinaryOp.FMod];
 
+    /// <summary>A node does not join a kernel that holds a contraction when that would shrink the kernel's parallel
+    /// extent (the product of the extents of the axis classes that may be spread over program instances) from at least
+    /// this much to below it: the contraction's grid would collapse to a few programs (a Concat or pool that reads the
+    /// contraction's output at shifted indices, a Softmax over the output channels). The node then starts a kernel of
+    /// its own, which costs one more pass over the contraction's output but keeps every core busy on the contraction.
+    /// Only for contractions of at least <see cref="MinParallelWork"/> multiply-adds. Constants, not the host's core
+    /// count, so compilation stays deterministic; 0 disables the check.</summary>
+    public long MinParallelExtent { get; init; } = 16;
+
+    /// <summary>Contractions below this many multiply-adds (a few microseconds at peak) keep their epilogue whatever it
+    /// does to the parallel extent: a second kernel would cost more than the cores it frees save.</summary>
+    public long MinParallelWork { get; init; } = 1 << 18;
+
     /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
     public bool InlineScalarConstants { get; init; } = true;
 }
