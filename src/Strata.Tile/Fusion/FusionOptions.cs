@@ -39,6 +39,11 @@ public sealed record FusionOptions
     /// does to the parallel extent: a second kernel would cost more than the cores it frees save.</summary>
     public long MinParallelWork { get; init; } = 1 << 18;
 
+    /// <summary>…and only when the tensors a split stores between the two kernels hold at most this many elements (2
+    /// MiB of f32, about an L2/L3 share: written and read back once, and live in the arena): a wide early feature map
+    /// (a 96×110×110 LRN output before a MaxPool) stays fused, trading the grid for memory.</summary>
+    public long MaxSplitElements { get; init; } = 1 << 19;
+
     /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
     public bool InlineScalarConstants { get; init; } = true;
 }

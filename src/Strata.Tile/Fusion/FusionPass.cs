@@ -172,7 +172,8 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 {
                     var (extent, work) = Parallelism(node, results);
                     long min = Options.MinParallelExtent;
-                    if (!contraction && _contractionWork >= Options.MinParallelWork && _parallelExtent >= min && extent < min)
+                    if (!contraction && _contractionWork >= Options.MinParallelWork && _parallelExtent >= min && extent < min
+                        && SplitElements(node) <= Options.MaxSplitElements)
                     {
                         Undo(mark, inputCount);
                         return $"{node.OpKey} would leave the contraction's kernel a parallel extent of {extent} (it had {_parallelExtent})";
@@ -217,6 +218,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 // Saturates (only comparisons with small thresholds follow); an empty axis counts as 1.
                 static long Times(long p, long e) => p > 1L << 40 ? p : p * Math.Clamp(e, 1, 1L << 20);
             }
+
+            /// <summary>The elements a split before <paramref name="node"/> would store between the kernels: the values of
+            /// this kernel that it reads.</summary>
+            private long SplitElements(Node node) => node.Inputs.OfType<Value>().Where(Produces).Distinct()
+                .Sum(v => ((TensorType)v.Type!).Shape!.Dims.Aggregate(1L, (p, d) => p * d.Value!.Value));
 
             private void Undo(KernelBuilderMark mark, int inputCount)
             {
