@@ -172,11 +172,18 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 {
                     var (extent, work) = Parallelism(node, results);
                     long min = Options.MinParallelExtent;
-                    if (!contraction && _contractionWork >= Options.MinParallelWork && _parallelExtent >= min && extent < min
-                        && SplitElements(node) <= Options.MaxSplitElements)
+                    if (!contraction && _contractionWork >= Options.MinParallelWork && SplitElements(node) <= Options.MaxSplitElements)
                     {
-                        Undo(mark, inputCount);
-                        return $"{node.OpKey} would leave the contraction's kernel a parallel extent of {extent} (it had {_parallelExtent})";
+                        if (_parallelExtent >= min && extent < min)
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} would leave the contraction's kernel a parallel extent of {extent} (it had {_parallelExtent})";
+                        }
+                        if (Options.PoolsAfterContractions.Contains(node.OpKey))
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} pools the contraction's output: the contraction keeps its own kernel";
+                        }
                     }
                     _parallelExtent = extent;
                     if (contraction) _contractionWork = work;

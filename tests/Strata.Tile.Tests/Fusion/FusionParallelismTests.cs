@@ -5,8 +5,9 @@ using Strata.Tile.Fusion;
 
 namespace Strata.Tile.Tests.Fusion;
 
-/// <summary><see cref="FusionOptions.MinParallelExtent"/>: a large contraction does not absorb an epilogue that would
-/// leave its kernel without parallel axes (a Softmax over a GEMV's output columns); a small one still does.</summary>
+/// <summary><see cref="FusionOptions.MinParallelExtent"/> and <see cref="FusionOptions.PoolsAfterContractions"/>: a large
+/// contraction does not absorb an epilogue that would leave its kernel without parallel axes (a Softmax over a GEMV's
+/// output columns) nor a pool over its output; a small one still does.</summary>
 public sealed class FusionParallelismTests
 {
     private static Graph.Graph GemvSoftmax(int k, int n)
@@ -18,6 +19,32 @@ public sealed class FusionParallelismTests
         for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(rng.NextDouble() - 0.5) / 8;
         g.Output(g.Softmax(g.MatMul(x, g.Constant("w", w))), "y");
         return g.Build();
+    }
+
+    private static Graph.Graph ConvReluMaxPool(int channels, int size)
+    {
+        var g = new GraphBuilder("cp", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, channels, size, size);
+        var w = new Tensor<float>([16, channels, 3, 3]);
+        var rng = new Random(5);
+        for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(rng.NextDouble() - 0.5) / 4;
+        g.Output(g.MaxPool(g.Relu(g.Conv(x, g.Constant("w", w), pads: [1, 1, 1, 1])), [2, 2], strides: [2, 2]), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void LargeConv_LeavesItsMaxPoolToAKernelOfItsOwn()
+    {
+        // 16·8·24·24·9 = 663,552 multiply-adds ≥ MinParallelWork.
+        var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(8, 24));
+        Assert.Equal([["Conv", "Relu"], ["MaxPool"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+    }
+
+    [Fact]
+    public void SmallConv_KeepsItsMaxPool()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(2, 8));
+        Assert.Equal(["Conv", "Relu", "MaxPool"], Assert.Single(program.Kernels).Nodes.Select(n => n.OpType));
     }
 
     private static int ParallelExtent(KernelStep step)
