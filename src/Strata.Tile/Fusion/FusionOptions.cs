@@ -26,6 +26,31 @@ public sealed record FusionOptions
     /// <summary>Costly binary ops (see <see cref="CostlyUnary"/>).</summary>
     public ImmutableHashSet<BinaryOp> CostlyBinary { get; init; } = [BinaryOp.Pow, BinaryOp.FMod];
 
+    /// <summary>A node does not join a kernel that holds a contraction when that would shrink the kernel's parallel
+    /// extent (the product of the extents of the axis classes that may be spread over program instances) from at least
+    /// this much to below it: the contraction's grid would collapse to a few programs (a Concat or pool that reads the
+    /// contraction's output at shifted indices, a Softmax over the output channels). The node then starts a kernel of
+    /// its own, which costs one more pass over the contraction's output but keeps every core busy on the contraction.
+    /// Only for contractions of at least <see cref="MinParallelWork"/> multiply-adds. Constants, not the host's core
+    /// count, so compilation stays deterministic; 0 disables the check.</summary>
+    public long MinParallelExtent { get; init; } = 16;
+
+    /// <summary>Contractions below this many multiply-adds (a few microseconds at peak) keep their epilogue whatever it
+    /// does to the parallel extent: a second kernel would cost more than the cores it frees save.</summary>
+    public long MinParallelWork { get; init; } = 1 << 18;
+
+    /// <summary>…and only when the tensors a split stores between the two kernels hold at most this many elements (4
+    /// MiB of f32, a share of the last-level cache: written and read back once, and live in the arena): a wide early
+    /// feature map (a 96×110×110 LRN output before a MaxPool) stays fused, trading the grid for memory.</summary>
+    public long MaxSplitElements { get; init; } = 1 << 20;
+
+    /// <summary>Pools that start their own kernel after a large contraction (same two bounds): they read the
+    /// contraction's output through windows (or whole planes), so fused the contraction is computed as a temp per
+    /// program rather than tiled as a dot over its rows and columns — measured with convs as dots, squeezenet's
+    /// Conv+Relu+MaxPool took 38 ms fused against 1.7 + 3.1 ms split.</summary>
+    public ImmutableHashSet<string> PoolsAfterContractions { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");
+
     /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
     public bool InlineScalarConstants { get; init; } = true;
 }

@@ -120,6 +120,12 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
 
             private FusionOptions Options => owner.Pass.Options;
 
+            /// <summary>The parallel extent after the last node that joined (tracked once a contraction is in).</summary>
+            private long _parallelExtent;
+
+            /// <summary>The multiply-adds of the kernel's contraction (0 before one joins).</summary>
+            private long _contractionWork;
+
             public bool Produces(Value v) => _values.ContainsKey(v);
 
             /// <summary>True while the kernel only rearranges its inputs (reshapes, transposes, slices…: every value
@@ -161,6 +167,27 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     Undo(mark, inputCount);
                     return $"the lowering of {node.OpKey} declined: it gives no value for output %{missing.Name}";
                 }
+                bool contraction = owner.Pass.Options.Contractions.Contains(node.OpKey);
+                if (HasContraction || contraction)
+                {
+                    var (extent, work) = Parallelism(node, results);
+                    long min = Options.MinParallelExtent;
+                    if (!contraction && _contractionWork >= Options.MinParallelWork && SplitElements(node) <= Options.MaxSplitElements)
+                    {
+                        if (_parallelExtent >= min && extent < min)
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} would leave the contraction's kernel a parallel extent of {extent} (it had {_parallelExtent})";
+                        }
+                        if (Options.PoolsAfterContractions.Contains(node.OpKey))
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} pools the contraction's output: the contraction keeps its own kernel";
+                        }
+                    }
+                    _parallelExtent = extent;
+                    if (contraction) _contractionWork = work;
+                }
                 for (int i = 0; i < node.Outputs.Length; i++)
                 {
                     if (node.Outputs[i] is not { } o) continue;
@@ -171,11 +198,38 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     _produced.Add(o);
                     if (!IsView(tv)) IsViewOnly = false;
                 }
-                if (owner.Pass.Options.Contractions.Contains(node.OpKey)) HasContraction = true;
+                if (contraction) HasContraction = true;
                 if (_builder.Mark().Temps > 0 || HasContraction) IsViewOnly = false;
                 _nodes.Add(node);
                 return null;
             }
+
+            /// <summary>Were <paramref name="node"/>'s used results this kernel's outputs: the product of the extents of its
+            /// parallel axis classes, and the iterations of its largest reduction (a contraction's multiply-adds); see
+            /// <see cref="FusionOptions.MinParallelExtent"/>.</summary>
+            private (long Extent, long Work) Parallelism(Node node, IReadOnlyList<TileValue?> results)
+            {
+                var mark = _builder.Mark();
+                for (int i = 0; i < node.Outputs.Length; i++)
+                    if (node.Outputs[i] is { } o && results[i] is { } tv && (owner._uses.IsGraphOutput(o) || owner._uses.Readers(o).Any()))
+                        _builder.AddOutput(o.Name, tv);
+                var kernel = _builder.Build();
+                _builder.Rollback(mark);
+                var classes = AxisClasses.Of(kernel);
+                long extent = classes.ParallelCandidates.Aggregate(1L, (p, c) => Times(p, classes.Extent(c)));
+                long work = kernel.Computations.Where(c => c.Reduce is not null)
+                    .Select(c => c.Indices.Concat(c.Reduce!.Axes).Aggregate(1L, (p, a) => Times(p, kernel.Axis(a).Extent)))
+                    .DefaultIfEmpty(0).Max();
+                return (extent, work);
+
+                // Saturates (only comparisons with small thresholds follow); an empty axis counts as 1.
+                static long Times(long p, long e) => p > 1L << 40 ? p : p * Math.Clamp(e, 1, 1L << 20);
+            }
+
+            /// <summary>The elements a split before <paramref name="node"/> would store between the kernels: the values of
+            /// this kernel that it reads.</summary>
+            private long SplitElements(Node node) => node.Inputs.OfType<Value>().Where(Produces).Distinct()
+                .Sum(v => ((TensorType)v.Type!).Shape!.Dims.Aggregate(1L, (p, d) => p * d.Value!.Value));
 
             private void Undo(KernelBuilderMark mark, int inputCount)
             {

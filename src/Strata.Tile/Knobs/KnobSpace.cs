@@ -323,13 +323,14 @@ public sealed partial class KnobSpace
             // The largest block first; ties go to the outermost class (deterministic: parallel is in class order).
             var big = shrinkable.OrderByDescending(c => blocks[c]).First();
             long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
-            // Small kernels stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
+            // Small programs stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
             if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
             blocks[big] = next;
         }
 
+        // A program covers its block of the parallel classes and the whole extent of the others (it loops over them).
         long OutputBlockElements() => Kernel.Computations[^1].Indices.Select(Classes.ClassOf).Distinct()
-            .Aggregate(1L, (p, c) => p * blocks[c]);
+            .Aggregate(1L, (p, c) => p * (parallel.Contains(c) ? blocks[c] : Math.Max(1, Classes.Extent(c))));
 
         // Rows and columns of a dot keep a few micro-kernel rows (6) of reuse; the innermost keeps a full vector.
         // At least 1 (an empty axis has extent 0 and block 1).

@@ -1,0 +1,80 @@
+using Strata.Core;
+using Strata.Graph.Builder;
+using Strata.Tile.Execution;
+using Strata.Tile.Fusion;
+
+namespace Strata.Tile.Tests.Fusion;
+
+/// <summary><see cref="FusionOptions.MinParallelExtent"/> and <see cref="FusionOptions.PoolsAfterContractions"/>: a large
+/// contraction does not absorb an epilogue that would leave its kernel without parallel axes (a Softmax over a GEMV's
+/// output columns) nor a pool over its output; a small one still does.</summary>
+public sealed class FusionParallelismTests
+{
+    private static Graph.Graph GemvSoftmax(int k, int n)
+    {
+        var g = new GraphBuilder("gs", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, k);
+        var w = new Tensor<float>([k, n]);
+        var rng = new Random(3);
+        for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(rng.NextDouble() - 0.5) / 8;
+        g.Output(g.Softmax(g.MatMul(x, g.Constant("w", w))), "y");
+        return g.Build();
+    }
+
+    private static Graph.Graph ConvReluMaxPool(int channels, int size)
+    {
+        var g = new GraphBuilder("cp", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, channels, size, size);
+        var w = new Tensor<float>([16, channels, 3, 3]);
+        var rng = new Random(5);
+        for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(rng.NextDouble() - 0.5) / 4;
+        g.Output(g.MaxPool(g.Relu(g.Conv(x, g.Constant("w", w), pads: [1, 1, 1, 1])), [2, 2], strides: [2, 2]), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void LargeConv_LeavesItsMaxPoolToAKernelOfItsOwn()
+    {
+        // 16·8·24·24·9 = 663,552 multiply-adds ≥ MinParallelWork.
+        var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(8, 24));
+        Assert.Equal([["Conv", "Relu"], ["MaxPool"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+    }
+
+    [Fact]
+    public void SmallConv_KeepsItsMaxPool()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(2, 8));
+        Assert.Equal(["Conv", "Relu", "MaxPool"], Assert.Single(program.Kernels).Nodes.Select(n => n.OpType));
+    }
+
+    private static int ParallelExtent(KernelStep step)
+    {
+        var classes = AxisClasses.Of(step.Kernel);
+        return (int)classes.ParallelCandidates.Aggregate(1L, (p, c) => p * classes.Extent(c));
+    }
+
+    [Fact]
+    public void LargeContraction_KeepsItsParallelAxis_SoftmaxGetsItsOwnKernel()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => GemvSoftmax(256, 1024));
+        var kernels = program.Kernels.ToList();
+        Assert.Equal([["MatMul"], ["Softmax"]], kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        Assert.Equal(1024, ParallelExtent(kernels[0]));
+    }
+
+    [Fact]
+    public void WithTheCheckOff_TheSameGraphFusesIntoOneKernelWithoutParallelAxes()
+    {
+        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { MinParallelExtent = 0 } };
+        var program = FusionHarness.CheckAgainstReference(() => GemvSoftmax(256, 1024), options: options);
+        var kernel = Assert.Single(program.Kernels);
+        Assert.Equal(1, ParallelExtent(kernel));
+    }
+
+    [Fact]
+    public void SmallContraction_StillAbsorbsTheSoftmax()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => GemvSoftmax(16, 64));
+        Assert.Equal(["MatMul", "Softmax"], Assert.Single(program.Kernels).Nodes.Select(n => n.OpType));
+    }
+}
