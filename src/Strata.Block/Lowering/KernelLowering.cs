@@ -291,8 +291,9 @@ internal sealed class KernelLowering
         Store(c, accs[1], outLayout);
     }
 
-    /// <summary>A sum of products of two loads as <c>dot</c>: operand blocks [M, K] and [K, N] (lanes beyond the
-    /// reduction extent load as 0 in both), accumulated in an [M, N] block, reshaped to the output block.</summary>
+    /// <summary>A sum of products of two (padded) loads as <c>dot</c>: operand blocks [M, K] and [K, N] (lanes beyond the
+    /// reduction extent load as 0 in both), accumulated in an [M, N] block, reshaped to the output block. The other
+    /// reduction axes have block 1: <see cref="ReduceLoops"/> steps them one element at a time around the dot.</summary>
     private void LowerDot(Computation c, ContractionMatch dot, BlockLayout outLayout)
     {
         var type = c.Body.Type;
@@ -303,7 +304,7 @@ internal sealed class KernelLowering
         BlockValue Init() => _b.Splat(zero, type, accShape, "init");
         Hoist(c, dot.X, lx);
         Hoist(c, dot.Y, ly);
-        var acc = ReduceLoops([dot.K], 0, [Init()], _ => [Init()],
+        var acc = ReduceLoops(c.Reduce!.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(BinaryOp.Add, a[0], p[0], "acc")],
             a =>
             {

@@ -17,7 +17,7 @@ namespace Strata.Tile;
 /// A config is legal when every knob is set to one of its values, <c>order</c> fits <c>parallel</c>, and each
 /// computation's block (the product of the block sizes of its output and reduction axes) holds at most
 /// <see cref="BlockBudget"/> elements.</summary>
-public sealed class KnobSpace
+public sealed partial class KnobSpace
 {
     /// <summary>Default limit on the elements of one computation's block.</summary>
     public const long DefaultBlockBudget = 1 << 16;
@@ -214,16 +214,27 @@ public sealed class KnobSpace
         return null;
     }
 
+    /// <summary>The elements a computation's block holds: for one that lowers to <c>dot</c> (<see cref="DotShape"/>) its
+    /// operand and accumulator blocks M·K + K·N + M·N (at most the product block), otherwise the product block of all its axes.</summary>
     private long BlockElements(Computation c, Func<string, long> block)
     {
-        long n = 1;
-        foreach (var a in AxesOf(c))
+        long Of(string? axis) => axis is null ? 1 : block(Classes.ClassOf(axis));
+        if (DotShape.Find(c, a => Of(a)) is { } d)
         {
-            long b = block(Classes.ClassOf(a));
-            n = n > long.MaxValue / Math.Max(b, 1) ? long.MaxValue : n * b;
+            long m = Of(d.M), n = Of(d.N), k = Of(d.K);
+            // Never more than the product block, so whatever fits as a product still fits (all-1 blocks always do).
+            return Math.Min(ProductElements(c, block), SaturatingAdd(SaturatingAdd(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
         }
-        return n;
+        return ProductElements(c, block);
     }
+
+    /// <summary>The product of the block sizes of all of <paramref name="c"/>'s axes (an upper bound of <see cref="BlockElements"/>).</summary>
+    private long ProductElements(Computation c, Func<string, long> block) =>
+        AxesOf(c).Aggregate(1L, (n, a) => SaturatingMul(n, block(Classes.ClassOf(a))));
+
+    private static long SaturatingMul(long a, long b) => a > long.MaxValue / Math.Max(b, 1) ? long.MaxValue : a * b;
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     private static IEnumerable<string> AxesOf(Computation c) => c.Reduce is { } r ? c.Indices.Concat(r.Axes) : c.Indices;
 
@@ -257,14 +268,16 @@ public sealed class KnobSpace
             blocks[c] = Classes.Extent(c) <= target ? cands[^1] : cands.Last(b => b <= target);
         }
         // Shrink the largest block of an over-budget computation until all fit.
+        // (The product block bounds every lowering's block, so the generic defaults are legal whichever path runs.)
         foreach (var comp in Kernel.Computations)
-            while (BlockElements(comp, b => blocks[b]) > BlockBudget)
+            while (ProductElements(comp, b => blocks[b]) > BlockBudget)
             {
                 var big = AxesOf(comp).Select(Classes.ClassOf).OrderByDescending(b => blocks[b]).First();
                 blocks[big] = _blockCandidates[big].Last(b => b < blocks[big]);
             }
 
         SplitForPrograms(blocks, parallel, innermost);
+        MultiAxisContractionBlocks(blocks, parallel);
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var (c, v) in blocks) b[KnobNames.Block(c)] = Str(v);
