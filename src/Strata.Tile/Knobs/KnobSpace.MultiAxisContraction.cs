@@ -23,8 +23,9 @@ public sealed partial class KnobSpace
     /// axis both operands read with the largest extent is K (ci), block up to <see cref="MultiAxisMaxK"/>, the other
     /// reduction axes 1 (looped around the dot); N is the innermost output axis (ow), its whole extent up to
     /// <see cref="MultiAxisMaxN"/>; M is the largest output axis only the other operand reads (co), up to
-    /// <see cref="MultiAxisMaxM"/>; every other output axis (batch, oh, a grouped conv's co) 1, so the parallel
-    /// axes give the programs. Blocks then shrink (K first) until the kernel fits the budget: legal for any shape.</summary>
+    /// <see cref="MultiAxisMaxM"/>; every other output axis (batch, oh) 1, so the parallel axes give the programs.
+    /// Without such an M (depthwise and grouped convs read the channel in both operands) the generic default stays.
+    /// Blocks then shrink (K first) until the kernel fits the budget: legal for any shape.</summary>
     private void MultiAxisContractionBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel)
     {
         foreach (var c in Kernel.Computations)
@@ -37,19 +38,19 @@ public sealed partial class KnobSpace
             var (nSide, mSide) = db.Contains(n) ? (db, da) : (da, db);
             string? m = c.Indices.Where(x => mSide.Contains(x) && !nSide.Contains(x))
                 .OrderByDescending(x => Classes.Extent(Classes.ClassOf(x))).FirstOrDefault();
+            // No row axis (a depthwise conv: both operands read the channel): a one-row dot is an axpy with packing
+            // overhead per step; the generic default (a vectorised reduction block) is faster.
+            if (m is null) continue;
             var shared = r.Axes.Where(x => da.Contains(x) && db.Contains(x)).ToArray();
             string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(x => Classes.Extent(Classes.ClassOf(x))).First();
 
             foreach (var x in c.Indices.Concat(r.Axes)) blocks[Classes.ClassOf(x)] = 1;
             blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             blocks[Classes.ClassOf(n)] = BlockAtMost(Classes.ClassOf(n), MultiAxisMaxN);
-            if (m is not null)
-            {
-                string mc = Classes.ClassOf(m);
-                blocks[mc] = BlockAtMost(mc, MultiAxisMaxM);
-                while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
-                    blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
-            }
+            string mc = Classes.ClassOf(m);
+            blocks[mc] = BlockAtMost(mc, MultiAxisMaxM);
+            while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
+                blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
         }
         // Shrink until every computation fits (K, then the other large blocks): all-1 blocks always fit.
         foreach (var comp in Kernel.Computations)
