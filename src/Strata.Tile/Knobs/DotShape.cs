@@ -42,6 +42,24 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         return IsOperand(a) && IsOperand(b) ? (a, b) : null;
     }
 
+    /// <summary>The roles the default gives the axes of a sum of products over several reduction axes (a convolution):
+    /// N is the innermost output axis, read by one operand only (Y); M the output axis with the largest extent that only
+    /// the other operand (X) reads, or null; K the reduction axis both read with the largest extent (ci). Null where
+    /// the computation is no such contraction or no operand reads N alone.</summary>
+    public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent)
+    {
+        if (c.Reduce is not { Axes.Length: > 1 } r || Operands(c) is not var (a, b) || c.Indices.IsEmpty) return null;
+        var da = ExprAnalysis.AxesOf(a);
+        var db = ExprAnalysis.AxesOf(b);
+        string n = c.Indices[^1];
+        if (da.Contains(n) == db.Contains(n)) return null;
+        var (x, y, dx, dy) = db.Contains(n) ? (a, b, da, db) : (b, a, db, da);
+        string? m = c.Indices.Where(i => dx.Contains(i) && !dy.Contains(i)).OrderByDescending(extent).FirstOrDefault();
+        var shared = r.Axes.Where(i => da.Contains(i) && db.Contains(i)).ToArray();
+        string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
+        return new DotRoles(x, y, m, n, k);
+    }
+
     /// <summary>A load, or a load where a condition holds and 0 elsewhere (zero padding).</summary>
     private static bool IsOperand(Expr e) => e switch
     {
@@ -53,3 +71,7 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
 
     private static bool IsZero(Constant c) => ScalarSemantics.IsFloat(c.ConstantType) && c.Value.F == 0;
 }
+
+/// <summary>The default roles of a multi-axis contraction's operands and axes (<see cref="DotShape.DefaultRoles"/>):
+/// X is the [M, K] operand, Y the [K, N] one.</summary>
+public sealed record DotRoles(Expr X, Expr Y, string? M, string N, string K);

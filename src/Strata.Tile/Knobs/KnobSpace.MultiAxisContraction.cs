@@ -30,21 +30,13 @@ public sealed partial class KnobSpace
     {
         foreach (var c in Kernel.Computations)
         {
-            if (c.Reduce is not { Axes.Length: > 1 } r || DotShape.Operands(c) is not var (a, b) || c.Indices.IsEmpty) continue;
-            var da = ExprAnalysis.AxesOf(a);
-            var db = ExprAnalysis.AxesOf(b);
-            string n = c.Indices[^1];
-            if (da.Contains(n) == db.Contains(n)) continue; // no column axis read by one operand only
-            var (nSide, mSide) = db.Contains(n) ? (db, da) : (da, db);
-            string? m = c.Indices.Where(x => mSide.Contains(x) && !nSide.Contains(x))
-                .OrderByDescending(x => Classes.Extent(Classes.ClassOf(x))).FirstOrDefault();
+            if (DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is not { } roles) continue;
+            var (m, n, k) = (roles.M, roles.N, roles.K);
             // No row axis (a depthwise conv: both operands read the channel): a one-row dot is an axpy with packing
             // overhead per step; the generic default (a vectorised reduction block) is faster.
             if (m is null) continue;
-            var shared = r.Axes.Where(x => da.Contains(x) && db.Contains(x)).ToArray();
-            string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(x => Classes.Extent(Classes.ClassOf(x))).First();
 
-            foreach (var x in c.Indices.Concat(r.Axes)) blocks[Classes.ClassOf(x)] = 1;
+            foreach (var x in c.Indices.Concat(c.Reduce!.Axes)) blocks[Classes.ClassOf(x)] = 1;
             blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             blocks[Classes.ClassOf(n)] = BlockAtMost(Classes.ClassOf(n), MultiAxisMaxN);
             string mc = Classes.ClassOf(m);
