@@ -9,7 +9,7 @@ namespace Strata.Machine.Tests;
 /// <summary>Random well-typed Machine kernels for property tests (deterministic from a seed). Every kernel passes
 /// <see cref="Verification.MachineVerifier"/> and runs without out-of-bounds accesses or races between program
 /// instances: indices are clamped into range with min/max (or masked with the comparisons that bound them, or
-/// counted with <c>min(end - index, lanes)</c>), inputs and local buffers are read, each instance writes only its
+/// counted with <c>min(end - index, lanes)</c>, or lane-ranged with <c>from start - index</c> and such a count), inputs and local buffers are read, each instance writes only its
 /// own slice <c>[pid·chunk, (pid+1)·chunk)</c> of every output and scratch parameter, and local buffers are filled
 /// before anything reads them. Registers are reassigned (they are mutable) inside loops and ifs. Values include
 /// inf, nan, -0 and integer extremes, so the kernels exercise ScalarSemantics' edge cases.</summary>
@@ -289,7 +289,7 @@ public static class RandomMachineKernels
 
         /// <summary>An index (and, for vectors, maybe a count) of an access of <paramref name="lanes"/> elements that
         /// stays inside [base, base + span): base is this instance's slice start for outputs and scratch, else 0.</summary>
-        private (Reg Index, Reg? Mask, Reg? Count) Access(bool sliced, long span, int lanes, bool vector)
+        private (Reg Index, Reg? Mask, Reg? From, Reg? Count) Access(bool sliced, long span, int lanes, bool vector)
         {
             var x = Any(MType.I64);
             if (wild && r.Next(4) == 0)
@@ -298,19 +298,35 @@ public static class RandomMachineKernels
                 var idx = new Reg("w" + _next++, MType.I64); // "w": an unclamped index, recognisable in tests
                 Out.Add(new BinaryStmt(idx, BinaryOp.Add, x, offset));
                 Reg? n = vector && r.Next(2) == 0 ? (r.Next(2) == 0 ? Any(MType.I64) : LoweringCount(idx, I64(span), lanes)) : null;
-                return (idx, null, n);
+                Reg? f = vector && r.Next(3) == 0 ? (r.Next(2) == 0 ? Any(MType.I64) : Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, I64(0), idx))) : null;
+                return (idx, null, f, n);
             }
             Reg Based(Reg off) => sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, off)) : off;
+            if (vector && r.Next(4) == 0)
+            {
+                // The lowering's padded access: an index that may start up to lanes - 1 before the memory (or slice),
+                // limited to the lanes from (start - index), maybe later (a max with anything), and a tail count.
+                var idx = Based(Clamp(x, 1 - lanes, span - 1));
+                var start = sliced ? _base : I64(0);
+                Reg from = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, start, idx));
+                if (r.Next(3) == 0)
+                {
+                    var other = Any(MType.I64);
+                    from = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Max, from, other));
+                }
+                var end = sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, I64(span))) : I64(span);
+                return (idx, null, from, LoweringCount(idx, end, lanes));
+            }
             if (vector && (span < lanes || r.Next(3) == 0))
             {
                 var idx = Based(Clamp(x, 0, span - 1));
                 var end = sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, I64(span))) : I64(span);
-                if (r.Next(2) == 0) return (idx, null, LoweringCount(idx, end, lanes));
+                if (r.Next(2) == 0) return (idx, null, null, LoweringCount(idx, end, lanes));
                 var rem = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Sub, end, idx));
                 var count = Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Min, rem, I64(lanes)));
-                return (idx, null, count);
+                return (idx, null, null, count);
             }
-            if (vector) return (Based(Clamp(x, 0, span - lanes)), null, null);
+            if (vector) return (Based(Clamp(x, 0, span - lanes)), null, null, null);
             if (r.Next(3) == 0)
             {
                 // The Block lowering's pattern: an unclamped index with the mask that bounds it.
@@ -319,10 +335,10 @@ public static class RandomMachineKernels
                 var hi = sliced ? Emit(MType.I64, d => new BinaryStmt(d, BinaryOp.Add, _base, I64(span))) : I64(span);
                 var ge = Emit(MType.Bool, d => new BinaryStmt(d, BinaryOp.Ge, idx, lo));
                 var lt = Emit(MType.Bool, d => new BinaryStmt(d, BinaryOp.Lt, idx, hi));
-                return (idx, Emit(MType.Bool, d => new BinaryStmt(d, BinaryOp.And, ge, lt)), null);
+                return (idx, Emit(MType.Bool, d => new BinaryStmt(d, BinaryOp.And, ge, lt)), null, null);
             }
             var clamped = Based(Clamp(x, 0, span - 1));
-            return (clamped, r.Next(4) == 0 ? Any(MType.Bool) : null, null);
+            return (clamped, r.Next(4) == 0 ? Any(MType.Bool) : null, null, null);
         }
 
         /// <summary>The Machine lowering's count: <c>min(select(%ok, lanes, 0), min(max(end - index, 0), lanes))</c>,
@@ -343,9 +359,9 @@ public static class RandomMachineKernels
             int lanes = target.Lanes(element);
             bool vector = lanes > 1 && r.Next(2) == 0;
             var type = vector ? MType.Vector(element, lanes) : MType.Scalar(element);
-            var (index, mask, count) = Access(sliced: false, length, lanes, vector);
-            Scalar? other = (mask ?? count) is not null && r.Next(2) == 0 ? Value(r, element) : null;
-            Out.Add(new LoadStmt(Dest(type), name, index, mask, count, other));
+            var (index, mask, from, count) = Access(sliced: false, length, lanes, vector);
+            Scalar? other = (mask ?? count ?? from) is not null && r.Next(2) == 0 ? Value(r, element) : null;
+            Out.Add(new LoadStmt(Dest(type), name, index, mask, count, other, from));
         }
 
         private void Store()
@@ -356,8 +372,8 @@ public static class RandomMachineKernels
             bool vector = lanes > 1 && r.Next(2) == 0;
             var type = vector ? MType.Vector(element, lanes) : MType.Scalar(element);
             var value = Any(type);
-            var (index, mask, count) = Access(sliced, length, lanes, vector);
-            Out.Add(new StoreStmt(name, index, value, mask, count));
+            var (index, mask, from, count) = Access(sliced, length, lanes, vector);
+            Out.Add(new StoreStmt(name, index, value, mask, count, from));
         }
 
         private ImmutableArray<MStmt> Nested(int statements)

@@ -8,9 +8,10 @@ using Strata.Tile;
 namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Loads, stores, prefetches and their bounds checks. Addresses are base + index × element size; full
-/// vectors use <c>VectorN.Load/Store(T*)</c>, count-limited vectors and bool vectors copy lane by lane
-/// (<see cref="LaneOps"/>) so nothing beyond the count is read or written. A count outside 0..lanes is clamped into it
-/// (negative: no lane; beyond: every lane), as the Machine interpreter defines. A checked access compares the index
+/// vectors use <c>VectorN.Load/Store(T*)</c>, lane-limited vectors (from/count) x86 masked moves
+/// (<see cref="MaskedLanes"/>) and the rest (bool vectors, hosts without AVX2) copy lane by lane (<see cref="LaneOps"/>),
+/// so nothing outside [from, count) is read or written. From and count outside 0..lanes are clamped into it
+/// (count negative: no lane; beyond: every lane), as the Machine interpreter defines. A checked access compares the index
 /// (unsigned, so negative fails too) against the memory's length and throws before touching memory.</summary>
 internal sealed partial class KernelEmitter
 {
@@ -51,7 +52,7 @@ internal sealed partial class KernelEmitter
                 Load(mask);
                 _il.Emit(OpCodes.Brfalse, other);
             }
-            if (check) EmitBoundsCheck(access, l.Index, null, 1, length);
+            if (check) EmitBoundsCheck(access, l.Index, null, null, 1, length);
             PushAddress(ptr, el, l.Index);
             LoadIndirect(el);
             Store(l.Target);
@@ -65,39 +66,40 @@ internal sealed partial class KernelEmitter
             }
             return;
         }
-        if (l.Mask is not null) throw Error("a vector load takes a count, not a mask");
-        if (l.Count is null && el != DataType.Bool)
+        if (l.Mask is not null) throw Error("a vector load takes a from and a count, not a mask");
+        if (l.Count is null && l.From is null && el != DataType.Bool)
         {
-            if (check) EmitBoundsCheck(access, l.Index, null, t.Lanes, length);
+            if (check) EmitBoundsCheck(access, l.Index, null, null, t.Lanes, length);
             PushAddress(ptr, el, l.Index);
             VCall(t, "Load", "P");
             Store(l.Target);
             return;
         }
-        if (l.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
-        if (l.Count is { } n && MaskedMethod("Load", t) is { } masked)
+        CheckLimits(l.From, l.Count);
+        if (check) EmitBoundsCheck(access, l.Index, l.From, l.Count, t.Lanes, length);
+        if (MaskedMethod("Load", t, l.From is not null) is { } masked)
         {
-            if (check) EmitBoundsCheck(access, l.Index, l.Count, t.Lanes, length);
             PushAddress(ptr, el, l.Index);
-            Load(n);
+            if (l.From is { } f) Load(f);
+            PushCount(l.Count, t.Lanes);
             EmitVectorConst(t, l.Other ?? default);
             _il.Emit(OpCodes.Call, masked);
             Store(l.Target);
             return;
         }
-        // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, count, lanes).
+        // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, from, count, lanes).
         var temp = Temp(VType(t), ResultSlot);
         EmitVectorConst(t, l.Other ?? default);
         _il.Emit(OpCodes.Stloc, temp);
-        if (check) EmitBoundsCheck(access, l.Index, l.Count, t.Lanes, length);
         PushAddress(ptr, el, l.Index);
         _il.Emit(OpCodes.Ldc_I4, (int)el);
         _il.Emit(OpCodes.Ldloca, temp);
         _il.Emit(OpCodes.Conv_U);
         _il.Emit(OpCodes.Ldc_I4, LaneBytes(t));
+        PushFrom(l.From);
         PushCount(l.Count, t.Lanes);
         _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        Call(typeof(LaneOps), nameof(LaneOps.LoadLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(int));
+        Call(typeof(LaneOps), nameof(LaneOps.LoadLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
         _il.Emit(OpCodes.Ldloc, temp);
         Store(l.Target);
     }
@@ -119,50 +121,69 @@ internal sealed partial class KernelEmitter
                 Load(mask);
                 _il.Emit(OpCodes.Brfalse, skip);
             }
-            if (check) EmitBoundsCheck(access, s.Index, null, 1, length);
+            if (check) EmitBoundsCheck(access, s.Index, null, null, 1, length);
             PushAddress(ptr, el, s.Index);
             Load(s.Value);
             StoreIndirect(el);
             _il.MarkLabel(skip);
             return;
         }
-        if (s.Mask is not null) throw Error("a vector store takes a count, not a mask");
-        if (s.Count is null && el != DataType.Bool)
+        if (s.Mask is not null) throw Error("a vector store takes a from and a count, not a mask");
+        if (s.Count is null && s.From is null && el != DataType.Bool)
         {
-            if (check) EmitBoundsCheck(access, s.Index, null, t.Lanes, length);
+            if (check) EmitBoundsCheck(access, s.Index, null, null, t.Lanes, length);
             Load(s.Value);
             PushAddress(ptr, el, s.Index);
             VCall(t, "Store", "V,P");
             return;
         }
-        if (s.Count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
-        if (check) EmitBoundsCheck(access, s.Index, s.Count, t.Lanes, length);
-        if (s.Count is { } n && MaskedMethod("Store", t) is { } masked)
+        CheckLimits(s.From, s.Count);
+        if (check) EmitBoundsCheck(access, s.Index, s.From, s.Count, t.Lanes, length);
+        if (MaskedMethod("Store", t, s.From is not null) is { } masked)
         {
             PushAddress(ptr, el, s.Index);
-            Load(n);
+            if (s.From is { } f) Load(f);
+            PushCount(s.Count, t.Lanes);
             Load(s.Value);
             _il.Emit(OpCodes.Call, masked);
             return;
         }
-        // LaneOps.StoreLanes(&mem[i], type, &v, vLane, count, lanes)
+        // LaneOps.StoreLanes(&mem[i], type, &v, vLane, from, count, lanes)
         PushAddress(ptr, el, s.Index);
         _il.Emit(OpCodes.Ldc_I4, (int)el);
         SpillAddress(s.Value, 0);
         _il.Emit(OpCodes.Ldc_I4, LaneBytes(t));
+        PushFrom(s.From);
         PushCount(s.Count, t.Lanes);
         _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        Call(typeof(LaneOps), nameof(LaneOps.StoreLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(int));
+        Call(typeof(LaneOps), nameof(LaneOps.StoreLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
     }
 
-    /// <summary><see cref="MaskedLanes"/>' masked move for a 256-bit vector of f32/f64/i32/i64 on a host with AVX2,
-    /// or null (then the lanes are copied one by one).</summary>
-    private System.Reflection.MethodInfo? MaskedMethod(string name, MType t)
+    private void CheckLimits(Reg? from, Reg? count)
     {
-        if (!Avx2.IsSupported || t.Lanes * LaneBytes(t) != 32 || t.Element is not (DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64))
+        if (from is { } f && f.Type != MType.I64) throw Error($"from %{f.Name} is {f.Type}, not i64");
+        if (count is { } c && c.Type != MType.I64) throw Error($"count %{c.Name} is {c.Type}, not i64");
+    }
+
+    /// <summary><see cref="MaskedLanes"/>' masked move (<c>Load256</c>, <c>StoreRange512</c>, …) for a vector of
+    /// f32/f64/i32/i64/u32/u64 of 128 or 256 bits on a host with AVX2, 512 bits with AVX-512F; or null (then the lanes
+    /// are copied one by one).</summary>
+    private System.Reflection.MethodInfo? MaskedMethod(string name, MType t, bool ranged)
+    {
+        if (t.Element is not (DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64 or DataType.UInt32 or DataType.UInt64))
             return null;
-        var e = ClrTypes.Element(t.Element);
-        return Reflect.Method(typeof(MaskedLanes), name, e.MakePointerType(), typeof(long), VType(t));
+        int bits = t.Lanes * LaneBytes(t) * 8;
+        bool host = bits switch { 128 or 256 => Avx2.IsSupported, 512 => Avx512F.IsSupported, _ => false };
+        if (!host) return null;
+        var open = typeof(MaskedLanes).GetMethod($"{name}{(ranged ? "Range" : "")}{bits}")
+            ?? throw Error($"MaskedLanes.{name}{bits} is missing");
+        return open.MakeGenericMethod(ClrTypes.Element(t.Element));
+    }
+
+    private void PushFrom(Reg? from)
+    {
+        if (from is null) _il.Emit(OpCodes.Ldc_I8, 0L);
+        else Load(from);
     }
 
     private void PushCount(Reg? count, int lanes)
@@ -181,14 +202,14 @@ internal sealed partial class KernelEmitter
         Call(typeof(Sse), nameof(Sse.Prefetch0), typeof(void*));
     }
 
-    /// <summary>Throws unless [index, index + n) lies in [0, length), where n is the constant <paramref name="lanes"/>
-    /// or, with a <paramref name="count"/>, min(count, lanes) (nothing is checked when count ≤ 0).</summary>
-    private void EmitBoundsCheck(string access, Reg index, Reg? count, int lanes, long length)
+    /// <summary>Throws unless the lanes an access touches lie in [0, length): [index, index + lanes), or with a
+    /// from and/or count [index + max(from, 0), index + min(count, lanes)) (nothing is checked when that is empty).</summary>
+    private void EmitBoundsCheck(string access, Reg index, Reg? from, Reg? count, int lanes, long length)
     {
         _checkedAccesses++;
         var ok = _il.DefineLabel();
         var fail = _il.DefineLabel();
-        if (count is null)
+        if (count is null && from is null)
         {
             if (length >= lanes)
             {
@@ -200,14 +221,21 @@ internal sealed partial class KernelEmitter
         else
         {
             var n = Temp(typeof(long), 20);
-            Load(count);
+            var f = Temp(typeof(long), 21);
+            PushCount(count, lanes);
             _il.Emit(OpCodes.Ldc_I8, (long)lanes);
             Call(typeof(Math), nameof(Math.Min), typeof(long), typeof(long));
             _il.Emit(OpCodes.Stloc, n);
-            _il.Emit(OpCodes.Ldloc, n);
+            PushFrom(from);
             _il.Emit(OpCodes.Ldc_I8, 0L);
+            Call(typeof(Math), nameof(Math.Max), typeof(long), typeof(long));
+            _il.Emit(OpCodes.Stloc, f);
+            _il.Emit(OpCodes.Ldloc, n);
+            _il.Emit(OpCodes.Ldloc, f);
             _il.Emit(OpCodes.Ble, ok);
             Load(index);
+            _il.Emit(OpCodes.Ldloc, f);
+            _il.Emit(OpCodes.Add);
             _il.Emit(OpCodes.Ldc_I8, 0L);
             _il.Emit(OpCodes.Blt, fail);
             Load(index);

@@ -55,22 +55,23 @@ internal static unsafe class LaneOps
         Write(r, t, t == DataType.Bool ? 1 : lane, 0, acc);
     }
 
-    /// <summary>Copies the first <paramref name="count"/> elements (clamped to 0..lanes) between memory and a
-    /// register's lanes; the other lanes of a load keep what the caller put there (the <c>other</c> value).</summary>
-    public static void LoadLanes(nint memory, int type, nint r, int rLane, long count, int lanes)
+    /// <summary>Copies the elements <paramref name="from"/> ≤ i &lt; <paramref name="count"/> (both clamped to 0..lanes)
+    /// between memory and a register's lanes; the other lanes of a load keep what the caller put there (the
+    /// <c>other</c> value).</summary>
+    public static void LoadLanes(nint memory, int type, nint r, int rLane, long from, long count, int lanes)
     {
         var t = (DataType)type;
         long n = Math.Clamp(count, 0, lanes);
         int size = t == DataType.Bool ? 1 : rLane;
-        for (int i = 0; i < n; i++) Write(r, t, rLane, i, Read(memory, t, size, i));
+        for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(r, t, rLane, i, Read(memory, t, size, i));
     }
 
-    public static void StoreLanes(nint memory, int type, nint v, int vLane, long count, int lanes)
+    public static void StoreLanes(nint memory, int type, nint v, int vLane, long from, long count, int lanes)
     {
         var t = (DataType)type;
         long n = Math.Clamp(count, 0, lanes);
         int size = t == DataType.Bool ? 1 : vLane;
-        for (int i = 0; i < n; i++) Write(memory, t, size, i, Read(v, t, vLane, i));
+        for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(memory, t, size, i, Read(v, t, vLane, i));
     }
 
     internal static Scalar Read(nint p, DataType t, int lane, int i)

@@ -4,55 +4,219 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Backends.Clr.Helpers;
 
-/// <summary>Count-limited 256-bit loads and stores with AVX masked moves (lanes at and beyond the count are neither
-/// read nor written, and masked-off lanes never fault), for 4- and 8-byte lanes. The count is clamped into 0..lanes as
-/// the interpreter defines. Small enough for RyuJIT to inline into the kernel (the lane-index vectors are constants, not statics, so no
-/// class-initialisation check); used only where Avx2 is present.</summary>
+/// <summary>Lane-limited loads and stores with x86 masked moves: only lanes l with from ≤ l &lt; count are read or
+/// written (from and count are clamped into 0..lanes as the interpreter defines; without a from it is 0), and
+/// masked-off lanes never fault. For 4- and 8-byte lanes (f32, f64, i32, i64, u32, u64) of 128, 256 and 512 bits:
+/// AVX-512 masked moves (<c>vmovups zmm{k}</c>, AVX-512VL for the narrower widths) where the host has them, else AVX
+/// <c>vmaskmov</c>. The mask is an iota compared against the broadcast bounds. Generic over the lane type so one body
+/// serves all six: <c>typeof(T)</c> tests and <see cref="Unsafe.SizeOf{T}"/> are constants to RyuJIT, and the methods
+/// are small enough to inline into the kernel. Used only where Avx2 (128/256 bits) or Avx512F (512 bits) is present.</summary>
 internal static unsafe class MaskedLanes
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Mask32(long count) => Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((int)Math.Clamp(count, 0, 8)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<long> Mask64(long count) => Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create(Math.Clamp(count, 0, 4)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Load(float* p, long count, Vector256<float> other)
+    private static Vector128<T> Mask128<T>(long from, long count) where T : unmanaged
     {
-        var m = Mask32(count).AsSingle();
-        return Vector256.ConditionalSelect(m, Avx.MaskLoad(p, m), other);
+        if (Unsafe.SizeOf<T>() == 4)
+        {
+            var iota = Vector128<int>.Indices;
+            return (Vector128.GreaterThanOrEqual(iota, Vector128.Create((int)Math.Clamp(from, 0, 4)))
+                & Vector128.LessThan(iota, Vector128.Create((int)Math.Clamp(count, 0, 4)))).As<int, T>();
+        }
+        var iota64 = Vector128<long>.Indices;
+        return (Vector128.GreaterThanOrEqual(iota64, Vector128.Create(Math.Clamp(from, 0, 2)))
+            & Vector128.LessThan(iota64, Vector128.Create(Math.Clamp(count, 0, 2)))).As<long, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Load(double* p, long count, Vector256<double> other)
+    private static Vector128<T> Mask128<T>(long count) where T : unmanaged => Unsafe.SizeOf<T>() == 4
+        ? Vector128.LessThan(Vector128<int>.Indices, Vector128.Create((int)Math.Clamp(count, 0, 4))).As<int, T>()
+        : Vector128.LessThan(Vector128<long>.Indices, Vector128.Create(Math.Clamp(count, 0, 2))).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Mask256<T>(long from, long count) where T : unmanaged
     {
-        var m = Mask64(count).AsDouble();
-        return Vector256.ConditionalSelect(m, Avx.MaskLoad(p, m), other);
+        if (Unsafe.SizeOf<T>() == 4)
+        {
+            var iota = Vector256<int>.Indices;
+            return (Vector256.GreaterThanOrEqual(iota, Vector256.Create((int)Math.Clamp(from, 0, 8)))
+                & Vector256.LessThan(iota, Vector256.Create((int)Math.Clamp(count, 0, 8)))).As<int, T>();
+        }
+        var iota64 = Vector256<long>.Indices;
+        return (Vector256.GreaterThanOrEqual(iota64, Vector256.Create(Math.Clamp(from, 0, 4)))
+            & Vector256.LessThan(iota64, Vector256.Create(Math.Clamp(count, 0, 4)))).As<long, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Load(int* p, long count, Vector256<int> other)
+    private static Vector256<T> Mask256<T>(long count) where T : unmanaged => Unsafe.SizeOf<T>() == 4
+        ? Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)Math.Clamp(count, 0, 8))).As<int, T>()
+        : Vector256.LessThan(Vector256<long>.Indices, Vector256.Create(Math.Clamp(count, 0, 4))).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Mask512<T>(long from, long count) where T : unmanaged
     {
-        var m = Mask32(count);
-        return Vector256.ConditionalSelect(m, Avx2.MaskLoad(p, m), other);
+        if (Unsafe.SizeOf<T>() == 4)
+        {
+            var iota = Vector512<int>.Indices;
+            return (Vector512.GreaterThanOrEqual(iota, Vector512.Create((int)Math.Clamp(from, 0, 16)))
+                & Vector512.LessThan(iota, Vector512.Create((int)Math.Clamp(count, 0, 16)))).As<int, T>();
+        }
+        var iota64 = Vector512<long>.Indices;
+        return (Vector512.GreaterThanOrEqual(iota64, Vector512.Create(Math.Clamp(from, 0, 8)))
+            & Vector512.LessThan(iota64, Vector512.Create(Math.Clamp(count, 0, 8)))).As<long, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<long> Load(long* p, long count, Vector256<long> other)
+    private static Vector512<T> Mask512<T>(long count) where T : unmanaged => Unsafe.SizeOf<T>() == 4
+        ? Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)Math.Clamp(count, 0, 16))).As<int, T>()
+        : Vector512.LessThan(Vector512<long>.Indices, Vector512.Create(Math.Clamp(count, 0, 8))).As<long, T>();
+
+    // ---- 128 bits ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Load128<T>(T* p, long count, Vector128<T> other) where T : unmanaged => Read(p, Mask128<T>(count), other);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadRange128<T>(T* p, long from, long count, Vector128<T> other) where T : unmanaged => Read(p, Mask128<T>(from, count), other);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store128<T>(T* p, long count, Vector128<T> v) where T : unmanaged => Write(p, Mask128<T>(count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRange128<T>(T* p, long from, long count, Vector128<T> v) where T : unmanaged => Write(p, Mask128<T>(from, count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Read<T>(T* p, Vector128<T> m, Vector128<T> other) where T : unmanaged
     {
-        var m = Mask64(count);
-        return Vector256.ConditionalSelect(m, Avx2.MaskLoad(p, m), other);
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Avx512F.VL.MaskLoad((float*)p, m.AsSingle(), other.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Avx512F.VL.MaskLoad((double*)p, m.AsDouble(), other.AsDouble()).As<double, T>();
+            if (typeof(T) == typeof(int)) return Avx512F.VL.MaskLoad((int*)p, m.AsInt32(), other.AsInt32()).As<int, T>();
+            if (typeof(T) == typeof(uint)) return Avx512F.VL.MaskLoad((uint*)p, m.AsUInt32(), other.AsUInt32()).As<uint, T>();
+            if (typeof(T) == typeof(long)) return Avx512F.VL.MaskLoad((long*)p, m.AsInt64(), other.AsInt64()).As<long, T>();
+            return Avx512F.VL.MaskLoad((ulong*)p, m.AsUInt64(), other.AsUInt64()).As<ulong, T>();
+        }
+        Vector128<T> r;
+        if (typeof(T) == typeof(float)) r = Avx.MaskLoad((float*)p, m.AsSingle()).As<float, T>();
+        else if (typeof(T) == typeof(double)) r = Avx.MaskLoad((double*)p, m.AsDouble()).As<double, T>();
+        else if (typeof(T) == typeof(int)) r = Avx2.MaskLoad((int*)p, m.AsInt32()).As<int, T>();
+        else if (typeof(T) == typeof(uint)) r = Avx2.MaskLoad((uint*)p, m.AsUInt32()).As<uint, T>();
+        else if (typeof(T) == typeof(long)) r = Avx2.MaskLoad((long*)p, m.AsInt64()).As<long, T>();
+        else r = Avx2.MaskLoad((ulong*)p, m.AsUInt64()).As<ulong, T>();
+        return Vector128.ConditionalSelect(m, r, other);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(float* p, long count, Vector256<float> v) => Avx.MaskStore(p, Mask32(count).AsSingle(), v);
+    private static void Write<T>(T* p, Vector128<T> m, Vector128<T> v) where T : unmanaged
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) Avx512F.VL.MaskStore((float*)p, m.AsSingle(), v.AsSingle());
+            else if (typeof(T) == typeof(double)) Avx512F.VL.MaskStore((double*)p, m.AsDouble(), v.AsDouble());
+            else if (typeof(T) == typeof(int)) Avx512F.VL.MaskStore((int*)p, m.AsInt32(), v.AsInt32());
+            else if (typeof(T) == typeof(uint)) Avx512F.VL.MaskStore((uint*)p, m.AsUInt32(), v.AsUInt32());
+            else if (typeof(T) == typeof(long)) Avx512F.VL.MaskStore((long*)p, m.AsInt64(), v.AsInt64());
+            else Avx512F.VL.MaskStore((ulong*)p, m.AsUInt64(), v.AsUInt64());
+            return;
+        }
+        if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, m.AsSingle(), v.AsSingle());
+        else if (typeof(T) == typeof(double)) Avx.MaskStore((double*)p, m.AsDouble(), v.AsDouble());
+        else if (typeof(T) == typeof(int)) Avx2.MaskStore((int*)p, m.AsInt32(), v.AsInt32());
+        else if (typeof(T) == typeof(uint)) Avx2.MaskStore((uint*)p, m.AsUInt32(), v.AsUInt32());
+        else if (typeof(T) == typeof(long)) Avx2.MaskStore((long*)p, m.AsInt64(), v.AsInt64());
+        else Avx2.MaskStore((ulong*)p, m.AsUInt64(), v.AsUInt64());
+    }
+
+    // ---- 256 bits ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(double* p, long count, Vector256<double> v) => Avx.MaskStore(p, Mask64(count).AsDouble(), v);
+    public static Vector256<T> Load256<T>(T* p, long count, Vector256<T> other) where T : unmanaged => Read(p, Mask256<T>(count), other);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(int* p, long count, Vector256<int> v) => Avx2.MaskStore(p, Mask32(count), v);
+    public static Vector256<T> LoadRange256<T>(T* p, long from, long count, Vector256<T> other) where T : unmanaged => Read(p, Mask256<T>(from, count), other);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(long* p, long count, Vector256<long> v) => Avx2.MaskStore(p, Mask64(count), v);
+    public static void Store256<T>(T* p, long count, Vector256<T> v) where T : unmanaged => Write(p, Mask256<T>(count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRange256<T>(T* p, long from, long count, Vector256<T> v) where T : unmanaged => Write(p, Mask256<T>(from, count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Read<T>(T* p, Vector256<T> m, Vector256<T> other) where T : unmanaged
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) return Avx512F.VL.MaskLoad((float*)p, m.AsSingle(), other.AsSingle()).As<float, T>();
+            if (typeof(T) == typeof(double)) return Avx512F.VL.MaskLoad((double*)p, m.AsDouble(), other.AsDouble()).As<double, T>();
+            if (typeof(T) == typeof(int)) return Avx512F.VL.MaskLoad((int*)p, m.AsInt32(), other.AsInt32()).As<int, T>();
+            if (typeof(T) == typeof(uint)) return Avx512F.VL.MaskLoad((uint*)p, m.AsUInt32(), other.AsUInt32()).As<uint, T>();
+            if (typeof(T) == typeof(long)) return Avx512F.VL.MaskLoad((long*)p, m.AsInt64(), other.AsInt64()).As<long, T>();
+            return Avx512F.VL.MaskLoad((ulong*)p, m.AsUInt64(), other.AsUInt64()).As<ulong, T>();
+        }
+        Vector256<T> r;
+        if (typeof(T) == typeof(float)) r = Avx.MaskLoad((float*)p, m.AsSingle()).As<float, T>();
+        else if (typeof(T) == typeof(double)) r = Avx.MaskLoad((double*)p, m.AsDouble()).As<double, T>();
+        else if (typeof(T) == typeof(int)) r = Avx2.MaskLoad((int*)p, m.AsInt32()).As<int, T>();
+        else if (typeof(T) == typeof(uint)) r = Avx2.MaskLoad((uint*)p, m.AsUInt32()).As<uint, T>();
+        else if (typeof(T) == typeof(long)) r = Avx2.MaskLoad((long*)p, m.AsInt64()).As<long, T>();
+        else r = Avx2.MaskLoad((ulong*)p, m.AsUInt64()).As<ulong, T>();
+        return Vector256.ConditionalSelect(m, r, other);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write<T>(T* p, Vector256<T> m, Vector256<T> v) where T : unmanaged
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float)) Avx512F.VL.MaskStore((float*)p, m.AsSingle(), v.AsSingle());
+            else if (typeof(T) == typeof(double)) Avx512F.VL.MaskStore((double*)p, m.AsDouble(), v.AsDouble());
+            else if (typeof(T) == typeof(int)) Avx512F.VL.MaskStore((int*)p, m.AsInt32(), v.AsInt32());
+            else if (typeof(T) == typeof(uint)) Avx512F.VL.MaskStore((uint*)p, m.AsUInt32(), v.AsUInt32());
+            else if (typeof(T) == typeof(long)) Avx512F.VL.MaskStore((long*)p, m.AsInt64(), v.AsInt64());
+            else Avx512F.VL.MaskStore((ulong*)p, m.AsUInt64(), v.AsUInt64());
+            return;
+        }
+        if (typeof(T) == typeof(float)) Avx.MaskStore((float*)p, m.AsSingle(), v.AsSingle());
+        else if (typeof(T) == typeof(double)) Avx.MaskStore((double*)p, m.AsDouble(), v.AsDouble());
+        else if (typeof(T) == typeof(int)) Avx2.MaskStore((int*)p, m.AsInt32(), v.AsInt32());
+        else if (typeof(T) == typeof(uint)) Avx2.MaskStore((uint*)p, m.AsUInt32(), v.AsUInt32());
+        else if (typeof(T) == typeof(long)) Avx2.MaskStore((long*)p, m.AsInt64(), v.AsInt64());
+        else Avx2.MaskStore((ulong*)p, m.AsUInt64(), v.AsUInt64());
+    }
+
+    // ---- 512 bits ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load512<T>(T* p, long count, Vector512<T> other) where T : unmanaged => Read(p, Mask512<T>(count), other);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadRange512<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged => Read(p, Mask512<T>(from, count), other);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store512<T>(T* p, long count, Vector512<T> v) where T : unmanaged => Write(p, Mask512<T>(count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRange512<T>(T* p, long from, long count, Vector512<T> v) where T : unmanaged => Write(p, Mask512<T>(from, count), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Read<T>(T* p, Vector512<T> m, Vector512<T> other) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return Avx512F.MaskLoad((float*)p, m.AsSingle(), other.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Avx512F.MaskLoad((double*)p, m.AsDouble(), other.AsDouble()).As<double, T>();
+        if (typeof(T) == typeof(int)) return Avx512F.MaskLoad((int*)p, m.AsInt32(), other.AsInt32()).As<int, T>();
+        if (typeof(T) == typeof(uint)) return Avx512F.MaskLoad((uint*)p, m.AsUInt32(), other.AsUInt32()).As<uint, T>();
+        if (typeof(T) == typeof(long)) return Avx512F.MaskLoad((long*)p, m.AsInt64(), other.AsInt64()).As<long, T>();
+        return Avx512F.MaskLoad((ulong*)p, m.AsUInt64(), other.AsUInt64()).As<ulong, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write<T>(T* p, Vector512<T> m, Vector512<T> v) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) Avx512F.MaskStore((float*)p, m.AsSingle(), v.AsSingle());
+        else if (typeof(T) == typeof(double)) Avx512F.MaskStore((double*)p, m.AsDouble(), v.AsDouble());
+        else if (typeof(T) == typeof(int)) Avx512F.MaskStore((int*)p, m.AsInt32(), v.AsInt32());
+        else if (typeof(T) == typeof(uint)) Avx512F.MaskStore((uint*)p, m.AsUInt32(), v.AsUInt32());
+        else if (typeof(T) == typeof(long)) Avx512F.MaskStore((long*)p, m.AsInt64(), v.AsInt64());
+        else Avx512F.MaskStore((ulong*)p, m.AsUInt64(), v.AsUInt64());
+    }
 }

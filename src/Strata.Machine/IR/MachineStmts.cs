@@ -88,24 +88,24 @@ public sealed record ReduceLanesStmt(Reg Target, ReduceOp Op, Reg Vector) : MStm
     public override IEnumerable<Reg> Uses => [Vector];
 }
 
-/// <summary><c>%x = load %mem[%i] mask %m other 0.0 : f32</c>, <c>%v = load %mem[%i] count %n : v8f32</c>.
+/// <summary><c>%x = load %mem[%i] mask %m other 0.0 : f32</c>, <c>%v = load %mem[%i] from %s count %n : v8f32</c>.
 /// A scalar load with a (scalar bool) <see cref="Mask"/> reads nothing where the mask is false and gives
-/// <see cref="Other"/> (zero if absent). A vector load with a <see cref="Count"/> (an i64 in 0..Lanes) reads only the
-/// first Count lanes (a count below 0 reads none, above Lanes reads all); the rest are <see cref="Other"/>. Everything read
-/// must be in bounds of the memory.</summary>
-public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = null, Reg? Count = null, Scalar? Other = null) : MStmt
+/// <see cref="Other"/> (zero if absent). A vector load reads only the lanes l with <see cref="From"/> ≤ l &lt;
+/// <see cref="Count"/> (i64s; an absent From is 0, an absent Count is Lanes, so values outside 0..Lanes act as if
+/// clamped into it); the other lanes are <see cref="Other"/>. Everything read must be in bounds of the memory.</summary>
+public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = null, Reg? Count = null, Scalar? Other = null, Reg? From = null) : MStmt
 {
     public override Reg? Dest => Target;
-    public override IEnumerable<Reg> Uses => Opt(Index, Mask, Count);
+    public override IEnumerable<Reg> Uses => Opt(Index, Mask, From, Count);
 
     internal static IEnumerable<Reg> Opt(params Reg?[] regs) => regs.Where(r => r is not null).Select(r => r!);
 }
 
-/// <summary><c>store %mem[%i], %v mask %m</c> / <c>store %mem[%i], %v count %n</c> — the write counterpart of
-/// <see cref="LoadStmt"/>: nothing is written where the mask is false or beyond the first Count lanes.</summary>
-public sealed record StoreStmt(string Memory, Reg Index, Reg Value, Reg? Mask = null, Reg? Count = null) : MStmt
+/// <summary><c>store %mem[%i], %v mask %m</c> / <c>store %mem[%i], %v from %s count %n</c> — the write counterpart of
+/// <see cref="LoadStmt"/>: nothing is written where the mask is false or outside the lanes From ≤ l &lt; Count.</summary>
+public sealed record StoreStmt(string Memory, Reg Index, Reg Value, Reg? Mask = null, Reg? Count = null, Reg? From = null) : MStmt
 {
-    public override IEnumerable<Reg> Uses => LoadStmt.Opt(Index, Value, Mask, Count);
+    public override IEnumerable<Reg> Uses => LoadStmt.Opt(Index, Value, Mask, From, Count);
 }
 
 /// <summary><c>prefetch %mem[%i]</c> — a hint; no effect on results (and no bounds requirement).</summary>

@@ -2,10 +2,10 @@ using Strata.Core;
 
 namespace Strata.Machine.Interpreting;
 
-/// <summary>What loads and stores share: the index register, the optional mask (scalar accesses) or count (vector
-/// accesses), bounds and race checks. A lane is active when it is below the count and the mask is true; inactive
-/// lanes touch no memory (a load gives them <c>other</c>).</summary>
-internal abstract class AccessNode(MStmt s, int memory, Slot index, Slot? mask, Slot? count, int lanes) : Node(s)
+/// <summary>What loads and stores share: the index register, the optional mask (scalar accesses) or from and count
+/// (vector accesses), bounds and race checks. A lane is active when it is in [from, count) and the mask is true;
+/// inactive lanes touch no memory (a load gives them <c>other</c>).</summary>
+internal abstract class AccessNode(MStmt s, int memory, Slot index, Slot? mask, Slot? from, Slot? count, int lanes) : Node(s)
 {
     protected readonly int Memory = memory;
 
@@ -24,6 +24,14 @@ internal abstract class AccessNode(MStmt s, int memory, Slot index, Slot? mask, 
         if (count is not { } c) return lanes;
         f.Read(c, Stmt);
         return (int)Math.Clamp(f.R[c.Offset].I, 0, lanes);
+    }
+
+    /// <summary>The first active lane (0 without a from), clamped into 0..lanes like the count.</summary>
+    protected int FirstLane(Frame f)
+    {
+        if (from is not { } s) return 0;
+        f.Read(s, Stmt);
+        return (int)Math.Clamp(f.R[s.Offset].I, 0, lanes);
     }
 
     protected bool Masked(Frame f, int lane) => mask is { } m && !f.R[m.Offset + lane].AsBool;

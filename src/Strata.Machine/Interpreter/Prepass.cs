@@ -111,14 +111,14 @@ internal sealed class Prepass
             {
                 int mem = Memory(l, l.Memory, l.Target.Type.Element, l.Target);
                 var other = ScalarSemantics.Normalize(l.Other ?? default, l.Target.Type.Element);
-                return new LoadNode(l, Reg(l.Target, l), mem, Index(l, l.Index), Mask(l, l.Mask, l.Target), Count(l, l.Count, l.Target), other);
+                return new LoadNode(l, Reg(l.Target, l), mem, Index(l, l.Index), Mask(l, l.Mask, l.Target), Count(l, l.From, l.Target, "from"), Count(l, l.Count, l.Target), other);
             }
             case StoreStmt s:
             {
                 int mem = Memory(s, s.Memory, s.Value.Type.Element, s.Value);
                 if (!_memories[mem].Writable)
                     throw Invalid(s, $"store to input parameter %{s.Memory}; only output and scratch parameters and local buffers are written");
-                return new StoreNode(s, Reg(s.Value, s), mem, Index(s, s.Index), Mask(s, s.Mask, s.Value), Count(s, s.Count, s.Value));
+                return new StoreNode(s, Reg(s.Value, s), mem, Index(s, s.Index), Mask(s, s.Mask, s.Value), Count(s, s.From, s.Value, "from"), Count(s, s.Count, s.Value));
             }
             case PrefetchStmt p:
                 if (!_memoryIndex.ContainsKey(p.Memory))
@@ -171,7 +171,7 @@ internal sealed class Prepass
 
     private Slot Index(MStmt stmt, Reg index) => Reg(Integer(stmt, index), stmt);
 
-    /// <summary>Scalar accesses take a mask (a scalar bool), vector accesses a count (as the verifier requires: the
+    /// <summary>Scalar accesses take a mask (a scalar bool), vector accesses a from and a count (as the verifier requires: the
     /// backends implement exactly these two forms).</summary>
     private Slot? Mask(MStmt stmt, Reg? mask, Reg value)
     {
@@ -182,11 +182,11 @@ internal sealed class Prepass
         return Reg(mask, stmt);
     }
 
-    private Slot? Count(MStmt stmt, Reg? count, Reg value)
+    private Slot? Count(MStmt stmt, Reg? count, Reg value, string word = "count")
     {
         if (count is null) return null;
         if (!value.Type.IsVector)
-            throw Invalid(stmt, $"a scalar access is limited with mask, not count {count}", ErrorCode.TypeMismatch);
+            throw Invalid(stmt, $"a scalar access is limited with mask, not {word} {count}", ErrorCode.TypeMismatch);
         return Reg(Integer(stmt, count), stmt);
     }
 

@@ -63,6 +63,10 @@ internal sealed partial class KernelLowerer
                 var y = Element(b.B, BroadcastIndex(b.B.Type.Shape, shape, idx));
                 return BinaryValue(b.Op, b.A.Type.Element, x, y, h);
             }
+            case SelectBlockOp s when IsZero(s.IfFalse) && ZeroWhereFalse(s.IfTrue, s.Condition, 0) && s.IfTrue.Type.Shape.SequenceEqual(shape):
+                // select(m, load(… mask m … other 0), 0) is the load: it is already 0 wherever m is false. Folding it
+                // keeps padded reads (whose m varies along the vector dim) vectorisable as lane-range loads.
+                return Element(s.IfTrue, idx);
             case SelectBlockOp s:
             {
                 var c = Element(s.Condition, BroadcastIndex(s.Condition.Type.Shape, shape, idx));
@@ -110,18 +114,47 @@ internal sealed partial class KernelLowerer
         if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous load");
         CheckLanes(t);
         var type = TypeOf(t, _lanes);
-        var count = AccessCount(mask);
-        if (count is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
-        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint));
+        var (from, count) = AccessRange(mask);
+        if (count is null && from is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
+        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint, from));
     }
 
-    /// <summary>The lane count of a mask usable as <c>count</c>: a tail mask's, or all/none for a uniform one.</summary>
+    /// <summary>The lane count of a mask usable as <c>count</c>: a lane range's, or all/none for a uniform one.</summary>
     private Reg CountOf(LaneValue mask) => mask.Kind switch
     {
         LaneKind.Tail => mask.Reg,
         LaneKind.Uniform => _e.Select(mask.Reg, _e.I64(_lanes), _e.I64(0), "n"),
-        _ => throw new NotVectorisableException("a lane-varying mask that is not a tail"),
+        _ => throw new NotVectorisableException("a lane-varying mask that is not a lane range"),
     };
+
+    /// <summary>The later of two lane-range starts (absent: lane 0).</summary>
+    private Reg? LaterFrom(Reg? a, Reg? b) => a is null ? b : b is null ? a : _e.Max(a, b);
+
+    private bool IsZero(BlockValue v) => _plan.Def(v) is ConstantOp c && IsPositiveZero(c.Value, v.Type.Element);
+
+    private static bool IsPositiveZero(Scalar s, DataType t)
+    {
+        var n = ScalarSemantics.Normalize(s, t);
+        return ScalarSemantics.IsFloat(t) ? BitConverter.DoubleToInt64Bits(n.F) == 0 : n.I == 0;
+    }
+
+    /// <summary>Whether <paramref name="v"/> is +0 at every element where <paramref name="cond"/> is false: a load
+    /// whose mask has cond among its conjuncts (and) and whose other is +0, or a cast of one (cast keeps +0).</summary>
+    private bool ZeroWhereFalse(BlockValue v, BlockValue cond, int depth)
+    {
+        if (depth > 4) return false;
+        return _plan.Def(v) switch
+        {
+            LoadOp { Mask: { } m } l => IsPositiveZero(l.Other ?? default, v.Type.Element) && Conjuncts(m, 0).Contains(cond.Name),
+            CastBlockOp c => ZeroWhereFalse(c.X, cond, depth + 1),
+            _ => false,
+        };
+    }
+
+    private IEnumerable<string> Conjuncts(BlockValue m, int depth) =>
+        depth < 8 && _plan.Def(m) is BinaryBlockOp { Op: BinaryOp.And } a
+            ? Conjuncts(a.A, depth + 1).Concat(Conjuncts(a.B, depth + 1)).Prepend(m.Name)
+            : [m.Name];
 
     private LaneValue BinaryValue(BinaryOp op, DataType t, LaneValue x, LaneValue y, string hint)
     {
@@ -138,15 +171,24 @@ internal sealed partial class KernelLowerer
                 case BinaryOp.Le when x.Stride == 1 && y.IsUniform: return TailMask(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)));
                 case BinaryOp.Gt when y.Stride == 1 && x.IsUniform: return TailMask(_e.Sub(x.Reg, y.Reg));
                 case BinaryOp.Ge when y.Stride == 1 && x.IsUniform: return TailMask(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)));
+                // Head masks: x + l ≥ y holds from lane y - x on.
+                case BinaryOp.Ge when x.Stride == 1 && y.IsUniform: return HeadMask(_e.Sub(y.Reg, x.Reg));
+                case BinaryOp.Gt when x.Stride == 1 && y.IsUniform: return HeadMask(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)));
+                case BinaryOp.Le when y.Stride == 1 && x.IsUniform: return HeadMask(_e.Sub(x.Reg, y.Reg));
+                case BinaryOp.Lt when y.Stride == 1 && x.IsUniform: return HeadMask(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)));
             }
             throw new NotVectorisableException($"{op.Name()} on a lane-varying index");
         }
         if (t == DataType.Bool && op == BinaryOp.And && x.Kind is LaneKind.Tail or LaneKind.Uniform && y.Kind is LaneKind.Tail or LaneKind.Uniform)
-            return LaneValue.Tail(_e.Min(CountOf(x), CountOf(y)));
+            return LaneValue.Tail(_e.Min(CountOf(x), CountOf(y)), LaterFrom(x.From, y.From));
         return LaneValue.Vector(_e.Binary(op, VectorOf(x, t), VectorOf(y, t), hint));
     }
 
     private LaneValue TailMask(Reg remaining) => LaneValue.Tail(_e.Min(_e.Max(remaining, _e.I64(0)), _e.I64(_lanes)));
+
+    /// <summary>Lanes from <paramref name="first"/> on (not clamped: a range's from may be any i64, which keeps it a
+    /// linear form the bounds analysis can add to the index).</summary>
+    private LaneValue HeadMask(Reg first) => LaneValue.Tail(_e.I64(_lanes), first);
 
     private LaneValue CastValue(LaneValue x, DataType from, DataType to, string hint)
     {

@@ -57,11 +57,14 @@ internal sealed partial class KernelLowerer
         return true;
     }
 
-    /// <summary>The count of a vector access: the mask's (if any) limited to the nest's tail count (if any).</summary>
-    private Reg? AccessCount(LaneValue? mask)
+    /// <summary>The lanes of a vector access: the mask's range (if any) limited to the nest's tail count (if any); a
+    /// count that is known to cover every lane is dropped.</summary>
+    private (Reg? From, Reg? Count) AccessRange(LaneValue? mask)
     {
         var m = mask is null ? null : CountOf(mask.Value);
-        return m is null ? _tailCount : _tailCount is null ? m : _e.Min(m, _tailCount);
+        var count = m is null ? _tailCount : _tailCount is null ? m : _e.Min(m, _tailCount);
+        if (count is not null && _e.Known(count) >= _lanes) count = null;
+        return (mask?.From, count);
     }
 
     /// <summary>Computes every element of <paramref name="v"/> into its own buffer.</summary>
@@ -78,7 +81,7 @@ internal sealed partial class KernelLowerer
         _buffers[v.Name] = buffer;
     }
 
-    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally count-masked) vector store.</summary>
+    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store.</summary>
     private void Write(string memory, DataType t, LaneValue address, LaneValue value, LaneValue? mask)
     {
         if (_lanes == 1)
@@ -88,7 +91,8 @@ internal sealed partial class KernelLowerer
         }
         if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous store");
         var v = VectorOf(value, t);
-        _e.Emit(new StoreStmt(memory, address.Reg, v, null, AccessCount(mask)));
+        var (from, count) = AccessRange(mask);
+        _e.Emit(new StoreStmt(memory, address.Reg, v, null, count, from));
     }
 
     private void LowerStore(StoreOp s)

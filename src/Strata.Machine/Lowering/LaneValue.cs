@@ -8,20 +8,21 @@ internal enum LaneKind
     Affine,
     /// <summary>A vector register, one value per lane.</summary>
     Vector,
-    /// <summary>A bool whose lane l is <c>l &lt; Reg</c> (an i64 count in 0..lanes): the tail mask <c>idx &lt; bound</c>.</summary>
+    /// <summary>A bool whose lane l is <c>From ≤ l &lt; Reg</c> (i64s; Reg a count in 0..lanes, From absent = 0): a lane
+    /// range, from the tail mask <c>idx &lt; bound</c>, the head mask <c>idx ≥ bound</c> and their conjunctions.</summary>
     Tail,
 }
 
 /// <summary>An element of a Block value as the lanes of one Machine-level evaluation see it. In a scalar loop nest
 /// everything is <see cref="LaneKind.Uniform"/>; in a vectorised one the vector dim's index is Affine with stride 1,
 /// and the kinds say what each expression can become without per-lane work (a contiguous vector load, a broadcast,
-/// a count-masked access).</summary>
-internal readonly record struct LaneValue(LaneKind Kind, Reg Reg, long Stride = 0)
+/// a lane-range-masked access).</summary>
+internal readonly record struct LaneValue(LaneKind Kind, Reg Reg, long Stride = 0, Reg? From = null)
 {
     public static LaneValue Uniform(Reg r) => new(LaneKind.Uniform, r);
     public static LaneValue Affine(Reg r, long stride) => stride == 0 ? new(LaneKind.Uniform, r) : new(LaneKind.Affine, r, stride);
     public static LaneValue Vector(Reg r) => new(LaneKind.Vector, r);
-    public static LaneValue Tail(Reg count) => new(LaneKind.Tail, count);
+    public static LaneValue Tail(Reg count, Reg? from = null) => new(LaneKind.Tail, count, 0, from);
 
     public bool IsUniform => Kind == LaneKind.Uniform;
     public long LinearStride => Kind == LaneKind.Uniform ? 0 : Stride;

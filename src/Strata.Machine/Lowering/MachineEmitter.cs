@@ -130,10 +130,10 @@ internal sealed class MachineEmitter
         return d;
     }
 
-    public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t")
+    public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t", Reg? from = null)
     {
         var d = NewReg(hint, type);
-        Emit(new LoadStmt(d, memory, index, mask, count, other));
+        Emit(new LoadStmt(d, memory, index, mask, count, other, from));
         return d;
     }
 

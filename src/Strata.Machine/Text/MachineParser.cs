@@ -293,9 +293,10 @@ public sealed class MachineParser
             case "load":
             {
                 var (memory, index) = Access();
-                Reg? mask = null, count = null;
+                Reg? mask = null, from = null, count = null;
                 Token? other = null;
                 if (IsWord("mask")) { Next(); mask = Use(); }
+                if (IsWord("from")) { Next(); from = Use(); }
                 if (IsWord("count")) { Next(); count = Use(); }
                 if (IsWord("other"))
                 {
@@ -311,7 +312,7 @@ public sealed class MachineParser
                     if (!MachineLiterals.TryRead(o, type.Element, out var ov, out var error)) throw Error(o, error);
                     otherValue = ov;
                 }
-                return new LoadStmt(Define(result, type), memory, index, mask, count, otherValue);
+                return new LoadStmt(Define(result, type), memory, index, mask, count, otherValue, from);
             }
             default:
                 if (ScalarOpNames.TryParseUnary(opTok.Text, out var u))
@@ -337,10 +338,11 @@ public sealed class MachineParser
         var (memory, index) = Access();
         Expect(TokenKind.Comma, "',' before the stored register");
         var value = Use();
-        Reg? mask = null, count = null;
+        Reg? mask = null, from = null, count = null;
         if (IsWord("mask")) { Next(); mask = Use(); }
+        if (IsWord("from")) { Next(); from = Use(); }
         if (IsWord("count")) { Next(); count = Use(); }
-        return new StoreStmt(memory, index, value, mask, count);
+        return new StoreStmt(memory, index, value, mask, count, from);
     }
 
     /// <summary><c>%mem[%i]</c>.</summary>

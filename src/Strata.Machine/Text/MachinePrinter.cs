@@ -120,6 +120,7 @@ public static class MachinePrinter
             {
                 var text = $"load {M(l.Memory)}[{R(l.Index)}]";
                 if (l.Mask is not null) text += " mask " + R(l.Mask);
+                if (l.From is not null) text += " from " + R(l.From);
                 if (l.Count is not null) text += " count " + R(l.Count);
                 if (l.Other is { } o) text += " other " + BlockPrinter.FormatScalar(o, l.Target.Type.Element);
                 Typed(sb, l.Target, text);
@@ -128,6 +129,7 @@ public static class MachinePrinter
             case StoreStmt s:
                 sb.Append("store ").Append(M(s.Memory)).Append('[').Append(R(s.Index)).Append("], ").Append(R(s.Value));
                 if (s.Mask is not null) sb.Append(" mask ").Append(R(s.Mask));
+                if (s.From is not null) sb.Append(" from ").Append(R(s.From));
                 if (s.Count is not null) sb.Append(" count ").Append(R(s.Count));
                 sb.Append('\n');
                 break;

@@ -96,6 +96,25 @@ public sealed partial class BoundsAnalysis
         };
     }
 
+    /// <summary>A lower bound of index + <paramref name="r"/> (the first lane of an access <c>from r</c> is at least
+    /// that), splitting min/max of r; the index is linearised both ways (see <see cref="Lin"/>). A head mask's
+    /// <c>from = sub(%lo, %a)</c> with index <c>%base + %a</c> starts at <c>%base + %lo</c>.</summary>
+    private Int128 LowerStart(State st, Reg index, Reg r, int depth) =>
+        Int128.Max(LowerSum(st, Lin(st, index, 0), r, depth), LowerSum(st, Lin(st, index, 0, keepNarrowed: true), r, depth));
+
+    private Int128 LowerSum(State st, Linear offset, Reg r, int depth)
+    {
+        Int128 direct = Int128.Max(Lower(st, offset.Plus(Lin(st, r, 0), 1)), Lower(st, offset.Plus(Lin(st, r, 0, keepNarrowed: true), 1)));
+        if (depth > MaxDepth || !st.Defs.TryGetValue(r.Name, out var def)) return direct;
+        return def switch
+        {
+            BinaryStmt { Op: BinaryOp.Max } b when b.A.Type == MType.I64 => Int128.Max(direct, Int128.Max(LowerSum(st, offset, b.A, depth + 1), LowerSum(st, offset, b.B, depth + 1))),
+            BinaryStmt { Op: BinaryOp.Min } b when b.A.Type == MType.I64 => Int128.Max(direct, Int128.Min(LowerSum(st, offset, b.A, depth + 1), LowerSum(st, offset, b.B, depth + 1))),
+            MoveStmt m => Int128.Max(direct, LowerSum(st, offset, m.Source, depth + 1)),
+            _ => direct,
+        };
+    }
+
     /// <summary>Narrows <paramref name="st"/> to the executions where <paramref name="r"/> ≥ 1: min(a, b) ≥ 1 needs both;
     /// max(a, b) ≥ 1 with b ≤ 0 needs a; select(c, a, b) ≥ 1 with b ≤ 0 needs c and a; a - b ≥ 1 bounds a and b.
     /// This is how a lowering's count <c>min(select(%row_ok, 8, 0), max(%n - %j, 0))</c> carries its conditions.</summary>

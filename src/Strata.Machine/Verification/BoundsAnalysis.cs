@@ -16,7 +16,8 @@ namespace Strata.Machine.Verification;
 /// comparisons narrows the compared registers, and the index is recomputed from them — the Block lowering's
 /// <c>%ok = and (ge %i, %c0), (lt %i, %n)</c> guarding <c>load %x[%i] mask %ok</c> is proven.</item>
 /// <item>Counts: a vector access of <c>count %n</c> with <c>%n = min(sub(%end, %i), lanes)</c> and index <c>%i</c>
-/// touches at most up to <c>%end</c>.</item>
+/// touches at most up to <c>%end</c>; a lane range <c>from %f</c> with <c>%f = sub(%lo, %a)</c> and index
+/// <c>%base + %a</c> starts at <c>%base + %lo</c> (the lowering's head mask: padding).</item>
 /// </list>
 /// Unproven is always safe (the access is checked at run time). An access is proven out of bounds (a verifier
 /// error) only when it has no mask, is not inside an if, and every index it may get is outside the memory.</summary>
@@ -93,11 +94,11 @@ public sealed partial class BoundsAnalysis
                 case null:
                     break;
                 case LoadStmt l:
-                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.Count, l.Target.Type.Lanes, st, log);
+                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.From, l.Count, l.Target.Type.Lanes, st, log);
                     Assign(st, l.Target, Interval.Top, null);
                     break;
                 case StoreStmt w:
-                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.Count, w.Value.Type.Lanes, st, log);
+                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.From, w.Count, w.Value.Type.Lanes, st, log);
                     break;
                 case PrefetchStmt p:
                     log?.Add(new(p, true, false, ""));
@@ -393,8 +394,9 @@ public sealed partial class BoundsAnalysis
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
     }
 
-    /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (fewer with a count).</summary>
-    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? countReg, int lanes, State st, List<Judgment> log)
+    /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (with a from and a count, the
+    /// lanes [max(from, 0), min(count, lanes)), judged only for executions where that range is not empty).</summary>
+    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? fromReg, Reg? countReg, int lanes, State st, List<Judgment> log)
     {
         if (st.Dead) { Add(log, access, true, false, ""); return; }
         if (_kernel.Memory(memory) is not { } mem) { Add(log, access, false, false, $"%{memory} is not a parameter or buffer"); return; }
@@ -411,22 +413,31 @@ public sealed partial class BoundsAnalysis
         Int128 first = Int128.Max(index.Lo, Lower(view, indexLin));
         Int128 lastStart = Int128.Min(index.Hi, Upper(view, indexLin));
         string where = $"%{memory}[%{indexReg.Name}] with %{indexReg.Name} in {index}";
-        if (countReg is not null)
+        if (countReg is not null || fromReg is not null)
         {
-            var count = Eval(view, countReg, 0);
-            Int128 countLo = LowerOf(view, countReg, 0);
+            var count = countReg is null ? Interval.Of(lanes) : Eval(view, countReg, 0);
+            Int128 countLo = countReg is null ? lanes : LowerOf(view, countReg, 0);
             if (count.Hi <= 0 && countLo >= 0) { Add(log, access, true, false, ""); return; }
-            if (countLo < 0 || count.Hi > lanes) { Add(log, access, false, _conditional == 0 && (countLo > lanes || count.Hi < 0), $"count %{countReg.Name} in {count} may leave [0, {lanes}]"); return; }
-            // Only executions with count ≥ 1 touch memory.
+            if (countLo < 0 || count.Hi > lanes) { Add(log, access, false, _conditional == 0 && fromReg is null && (countLo > lanes || count.Hi < 0), $"count %{countReg!.Name} in {count} may leave [0, {lanes}]"); return; }
+            // Only executions with count ≥ 1 and from ≤ lanes - 1 touch memory.
             var touching = view.Clone();
-            AssumePositive(touching, countReg, 0);
+            if (countReg is not null) AssumePositive(touching, countReg, 0);
+            if (fromReg is not null && !touching.Dead)
+            {
+                var from = Eval(touching, fromReg, 0).Intersect(new Interval(long.MinValue, lanes - 1));
+                if (from.IsEmpty) touching.Dead = true;
+                else { touching.Iv[fromReg.Name] = from; touching.Touch(); }
+            }
             if (touching.Dead) { Add(log, access, true, false, ""); return; }
             var at = Eval(touching, indexReg, 0);
             Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
-            Int128 end = UpperEnd(touching, indexReg, countReg, 0);
+            if (fromReg is not null) start = Int128.Max(start, LowerStart(touching, indexReg, fromReg, 0));
+            Int128 end = countReg is not null ? UpperEnd(touching, indexReg, countReg, 0)
+                : Int128.Min(at.Hi, Int128.Min(Upper(touching, Lin(touching, indexReg, 0)), Upper(touching, Lin(touching, indexReg, 0, keepNarrowed: true)))) + lanes;
             bool ok = start >= 0 && end <= length;
-            bool bad = _conditional == 0 && countLo >= 1 && (lastStart < 0 || first >= length);
-            Add(log, access, ok, bad, $"{where} and count %{countReg.Name} in {count} may leave [0, {length}) (the access may end at {end})");
+            bool bad = _conditional == 0 && fromReg is null && countLo >= 1 && (lastStart < 0 || first >= length);
+            string limits = (fromReg is null ? "" : $" from %{fromReg.Name}") + (countReg is null ? "" : $" count %{countReg.Name} in {count}");
+            Add(log, access, ok, bad, $"{where} and{limits} may leave [0, {length}) (the access may run from {start} to {end})");
             return;
         }
         bool proven = first >= 0 && lastStart + lanes - 1 < length;

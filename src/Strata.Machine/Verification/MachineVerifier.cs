@@ -280,11 +280,11 @@ public sealed class MachineVerifier
                     Error(ErrorCode.TypeMismatch, $"reduce_lanes takes a vector to a scalar of its element type, not {r.Vector.Type} to {r.Target.Type}");
                 break;
             case LoadStmt l:
-                CheckAccess(l.Memory, l.Index, l.Target.Type, l.Mask, l.Count, store: false);
+                CheckAccess(l.Memory, l.Index, l.Target.Type, l.Mask, l.From, l.Count, store: false);
                 if (l.Other is { } o) CheckLiteral(o, l.Target.Type.Element, "the other value");
                 break;
             case StoreStmt st:
-                CheckAccess(st.Memory, st.Index, st.Value.Type, st.Mask, st.Count, store: true);
+                CheckAccess(st.Memory, st.Index, st.Value.Type, st.Mask, st.From, st.Count, store: true);
                 break;
             case PrefetchStmt p:
                 if (_kernel.Memory(p.Memory) is null) Error(ErrorCode.UndefinedValue, $"%{p.Memory} is not a parameter or buffer of the kernel");
@@ -301,7 +301,7 @@ public sealed class MachineVerifier
         }
     }
 
-    private void CheckAccess(string memory, Reg index, MType value, Reg? mask, Reg? count, bool store)
+    private void CheckAccess(string memory, Reg index, MType value, Reg? mask, Reg? from, Reg? count, bool store)
     {
         var mem = _kernel.Memory(memory);
         if (mem is null) { Error(ErrorCode.UndefinedValue, $"%{memory} is not a parameter or buffer of the kernel"); return; }
@@ -314,6 +314,11 @@ public sealed class MachineVerifier
         {
             if (value.IsVector) Error(ErrorCode.InvalidIr, "a mask is for scalar accesses only (vector accesses take a count)");
             ScalarOf(mask, MType.Bool, "the mask");
+        }
+        if (from is not null)
+        {
+            if (!value.IsVector) Error(ErrorCode.InvalidIr, "a from is for vector accesses only (scalar accesses take a mask)");
+            ScalarOf(from, MType.I64, "the from");
         }
         if (count is not null)
         {

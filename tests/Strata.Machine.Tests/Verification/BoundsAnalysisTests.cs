@@ -65,6 +65,16 @@ public class BoundsAnalysisTests
         { "  %c24 = const 24 : i64\n  loop %i = %c0 to %c20 step 8 {\n    %r = sub %c20, %i : i64\n    %n = min %r, %c8 : i64\n    %v = load %x[%i] count %n : v8f32\n    store %o[%i], %v count %n\n  }\n", true },
         { "  %c24 = const 24 : i64\n  loop %i = %c0 to %c20 step 8 {\n    %r = sub %c24, %i : i64\n    %n = min %r, %c8 : i64\n    %v = load %x[%i] count %n : v8f32\n  }\n", false },
         { "  %c9 = const 9 : i64\n  %v = load %x[%c0] count %c9 : v8f32\n", false },
+        // Lane ranges (a padded row): index i - 3 for i in 0..19 step 8 starts before %x; from 3 - i keeps lane l
+        // at i - 3 + l ≥ 0, the tail count min(max(23 - i, 0), 8) below 20. Without the from, or with a from one
+        // short, the first lanes may be at -3.
+        { "  %c3 = const 3 : i64\n  %c23 = const 23 : i64\n  loop %i = %c0 to %c20 step 8 {\n    %a = sub %i, %c3 : i64\n    %f = sub %c3, %i : i64\n    %r = sub %c23, %i : i64\n    %r0 = max %r, %c0 : i64\n    %n = min %r0, %c8 : i64\n    %v = load %x[%a] from %f count %n : v8f32\n    store %o[%a], %v from %f count %n\n  }\n", true },
+        { "  %c3 = const 3 : i64\n  %c23 = const 23 : i64\n  loop %i = %c0 to %c20 step 8 {\n    %a = sub %i, %c3 : i64\n    %r = sub %c23, %i : i64\n    %r0 = max %r, %c0 : i64\n    %n = min %r0, %c8 : i64\n    %v = load %x[%a] count %n : v8f32\n  }\n", false },
+        { "  %c3 = const 3 : i64\n  %c23 = const 23 : i64\n  loop %i = %c0 to %c20 step 8 {\n    %a = sub %i, %c3 : i64\n    %f = sub %c1, %i : i64\n    %r = sub %c23, %i : i64\n    %r0 = max %r, %c0 : i64\n    %n = min %r0, %c8 : i64\n    %v = load %x[%a] from %f count %n : v8f32\n  }\n", false },
+        // A later from (a max of the head's and anything) is still proven; a from alone does not shorten the end: a
+        // vector at 9 ends at 17, one at 13 overhangs %x.
+        { "  %c3 = const 3 : i64\n  %c9 = const 9 : i64\n  %n = load %idx[%c0] : i64\n  %a = sub %c0, %p : i64\n  %f = max %a, %n : i64\n  %v = load %x[%p] from %f : v8f32\n  %w = load %x[%c9] from %c3 : v8f32\n", true },
+        { "  %c13 = const 13 : i64\n  %v = load %x[%c13] from %c1 : v8f32\n", false },
         // Loops that never run; loop-carried registers grow to infinity (widening).
         { "  loop %i = %c20 to %c0 step 1 {\n    %v = load %x[%c20] : f32\n  }\n", true },
         { "  %s = mov %c0 : i64\n  loop %i = %c0 to %c8 step 1 {\n    %v = load %x[%s] : f32\n    %s = add %s, %c1 : i64\n  }\n", false },
