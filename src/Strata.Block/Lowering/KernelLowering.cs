@@ -198,12 +198,15 @@ internal sealed class KernelLowering
         }, hints);
     }
 
-    /// <summary>sum/prod/max/min: each step evaluates the body on a [outputs…, reductions…] block, sets lanes beyond a
-    /// reduction extent to the identity, reduces the reduction dims and folds the result into the accumulator.</summary>
+    /// <summary>sum/prod/max/min: each step evaluates the body on a [outputs…, reductions…] block (reduction axes with
+    /// block 1 have no dim), sets lanes beyond a reduction extent to the identity, reduces the reduction dims and folds
+    /// the result into the accumulator.</summary>
     private void LowerReduce(Computation c, Reduction r, BlockLayout outLayout)
     {
         var type = c.Body.Type;
-        var full = Layout(c.Indices.Concat(r.Axes));
+        // Reduction axes with block 1 get no dim (their index is the loop's scalar): the block keeps the output's
+        // innermost dim last, so the Machine level vectorises along it (a depthwise conv stepping kh, kw).
+        var full = Layout(c.Indices.Concat(r.Axes.Where(a => _s.Block(a) > 1)));
         var init = ScalarSemantics.ReduceInit(r.Op, type);
         var combineOp = r.Op switch
         {

@@ -14,6 +14,9 @@ public sealed partial class KnobSpace
     /// <summary>Largest default block of the row axis M: about ten 6-row micro-kernel tiles.</summary>
     private const long MultiAxisMaxM = 64;
 
+    /// <summary>Outputs per program the default aims for where a multi-axis contraction has no row axis.</summary>
+    private const long MultiAxisMinElements = 256;
+
     /// <summary>The default never leaves a multi-axis contraction with fewer programs than this while M can shrink
     /// (two per core of a 2-core host: both cores get work and the runtime can balance).</summary>
     private const long MultiAxisMinPrograms = 4;
@@ -24,7 +27,8 @@ public sealed partial class KnobSpace
     /// reduction axes 1 (looped around the dot); N is the innermost output axis (ow), its whole extent up to
     /// <see cref="MultiAxisMaxN"/>; M is the largest output axis only the other operand reads (co), up to
     /// <see cref="MultiAxisMaxM"/>; every other output axis (batch, oh) 1, so the parallel axes give the programs.
-    /// Without such an M (depthwise and grouped convs read the channel in both operands) the generic default stays.
+    /// Without such an M (depthwise and grouped convs read the channel in both operands) every reduction block is 1
+    /// and N is vectorised (no dot).
     /// Blocks then shrink (K first) until the kernel fits the budget: legal for any shape.</summary>
     private void MultiAxisContractionBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel)
     {
@@ -32,13 +36,21 @@ public sealed partial class KnobSpace
         {
             if (DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is not { } roles) continue;
             var (m, n, k) = (roles.M, roles.N, roles.K);
-            // No row axis (a depthwise conv: both operands read the channel): a one-row dot is an axpy with packing
-            // overhead per step; the generic default (a vectorised reduction block) is faster.
-            if (m is null) continue;
-
             foreach (var x in c.Indices.Concat(c.Reduce!.Axes)) blocks[Classes.ClassOf(x)] = 1;
-            blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             blocks[Classes.ClassOf(n)] = BlockAtMost(Classes.ClassOf(n), MultiAxisMaxN);
+            if (m is null)
+            {
+                // No row axis (depthwise or grouped: both operands read the channel): no dot (one row would be an axpy
+                // with packing per step) but a vectorised multiply-add along N per reduction element, all reduction
+                // blocks 1; the output axis before N takes rows so a program has about MultiAxisMinElements outputs.
+                if (c.Indices.Length > 1)
+                {
+                    string rows = Classes.ClassOf(c.Indices[^2]);
+                    blocks[rows] = BlockAtMost(rows, Math.Max(1, MultiAxisMinElements / blocks[Classes.ClassOf(n)]));
+                }
+                continue;
+            }
+            blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             string mc = Classes.ClassOf(m);
             blocks[mc] = BlockAtMost(mc, MultiAxisMaxM);
             while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)

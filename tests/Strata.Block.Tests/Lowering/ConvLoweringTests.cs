@@ -65,14 +65,17 @@ public class ConvLoweringTests
     }
 
     [Fact]
-    public void DepthwiseConvKeepsTheVectorisedReduction()
+    public void DepthwiseConvStepsKhKwOverVectorsAlongOw()
     {
         var kernel = LoweringCheck.Parse(LoweringKernels.DepthwiseConv2d);
         var s = KnobSpace.For(kernel);
         var sch = s.Resolve(s.Default());
         Assert.Equal("ow", sch.Vector);
-        Assert.Equal(7, sch.Block("ow"));
-        Assert.False(HasDot(TileToBlock.Lower(sch)));
+        Assert.Equal((1, 1, 1, 7), (sch.Block("kh"), sch.Block("kw"), sch.Block("c"), sch.Block("ow")));
+        var lowered = LoweringCheck.Check(kernel, s.Default(), LoweringCheck.RandomInputs(kernel, 3));
+        Assert.False(HasDot(lowered));
+        // No reduce op: each (kh, kw) step is a multiply-add of [oh, ow] blocks, the kind the Machine level vectorises.
+        Assert.DoesNotContain(AllOps(lowered.Body), o => o is ReduceBlockOp);
     }
 
     [Fact]
