@@ -46,4 +46,34 @@ public class RelayoutContractionWeightsTests
     [Fact]
     public void AGroupedConvComputesTheSame() =>
         FusionHarness.CheckAgainstReference(() => Conv(4, 6, 3, 2, [1, 1, 1, 1], [1, 2]));
+
+    [Fact]
+    public void A1dAnd3dConvComputeTheSame()
+    {
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("conv1d", opset: 17);
+            var x = g.Input("x", DataType.Float32, 2, 3, 11);
+            g.Output(g.Conv(x, g.Constant("w", FusionModels.Random(5, 4, 3, 3)), pads: [2, 0], strides: [2]), "y");
+            return g.Build();
+        });
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("conv3d", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, 2, 4, 5, 6);
+            g.Output(g.Conv(x, g.Constant("w", FusionModels.Random(6, 3, 2, 2, 3, 2)), pads: [1, 0, 1, 0, 1, 1]), "y");
+            return g.Build();
+        });
+    }
+
+    [Fact]
+    public void AConvTransposeWithConstantWeightsComputesTheSame() =>
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("convt", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, 3, 5, 4);
+            g.Output(g.Op("ConvTranspose", [x, g.Constant("w", FusionModels.Random(7, 3, 4, 3, 3))],
+                [Graph.Attribute.Of("strides", new long[] { 2, 1 }), Graph.Attribute.Of("pads", new long[] { 1, 0, 0, 1 })]), "y");
+            return g.Build();
+        });
 }
