@@ -15,7 +15,8 @@ namespace Strata.Tile;
 /// <item><c>split.&lt;k&gt;</c> per reduction axis: split-K of the loop over blocks of <c>k</c> into chunks.</item>
 /// </list>
 /// A config is legal when every knob is set to one of its values, <c>order</c> fits <c>parallel</c>, and each
-/// computation's block (the product of the block sizes of its output and reduction axes) holds at most
+/// computation's block (the product of the block sizes of its output and reduction axes; for one that lowers to
+/// <c>dot</c>, its operand and accumulator blocks M·K + K·N + M·N, see <see cref="DotShape"/>) holds at most
 /// <see cref="BlockBudget"/> elements.</summary>
 public sealed partial class KnobSpace
 {
