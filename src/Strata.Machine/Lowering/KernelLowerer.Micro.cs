@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
 using Strata.Tile;
@@ -27,12 +28,52 @@ internal sealed partial class KernelLowerer
     {
         var t = d.Result.Type.Element;
         if (d.A.Type.Element != t || d.B.Type.Element != t || k == 0) return false;
-        if (_plan.Mode(d.A) != ValueMode.Materialised || _plan.Mode(d.B) != ValueMode.Materialised) return false;
+        if (_plan.Mode(d.A) == ValueMode.Register || _plan.Mode(d.B) == ValueMode.Register) return false;
         int lanes = _options.Vectorize ? _target.Lanes(t) : 1;
-        bool fma = _target.HasFma && ScalarSemantics.IsFloat(t) && lanes > 1;
-        var a = _buffers[d.A.Name].Name;
-        var b = _buffers[d.B.Name].Name;
         if (!inPlace) Copy(c, d.Accumulator);
+        ImmutableArray<MStmt> code;
+        try
+        {
+            code = _e.Collect(() => MicroKernel(d, c, m, k, n, lanes));
+        }
+        catch (NotVectorisableException) when (ReadsInPlace(d.B))
+        {
+            // B read in place has no contiguous vector form here (B transposed): pack it after all. (A is read as
+            // scalars, which every load has.)
+            Materialise(d.B);
+            code = _e.Collect(() => MicroKernel(d, c, m, k, n, lanes));
+        }
+        foreach (var s in code) _e.Emit(s);
+        return true;
+    }
+
+    /// <summary>An operand is read in place when the plan left it inline (a load only this dot reads, with the
+    /// <c>pack</c> knob at none) and it was not packed after all; otherwise from its packed row-major buffer.</summary>
+    private bool ReadsInPlace(BlockValue operand) => _plan.Mode(operand) == ValueMode.Inline && !_buffers.ContainsKey(operand.Name);
+
+    private void MicroKernel(DotOp d, LocalBuffer c, int m, int k, int n, int lanes)
+    {
+        var t = d.Result.Type.Element;
+        bool fma = _target.HasFma && ScalarSemantics.IsFloat(t) && lanes > 1;
+        bool aInPlace = ReadsInPlace(d.A), bInPlace = ReadsInPlace(d.B);
+        var a = aInPlace ? null : _buffers[d.A.Name].Name;
+        var b = bInPlace ? null : _buffers[d.B.Name].Name;
+        // A's element (row, p) as a scalar, B's vector (p, col .. col + lanes) limited to count lanes.
+        Reg ReadA(Reg row, Reg p) => aInPlace
+            ? Element(d.A, [LaneValue.Uniform(row), LaneValue.Uniform(p)]) is { IsUniform: true } x ? x.Reg : throw new NotVectorisableException("A varies across lanes")
+            : _e.Load(MType.Scalar(t), a!, _e.Add(_e.Mul(row, k), p), hint: "a");
+        Reg ReadB(Reg p, Reg col, Reg? count, string hint)
+        {
+            if (!bInPlace) return _e.Load(TypeOf(t, lanes), b!, _e.Add(_e.Mul(p, n), col), null, count, count is null ? null : default(Scalar), hint);
+            var saved = _tailCount;
+            _tailCount = count;
+            try
+            {
+                if (lanes == 1) return Element(d.B, [LaneValue.Uniform(p), LaneValue.Uniform(col)]).Reg;
+                return VectorOf(Element(d.B, [LaneValue.Uniform(p), LaneValue.Affine(col, 1)]), t);
+            }
+            finally { _tailCount = saved; }
+        }
 
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
@@ -62,13 +103,11 @@ internal sealed partial class KernelLowerer
             }
             void Step(Reg p)
             {
-                var bRow = _e.Add(_e.Mul(p, n), j0);
                 var bv = new Reg[vectors];
-                for (int v = 0; v < vectors; v++)
-                    bv[v] = _e.Load(type, b, _e.Add(bRow, _e.I64(v * lanes)), null, counts[v], counts[v] is null ? null : default(Scalar), "b" + v);
+                for (int v = 0; v < vectors; v++) bv[v] = ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
                 for (int r = 0; r < rows; r++)
                 {
-                    var s = _e.Load(MType.Scalar(t), a, _e.Add(_e.Mul(rowBase[r], k), p), hint: "a" + r);
+                    var s = ReadA(rowBase[r], p);
                     var av = lanes > 1 ? _e.Broadcast(s, lanes, "a" + r) : s;
                     for (int v = 0; v < vectors; v++)
                     {
@@ -99,9 +138,14 @@ internal sealed partial class KernelLowerer
             if (rest > 0) Tile(i0, rows, _e.I64(nFull), (int)((rest + lanes - 1) / lanes), (int)(rest - (rest - 1) / lanes * lanes));
         }
 
-        _e.Loop("i", _e.I64(0), _e.I64(mFull), mr, i0 => Columns(i0, mr));
-        if (mFull < m) Columns(_e.I64(mFull), (int)(m - mFull));
-        _lanes = saved;
-        return true;
+        try
+        {
+            _e.Loop("i", _e.I64(0), _e.I64(mFull), mr, i0 => Columns(i0, mr));
+            if (mFull < m) Columns(_e.I64(mFull), (int)(m - mFull));
+        }
+        finally
+        {
+            _lanes = saved;
+        }
     }
 }

@@ -16,7 +16,9 @@ internal enum ValueMode
 }
 
 /// <summary>Decides, for every value of a Block kernel, whether it lives in a register, inline or in a buffer.
-/// Materialised: results of dot/reduce/for, iter args, dot operands (packing), values with several consumers whose
+/// Materialised: results of dot/reduce/for, iter args, dot operands (packing; an unmasked load only the dot reads
+/// stays inline when its parameter may be read in place: a masked one would redo its mask arithmetic in every
+/// micro-tile's k loop, where packing does it once), values with several consumers whose
 /// expression is not cheap (a load or a transcendental), and loads that a consumer would otherwise evaluate after
 /// a store to the same parameter (an inline load reads memory where it is evaluated, not where the Block op stands).
 /// Everything else inlines into its consumers.</summary>
@@ -36,8 +38,13 @@ internal sealed class ValuePlan
     /// <summary>Where an op stands: its pre-order position and the ids (begin positions) of the for loops around it.</summary>
     private sealed record Site(int Position, ImmutableArray<int> Loops);
 
-    public ValuePlan(BlockKernel kernel)
+    private readonly Func<string, bool> _readInPlace;
+
+    /// <param name="readInPlace">Whether a dot may read its operand loaded from this parameter in place, unpacked
+    /// (the <c>pack</c> knob says none).</param>
+    public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null)
     {
+        _readInPlace = readInPlace ?? (_ => false);
         Walk(kernel.Body, []);
         Decide();
     }
@@ -119,7 +126,8 @@ internal sealed class ValuePlan
             bool costly = op is LoadOp || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
                 || op.Operands.Any(o => expensive.Contains(o.Name));
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
-            bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name));
+            bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))
+                && !(op is LoadOp { Mask: null } l && consumers.Count == 1 && _readInPlace(l.Param));
             if (packed || costly && consumers.Count > 1) _mode[name] = ValueMode.Materialised;
             else
             {

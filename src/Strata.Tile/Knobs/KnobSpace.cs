@@ -15,8 +15,8 @@ namespace Strata.Tile;
 /// <item><c>split.&lt;k&gt;</c> per reduction axis: split-K of the loop over blocks of <c>k</c> into chunks.</item>
 /// </list>
 /// A config is legal when every knob is set to one of its values, <c>order</c> fits <c>parallel</c>, and each
-/// computation's block (the product of the block sizes of its output and reduction axes; for one that lowers to
-/// <c>dot</c>, its operand and accumulator blocks M·K + K·N + M·N, see <see cref="DotShape"/>) holds at most
+/// computation's block (the product of the block sizes of its output and reduction axes; for a computation that lowers
+/// to a Block <c>dot</c> (<see cref="DotShape"/>), the largest of its [M, K], [K, N] and [M, N] blocks) holds at most
 /// <see cref="BlockBudget"/> elements.</summary>
 public sealed partial class KnobSpace
 {
@@ -215,16 +215,19 @@ public sealed partial class KnobSpace
         return null;
     }
 
-    /// <summary>The elements a computation's block holds: for one that lowers to <c>dot</c> (<see cref="DotShape"/>) its
-    /// operand and accumulator blocks M·K + K·N + M·N (at most the product block), otherwise the product block of all its axes.</summary>
+    /// <summary>The elements a computation's block holds: for one that lowers to <c>dot</c> (<see cref="DotShape"/>) the
+    /// largest of its operand and accumulator blocks [M, K], [K, N], [M, N] (at most the product block), otherwise the
+    /// product block of all its axes.</summary>
     private long BlockElements(Computation c, Func<string, long> block)
     {
+        if (DotBlockElements(c, block) is { } dot) return dot;
         long Of(string? axis) => axis is null ? 1 : block(Classes.ClassOf(axis));
         if (DotShape.Find(c, a => Of(a)) is { } d)
         {
+            // A multi-axis contraction (a convolution) by the same rule; never more than the product block, so
+            // whatever fits as a product still fits (all-1 blocks always do).
             long m = Of(d.M), n = Of(d.N), k = Of(d.K);
-            // Never more than the product block, so whatever fits as a product still fits (all-1 blocks always do).
-            return Math.Min(ProductElements(c, block), SaturatingAdd(SaturatingAdd(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
+            return Math.Min(ProductElements(c, block), Math.Max(Math.Max(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
         }
         return ProductElements(c, block);
     }
@@ -235,8 +238,6 @@ public sealed partial class KnobSpace
 
     private static long SaturatingMul(long a, long b) => a > long.MaxValue / Math.Max(b, 1) ? long.MaxValue : a * b;
 
-    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
-
     private static IEnumerable<string> AxesOf(Computation c) => c.Reduce is { } r ? c.Indices.Concat(r.Axes) : c.Indices;
 
     // ---------------------------------------------------------------- default heuristic
@@ -246,9 +247,11 @@ public sealed partial class KnobSpace
     /// the innermost output axis and 128 on reduction axes (the whole extent when it is at most that); batch axes of a
     /// contraction get block 1 so the contraction lowers to a <c>dot</c>; blocks shrink until each computation fits the
     /// budget; then parallel blocks shrink further until the grid has <see cref="DefaultProgramTarget"/> programs
-    /// (the innermost class joins the parallel set when the outer ones cannot reach it).</summary>
+    /// (the innermost class joins the parallel set when the outer ones cannot reach it). A kernel built around one
+    /// single-axis contraction gets the cache-blocked GEMM default instead (<see cref="ContractionDefault"/>).</summary>
     public Config Default()
     {
+        if (ContractionDefault() is { } contraction) return contraction;
         var last = Kernel.Computations.IsEmpty ? null : Kernel.Computations[^1];
         string? innermost = last is { Indices.Length: > 0 } ? Classes.ClassOf(last.Indices[^1]) : null;
         // The innermost class joins only when the outer candidates cannot give enough program instances on their own
@@ -269,9 +272,8 @@ public sealed partial class KnobSpace
             blocks[c] = Classes.Extent(c) <= target ? cands[^1] : cands.Last(b => b <= target);
         }
         // Shrink the largest block of an over-budget computation until all fit.
-        // (The product block bounds every lowering's block, so the generic defaults are legal whichever path runs.)
         foreach (var comp in Kernel.Computations)
-            while (ProductElements(comp, b => blocks[b]) > BlockBudget)
+            while (BlockElements(comp, b => blocks[b]) > BlockBudget)
             {
                 var big = AxesOf(comp).Select(Classes.ClassOf).OrderByDescending(b => blocks[b]).First();
                 blocks[big] = _blockCandidates[big].Last(b => b < blocks[big]);

@@ -44,7 +44,7 @@ public class ConvLoweringTests
     [Fact]
     public void ALargeReductionBlockIsLegalForADot()
     {
-        // M·K + K·N + M·N = 64·256 + 256·64 + 64·64 fits 2^16; the product block M·N·K (2^20) would not.
+        // The largest of M·K, K·N, M·N (64·256) fits 2^16; the product block M·N·K (2^20) would not.
         var kernel = LoweringCheck.Parse(Conv2d(1, 256, 64, 4, 64, 3, 3, pt: 1, pl: 1, pb: 1, pr: 1));
         var s = KnobSpace.For(kernel);
         var c = s.Default().With("block.ci", 256).With("block.co", 64).With("block.ow", 64).With("block.kh", 1).With("block.kw", 1);

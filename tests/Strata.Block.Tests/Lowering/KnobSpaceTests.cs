@@ -94,7 +94,7 @@ public class KnobSpaceTests
         var s = Space(LoweringKernels.MatmulBiasGelu);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
-        Assert.Equal("{block.k = 7, block.m = 10, block.n = 6, order = n, pack.b = none, pack.w = none, pack.x = none, parallel = m, split.k = 1, unroll = 1, vector = n}".Replace("pack.b = none, ", ""), d.ToString());
+        Assert.Equal("{block.k = 7, block.m = 10, block.n = 6, order = none, pack.w = none, pack.x = none, parallel = m*n, split.k = 1, unroll = 1, vector = n}", d.ToString());
         Assert.Equal(d, Config.Parse(d.ToString()));
     }
 
@@ -118,7 +118,28 @@ public class KnobSpaceTests
         var s = KnobSpace.For(k, blockBudget: 4096);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
-        Assert.True(d.GetInt("block.m", 0) * d.GetInt("block.n", 0) * d.GetInt("block.k", 0) <= 4096);
+        // A dot materialises [M, K], [K, N] and [M, N] blocks, never the M·N·K product: the largest must fit.
+        long m = d.GetInt("block.m", 0), n = d.GetInt("block.n", 0), kb = d.GetInt("block.k", 0);
+        Assert.True(Math.Max(Math.Max(m * kb, kb * n), m * n) <= 4096);
+    }
+
+    [Fact]
+    public void ADotsBudgetCountsItsLargestBlockAndOtherReductionsTheProduct()
+    {
+        const string dot = """
+            tile.kernel @mm(%x: f32[64,64], %w: f32[64,64]) -> (%out: f32[64,64]) {
+              domain m = 64, n = 64
+              reduce k = 64
+              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
+            }
+            """;
+        var config = Config.Parse("{block.k = 64, block.m = 64, block.n = 64, order = none, pack.w = none, pack.x = none, parallel = m*n, split.k = 1, unroll = 1, vector = n}");
+        Assert.True(KnobSpace.For(LoweringCheck.Parse(dot), blockBudget: 4096).IsLegal(config, out var why), why);
+        // Not a product of two loads: the Block level reduces a materialised [M, N, K] block.
+        var sumOfAdds = LoweringCheck.Parse(dot.Replace("mul(", "add("));
+        var noPacks = Config.Parse("{block.k = 64, block.m = 64, block.n = 64, order = none, parallel = m*n, split.k = 1, unroll = 1, vector = n}");
+        Assert.False(KnobSpace.For(sumOfAdds, blockBudget: 4096).IsLegal(noPacks, out why));
+        Assert.Contains("more than the budget 4096", why);
     }
 
     [Theory]

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using Strata.Core;
+
+namespace Strata.Tile;
+
+// Single-reduction-axis contractions (matmul, gemm, batched matmul, their fused epilogues): the block sizes of a
+// cache-blocked GEMM, and the budget rule for a computation that lowers to a Block `dot`.
+public sealed partial class KnobSpace
+{
+    /// <summary>Default K block: the packed [MC, KC] rows of A that one micro-tile row strip reads stay in L1
+    /// (6 rows · 256 · 4 bytes = 6 KiB), and a C tile is loaded and stored once per 256 k steps.</summary>
+    private const long ContractionK = 256;
+
+    /// <summary>Default N block: the packed [KC, NC] block of B (256 KiB) stays in L2 while the row strips stream over it.</summary>
+    private const long ContractionN = 256;
+
+    /// <summary>Default M block: B's block is packed once per 64 rows (1/64 of a copy per multiply-add).</summary>
+    private const long ContractionM = 64;
+
+    /// <summary>Programs the contraction default aims for: 8 per core on 2 cores, 1 per core on 16; fewer, larger
+    /// blocks cost less packing than the generic <see cref="DefaultProgramTarget"/> would.</summary>
+    private const long ContractionProgramTarget = 16;
+
+    /// <summary>The smallest N block the program split makes: 64 floats, one avx512 micro-tile row (4 · 16 lanes).</summary>
+    private const long ContractionMinN = 64;
+
+    /// <summary>The smallest M block the program split makes: a few micro-kernel rows (6) of reuse of each B vector.</summary>
+    private const long ContractionMinM = 16;
+
+    /// <summary>The default for a kernel whose only reduction is one sum-of-products over one axis (a matmul, with
+    /// its elementwise epilogue fused or not) and whose classes are all axes of that contraction: rows, columns and
+    /// the reduction get the blocks of a cache-blocked GEMM (<see cref="ContractionM"/> × <see cref="ContractionN"/>
+    /// × <see cref="ContractionK"/>), batch axes block 1, and rows, columns and batch run in parallel; the row and
+    /// column blocks halve (not below <see cref="ContractionMinM"/> / <see cref="ContractionMinN"/>) until the grid
+    /// has <see cref="ContractionProgramTarget"/> programs. Null when the kernel is not of that form.</summary>
+    private Config? ContractionDefault()
+    {
+        if (Kernel.Computations.Count(c => c.Reduce is not null) != 1) return null;
+        var dot = Kernel.Computations.Single(c => c.Reduce is not null);
+        if (dot.Reduce is not { Op: ReduceOp.Sum, Axes.Length: 1 } r
+            || dot.Body is not Binary { Op: BinaryOp.Mul, A: Load a, B: Load b } || !ScalarSemantics.IsFloat(dot.Body.Type)) return null;
+        var da = ExprAnalysis.AxesOf(a);
+        var db = ExprAnalysis.AxesOf(b);
+        if (!da.Concat(db).All(x => x == r.Axes[0] || dot.Indices.Contains(x))) return null;
+        var rows = dot.Indices.Where(x => da.Contains(x) && !db.Contains(x)).Select(Classes.ClassOf).Distinct().ToList();
+        var cols = dot.Indices.Where(x => db.Contains(x) && !da.Contains(x)).Select(Classes.ClassOf).Distinct().ToList();
+        if (rows.Count > 1 || cols.Count > 1) return null;
+        var k = Classes.ClassOf(r.Axes[0]);
+        var outputs = dot.Indices.Select(Classes.ClassOf).ToHashSet(StringComparer.Ordinal);
+        // Every class of the kernel is the contraction's (an epilogue over the same [.., M, N] output).
+        if (!Classes.All.All(c => c == k || outputs.Contains(c))) return null;
+        // X supplies the output's earlier axis: name the rows and columns as the Block dot sees them.
+        string? m = rows.FirstOrDefault(), n = cols.FirstOrDefault();
+        if (m is not null && n is not null && dot.Indices.Select(Classes.ClassOf).ToList() is var order && order.IndexOf(m) > order.IndexOf(n))
+            (m, n) = (n, m);
+
+        var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var c in Classes.All) blocks[c] = 1;
+        long Fit(string c, long target) => Classes.Extent(c) <= target ? _blockCandidates[c][^1] : _blockCandidates[c].Last(v => v <= target);
+        blocks[k] = Fit(k, ContractionK);
+        if (m is not null) blocks[m] = Fit(m, ContractionM);
+        if (n is not null) blocks[n] = Fit(n, ContractionN);
+        // A smaller budget than the default: shrink the largest of the three until every computation fits.
+        while (BudgetProblem(c => blocks[c]) is not null)
+        {
+            var big = blocks.Where(e => e.Value > 1).OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key).FirstOrDefault();
+            if (big is null) return null;
+            blocks[big] = _blockCandidates[big].Last(v => v < blocks[big]);
+        }
+
+        var parallel = ParallelCandidates.Where(outputs.Contains).ToList();
+        long Programs() => parallel.Aggregate(1L, (p, c) => p * ((Classes.Extent(c) + blocks[c] - 1) / blocks[c]));
+        while (Programs() < ContractionProgramTarget)
+        {
+            // Columns first while they are wider than four rows' worth: the column block costs A's packing, the row block B's.
+            bool canN = n is not null && parallel.Contains(n) && blocks[n] > ContractionMinN;
+            bool canM = m is not null && parallel.Contains(m) && blocks[m] > ContractionMinM;
+            string? shrink = canN && (!canM || blocks[n!] >= 4 * blocks[m!]) ? n : canM ? m : null;
+            if (shrink is null) break;
+            blocks[shrink] = _blockCandidates[shrink].Last(v => v < blocks[shrink]);
+        }
+
+        var cfg = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (c, v) in blocks) cfg[KnobNames.Block(c)] = Str(v);
+        cfg[KnobNames.Parallel] = KnobNames.JoinParallel(parallel);
+        cfg[KnobNames.Order] = KnobNames.JoinOrder(Classes.Output.Where(c => !parallel.Contains(c)));
+        var last = Kernel.Computations[^1];
+        cfg[KnobNames.Vector] = last.Indices.Length > 0 ? Classes.ClassOf(last.Indices[^1]) : Classes.All[^1];
+        cfg[KnobNames.Unroll] = "1";
+        cfg[KnobNames.Split(k)] = "1";
+        foreach (var i in ContractionInputs) cfg[KnobNames.Pack(i)] = KnobNames.None;
+        return new Config(cfg.ToImmutable());
+    }
+
+    /// <summary>The elements of a computation's block when it lowers to a Block <c>dot</c> (the test of the Block
+    /// level's ContractionMatch under these blocks: a float sum over one axis of a product of two loads, every output
+    /// axis with a block above 1 read by exactly one load, at most one per load): the largest of its [M, K] and
+    /// [K, N] operands and [M, N] result, the blocks it materialises — never the M·N·K product. Null otherwise.</summary>
+    private long? DotBlockElements(Computation c, Func<string, long> block)
+    {
+        if (c.Reduce is not { Op: ReduceOp.Sum, Axes.Length: 1 } r
+            || c.Body is not Binary { Op: BinaryOp.Mul, A: Load a, B: Load b } || !ScalarSemantics.IsFloat(c.Body.Type)) return null;
+        string k = r.Axes[0];
+        var da = ExprAnalysis.AxesOf(a);
+        var db = ExprAnalysis.AxesOf(b);
+        if (!da.Concat(db).All(x => x == k || c.Indices.Contains(x))) return null;
+        long B(string axis) => block(Classes.ClassOf(axis));
+        var big = c.Indices.Where(x => B(x) > 1).ToArray();
+        var ms = big.Where(x => da.Contains(x) && !db.Contains(x)).ToArray();
+        var ns = big.Where(x => db.Contains(x) && !da.Contains(x)).ToArray();
+        if (ms.Length > 1 || ns.Length > 1 || ms.Length + ns.Length != big.Length) return null;
+        long mb = ms.Length == 1 ? B(ms[0]) : 1, nb = ns.Length == 1 ? B(ns[0]) : 1, kb = B(k);
+        return Math.Max(Math.Max(mb * kb, kb * nb), mb * nb);
+    }
+}
