@@ -198,12 +198,15 @@ internal sealed class KernelLowering
         }, hints);
     }
 
-    /// <summary>sum/prod/max/min: each step evaluates the body on a [outputs…, reductions…] block, sets lanes beyond a
-    /// reduction extent to the identity, reduces the reduction dims and folds the result into the accumulator.</summary>
+    /// <summary>sum/prod/max/min: each step evaluates the body on a [outputs…, reductions…] block (reduction axes with
+    /// block 1 have no dim), sets lanes beyond a reduction extent to the identity, reduces the reduction dims and folds
+    /// the result into the accumulator.</summary>
     private void LowerReduce(Computation c, Reduction r, BlockLayout outLayout)
     {
         var type = c.Body.Type;
-        var full = Layout(c.Indices.Concat(r.Axes));
+        // Reduction axes with block 1 get no dim (their index is the loop's scalar): the block keeps the output's
+        // innermost dim last, so the Machine level vectorises along it (a depthwise conv stepping kh, kw).
+        var full = Layout(c.Indices.Concat(r.Axes.Where(a => _s.Block(a) > 1)));
         var init = ScalarSemantics.ReduceInit(r.Op, type);
         var combineOp = r.Op switch
         {
@@ -291,8 +294,9 @@ internal sealed class KernelLowering
         Store(c, accs[1], outLayout);
     }
 
-    /// <summary>A sum of products of two loads as <c>dot</c>: operand blocks [M, K] and [K, N] (lanes beyond the
-    /// reduction extent load as 0 in both), accumulated in an [M, N] block, reshaped to the output block.</summary>
+    /// <summary>A sum of products of two (padded) loads as <c>dot</c>: operand blocks [M, K] and [K, N] (lanes beyond the
+    /// reduction extent load as 0 in both), accumulated in an [M, N] block, reshaped to the output block. The other
+    /// reduction axes have block 1: <see cref="ReduceLoops"/> steps them one element at a time around the dot.</summary>
     private void LowerDot(Computation c, ContractionMatch dot, BlockLayout outLayout)
     {
         var type = c.Body.Type;
@@ -303,7 +307,7 @@ internal sealed class KernelLowering
         BlockValue Init() => _b.Splat(zero, type, accShape, "init");
         Hoist(c, dot.X, lx);
         Hoist(c, dot.Y, ly);
-        var acc = ReduceLoops([dot.K], 0, [Init()], _ => [Init()],
+        var acc = ReduceLoops(c.Reduce!.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(BinaryOp.Add, a[0], p[0], "acc")],
             a =>
             {

@@ -91,7 +91,7 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
             TilePipeline.Verify(hooks, "Fusion", k.Kernel);
             return Rebind(k, Options.TilePasses.Run(k.Kernel, hooks));
         }).ToList();
-        var program = fused with { Steps = [.. steps] };
+        var program = RelayoutContractionWeights.Run(fused with { Steps = [.. steps] });
         if (Options.DumpDirectory is { } dir) Dump(dir, "program.txt", Describe(program));
         return (program, LoweringStats.Of(program, original));
     }

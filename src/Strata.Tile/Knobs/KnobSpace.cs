@@ -16,7 +16,7 @@ namespace Strata.Tile;
 /// </list>
 /// A config is legal when every knob is set to one of its values, <c>order</c> fits <c>parallel</c>, and each
 /// computation's block (the product of the block sizes of its output and reduction axes; for a computation that lowers
-/// to a Block <c>dot</c>, the largest of its [M, K], [K, N] and [M, N] blocks) holds at most
+/// to a Block <c>dot</c> (<see cref="DotShape"/>), the largest of its [M, K], [K, N] and [M, N] blocks) holds at most
 /// <see cref="BlockBudget"/> elements.</summary>
 public sealed partial class KnobSpace
 {
@@ -215,17 +215,28 @@ public sealed partial class KnobSpace
         return null;
     }
 
+    /// <summary>The elements a computation's block holds: for one that lowers to <c>dot</c> (<see cref="DotShape"/>) the
+    /// largest of its operand and accumulator blocks [M, K], [K, N], [M, N] (at most the product block), otherwise the
+    /// product block of all its axes.</summary>
     private long BlockElements(Computation c, Func<string, long> block)
     {
         if (DotBlockElements(c, block) is { } dot) return dot;
-        long n = 1;
-        foreach (var a in AxesOf(c))
+        long Of(string? axis) => axis is null ? 1 : block(Classes.ClassOf(axis));
+        if (DotShape.Find(c, a => Of(a)) is { } d)
         {
-            long b = block(Classes.ClassOf(a));
-            n = n > long.MaxValue / Math.Max(b, 1) ? long.MaxValue : n * b;
+            // A multi-axis contraction (a convolution) by the same rule; never more than the product block, so
+            // whatever fits as a product still fits (all-1 blocks always do).
+            long m = Of(d.M), n = Of(d.N), k = Of(d.K);
+            return Math.Min(ProductElements(c, block), Math.Max(Math.Max(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
         }
-        return n;
+        return ProductElements(c, block);
     }
+
+    /// <summary>The product of the block sizes of all of <paramref name="c"/>'s axes (an upper bound of <see cref="BlockElements"/>).</summary>
+    private long ProductElements(Computation c, Func<string, long> block) =>
+        AxesOf(c).Aggregate(1L, (n, a) => SaturatingMul(n, block(Classes.ClassOf(a))));
+
+    private static long SaturatingMul(long a, long b) => a > long.MaxValue / Math.Max(b, 1) ? long.MaxValue : a * b;
 
     private static IEnumerable<string> AxesOf(Computation c) => c.Reduce is { } r ? c.Indices.Concat(r.Axes) : c.Indices;
 
@@ -270,6 +281,7 @@ public sealed partial class KnobSpace
             }
 
         SplitForPrograms(blocks, parallel, innermost);
+        MultiAxisContractionBlocks(blocks, parallel);
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var (c, v) in blocks) b[KnobNames.Block(c)] = Str(v);

@@ -92,6 +92,33 @@ public static class LoweringKernels
         }
         """;
 
+    /// <summary>A 2-D convolution with strides 2, dilations (1, 2) and asymmetric pads (top 1, right 2), batch 2.</summary>
+    public const string StridedConv2d = """
+        tile.kernel @conv2d(%x: f32[2,5,9,8], %wt: f32[6,5,2,3]) -> (%out: f32[2,6,5,3]) {
+          domain n = 2, co = 6, oh = 5, ow = 3
+          reduce ci = 5, kh = 2, kw = 3
+          %out[n, co, oh, ow] = sum[ci, kh, kw] mul(select(and(and(ge(add(mul(oh, 2), kh), 1), lt(add(mul(oh, 2), kh), 10)), lt(add(mul(ow, 2), mul(kw, 2)), 8)), %x[n, ci, sub(add(mul(oh, 2), kh), 1), add(mul(ow, 2), mul(kw, 2))], 0.0 : f32), %wt[co, ci, kh, kw])
+        }
+        """;
+
+    /// <summary>A grouped 2-D convolution (2 groups of 2 input channels), no padding: the input's channel depends on co.</summary>
+    public const string GroupedConv2d = """
+        tile.kernel @grouped(%x: f32[1,4,6,6], %wt: f32[4,2,3,3]) -> (%out: f32[1,4,4,4]) {
+          domain n = 1, co = 4, oh = 4, ow = 4
+          reduce ci = 2, kh = 3, kw = 3
+          %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[n, add(mul(floordiv(co, 2), 2), ci), add(oh, kh), add(ow, kw)], %wt[co, ci, kh, kw])
+        }
+        """;
+
+    /// <summary>A depthwise 3×3 convolution with pads 1 (the reduction is kh, kw only).</summary>
+    public const string DepthwiseConv2d = """
+        tile.kernel @depthwise(%x: f32[1,3,7,7], %wt: f32[3,1,3,3]) -> (%out: f32[1,3,7,7]) {
+          domain n = 1, c = 3, oh = 7, ow = 7
+          reduce kh = 3, kw = 3
+          %out[n, c, oh, ow] = sum[kh, kw] mul(select(and(and(ge(add(oh, kh), 1), lt(add(oh, kh), 8)), and(ge(add(ow, kw), 1), lt(add(ow, kw), 8))), %x[n, c, sub(add(oh, kh), 1), sub(add(ow, kw), 1)], 0.0 : f32), %wt[c, 0, kh, kw])
+        }
+        """;
+
     public const string Pad = """
         tile.kernel @pad(%x: f32[3,4]) -> (%out: f32[5,7]) {
           domain i = 5, j = 7
@@ -159,6 +186,9 @@ public static class LoweringKernels
         ("softmax", Softmax, false),
         ("layernorm", LayerNorm, false),
         ("padded_conv", PaddedConv, false),
+        ("strided_conv2d", StridedConv2d, false),
+        ("grouped_conv2d", GroupedConv2d, false),
+        ("depthwise_conv2d", DepthwiseConv2d, false),
         ("pad", Pad, false),
         ("arg_reductions", ArgReductions, true),
         ("view", View, false),

@@ -63,7 +63,9 @@ public class TileToBlockTests
     [InlineData("matmul_transposed_out", true)]
     [InlineData("batched_matmul", true)]
     [InlineData("matvec", true)]
-    [InlineData("padded_conv", false)]
+    [InlineData("padded_conv", true)]
+    [InlineData("strided_conv2d", true)]
+    [InlineData("grouped_conv2d", false)]
     public void ContractionsLowerToDotUnderTheDefault(string name, bool dot)
     {
         var kernel = Kernel(name).Kernel;

@@ -1,0 +1,77 @@
+using Strata.Core;
+
+namespace Strata.Tile;
+
+/// <summary>How a sum of products lowers to <c>dot</c> under given block sizes: <c>%c[...] = sum[k, r…] mul(X, Y)</c>
+/// over floats, each operand a load or a padded load (<c>select(cond, load, 0)</c>, as a convolution reads its padded
+/// input); at most one reduction axis (K) has a block larger than 1 (the others, e.g. a convolution's kh and kw, are
+/// stepped one element at a time around the dot); every output axis with a block larger than 1 is read by exactly one
+/// operand, at most one such axis (M) by X and at most one (N) by Y. X is the operand whose axis comes first in the
+/// output, so the [M, N] product is in the output's element order. The Block lowering emits a dot exactly where
+/// <see cref="Find"/> matches, and the knob space's budget counts such a computation's operand and accumulator blocks
+/// (M·K + K·N + M·N), not the product block M·N·K, so both must agree.</summary>
+public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
+{
+    /// <summary>The dot shape of <paramref name="c"/> with <paramref name="block"/> giving each axis's block size, or null.</summary>
+    public static DotShape? Find(Computation c, Func<string, long> block)
+    {
+        if (Operands(c) is not var (a, b)) return null;
+        var r = c.Reduce!;
+        var wide = r.Axes.Where(x => block(x) > 1).ToArray();
+        if (wide.Length > 1) return null;
+        // With every reduction block 1 any axis can be K; the first keeps the loop order of the reduction.
+        string k = wide.Length == 1 ? wide[0] : r.Axes[0];
+        var da = ExprAnalysis.AxesOf(a);
+        var db = ExprAnalysis.AxesOf(b);
+        if (!da.Concat(db).All(x => r.Axes.Contains(x) || c.Indices.Contains(x))) return null;
+        var big = c.Indices.Where(x => block(x) > 1).ToArray();
+        var ms = big.Where(x => da.Contains(x) && !db.Contains(x)).ToArray();
+        var ns = big.Where(x => db.Contains(x) && !da.Contains(x)).ToArray();
+        if (ms.Length > 1 || ns.Length > 1 || ms.Length + ns.Length != big.Length) return null;
+        string? m = ms.FirstOrDefault(), n = ns.FirstOrDefault();
+        // X supplies the output's earlier axis (rows of the product), Y the later one (columns).
+        bool swap = m is not null && n is not null && c.Indices.IndexOf(m) > c.Indices.IndexOf(n);
+        return swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k);
+    }
+
+    /// <summary>The two operands of a float sum of products of (padded) loads, whatever the blocks; null otherwise.</summary>
+    public static (Expr A, Expr B)? Operands(Computation c)
+    {
+        if (c.Reduce is not { Op: ReduceOp.Sum, Axes.Length: > 0 }) return null;
+        if (c.Body is not Binary { Op: BinaryOp.Mul, A: var a, B: var b } || !ScalarSemantics.IsFloat(c.Body.Type)) return null;
+        return IsOperand(a) && IsOperand(b) ? (a, b) : null;
+    }
+
+    /// <summary>The roles the default gives the axes of a sum of products over several reduction axes (a convolution):
+    /// N is the innermost output axis, read by one operand only (Y); M the output axis with the largest extent that only
+    /// the other operand (X) reads, or null; K the reduction axis both read with the largest extent (ci). Null where
+    /// the computation is no such contraction or no operand reads N alone.</summary>
+    public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent)
+    {
+        if (c.Reduce is not { Axes.Length: > 1 } r || Operands(c) is not var (a, b) || c.Indices.IsEmpty) return null;
+        var da = ExprAnalysis.AxesOf(a);
+        var db = ExprAnalysis.AxesOf(b);
+        string n = c.Indices[^1];
+        if (da.Contains(n) == db.Contains(n)) return null;
+        var (x, y, dx, dy) = db.Contains(n) ? (a, b, da, db) : (b, a, db, da);
+        string? m = c.Indices.Where(i => dx.Contains(i) && !dy.Contains(i)).OrderByDescending(extent).FirstOrDefault();
+        var shared = r.Axes.Where(i => da.Contains(i) && db.Contains(i)).ToArray();
+        string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
+        return new DotRoles(x, y, m, n, k);
+    }
+
+    /// <summary>A load, or a load where a condition holds and 0 elsewhere (zero padding).</summary>
+    private static bool IsOperand(Expr e) => e switch
+    {
+        Load => true,
+        Select { IfTrue: Load, IfFalse: Constant z } => IsZero(z),
+        Select { IfTrue: Constant z, IfFalse: Load } => IsZero(z),
+        _ => false,
+    };
+
+    private static bool IsZero(Constant c) => ScalarSemantics.IsFloat(c.ConstantType) && c.Value.F == 0;
+}
+
+/// <summary>The default roles of a multi-axis contraction's operands and axes (<see cref="DotShape.DefaultRoles"/>):
+/// X is the [M, K] operand, Y the [K, N] one.</summary>
+public sealed record DotRoles(Expr X, Expr Y, string? M, string N, string K);

@@ -1,0 +1,73 @@
+using Strata.Core;
+
+namespace Strata.Tile;
+
+public sealed partial class KnobSpace
+{
+    /// <summary>Largest default block of the reduction axis K of a multi-axis contraction: a K×N panel of the input
+    /// (N up to <see cref="MultiAxisMaxN"/> f32) stays within a 32 KiB L1, the weight block M×K within L2.</summary>
+    private const long MultiAxisMaxK = 128;
+
+    /// <summary>Largest default block of the column axis N (the vector axis).</summary>
+    private const long MultiAxisMaxN = 64;
+
+    /// <summary>Largest default block of the row axis M: about ten 6-row micro-kernel tiles.</summary>
+    private const long MultiAxisMaxM = 64;
+
+    /// <summary>Outputs per program the default aims for where a multi-axis contraction has no row axis.</summary>
+    private const long MultiAxisMinElements = 256;
+
+    /// <summary>The default never leaves a multi-axis contraction with fewer programs than this while M can shrink
+    /// (two per core of a 2-core host: both cores get work and the runtime can balance).</summary>
+    private const long MultiAxisMinPrograms = 4;
+
+    /// <summary>Default blocks of a sum of products over several reduction axes (a convolution: sum over ci, kh, kw
+    /// of a padded input times a weight), chosen so it lowers to <c>dot</c> (<see cref="DotShape"/>): the reduction
+    /// axis both operands read with the largest extent is K (ci), block up to <see cref="MultiAxisMaxK"/>, the other
+    /// reduction axes 1 (looped around the dot); N is the innermost output axis (ow), its whole extent up to
+    /// <see cref="MultiAxisMaxN"/>; M is the largest output axis only the other operand reads (co), up to
+    /// <see cref="MultiAxisMaxM"/>; every other output axis (batch, oh) 1, so the parallel axes give the programs.
+    /// Without such an M (depthwise and grouped convs read the channel in both operands) every reduction block is 1
+    /// and N is vectorised (no dot).
+    /// Blocks then shrink (K first) until the kernel fits the budget: legal for any shape.</summary>
+    private void MultiAxisContractionBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel)
+    {
+        foreach (var c in Kernel.Computations)
+        {
+            if (DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is not { } roles) continue;
+            var (m, n, k) = (roles.M, roles.N, roles.K);
+            foreach (var x in c.Indices.Concat(c.Reduce!.Axes)) blocks[Classes.ClassOf(x)] = 1;
+            blocks[Classes.ClassOf(n)] = BlockAtMost(Classes.ClassOf(n), MultiAxisMaxN);
+            if (m is null)
+            {
+                // No row axis (depthwise or grouped: both operands read the channel): no dot (one row would be an axpy
+                // with packing per step) but a vectorised multiply-add along N per reduction element, all reduction
+                // blocks 1; the output axis before N takes rows so a program has about MultiAxisMinElements outputs.
+                if (c.Indices.Length > 1)
+                {
+                    string rows = Classes.ClassOf(c.Indices[^2]);
+                    blocks[rows] = BlockAtMost(rows, Math.Max(1, MultiAxisMinElements / blocks[Classes.ClassOf(n)]));
+                }
+                continue;
+            }
+            blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            string mc = Classes.ClassOf(m);
+            blocks[mc] = BlockAtMost(mc, MultiAxisMaxM);
+            while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
+                blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
+        }
+        // Shrink until every computation fits (K, then the other large blocks): all-1 blocks always fit.
+        foreach (var comp in Kernel.Computations)
+            while (BlockElements(comp, x => blocks[x]) > BlockBudget)
+            {
+                var big = AxesOf(comp).Select(Classes.ClassOf).Distinct().OrderByDescending(x => Classes.Reduce.Contains(x))
+                    .ThenByDescending(x => blocks[x]).First(x => blocks[x] > 1);
+                blocks[big] = _blockCandidates[big].Last(v => v < blocks[big]);
+            }
+
+        long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
+    }
+
+    /// <summary>The largest block candidate of <paramref name="cls"/> at most <paramref name="limit"/> (the whole extent when it fits).</summary>
+    private long BlockAtMost(string cls, long limit) => _blockCandidates[cls].Last(v => v <= limit || v == _blockCandidates[cls][0]);
+}

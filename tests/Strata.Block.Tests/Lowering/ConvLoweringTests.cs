@@ -1,0 +1,99 @@
+using CsCheck;
+using Strata.Block.Text;
+using Strata.Tile;
+
+namespace Strata.Block.Tests.Lowering;
+
+/// <summary>Convolutions (sums of products over ci, kh, kw of a padded input and a weight) lower to <c>dot</c> under the
+/// default config, for any shape, and compute what the Tile interpreter computes.</summary>
+public class ConvLoweringTests
+{
+    private static IEnumerable<BlockOp> AllOps(IEnumerable<BlockOp> ops) =>
+        ops.SelectMany(o => o is ForOp f ? AllOps(f.Body).Prepend(o) : [o]);
+
+    private static bool HasDot(BlockKernel k) => AllOps(k.Body).Any(o => o is DotOp);
+
+    /// <summary>Tile text of a 2-D NCHW convolution (group 1) with strides, dilations and pads (top, left, bottom, right).</summary>
+    internal static string Conv2d(int n, int ci, int co, int h, int w, int kh, int kw,
+        int sh = 1, int sw = 1, int dh = 1, int dw = 1, int pt = 0, int pl = 0, int pb = 0, int pr = 0)
+    {
+        int oh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1, ow = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+        string row = $"add(mul(oh, {sh}), mul(kh, {dh}))", col = $"add(mul(ow, {sw}), mul(kw, {dw}))";
+        string cond = $"and(and(ge({row}, {pt}), lt({row}, {h + pt})), and(ge({col}, {pl}), lt({col}, {w + pl})))";
+        return $$"""
+            tile.kernel @conv(%x: f32[{{n}},{{ci}},{{h}},{{w}}], %wt: f32[{{co}},{{ci}},{{kh}},{{kw}}]) -> (%out: f32[{{n}},{{co}},{{oh}},{{ow}}]) {
+              domain n = {{n}}, co = {{co}}, oh = {{oh}}, ow = {{ow}}
+              reduce ci = {{ci}}, kh = {{kh}}, kw = {{kw}}
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(select({{cond}}, %x[n, ci, sub({{row}}, {{pt}}), sub({{col}}, {{pl}})], 0.0 : f32), %wt[co, ci, kh, kw])
+            }
+            """;
+    }
+
+    [Fact]
+    public void DefaultOfAResnet3x3ConvIsOneDotPerOutputRowOverAllChannels()
+    {
+        var kernel = LoweringCheck.Parse(Conv2d(1, 64, 64, 56, 56, 3, 3, pt: 1, pl: 1, pb: 1, pr: 1));
+        var s = KnobSpace.For(kernel);
+        var sch = s.Resolve(s.Default());
+        Assert.Equal((64, 1, 1, 64, 1, 56), (sch.Block("ci"), sch.Block("kh"), sch.Block("kw"), sch.Block("co"), sch.Block("oh"), sch.Block("ow")));
+        Assert.Equal("ow", sch.Vector);
+        Assert.True(sch.Grid.Aggregate(1L, (p, g) => p * g) >= 4);
+        Assert.True(HasDot(TileToBlock.Lower(sch)));
+    }
+
+    [Fact]
+    public void ALargeReductionBlockIsLegalForADot()
+    {
+        // The largest of M·K, K·N, M·N (64·256) fits 2^16; the product block M·N·K (2^20) would not.
+        var kernel = LoweringCheck.Parse(Conv2d(1, 256, 64, 4, 64, 3, 3, pt: 1, pl: 1, pb: 1, pr: 1));
+        var s = KnobSpace.For(kernel);
+        var c = s.Default().With("block.ci", 256).With("block.co", 64).With("block.ow", 64).With("block.kh", 1).With("block.kw", 1);
+        Assert.True(s.IsLegal(c, out var why), why);
+        Assert.True(HasDot(TileToBlock.Lower(s.Resolve(c))));
+        // With a second wide reduction block it is no dot: the product block counts, over the budget.
+        Assert.False(s.IsLegal(c.With("block.kh", 2), out why));
+        Assert.Contains("more than the budget", why);
+    }
+
+    [Fact]
+    public void LoweredConvUnderTheDefault()
+    {
+        var kernel = LoweringCheck.Parse(LoweringKernels.StridedConv2d);
+        var lowered = LoweringCheck.Check(kernel, KnobSpace.For(kernel).Default(), LoweringCheck.RandomInputs(kernel, 5));
+        Assert.True(HasDot(lowered));
+        Golden.Check("lower/conv2d", BlockPrinter.Print(lowered));
+    }
+
+    [Fact]
+    public void DepthwiseConvStepsKhKwOverVectorsAlongOw()
+    {
+        var kernel = LoweringCheck.Parse(LoweringKernels.DepthwiseConv2d);
+        var s = KnobSpace.For(kernel);
+        var sch = s.Resolve(s.Default());
+        Assert.Equal("ow", sch.Vector);
+        Assert.Equal((1, 1, 1, 7), (sch.Block("kh"), sch.Block("kw"), sch.Block("c"), sch.Block("ow")));
+        var lowered = LoweringCheck.Check(kernel, s.Default(), LoweringCheck.RandomInputs(kernel, 3));
+        Assert.False(HasDot(lowered));
+        // No reduce op: each (kh, kw) step is a multiply-add of [oh, ow] blocks, the kind the Machine level vectorises.
+        Assert.DoesNotContain(AllOps(lowered.Body), o => o is ReduceBlockOp);
+    }
+
+    [Fact]
+    public void AnyConvLowersToADotAndComputesTheSameUnderTheDefault()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), ci = r.Next(1, 10), co = r.Next(1, 10), h = r.Next(1, 8), w = r.Next(1, 20);
+            int kh = r.Next(1, 4), kw = r.Next(1, 4), sh = r.Next(1, 3), sw = r.Next(1, 3), dh = r.Next(1, 3), dw = r.Next(1, 3);
+            int pt = r.Next(0, 3), pl = r.Next(0, 3), pb = r.Next(0, 3), pr = r.Next(0, 3);
+            if (h + pt + pb - dh * (kh - 1) < 1 || w + pl + pr - dw * (kw - 1) < 1) return;
+            var kernel = LoweringCheck.Parse(Conv2d(n, ci, co, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr));
+            var s = KnobSpace.For(kernel);
+            var config = s.Default();
+            Assert.True(s.IsLegal(config, out var why), why);
+            var lowered = LoweringCheck.Check(kernel, config, LoweringCheck.RandomInputs(kernel, seed), seed: seed);
+            Assert.True(HasDot(lowered), $"no dot under {config}");
+        }, iter: 60);
+    }
+}

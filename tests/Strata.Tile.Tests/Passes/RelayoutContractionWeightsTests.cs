@@ -1,0 +1,79 @@
+using Strata.Core;
+using Strata.Graph.Builder;
+using Strata.Tile.Tests.Fusion;
+
+namespace Strata.Tile.Tests.Passes;
+
+/// <summary>Constant conv weights are re-laid out to [kh, kw, co, ci] (rows along the dot's K) at compile time, and the
+/// compiled program still computes what the reference interpreter computes.</summary>
+public class RelayoutContractionWeightsTests
+{
+    private static Graph.Graph Conv(int cin, int cout, int k, int group, long[] pads, long[] strides, long[]? dilations = null)
+    {
+        var g = new GraphBuilder("conv", opset: 17);
+        var x = g.Input("x", DataType.Float32, 2, cin, 9, 8);
+        var w = g.Constant("w", FusionModels.Random(3, cout, cin / group, k, k));
+        g.Output(g.Relu(g.Conv(x, w, g.Constant("b", FusionModels.Random(4, cout)), pads: pads, strides: strides, dilations: dilations, group: group)), "y");
+        return g.Build();
+    }
+
+    private static TileBuffer Weights(TileProgram p) => p.Kernels.Single().Kernel.Inputs.Single(b => b.Name == "w");
+
+    [Fact]
+    public void A3x3ConvReadsItsWeightsAsKhKwCoCi()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 3, 1, [1, 0, 2, 1], [2, 1], [1, 2]));
+        Assert.Equal([3L, 3, 6, 5], Weights(p).Shape.AsEnumerable());
+        var bound = p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))];
+        Assert.Equal([3, 3, 6, 5], bound.Constant!.Shape);
+        Assert.NotEqual("w", bound.Name);
+    }
+
+    [Fact]
+    public void A1x1ConvKeepsItsLayout()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 1, 1, [0, 0, 0, 0], [1, 1]));
+        Assert.Equal([6L, 5, 1, 1], Weights(p).Shape.AsEnumerable());
+    }
+
+    [Fact]
+    public void ADepthwiseConvKeepsItsLayout()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Conv(4, 4, 3, 4, [1, 1, 1, 1], [1, 1]));
+        Assert.Equal([4L, 1, 3, 3], Weights(p).Shape.AsEnumerable());
+    }
+
+    [Fact]
+    public void AGroupedConvComputesTheSame() =>
+        FusionHarness.CheckAgainstReference(() => Conv(4, 6, 3, 2, [1, 1, 1, 1], [1, 2]));
+
+    [Fact]
+    public void A1dAnd3dConvComputeTheSame()
+    {
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("conv1d", opset: 17);
+            var x = g.Input("x", DataType.Float32, 2, 3, 11);
+            g.Output(g.Conv(x, g.Constant("w", FusionModels.Random(5, 4, 3, 3)), pads: [2, 0], strides: [2]), "y");
+            return g.Build();
+        });
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("conv3d", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, 2, 4, 5, 6);
+            g.Output(g.Conv(x, g.Constant("w", FusionModels.Random(6, 3, 2, 2, 3, 2)), pads: [1, 0, 1, 0, 1, 1]), "y");
+            return g.Build();
+        });
+    }
+
+    [Fact]
+    public void AConvTransposeWithConstantWeightsComputesTheSame() =>
+        FusionHarness.CheckAgainstReference(() =>
+        {
+            var g = new GraphBuilder("convt", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, 3, 5, 4);
+            g.Output(g.Op("ConvTranspose", [x, g.Constant("w", FusionModels.Random(7, 3, 4, 3, 3))],
+                [Graph.Attribute.Of("strides", new long[] { 2, 1 }), Graph.Attribute.Of("pads", new long[] { 1, 0, 0, 1 })]), "y");
+            return g.Build();
+        });
+}
