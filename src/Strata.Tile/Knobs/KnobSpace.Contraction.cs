@@ -91,25 +91,4 @@ public sealed partial class KnobSpace
         foreach (var i in ContractionInputs) cfg[KnobNames.Pack(i)] = KnobNames.None;
         return new Config(cfg.ToImmutable());
     }
-
-    /// <summary>The elements of a computation's block when it lowers to a Block <c>dot</c> (the test of the Block
-    /// level's ContractionMatch under these blocks: a float sum over one axis of a product of two loads, every output
-    /// axis with a block above 1 read by exactly one load, at most one per load): the largest of its [M, K] and
-    /// [K, N] operands and [M, N] result, the blocks it materialises — never the M·N·K product. Null otherwise.</summary>
-    private long? DotBlockElements(Computation c, Func<string, long> block)
-    {
-        if (c.Reduce is not { Op: ReduceOp.Sum, Axes.Length: 1 } r
-            || c.Body is not Binary { Op: BinaryOp.Mul, A: Load a, B: Load b } || !ScalarSemantics.IsFloat(c.Body.Type)) return null;
-        string k = r.Axes[0];
-        var da = ExprAnalysis.AxesOf(a);
-        var db = ExprAnalysis.AxesOf(b);
-        if (!da.Concat(db).All(x => x == k || c.Indices.Contains(x))) return null;
-        long B(string axis) => block(Classes.ClassOf(axis));
-        var big = c.Indices.Where(x => B(x) > 1).ToArray();
-        var ms = big.Where(x => da.Contains(x) && !db.Contains(x)).ToArray();
-        var ns = big.Where(x => db.Contains(x) && !da.Contains(x)).ToArray();
-        if (ms.Length > 1 || ns.Length > 1 || ms.Length + ns.Length != big.Length) return null;
-        long mb = ms.Length == 1 ? B(ms[0]) : 1, nb = ns.Length == 1 ? B(ns[0]) : 1, kb = B(k);
-        return Math.Max(Math.Max(mb * kb, kb * nb), mb * nb);
-    }
 }

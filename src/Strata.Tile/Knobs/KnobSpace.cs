@@ -220,12 +220,11 @@ public sealed partial class KnobSpace
     /// product block of all its axes.</summary>
     private long BlockElements(Computation c, Func<string, long> block)
     {
-        if (DotBlockElements(c, block) is { } dot) return dot;
         long Of(string? axis) => axis is null ? 1 : block(Classes.ClassOf(axis));
         if (DotShape.Find(c, a => Of(a)) is { } d)
         {
-            // A multi-axis contraction (a convolution) by the same rule; never more than the product block, so
-            // whatever fits as a product still fits (all-1 blocks always do).
+            // A matmul or a convolution (several reduction axes, one of them blocked); never more than the product
+            // block, so whatever fits as a product still fits (all-1 blocks always do).
             long m = Of(d.M), n = Of(d.N), k = Of(d.K);
             return Math.Min(ProductElements(c, block), Math.Max(Math.Max(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
         }
