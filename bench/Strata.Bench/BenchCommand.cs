@@ -40,9 +40,13 @@ public static class BenchCommand
         {
             Description = "Time all ORT runs, then all Strata runs, instead of alternating (diagnoses interference between the engines' threads)",
         };
+        var ortNoSpinning = new Option<bool>("--ort-no-spinning")
+        {
+            Description = "ORT's intra-op threads do not spin between runs (by default they do, as in ORT, and a spinning thread takes a core from the Strata run that follows)",
+        };
         var root = new RootCommand("Strata vs ONNX Runtime, side by side: latency, ratio, GFLOP/s, fraction of the FMA peak")
         {
-            quick, filter, threads, strata, output, light, list, budget, blocked,
+            quick, filter, threads, strata, output, light, list, budget, blocked, ortNoSpinning,
         };
         root.SetAction(parse =>
         {
@@ -64,7 +68,7 @@ public static class BenchCommand
                 double minutes = parse.GetValue(budget) ?? (isQuick ? 3 : 14);
                 if (!(minutes > 0)) throw new StrataException(ErrorCode.InvalidArgument, $"--budget-minutes must be positive, got {minutes}", "e.g. --budget-minutes 14");
                 return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!),
-                    isQuick, minutes, parse.GetValue(blocked), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+                    isQuick, minutes, parse.GetValue(blocked), !parse.GetValue(ortNoSpinning), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             }
             catch (StrataException e)
             {
@@ -76,7 +80,7 @@ public static class BenchCommand
     }
 
     private static int Run(IReadOnlyList<Workload> workloads, IReadOnlyList<int> threadCounts, IBenchEngine strata,
-        bool quick, double budgetMinutes, bool blocked, string outDir, string commandLine)
+        bool quick, double budgetMinutes, bool blocked, bool ortSpinning, string outDir, string commandLine)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -85,12 +89,13 @@ public static class BenchCommand
 
         var peakStart = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at start: {PeakMeasurements.Format(peakStart)}");
-        var results = new BenchRunner(new OrtEngine(), strata, policy, started.UtcDateTime.AddMinutes(budgetMinutes), log, blocked).Run(workloads, threadCounts);
+        var results = new BenchRunner(new OrtEngine(ortSpinning), strata, policy, started.UtcDateTime.AddMinutes(budgetMinutes), log, blocked).Run(workloads, threadCounts);
         var peakEnd = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at end: {PeakMeasurements.Format(peakEnd)}");
 
         var report = new BenchReport(started, clock.Elapsed, BenchEnvironment.Host(), BenchEnvironment.Cpu(),
-            Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : ", interleaved"),
+            Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : ", interleaved")
+                + (ortSpinning ? ", ORT threads spinning" : ", ORT threads not spinning"),
             commandLine, new PeakMeasurements(peakStart, peakEnd), results);
         string markdown = MarkdownReport.Write(report);
         Console.Write(markdown);

@@ -46,9 +46,13 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// N is the innermost output axis, read by one operand only (Y); M the output axis with the largest extent that only
     /// the other operand (X) reads, or null; K the reduction axis both read with the largest extent (ci). Null where
     /// the computation is no such contraction or no operand reads N alone.</summary>
-    public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent)
+    public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent) =>
+        c.Reduce is { Axes.Length: > 1 } ? Roles(c, extent) : null;
+
+    /// <summary>The same roles for any sum of products of (padded) loads, over one reduction axis (a matmul) or several.</summary>
+    public static DotRoles? Roles(Computation c, Func<string, long> extent)
     {
-        if (c.Reduce is not { Axes.Length: > 1 } r || Operands(c) is not var (a, b) || c.Indices.IsEmpty) return null;
+        if (c.Reduce is not { } r || Operands(c) is not var (a, b) || c.Indices.IsEmpty) return null;
         var da = ExprAnalysis.AxesOf(a);
         var db = ExprAnalysis.AxesOf(b);
         string n = c.Indices[^1];

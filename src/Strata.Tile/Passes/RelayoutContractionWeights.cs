@@ -10,7 +10,9 @@ namespace Strata.Tile.Passes;
 /// contiguous vector loads instead of a stride-kh·kw gather. The kernel's buffer and every load of it are permuted
 /// alike (always equivalent); the permuted tensor is a new graph constant bound to the step in place of the old one.
 /// Skipped where K's dim is already innermost (up to trailing dims of extent 1, e.g. a 1×1 conv) and where the
-/// contraction has no M axis.</summary>
+/// contraction has no M axis. Likewise the [K, N] operand of any contraction (a Gemm with transB, a Linear layer's
+/// <c>%w[n, k]</c>) becomes <c>%w'[k, n]</c> where it is a constant, so the dot reads its rows in place along N (the
+/// vector dim) instead of packing a transposed block per step.</summary>
 public static class RelayoutContractionWeights
 {
     public static TileProgram Run(TileProgram program)
@@ -21,34 +23,50 @@ public static class RelayoutContractionWeights
 
     private static KernelStep Relayout(Graph.Graph graph, KernelStep step)
     {
-        var kernel = step.Kernel;
-        foreach (var c in kernel.Computations)
-        {
-            // Without M (a depthwise conv) the default is no dot (KnobSpace): the layout stays.
-            if (DotShape.DefaultRoles(c, a => kernel.Axis(a).Extent) is not { M: not null } roles) continue;
-            if (Strip(roles.X) is not Load load) continue;
-            int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == load.Buffer)!);
-            if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) continue;
-            if (Permutation(load, roles, kernel.Inputs[i].Shape) is not { } perm) continue;
-            var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + "_rows"), Permute(weights, perm));
-            kernel = Permute(kernel, load.Buffer, perm);
-            return step with { Kernel = kernel, Inputs = step.Inputs.SetItem(i, value) };
-        }
+        // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
+        foreach (var c in step.Kernel.Computations)
+            if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
+                && Strip(roles.X) is Load x && Permutation(x, roles.M, roles.K, step.Kernel) is { } perm)
+            {
+                step = Apply(graph, step, x.Buffer, perm, "_rows");
+                break;
+            }
+        foreach (var c in step.Kernel.Computations)
+            if (DotShape.Roles(c, a => step.Kernel.Axis(a).Extent) is { } roles
+                && Strip(roles.Y) is Load y && Permutation(y, roles.K, roles.N, step.Kernel) is { } perm)
+            {
+                step = Apply(graph, step, y.Buffer, perm, "_cols");
+                break;
+            }
         return step;
+    }
+
+    /// <summary>The step with its constant f32 input <paramref name="buffer"/> permuted (a new graph constant) and every
+    /// load of it re-indexed alike; the step itself where the input is not such a constant.</summary>
+    private static KernelStep Apply(Graph.Graph graph, KernelStep step, string buffer, int[] perm, string suffix)
+    {
+        var kernel = step.Kernel;
+        int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
+        if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return step;
+        var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
+        return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
 
     private static Expr Strip(Expr e) => e is Select { IfTrue: Load t } ? t : e is Select { IfFalse: Load f } ? f : e;
 
-    /// <summary>New dim order: the dims indexed by neither M nor K, then M's, then K's; null where K's dim is
-    /// innermost already (up to trailing dims of extent 1) or the load does not index M and K by a plain axis.</summary>
-    private static int[]? Permutation(Load load, DotRoles roles, ImmutableArray<long> shape)
+    /// <summary>New dim order: the dims indexed by neither <paramref name="outer"/> nor <paramref name="inner"/>, then
+    /// outer's, then inner's; null where inner's dim is innermost already (up to trailing dims of extent 1), where the
+    /// load does not index inner by a plain axis, or where it is not a kernel input.</summary>
+    private static int[]? Permutation(Load load, string? outer, string inner, TileKernel kernel)
     {
-        int dk = load.Indices.IndexOf(load.Indices.FirstOrDefault(e => e is IndexVar v && v.Name == roles.K)!);
-        if (dk < 0 || Enumerable.Range(dk + 1, shape.Length - dk - 1).All(d => shape[d] == 1)) return null;
-        int dm = roles.M is null ? -1 : load.Indices.IndexOf(load.Indices.FirstOrDefault(e => e is IndexVar v && v.Name == roles.M)!);
-        var order = Enumerable.Range(0, shape.Length).Where(d => d != dk && d != dm).ToList();
-        if (dm >= 0) order.Add(dm);
-        order.Add(dk);
+        if (kernel.Inputs.FirstOrDefault(b => b.Name == load.Buffer) is not { } input) return null;
+        var shape = input.Shape;
+        int di = load.Indices.IndexOf(load.Indices.FirstOrDefault(e => e is IndexVar v && v.Name == inner)!);
+        if (di < 0 || Enumerable.Range(di + 1, shape.Length - di - 1).All(d => shape[d] == 1)) return null;
+        int dout = outer is null ? -1 : load.Indices.IndexOf(load.Indices.FirstOrDefault(e => e is IndexVar v && v.Name == outer)!);
+        var order = Enumerable.Range(0, shape.Length).Where(d => d != di && d != dout).ToList();
+        if (dout >= 0) order.Add(dout);
+        order.Add(di);
         return [.. order];
     }
 

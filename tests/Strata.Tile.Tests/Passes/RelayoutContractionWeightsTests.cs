@@ -76,4 +76,32 @@ public class RelayoutContractionWeightsTests
                 [Graph.Attribute.Of("strides", new long[] { 2, 1 }), Graph.Attribute.Of("pads", new long[] { 1, 0, 0, 1 })]), "y");
             return g.Build();
         });
+
+    private static Graph.Graph Linear(int batch, int k, int n, bool transB)
+    {
+        var g = new GraphBuilder("linear", opset: 17);
+        var x = g.Input("x", DataType.Float32, batch, k);
+        var w = g.Constant("w", transB ? FusionModels.Random(5, n, k) : FusionModels.Random(5, k, n));
+        g.Output(g.Relu(g.Gemm(x, w, g.Constant("b", FusionModels.Random(6, n)), transB: transB)), "y");
+        return g.Build();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void AGemmWithTransposedConstantWeightsReadsThemAsKn(int batch)
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Linear(batch, 7, 5, transB: true));
+        Assert.Equal([7L, 5], Weights(p).Shape.AsEnumerable());
+        var bound = p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))];
+        Assert.Equal([7, 5], bound.Constant!.Shape);
+    }
+
+    [Fact]
+    public void AGemmWithKnWeightsKeepsItsLayout()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Linear(3, 7, 5, transB: false));
+        Assert.Equal([7L, 5], Weights(p).Shape.AsEnumerable());
+        Assert.Equal("w", p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))].Name);
+    }
 }
