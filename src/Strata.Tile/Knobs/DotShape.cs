@@ -31,7 +31,10 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         string? m = ms.FirstOrDefault(), n = ns.FirstOrDefault();
         // X supplies the output's earlier axis (rows of the product), Y the later one (columns).
         bool swap = m is not null && n is not null && c.Indices.IndexOf(m) > c.Indices.IndexOf(n);
-        return swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k);
+        var shape = swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k);
+        // One row times a matrix read along K (a Gemm with transB on a single row, a Linear layer at batch 1): a dot
+        // would gather a transposed [K, N] block per step; a sum along K reads each row of Y contiguously instead.
+        return shape.M is null && shape.N is not null && ReadsAlongLast(shape.Y, k) ? null : shape;
     }
 
     /// <summary>The two operands of a float sum of products of (padded) loads, whatever the blocks; null otherwise.</summary>
@@ -63,6 +66,11 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
         return new DotRoles(x, y, m, n, k);
     }
+
+    /// <summary>Whether the operand is a (padded) load whose innermost index is the axis <paramref name="k"/> itself.</summary>
+    private static bool ReadsAlongLast(Expr operand, string k) =>
+        (operand is Select { IfTrue: Load t } ? t : operand is Select { IfFalse: Load f } ? f : operand) is Load { Indices.Length: > 0 } l
+        && l.Indices[^1] is IndexVar v && v.Name == k;
 
     /// <summary>A load, or a load where a condition holds and 0 elsewhere (zero padding).</summary>
     private static bool IsOperand(Expr e) => e switch
