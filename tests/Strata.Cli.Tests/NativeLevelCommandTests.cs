@@ -84,6 +84,30 @@ public sealed class NativeLevelCommandTests : IDisposable
     }
 
     [Fact]
+    public void BenchProfile_ListsEveryKernelOnceByMedianTime()
+    {
+        var (exit, stdout, stderr) = CliHarness.Run("bench", _model, "--runs", "5", "--warmup", "0", "--json", "--profile");
+        Assert.True(exit == 0, stderr + stdout);
+        using var doc = JsonDocument.Parse(stdout);
+        var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToArray();
+        Assert.NotEmpty(steps);
+        var medians = steps.Select(e => e.GetProperty("medianMs").GetDouble()).ToArray();
+        Assert.Equal(medians.OrderDescending(), medians);
+        Assert.All(steps, e => Assert.Equal("native", e.GetProperty("kind").GetString()));
+        // A step's time is part of its run's: no step's median exceeds the slowest run.
+        Assert.True(medians[0] <= doc.RootElement.GetProperty("maxMs").GetDouble());
+        Assert.Equal(steps.Length, steps.Select(e => e.GetProperty("name").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public void BenchProfile_AtGraphLevelIsAClearError()
+    {
+        var (exit, _, stderr) = CliHarness.Run("bench", _model, "--runs", "1", "--level", "graph", "--profile");
+        Assert.Equal(2, exit);
+        Assert.Contains("--profile", stderr);
+    }
+
+    [Fact]
     public void LatencyStats_InterpolatePercentiles()
     {
         var s = LatencyStats.Of([5, 1, 4, 2, 3, 10, 6, 7, 8, 9, 11]);

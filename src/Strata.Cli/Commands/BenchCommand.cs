@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Cli.Execution;
 using Strata.Core;
+using Strata.Runtime;
 
 namespace Strata.Cli.Commands;
 
@@ -19,9 +20,13 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first (default 2)", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random inputs (default 0)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text" };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Also time each kernel and fallback in the timed runs (machine and native level) and print them by median time",
+        };
         var inputs = new ModelInputOptions();
         var levelOptions = new RunSettings.Options();
-        var cmd = new Command("bench", "Time a model's runs: median and spread of the latency after warm-up") { model, runs, warmup, seed, json };
+        var cmd = new Command("bench", "Time a model's runs: median and spread of the latency after warm-up") { model, runs, warmup, seed, json, profile };
         inputs.AddTo(cmd);
         levelOptions.AddTo(cmd);
         cmd.SetAction(parse => CliErrors.Run(parse, output =>
@@ -37,24 +42,32 @@ public static class BenchCommand
             using var runner = LevelRunner.Create(settings, graph, values);
             double compileMs = compile.Elapsed.TotalMilliseconds;
             for (int i = 0; i < w; i++) runner.Run(values);
+            bool profiled = parse.GetValue(profile);
+            if (profiled && !runner.CanProfile)
+                throw new StrataException(ErrorCode.InvalidArgument, $"--profile times the runtime's steps; --level {settings.Level} has none", "use --level native or machine");
             var times = new double[r];
+            var profiles = new List<RunProfile>();
             var sw = new Stopwatch();
             for (int i = 0; i < r; i++)
             {
+                var p = profiled ? new RunProfile() : null;
                 sw.Restart();
-                runner.Run(values);
+                if (p is null) runner.Run(values);
+                else runner.Run(values, p);
                 times[i] = sw.Elapsed.TotalMilliseconds;
+                if (p is not null) profiles.Add(p);
             }
             var stats = LatencyStats.Of(times);
+            var steps = profiled ? StepProfile.Of(profiles) : null;
             output.Write(parse.GetValue(json)
-                ? Json(path, settings, w, compileMs, stats, runner.Summary)
-                : Text(path, settings, w, compileMs, stats, runner.Summary));
+                ? Json(path, settings, w, compileMs, stats, runner.Summary, steps)
+                : Text(path, settings, w, compileMs, stats, runner.Summary, steps));
             return 0;
         }));
         return cmd;
     }
 
-    private static string Text(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary)
+    private static string Text(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary, IReadOnlyList<StepProfile>? steps)
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         w.WriteLine($"bench {Path.GetFileName(path)} at --level {s.Level}{(s.IsMachineLevel ? $", target {s.Target.Name}, {s.Threads} threads{(s.Checked ? ", checked" : "")}" : "")}");
@@ -62,10 +75,17 @@ public static class BenchCommand
         w.WriteLine($"compile: {compileMs:F1} ms; {warmup} warm-up runs, {t.Runs} timed runs");
         w.WriteLine($"latency: median {t.Median:F3} ms (p10 {t.P10:F3}, p90 {t.P90:F3}, min {t.Min:F3}, max {t.Max:F3})");
         w.WriteLine($"throughput: {t.RunsPerSecond:F2} runs/s");
+        if (steps is not null)
+        {
+            double total = steps.Sum(x => x.MedianMs);
+            w.WriteLine($"steps by median time ({steps.Count}; their medians sum to {total:F3} ms):");
+            foreach (var x in steps)
+                w.WriteLine($"  {x.MedianMs,10:F3} ms {100 * x.MedianMs / Math.Max(total, 1e-9),5:F1}%  {x.Name} ({x.Kind})");
+        }
         return w.ToString();
     }
 
-    private static string Json(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary)
+    private static string Json(string path, RunSettings s, int warmup, double compileMs, LatencyStats t, string? summary, IReadOnlyList<StepProfile>? steps)
     {
         var o = new JsonObject
         {
@@ -86,6 +106,13 @@ public static class BenchCommand
             ["runsPerSecond"] = Math.Round(t.RunsPerSecond, 3),
             ["timesMs"] = new JsonArray(t.Times.Select(x => (JsonNode)Math.Round(x, 4)).ToArray()),
         };
+        if (steps is not null)
+            o["steps"] = new JsonArray(steps.Select(x => (JsonNode)new JsonObject
+            {
+                ["name"] = x.Name,
+                ["kind"] = x.Kind,
+                ["medianMs"] = Math.Round(x.MedianMs, 4),
+            }).ToArray());
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine;
     }
 }

@@ -12,18 +12,28 @@ public sealed class LevelRunner : IDisposable
 {
     private readonly Func<IReadOnlyDictionary<string, RuntimeValue>, IReadOnlyDictionary<string, RuntimeValue?>> _run;
     private readonly IDisposable? _owned;
+    private readonly InferenceSession? _session;
 
     private LevelRunner(string? summary, Func<IReadOnlyDictionary<string, RuntimeValue>, IReadOnlyDictionary<string, RuntimeValue?>> run, IDisposable? owned = null)
     {
         Summary = summary;
         _run = run;
         _owned = owned;
+        _session = owned as InferenceSession;
     }
 
     /// <summary>One line about the compiled program (kernels, fallbacks), or null at graph level.</summary>
     public string? Summary { get; }
 
     public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs) => _run(inputs);
+
+    /// <summary>Whether <see cref="Run(IReadOnlyDictionary{string, RuntimeValue}, RunProfile)"/> times each step
+    /// (machine and native level: the runtime's steps).</summary>
+    public bool CanProfile => _session is not null;
+
+    /// <summary>One run with the time of each step recorded in <paramref name="profile"/> (where <see cref="CanProfile"/>).</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs, RunProfile profile) =>
+        _session is { } s ? s.Run(inputs, profile) : _run(inputs);
 
     /// <summary>At machine and native level: the compiled program's kernels, fallbacks and memory plan.</summary>
     public ProgramStats? Stats { get; private init; }
