@@ -69,8 +69,16 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
 
     /// <summary>Whether the operand is a (padded) load whose innermost index is the axis <paramref name="k"/> itself.</summary>
     private static bool ReadsAlongLast(Expr operand, string k) =>
-        (operand is Select { IfTrue: Load t } ? t : operand is Select { IfFalse: Load f } ? f : operand) is Load { Indices.Length: > 0 } l
-        && l.Indices[^1] is IndexVar v && v.Name == k;
+        LoadOf(operand) is { Indices.Length: > 0 } l && l.Indices[^1] is IndexVar v && v.Name == k;
+
+    /// <summary>The load of an operand: the operand itself, or the load inside a zero-padded <c>select</c>.</summary>
+    internal static Load? LoadOf(Expr operand) => operand switch
+    {
+        Load l => l,
+        Select { IfTrue: Load t } => t,
+        Select { IfFalse: Load f } => f,
+        _ => null,
+    };
 
     /// <summary>A load, or a load where a condition holds and 0 elsewhere (zero padding).</summary>
     private static bool IsOperand(Expr e) => e switch

@@ -26,14 +26,14 @@ public static class RelayoutContractionWeights
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
-                && Strip(roles.X) is Load x && Permutation(x, roles.M, roles.K, step.Kernel) is { } perm)
+                && DotShape.LoadOf(roles.X) is { } x && Permutation(x, roles.M, roles.K, step.Kernel) is { } perm)
             {
                 step = Apply(graph, step, x.Buffer, perm, "_rows");
                 break;
             }
         foreach (var c in step.Kernel.Computations)
             if (DotShape.Roles(c, a => step.Kernel.Axis(a).Extent) is { } roles
-                && Strip(roles.Y) is Load y && Permutation(y, roles.K, roles.N, step.Kernel) is { } perm)
+                && DotShape.LoadOf(roles.Y) is { } y && Permutation(y, roles.K, roles.N, step.Kernel) is { } perm)
             {
                 step = Apply(graph, step, y.Buffer, perm, "_cols");
                 break;
@@ -51,8 +51,6 @@ public static class RelayoutContractionWeights
         var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
         return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
-
-    private static Expr Strip(Expr e) => e is Select { IfTrue: Load t } ? t : e is Select { IfFalse: Load f } ? f : e;
 
     /// <summary>New dim order: the dims indexed by neither <paramref name="outer"/> nor <paramref name="inner"/>, then
     /// outer's, then inner's; null where inner's dim is innermost already (up to trailing dims of extent 1), where the
