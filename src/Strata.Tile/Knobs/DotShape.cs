@@ -34,7 +34,8 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         var shape = swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k);
         // One row times a matrix read along K (a Gemm with transB on a single row, a Linear layer at batch 1): a dot
         // would gather a transposed [K, N] block per step; a sum along K reads each row of Y contiguously instead.
-        return shape.M is null && shape.N is not null && ReadsAlongLast(shape.Y, k) ? null : shape;
+        // Only for a single reduction axis: a convolution stays a dot (its other reduction axes step around it).
+        return r.Axes.Length == 1 && shape.M is null && shape.N is not null && ReadsAlongLast(shape.Y, k) ? null : shape;
     }
 
     /// <summary>The two operands of a float sum of products of (padded) loads, whatever the blocks; null otherwise.</summary>
