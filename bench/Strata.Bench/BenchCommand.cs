@@ -40,13 +40,16 @@ public static class BenchCommand
         {
             Description = "Time all ORT runs, then all Strata runs, instead of alternating (diagnoses interference between the engines' threads)",
         };
-        var ortNoSpinning = new Option<bool>("--ort-no-spinning")
+        var ortSpin = new Option<OrtSpinning>("--ort-spinning")
         {
-            Description = "ORT's intra-op threads do not spin between runs (by default they do, as in ORT, and a spinning thread takes a core from the Strata run that follows)",
+            Description = "How ORT's intra-op threads wait: WithinRun (default: spin inside a Run, stop when it returns; "
+                + "session.force_spinning_stop=1), Always (ORT's default: keep spinning after a Run, taking a core from the "
+                + "Strata run that follows), Off (never spin)",
+            DefaultValueFactory = _ => OrtSpinning.WithinRun,
         };
         var root = new RootCommand("Strata vs ONNX Runtime, side by side: latency, ratio, GFLOP/s, fraction of the FMA peak")
         {
-            quick, filter, threads, strata, output, light, list, budget, blocked, ortNoSpinning,
+            quick, filter, threads, strata, output, light, list, budget, blocked, ortSpin,
         };
         root.SetAction(parse =>
         {
@@ -68,7 +71,7 @@ public static class BenchCommand
                 double minutes = parse.GetValue(budget) ?? (isQuick ? 3 : 14);
                 if (!(minutes > 0)) throw new StrataException(ErrorCode.InvalidArgument, $"--budget-minutes must be positive, got {minutes}", "e.g. --budget-minutes 14");
                 return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!),
-                    isQuick, minutes, parse.GetValue(blocked), !parse.GetValue(ortNoSpinning), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+                    isQuick, minutes, parse.GetValue(blocked), parse.GetValue(ortSpin), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             }
             catch (StrataException e)
             {
@@ -80,7 +83,7 @@ public static class BenchCommand
     }
 
     private static int Run(IReadOnlyList<Workload> workloads, IReadOnlyList<int> threadCounts, IBenchEngine strata,
-        bool quick, double budgetMinutes, bool blocked, bool ortSpinning, string outDir, string commandLine)
+        bool quick, double budgetMinutes, bool blocked, OrtSpinning ortSpinning, string outDir, string commandLine)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -95,7 +98,12 @@ public static class BenchCommand
 
         var report = new BenchReport(started, clock.Elapsed, BenchEnvironment.Host(), BenchEnvironment.Cpu(),
             Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : ", interleaved")
-                + (ortSpinning ? ", ORT threads spinning" : ", ORT threads not spinning"),
+                + ortSpinning switch
+                {
+                    OrtSpinning.WithinRun => ", ORT threads spin within a run (session.force_spinning_stop=1)",
+                    OrtSpinning.Always => ", ORT threads keep spinning after a run (ORT's default)",
+                    _ => ", ORT threads never spin",
+                },
             commandLine, new PeakMeasurements(peakStart, peakEnd), results);
         string markdown = MarkdownReport.Write(report);
         Console.Write(markdown);

@@ -6,13 +6,10 @@ using Strata.Core;
 namespace Strata.Bench.Engines;
 
 /// <summary>ONNX Runtime (CPU execution provider): ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1,
-/// sequential execution; its intra-op threads spin between runs (ORT's default) unless <paramref name="spinning"/> is
-/// false. A spinning ORT thread keeps a core busy after each ORT run, and on a 2-core machine that core is taken from
-/// the Strata run that follows in the interleaved order (Strata's 1024³ MatMul at 2 threads: 10.6 ms beside a spinning
-/// ORT, 5.4 ms beside a non-spinning one); without spinning ORT itself wakes slower on small 2-thread workloads. So
-/// 2-thread ratios with spinning understate Strata and without it understate ORT; 1-thread runs have no ORT pool. Inputs are bound once as OrtValues; after the first run the outputs are pre-allocated, so
+/// sequential execution; its intra-op threads spin as <paramref name="spinning"/> says (see <see cref="OrtSpinning"/>).
+/// Inputs are bound once as OrtValues; after the first run the outputs are pre-allocated, so
 /// timed runs use ORT's fastest path (no output allocation).</summary>
-public sealed class OrtEngine(bool spinning = true) : IBenchEngine
+public sealed class OrtEngine(OrtSpinning spinning = OrtSpinning.WithinRun) : IBenchEngine
 {
     public string Name => "ort";
 
@@ -30,7 +27,7 @@ public sealed class OrtEngine(bool spinning = true) : IBenchEngine
         private readonly float[][] _outputData;
         private readonly int[][] _outputShapes;
 
-        public OrtBenchSession(WorkloadModel model, int threads, bool spinning)
+        public OrtBenchSession(WorkloadModel model, int threads, OrtSpinning spinning)
         {
             _options = new SessionOptions
             {
@@ -41,7 +38,11 @@ public sealed class OrtEngine(bool spinning = true) : IBenchEngine
                 // Warnings (e.g. "removing unused initializer" on the light models) would interleave with the progress log.
                 LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             };
-            if (!spinning) _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            switch (spinning)
+            {
+                case OrtSpinning.WithinRun: _options.AddSessionConfigEntry("session.force_spinning_stop", "1"); break;
+                case OrtSpinning.Off: _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); break;
+            }
             _session = new InferenceSession(model.OnnxBytes, _options);
             _inputNames = model.Inputs.Select(i => i.Name).ToArray();
             _inputs = model.Inputs.Select(i => OrtValue.CreateTensorValueFromMemory(i.Value.ToArray(),
