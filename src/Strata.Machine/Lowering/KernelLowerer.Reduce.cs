@@ -54,9 +54,19 @@ internal sealed partial class KernelLowerer
         && r.X.Type.Shape[r.Axis] >= _target.Lanes(r.X.Type.Element)
         && (r.Op is ReduceOp.Max or ReduceOp.Min || r.Op == ReduceOp.Sum && (_options.ReassociateSums || !ScalarSemantics.IsFloat(r.X.Type.Element)));
 
-    /// <summary>acc (a vector) = init; for full vectors j: acc = step(acc, x[.., j:j+lanes]); s = reduce_lanes acc; then
-    /// the scalar rest. Max/min give exactly the sequential result; sum adds in another order (lane-wise partial sums).
-    /// Null (nothing emitted) when X has no lane-wise form along the axis.</summary>
+    /// <summary>Most vector accumulators of a horizontal reduction: four independent add (or fma) chains hide the
+    /// latency of one, so a long row streams at load bandwidth instead of one add per latency.</summary>
+    private const int MaxHorizontalChains = 4;
+
+    /// <summary>Longest per-vector body (statements) that is copied once per accumulator chain: a load, a mul or two;
+    /// a longer body (exp, erf) is bound by its own arithmetic, not by the chain, and copies would only cost code.</summary>
+    private const int MaxUnrolledBody = 8;
+
+    /// <summary>acc_u (vectors) = init; for groups of full vectors j: acc_u = step(acc_u, x[.., j+u·lanes]) for u &lt; U
+    /// chains (<see cref="MaxHorizontalChains"/>, a sum of products as fma); the remaining full vectors into acc_0; the
+    /// chains combined pairwise; s = reduce_lanes; then the scalar rest. Max/min give exactly the sequential result;
+    /// sum adds in another order (lane-wise partial sums). Null (nothing emitted) when X has no lane-wise form along
+    /// the axis.</summary>
     private Reg? TryHorizontal(ReduceBlockOp r, LaneValue[] idx, int len)
     {
         var t = r.X.Type.Element;
@@ -64,6 +74,7 @@ internal sealed partial class KernelLowerer
         long full = len / lanes * lanes;
         var index = (LaneValue[])idx.Clone();
         var op = r.Op switch { ReduceOp.Sum => BinaryOp.Add, ReduceOp.Max => BinaryOp.Max, _ => BinaryOp.Min };
+        bool fma = r.Op == ReduceOp.Sum && _target.HasFma && ScalarSemantics.IsFloat(t);
         var saved = (_lanes, _tailCount);
         ImmutableArray<MStmt> code;
         Reg vacc;
@@ -71,15 +82,40 @@ internal sealed partial class KernelLowerer
         {
             _lanes = lanes;
             _tailCount = null;
-            vacc = _e.NewReg(r.Result.Name + "_vacc", TypeOf(t, lanes));
+            var type = TypeOf(t, lanes);
+            // acc = step(acc, x[.., at]), the step's mul folded into an fma where X's element ends in one.
+            void Step(Reg acc, Reg at)
+            {
+                var xv = VectorOf(Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(at, 1))), t);
+                if (fma && _e.TakeLast() is { } last)
+                {
+                    if (last is BinaryStmt { Op: BinaryOp.Mul } mul && mul.Target == xv)
+                    {
+                        _e.Emit(new FmaStmt(acc, mul.A, mul.B, acc));
+                        return;
+                    }
+                    _e.Emit(last);
+                }
+                _e.Emit(new BinaryStmt(acc, op, acc, xv));
+            }
+            // One trial body (discarded) says whether copies per chain are cheap enough.
+            var trial = _e.Collect(() => Step(_e.NewReg(r.Result.Name + "_trial", type), _e.I64(0)));
+            int chains = trial.Length <= MaxUnrolledBody ? (int)Math.Min(MaxHorizontalChains, Math.Max(1, full / lanes)) : 1;
+            var accs = Enumerable.Range(0, chains).Select(u => _e.NewReg(r.Result.Name + "_vacc", type)).ToArray();
+            vacc = accs[0];
+            long group = (long)chains * lanes;
+            long grouped = full / group * group;
             code = _e.Collect(() =>
             {
-                _e.Emit(new MoveStmt(vacc, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), TypeOf(t, lanes))));
-                _e.Loop("j", _e.I64(0), _e.I64(full), lanes, j =>
+                foreach (var a in accs) _e.Emit(new MoveStmt(a, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), type)));
+                _e.Loop("j", _e.I64(0), _e.I64(grouped), group, j =>
                 {
-                    var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(j, 1)));
-                    _e.Emit(new BinaryStmt(vacc, op, vacc, VectorOf(x, t)));
+                    for (int u = 0; u < chains; u++) Step(accs[u], _e.Add(j, _e.I64((long)u * lanes)));
                 });
+                _e.Loop("j", _e.I64(grouped), _e.I64(full), lanes, j => Step(accs[0], j));
+                for (int w = 1; w < chains; w *= 2)
+                    for (int u = 0; u + w < chains; u += 2 * w)
+                        _e.Emit(new BinaryStmt(accs[u], op, accs[u], accs[u + w]));
             });
         }
         catch (NotVectorisableException)

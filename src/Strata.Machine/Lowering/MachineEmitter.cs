@@ -47,6 +47,17 @@ internal sealed class MachineEmitter
 
     public void Emit(MStmt s) => _scopes.Peek().Add(s);
 
+    /// <summary>The statement emitted last into the current list, removed from it (the caller emits its replacement,
+    /// e.g. a mul folded into an fma); null when the list is empty.</summary>
+    public MStmt? TakeLast()
+    {
+        var list = _scopes.Peek();
+        if (list.Count == 0) return null;
+        var s = list[^1];
+        list.RemoveAt(list.Count - 1);
+        return s;
+    }
+
     /// <summary>Runs <paramref name="body"/> collecting what it emits into a separate list.</summary>
     public ImmutableArray<MStmt> Collect(Action body)
     {

@@ -248,9 +248,11 @@ public sealed partial class KnobSpace
     /// contraction get block 1 so the contraction lowers to a <c>dot</c>; blocks shrink until each computation fits the
     /// budget; then parallel blocks shrink further until the grid has <see cref="DefaultProgramTarget"/> programs
     /// (the innermost class joins the parallel set when the outer ones cannot reach it). A kernel built around one
-    /// single-axis contraction gets the cache-blocked GEMM default instead (<see cref="ContractionDefault"/>).</summary>
+    /// single-axis contraction gets the cache-blocked GEMM default instead (<see cref="ContractionDefault"/>), one that is a
+    /// single row times a matrix read along K the streaming default (<see cref="GemvDefault"/>).</summary>
     public Config Default()
     {
+        if (GemvDefault() is { } gemv) return gemv;
         if (ContractionDefault() is { } contraction) return contraction;
         var last = Kernel.Computations.IsEmpty ? null : Kernel.Computations[^1];
         string? innermost = last is { Indices.Length: > 0 } ? Classes.ClassOf(last.Indices[^1]) : null;

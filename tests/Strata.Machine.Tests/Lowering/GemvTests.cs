@@ -1,0 +1,60 @@
+using System.Globalization;
+using CsCheck;
+using Strata.Block;
+using Strata.Core;
+using Strata.Machine.Text;
+using Strata.Tile;
+
+namespace Strata.Machine.Tests.Lowering;
+
+/// <summary>One row times a matrix read along K, with a bias + relu epilogue (an FC layer at batch 1): the default
+/// streams each weight row whole (K block = K where the budget allows) and sums it with several vector chains folded
+/// into fmas; random K (chain groups, a vector rest, a scalar tail) and N on every target must give the Block
+/// interpreter's results.</summary>
+public class GemvTests
+{
+    private static TileKernel Fc(int k, int n) => MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+        tile.kernel @fc(%x: f32[1,{{k}}], %w: f32[{{n}},{{k}}], %b: f32[{{n}}]) -> (%y: f32[1,{{n}}]) {
+          temp %acc: f32[1,{{n}}]
+          domain m = 1, n = {{n}}
+          reduce k = {{k}}
+          %acc[m, n] = sum[k] mul(%x[m, k], %w[n, k])
+          %y[m, n] = relu(add(%acc[m, n], %b[n]))
+        }
+        """));
+
+    [Fact]
+    public void RandomShapesOnEveryTarget()
+    {
+        Gen.Select(Gen.Int[1, 300], Gen.Int[1, 90], Gen.Int).Sample((k, n, seed) =>
+        {
+            var kernel = Fc(k, n);
+            var config = KnobSpace.For(kernel).Default();
+            Assert.Equal(k, config.GetInt(KnobNames.Block("k"), -1));
+            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
+            var block = TileToBlock.Lower(kernel, config);
+            foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void LongRowsAreSummedByFourFmaChains()
+    {
+        var kernel = Fc(1000, 48);
+        var config = KnobSpace.For(kernel).Default();
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 5));
+        var text = MachinePrinter.Print(machine);
+        // 62 full vectors: 15 groups of four chains (four fmas), then two vectors into the first chain (one more).
+        Assert.Equal(5, text.Split('\n').Count(l => l.Contains(" = fma ", StringComparison.Ordinal) && l.Contains("_vacc", StringComparison.Ordinal)));
+        Assert.Contains("step 64", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RowsTooLongForTheBudgetTakeTheLargestBlockThatFits()
+    {
+        var kernel = Fc(100_000, 8);
+        var config = KnobSpace.For(kernel).Default();
+        Assert.Equal(KnobSpace.DefaultBlockBudget, config.GetInt(KnobNames.Block("k"), -1));
+        Assert.Equal(1, config.GetInt(KnobNames.Block("n"), -1));
+    }
+}
