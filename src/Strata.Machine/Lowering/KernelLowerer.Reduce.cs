@@ -54,14 +54,22 @@ internal sealed partial class KernelLowerer
         && r.X.Type.Shape[r.Axis] >= _target.Lanes(r.X.Type.Element)
         && (r.Op is ReduceOp.Max or ReduceOp.Min || r.Op == ReduceOp.Sum && (_options.ReassociateSums || !ScalarSemantics.IsFloat(r.X.Type.Element)));
 
-    /// <summary>acc (a vector) = init; for full vectors j: acc = step(acc, x[.., j:j+lanes]); s = reduce_lanes acc; then
-    /// the scalar rest. Max/min give exactly the sequential result; sum adds in another order (lane-wise partial sums).
-    /// Null (nothing emitted) when X has no lane-wise form along the axis.</summary>
+    /// <summary>Vector accumulators of a reduction along the last axis: independent chains, so the loop runs at the
+    /// throughput of its adds rather than their latency (a 768-long f32 row on avx512: 48 dependent adds become 12).</summary>
+    private const int HorizontalChains = 4;
+
+    /// <summary>acc_u (vectors) = init; for groups of <see cref="HorizontalChains"/> full vectors at j:
+    /// acc_u = step(acc_u, x[.., j+u·lanes:…]); the full vectors left over into acc_0; the accumulators combined as a
+    /// tree (0 with 2, 1 with 3, then 0 with 1); s = reduce_lanes acc_0; then the scalar rest. Max/min give exactly
+    /// the sequential result; sum adds in another order (lane-wise partial sums). Null (nothing emitted) when X has no
+    /// lane-wise form along the axis.</summary>
     private Reg? TryHorizontal(ReduceBlockOp r, LaneValue[] idx, int len)
     {
         var t = r.X.Type.Element;
         int lanes = _target.Lanes(t);
         long full = len / lanes * lanes;
+        int chains = (int)Math.Min(HorizontalChains, full / lanes);
+        long grouped = full / (lanes * chains) * (lanes * chains);
         var index = (LaneValue[])idx.Clone();
         var op = r.Op switch { ReduceOp.Sum => BinaryOp.Add, ReduceOp.Max => BinaryOp.Max, _ => BinaryOp.Min };
         var saved = (_lanes, _tailCount);
@@ -71,15 +79,28 @@ internal sealed partial class KernelLowerer
         {
             _lanes = lanes;
             _tailCount = null;
-            vacc = _e.NewReg(r.Result.Name + "_vacc", TypeOf(t, lanes));
+            var accs = Enumerable.Range(0, chains).Select(_ => _e.NewReg(r.Result.Name + "_vacc", TypeOf(t, lanes))).ToArray();
+            vacc = accs[0];
             code = _e.Collect(() =>
             {
-                _e.Emit(new MoveStmt(vacc, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), TypeOf(t, lanes))));
-                _e.Loop("j", _e.I64(0), _e.I64(full), lanes, j =>
+                foreach (var a in accs) _e.Emit(new MoveStmt(a, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), TypeOf(t, lanes))));
+                _e.Loop("j", _e.I64(0), _e.I64(grouped), lanes * chains, j =>
+                {
+                    for (int u = 0; u < chains; u++)
+                    {
+                        var at = u == 0 ? j : _e.Add(j, _e.I64(u * lanes));
+                        var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(at, 1)));
+                        _e.Emit(new BinaryStmt(accs[u], op, accs[u], VectorOf(x, t)));
+                    }
+                });
+                _e.Loop("j", _e.I64(grouped), _e.I64(full), lanes, j =>
                 {
                     var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(j, 1)));
-                    _e.Emit(new BinaryStmt(vacc, op, vacc, VectorOf(x, t)));
+                    _e.Emit(new BinaryStmt(accs[0], op, accs[0], VectorOf(x, t)));
                 });
+                for (int n = chains; n > 1; n = (n + 1) / 2)
+                    for (int u = 0; u < n / 2; u++)
+                        _e.Emit(new BinaryStmt(accs[u], op, accs[u], accs[u + (n + 1) / 2]));
             });
         }
         catch (NotVectorisableException)
