@@ -90,6 +90,21 @@ public sealed class InferenceSession : IDisposable
         return Program(inputs).Run(inputs, profile);
     }
 
+    /// <summary>Runs the model writing the named outputs into the caller's tensors (of each output's element type and
+    /// shape; reuse the tensors of an earlier run's result): no output is allocated per run, as with ONNX Runtime's
+    /// pre-allocated outputs. Outputs not named are returned in fresh tensors. Not at level Graph.</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs,
+        IReadOnlyDictionary<string, Tensor> outputs, RunProfile? profile = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(outputs);
+        InputBinding.Validate(_model, inputs);
+        if (Options.Level == ExecutionLevel.Graph)
+            throw new StrataException(ErrorCode.InvalidArgument, "a session at level graph does not run into given outputs",
+                "use level block, machine or native");
+        return Program(inputs).Run(inputs, outputs, profile);
+    }
+
     /// <summary>Runs the model on tensors given as (name, tensor) pairs.</summary>
     public IReadOnlyDictionary<string, RuntimeValue?> Run(params (string Name, Tensor Value)[] inputs)
     {

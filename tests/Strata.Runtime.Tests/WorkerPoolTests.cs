@@ -33,6 +33,30 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void WorkersThatBlockedAfterSpinningAreWokenForTheNextRegion()
+    {
+        // Pauses around the spin time: regions arrive while workers spin, while they fall asleep, and after.
+        using var pool = new WorkerPool(3);
+        var rng = new Random(5);
+        int shared = 0;
+        for (int r = 0; r < 40; r++)
+        {
+            Thread.Sleep(TimeSpan.FromMicroseconds(rng.Next(0, 3 * WorkerPool.SpinMicroseconds)));
+            var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            var hits = new int[48];
+            pool.For(hits.Length, (b, e, w) =>
+            {
+                threads[Environment.CurrentManagedThreadId] = true;
+                for (long i = b; i < e; i++) Interlocked.Increment(ref hits[i]);
+                if (r % 8 == 0) Thread.Sleep(1); // sometimes long enough for every worker to join
+            });
+            Assert.All(hits, h => Assert.Equal(1, h));
+            if (threads.Count >= 2) shared++;
+        }
+        Assert.True(shared > 0, "no region ran on a worker thread");
+    }
+
+    [Fact]
     public void NotParallelRunsInlineAsOneCall()
     {
         using var pool = new WorkerPool(4);

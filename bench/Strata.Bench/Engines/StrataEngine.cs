@@ -7,7 +7,9 @@ namespace Strata.Bench.Engines;
 /// <summary>Strata's runtime: <see cref="InferenceSession"/> with <c>Threads</c> = threads at the default level
 /// (native, with the runtime's own fallbacks to slower levels — the note says how many kernels ran where). The model
 /// bytes are written to a temporary file and loaded with <see cref="InferenceSession.Create(string, SessionOptions?)"/>,
-/// so Strata imports exactly the bytes ONNX Runtime gets. Opening compiles (the first run binds the input shapes).</summary>
+/// so Strata imports exactly the bytes ONNX Runtime gets. Opening compiles (the first run binds the input shapes).
+/// Timed runs write into the first run's output tensors (<see cref="InferenceSession.Run(IReadOnlyDictionary{string, RuntimeValue}, IReadOnlyDictionary{string, Tensor}, RunProfile?)"/>),
+/// as the ORT engine runs into pre-allocated outputs: neither engine allocates per timed run.</summary>
 public sealed class StrataEngine : IBenchEngine
 {
     public string Name => "strata";
@@ -19,6 +21,7 @@ public sealed class StrataEngine : IBenchEngine
         private readonly InferenceSession _session;
         private readonly Dictionary<string, RuntimeValue> _inputs;
         private readonly string[] _outputNames;
+        private readonly Dictionary<string, Tensor> _outputs;
         private IReadOnlyDictionary<string, RuntimeValue?> _last;
 
         public Session(WorkloadModel model, int threads)
@@ -37,11 +40,14 @@ public sealed class StrataEngine : IBenchEngine
             _outputNames = _session.Outputs.Select(o => o.Name).ToArray();
             _last = _session.Run(_inputs);
             Note = _session.Stats?.SummaryLine;
+            // The first run's outputs become the buffers of every later run (a graph output that is an input stays out).
+            _outputs = _last.Where(kv => kv.Value is Tensor t && !_inputs.Values.Any(i => ReferenceEquals(i, t)))
+                .ToDictionary(kv => kv.Key, kv => (Tensor)kv.Value!, StringComparer.Ordinal);
         }
 
         public string? Note { get; }
 
-        public void Run() => _last = _session.Run(_inputs);
+        public void Run() => _last = _session.Run(_inputs, _outputs);
 
         public IReadOnlyList<OutputTensor> Outputs() => StrataOutputs.Read(_outputNames, _last);
 

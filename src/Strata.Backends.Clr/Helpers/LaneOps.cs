@@ -45,13 +45,20 @@ internal static unsafe class LaneOps
             Write(r, t, lane, i, Read(c, DataType.Bool, cLane, i).AsBool ? Read(a, t, lane, i) : Read(b, t, lane, i));
     }
 
-    /// <summary>Sum/prod/max/min across lanes in lane order (the result is a scalar of the element type).</summary>
+    /// <summary>Sum/prod/max/min across lanes in the Machine IR's tree order (lane i with lane i + ⌈n/2⌉, n halving;
+    /// the result is a scalar of the element type).</summary>
     public static void Reduce(int op, int type, nint v, int lane, nint r, int lanes)
     {
         var t = (DataType)type;
-        var acc = Read(v, t, lane, 0);
-        for (int i = 1; i < lanes; i++)
-            acc = ScalarSemantics.ReduceStep((ReduceOp)op, t, acc, Read(v, t, lane, i));
+        Span<Scalar> l = lanes <= 64 ? stackalloc Scalar[lanes] : new Scalar[lanes];
+        for (int i = 0; i < lanes; i++) l[i] = Read(v, t, lane, i);
+        for (int n = lanes; n > 1;)
+        {
+            int h = (n + 1) / 2;
+            for (int i = 0; i < n - h; i++) l[i] = ScalarSemantics.ReduceStep((ReduceOp)op, t, l[i], l[i + h]);
+            n = h;
+        }
+        var acc = l[0];
         Write(r, t, t == DataType.Bool ? 1 : lane, 0, acc);
     }
 

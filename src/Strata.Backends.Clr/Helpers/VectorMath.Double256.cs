@@ -23,8 +23,6 @@ internal static partial class VectorMath
     private static Vector256<double> CopySign(Vector256<double> magnitude, Vector256<double> sign) =>
         magnitude | (sign & Vector256.Create(-0.0));
 
-    private static Vector256<double> Exp(Vector256<double> x) => KeepNaN(x, ExpFinite(x));
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ExpFinite(Vector256<double> x)
     {

@@ -23,8 +23,6 @@ internal static partial class VectorMath
     private static Vector512<double> CopySign(Vector512<double> magnitude, Vector512<double> sign) =>
         magnitude | (sign & Vector512.Create(-0.0));
 
-    private static Vector512<double> Exp(Vector512<double> x) => KeepNaN(x, ExpFinite(x));
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> ExpFinite(Vector512<double> x)
     {

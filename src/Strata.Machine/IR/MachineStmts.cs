@@ -80,8 +80,9 @@ public sealed record BroadcastStmt(Reg Target, Reg Source) : MStmt
     public override IEnumerable<Reg> Uses => [Source];
 }
 
-/// <summary><c>%s = reduce_lanes sum %v : f32</c> — sum/prod/max/min across the lanes of a vector (lane order
-/// 0, 1, …; max/min propagate NaN like <see cref="ScalarSemantics.ReduceStep"/>).</summary>
+/// <summary><c>%s = reduce_lanes sum %v : f32</c> — sum/prod/max/min across the lanes of a vector in tree
+/// order (lane i with lane i + n/2, n halving: the upper half folded onto the lower, as registers do it without a
+/// spill; max/min propagate NaN like <see cref="ScalarSemantics.ReduceStep"/>).</summary>
 public sealed record ReduceLanesStmt(Reg Target, ReduceOp Op, Reg Vector) : MStmt
 {
     public override Reg? Dest => Target;

@@ -151,16 +151,25 @@ internal sealed class BroadcastNode(MStmt s, Slot d, Slot x) : Node(s)
     }
 }
 
-/// <summary>Lane 0, then combined with lanes 1, 2, … in order by <see cref="ScalarSemantics.ReduceStep"/> (no
-/// identity element: the result of a one-lane reduction is that lane).</summary>
+/// <summary>The tree order of <c>reduce_lanes</c>: with n lanes left, lane i (i &lt; n − h, h = ⌈n/2⌉) is combined
+/// with lane i + h by <see cref="ScalarSemantics.ReduceStep"/>, then n = h, until one lane is left (for the
+/// power-of-two lane counts of vectors: lane i with lane i + n/2, as registers fold their upper half onto the lower).
+/// No identity element: a one-lane reduction is that lane.</summary>
 internal sealed class ReduceLanesNode(MStmt s, Slot d, ReduceOp op, Slot x) : Node(s)
 {
     public override void Exec(Frame f)
     {
         f.Read(x, Stmt);
         var r = f.R;
-        var acc = r[x.Offset];
-        for (int l = 1; l < x.Lanes; l++) acc = ScalarSemantics.ReduceStep(op, x.Element, acc, r[x.Offset + l]);
+        Span<Scalar> lanes = x.Lanes <= 64 ? stackalloc Scalar[x.Lanes] : new Scalar[x.Lanes];
+        r.AsSpan(x.Offset, x.Lanes).CopyTo(lanes);
+        for (int n = lanes.Length; n > 1;)
+        {
+            int h = (n + 1) / 2;
+            for (int i = 0; i < n - h; i++) lanes[i] = ScalarSemantics.ReduceStep(op, x.Element, lanes[i], lanes[i + h]);
+            n = h;
+        }
+        var acc = lanes[0];
         r[d.Offset] = acc;
         f.Assigned[d.Index] = true;
     }

@@ -10,7 +10,7 @@ namespace Strata.Machine;
 /// instance sequentially, statement by statement, on any host, whatever the kernel's target (so AVX-512 kernels are
 /// checked on machines without it). A register holds <c>Lanes</c> <see cref="Scalar"/>s; every operation is lane-wise
 /// with the meaning of <see cref="ScalarSemantics"/>, except <c>fma</c>, which rounds once (as hardware does), and
-/// <c>reduce_lanes</c>, which folds lanes 0, 1, … in order. Memory is addressed by linear element index and every
+/// <c>reduce_lanes</c>, which folds lanes in tree order (lane i with lane i + n/2, n halving). Memory is addressed by linear element index and every
 /// access is bounds-checked (lanes masked off or beyond a count — clamped to 0..lanes — touch nothing); local buffers
 /// start every instance as poison (NaN / 0x5A5A…), so a read before a write shows. Reading a register not yet
 /// assigned in the instance is an error.

@@ -19,7 +19,7 @@ internal enum ValueMode
 /// Materialised: results of dot/reduce/for, iter args, dot operands (packing; an unmasked load only the dot reads
 /// stays inline when its parameter may be read in place: a masked one would redo its mask arithmetic in every
 /// micro-tile's k loop, where packing does it once), values with several consuming ops whose
-/// expression is not cheap (a load or a transcendental), and loads that a consumer would otherwise evaluate after
+/// expression is not cheap (a masked load or a transcendental; an unmasked load is read again where it is used), and loads that a consumer would otherwise evaluate after
 /// a store to the same parameter (an inline load reads memory where it is evaluated, not where the Block op stands).
 /// Everything else inlines into its consumers.</summary>
 internal sealed class ValuePlan
@@ -123,7 +123,9 @@ internal sealed class ValuePlan
             if (op is null || v is null) { _mode[name] = ValueMode.Register; continue; }
             if (v.Type.IsScalar) { _mode[name] = ValueMode.Register; continue; }
             if (op is DotOp or ReduceBlockOp or ForOp) { _mode[name] = ValueMode.Materialised; continue; }
-            bool costly = op is LoadOp || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
+            // An unmasked load is not costly: reading the parameter again costs what reading a buffer copy of it
+            // does, without the copy (LayerNorm's row, read by the mean, the variance and the output, stays in L1).
+            bool costly = op is LoadOp { Mask: not null } || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
                 || op.Operands.Any(o => expensive.Contains(o.Name));
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))

@@ -6,17 +6,26 @@ public delegate void ParallelBody(long begin, long end, int worker);
 
 /// <summary>A small, low-overhead thread pool for the program instances of native kernels: <c>Workers - 1</c>
 /// dedicated threads plus the calling thread. <see cref="For"/> splits [0, count) into about four chunks per worker,
-/// claimed with <see cref="Interlocked.Increment(ref long)"/> so faster workers take more; idle workers spin briefly
-/// (a kernel usually follows a kernel) and then block. One parallel region runs at a time: a <see cref="For"/> that
+/// claimed with <see cref="Interlocked.Increment(ref long)"/> so faster workers take more. An idle worker spins on the
+/// region counter for <see cref="SpinMicroseconds"/> (a kernel usually follows a kernel, and a run follows a run: as
+/// ONNX Runtime's threads spin within a run) and then blocks; the caller signals only workers that blocked, so a region
+/// that finds its workers spinning costs no system call. One parallel region runs at a time: a <see cref="For"/> that
 /// arrives while another runs (a second <c>Run</c> on the same session) runs inline on its caller — no deadlock, no
 /// oversubscription.</summary>
 public sealed class WorkerPool : IDisposable
 {
     private const int SpinIterations = 2000;
 
+    /// <summary>How long an idle worker watches for the next region before it blocks.</summary>
+    public const int SpinMicroseconds = 200;
+
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _wake;
+    private readonly int[] _sleeping;
     private volatile Region? _region;
+    private int _generation;
     private volatile bool _stopping;
     private int _busy;
 
@@ -27,9 +36,10 @@ public sealed class WorkerPool : IDisposable
         Workers = workers == 0 ? Environment.ProcessorCount : workers;
         _threads = new Thread[Workers - 1];
         _wake = new ManualResetEventSlim[Workers - 1];
+        _sleeping = new int[Workers - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _wake[i] = new ManualResetEventSlim(false, SpinIterations);
+            _wake[i] = new ManualResetEventSlim(false, 1);
             int worker = i + 1;
             _threads[i] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = $"strata-worker-{worker}" };
             _threads[i].Start();
@@ -54,7 +64,11 @@ public sealed class WorkerPool : IDisposable
         {
             var region = new Region(count, body, Math.Max(1, (count + 4L * Workers - 1) / (4L * Workers)));
             _region = region;
-            foreach (var w in _wake) w.Set();
+            // Full fence, then read the sleep flags: a worker that set its flag before this increment is woken; one
+            // that sets it after sees the new generation and does not block (Dekker's pattern).
+            Interlocked.Increment(ref _generation);
+            for (int i = 0; i < _wake.Length; i++)
+                if (Volatile.Read(ref _sleeping[i]) != 0) _wake[i].Set();
             region.Work(0);
             region.Finished.Wait();
             _region = null;
@@ -69,12 +83,26 @@ public sealed class WorkerPool : IDisposable
     private void WorkerLoop(int worker)
     {
         var wake = _wake[worker - 1];
+        int seen = 0;
         while (true)
         {
-            wake.Wait();
-            wake.Reset();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _generation) == seen && !_stopping)
+            {
+                if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+                {
+                    // Pauses, never a yield: a yield hands the core to another process for a time slice.
+                    Thread.SpinWait(32);
+                    continue;
+                }
+                Interlocked.Exchange(ref _sleeping[worker - 1], 1);
+                if (Volatile.Read(ref _generation) == seen && !_stopping) wake.Wait();
+                wake.Reset();
+                Volatile.Write(ref _sleeping[worker - 1], 0);
+                start = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
             if (_stopping) return;
-            // Reset before reading the region: a region published after this read sets the event again.
+            seen = Volatile.Read(ref _generation);
             _region?.Work(worker);
         }
     }

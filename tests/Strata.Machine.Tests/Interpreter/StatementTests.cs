@@ -89,12 +89,12 @@ public class StatementTests
     }
 
     [Fact]
-    public void ReduceLanesAddsInLaneOrder()
+    public void ReduceLanesAddsInTreeOrder()
     {
-        // In f32 1e8 + 1 rounds back to 1e8: the order of the additions shows in the result.
+        // In f32 1e8 + 1 rounds back to 1e8: the order of the additions shows in the result. Tree order: (l0 + l2) + (l1 + l3).
         var v = R("v", "v4f32"); var s = R("s", "f32");
-        Assert.Equal([0.0], Eval.Lanes([1e8f, 1, -1e8f, 0], s, new LoadStmt(v, "x", Eval.Zero), new ReduceLanesStmt(s, ReduceOp.Sum, v)));
-        Assert.Equal([1.0], Eval.Lanes([1e8f, -1e8f, 1, 0], s, new LoadStmt(v, "x", Eval.Zero), new ReduceLanesStmt(s, ReduceOp.Sum, v)));
+        Assert.Equal([1.0], Eval.Lanes([1e8f, 1, -1e8f, 0], s, new LoadStmt(v, "x", Eval.Zero), new ReduceLanesStmt(s, ReduceOp.Sum, v)));
+        Assert.Equal([0.0], Eval.Lanes([1e8f, -1e8f, 1, 0], s, new LoadStmt(v, "x", Eval.Zero), new ReduceLanesStmt(s, ReduceOp.Sum, v)));
         // max propagates NaN.
         Assert.True(double.IsNaN(Eval.Lanes([1, float.NaN, 3, 0], s, new LoadStmt(v, "x", Eval.Zero), new ReduceLanesStmt(s, ReduceOp.Max, v))[0]));
     }

@@ -35,9 +35,10 @@ public class TextKernelTests
         for (int j = 0; j < 37; j += 16)
             for (int l = 0; l < 16 && j + l < 37; l++)
                 acc[l] = MathF.FusedMultiplyAdd(x[row * 37 + j + l], x[row * 37 + j + l], acc[l]);
-        float s = acc[0];
-        for (int l = 1; l < 16; l++) s += acc[l];
-        return s;
+        // reduce_lanes' tree order: lane i + n/2 onto lane i, n halving.
+        for (int n = 16; n > 1; n /= 2)
+            for (int l = 0; l < n / 2; l++) acc[l] += acc[l + n / 2];
+        return acc[0];
     }
 
     [Fact]
