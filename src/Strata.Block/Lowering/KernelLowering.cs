@@ -224,6 +224,20 @@ internal sealed class KernelLowering
         };
         BlockValue Init() => _b.Splat(init, type, outLayout.Shape, "init");
         Hoist(c, c.Body, full);
+        if (UnrolledSteps(r) is { } steps)
+        {
+            // A small window stepped one element at a time (a depthwise conv, a pool): written out step by step in the
+            // loop's order, so the running value stays one expression (a loop would carry the whole block through
+            // memory at each step at the Machine level) and the taps' index arithmetic folds to constants.
+            var a = Init();
+            foreach (var point in steps)
+            {
+                for (int i = 0; i < point.Length; i++) _offsets[r.Axes[i]] = _b.Index(point[i]);
+                a = _b.Binary(combineOp, a, _b.Broadcast(Eval(c.Body, full), full.Shape, "bc"), "a");
+            }
+            Store(c, a, outLayout);
+            return;
+        }
         var acc = ReduceLoops(r.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(combineOp, a[0], p[0], "acc")],
             a =>
@@ -234,6 +248,26 @@ internal sealed class KernelLowering
                 return [_b.Binary(combineOp, a[0], v, "a")];
             });
         Store(c, acc[0], outLayout);
+    }
+
+    /// <summary>Most steps of a reduction written out instead of looped (a 5×5 window; 3×3×3).</summary>
+    internal const long MaxUnrolledSteps = 32;
+
+    /// <summary>The index tuples of every step of <paramref name="r"/> in loop order (the first axis outermost) where every
+    /// reduction axis has block 1, no split, and there are at most <see cref="MaxUnrolledSteps"/> steps; null otherwise.</summary>
+    private List<long[]>? UnrolledSteps(Reduction r)
+    {
+        long count = 1;
+        foreach (var a in r.Axes)
+        {
+            if (_s.Block(a) != 1 || _s.Split(a) != 1) return null;
+            count *= _k.Axis(a).Extent;
+            if (count > MaxUnrolledSteps) return null;
+        }
+        var steps = new List<long[]> { Array.Empty<long>() };
+        foreach (var a in r.Axes)
+            steps = [.. steps.SelectMany(p => Enumerable.Range(0, (int)_k.Axis(a).Extent).Select(i => (long[])[.. p, i]))];
+        return steps;
     }
 
     /// <summary>argmax/argmin (first or last): a (value, index) pair of accumulators. Per block: the best value, the

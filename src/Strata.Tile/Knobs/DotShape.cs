@@ -68,6 +68,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent) =>
         c.Reduce is { Axes.Length: > 1 } ? Roles(c, extent) : null;
 
+    /// <summary>The narrowest group (output channels per group) whose channel axis the default makes the dot's M.</summary>
+    public const long MinGroupRows = 4;
+
     /// <summary>The same roles for any sum of products of (padded) loads, over one reduction axis (a matmul) or several.</summary>
     public static DotRoles? Roles(Computation c, Func<string, long> extent)
     {
@@ -77,8 +80,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         string n = c.Indices[^1];
         if (da.Contains(n) == db.Contains(n)) return null;
         var (x, y, dx, dy) = db.Contains(n) ? (a, b, da, db) : (b, a, db, da);
-        // M is read by X alone, or by Y only group-wise (a grouped convolution's co): then its block divides the group.
-        string? m = c.Indices.Where(i => i != n && dx.Contains(i) && (!dy.Contains(i) || GroupWidth.Of(y, i) is not null))
+        // M is read by X alone, or by Y only group-wise (a grouped convolution's co): then its block divides the group,
+        // which takes at least MinGroupRows rows (a depthwise conv with a small multiplier stays a vector loop).
+        string? m = c.Indices.Where(i => i != n && dx.Contains(i) && (!dy.Contains(i) || GroupWidth.Of(y, i) >= MinGroupRows))
             .OrderBy(i => dy.Contains(i)).ThenByDescending(extent).FirstOrDefault();
         var shared = r.Axes.Where(i => da.Contains(i) && db.Contains(i)).ToArray();
         string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
