@@ -123,7 +123,7 @@ internal sealed class ValuePlan
             if (op is null || v is null) { _mode[name] = ValueMode.Register; continue; }
             if (v.Type.IsScalar) { _mode[name] = ValueMode.Register; continue; }
             if (op is DotOp or ReduceBlockOp or ForOp) { _mode[name] = ValueMode.Materialised; continue; }
-            bool costly = op is LoadOp || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
+            bool costly = op is LoadOp || op is UnaryBlockOp u && !KernelLowerer.IsCheapUnary(u.Op)
                 || op.Operands.Any(o => expensive.Contains(o.Name));
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))
