@@ -13,6 +13,8 @@ internal sealed class KernelLowering
     private readonly Dictionary<string, BlockValue> _classOffsets = new(StringComparer.Ordinal);
     // The first element of the current block of each axis in scope (program offset, loop variable or 0).
     private readonly Dictionary<string, BlockValue> _offsets = new(StringComparer.Ordinal);
+    // The current dot's axes that one operand reads only group-wise: in a layout without them they are the block's start.
+    private IReadOnlyCollection<string> _groupAxes = [];
 
     public KernelLowering(TileSchedule schedule)
     {
@@ -56,7 +58,7 @@ internal sealed class KernelLowering
         if (!_offsets.TryGetValue(axis, out var offset))
             throw new StrataException(ErrorCode.InvalidIr, $"axis {axis} is not in scope here", "index a computation's body only by its own output and reduction axes", $"tile kernel @{_k.Name}");
         int block = _s.Block(axis);
-        if (block == 1) return offset;
+        if (block == 1 || AtBlockStart(axis, layout)) return offset;
         int p = layout.Position(axis);
         if (p < 0) throw new InvalidOperationException($"axis {axis} has no dimension in layout {layout}");
         var r = _b.Arange(offset, block, "r" + axis);
@@ -68,9 +70,14 @@ internal sealed class KernelLowering
     {
         long extent = _k.Axis(axis).Extent;
         int block = _s.Block(axis);
-        if (extent % block == 0) return null;
+        if (extent % block == 0 || AtBlockStart(axis, layout)) return null;
         return _b.Binary(BinaryOp.Lt, IndexBlock(axis, layout), _b.Index(extent), "m" + axis);
     }
+
+    /// <summary>Whether <paramref name="axis"/> is a group axis of the current dot outside <paramref name="layout"/>: the
+    /// operand reads it only as <c>floordiv(axis, q)</c>, the same over the block (<see cref="GroupWidth"/>), so its
+    /// index is the block's first, always inside the extent.</summary>
+    private bool AtBlockStart(string axis, BlockLayout layout) => _groupAxes.Contains(axis) && layout.Position(axis) < 0;
 
     private BlockValue? MaskAll(IEnumerable<string> axes, BlockLayout layout) =>
         axes.Aggregate((BlockValue?)null, (m, a) => _b.And(m, Mask(a, layout)));
@@ -217,6 +224,20 @@ internal sealed class KernelLowering
         };
         BlockValue Init() => _b.Splat(init, type, outLayout.Shape, "init");
         Hoist(c, c.Body, full);
+        if (UnrolledSteps(r) is { } steps)
+        {
+            // A small window stepped one element at a time (a depthwise conv, a pool): written out step by step in the
+            // loop's order, so the running value stays one expression (a loop would carry the whole block through
+            // memory at each step at the Machine level) and the taps' index arithmetic folds to constants.
+            var a = Init();
+            foreach (var point in steps)
+            {
+                for (int i = 0; i < point.Length; i++) _offsets[r.Axes[i]] = _b.Index(point[i]);
+                a = _b.Binary(combineOp, a, _b.Broadcast(Eval(c.Body, full), full.Shape, "bc"), "a");
+            }
+            Store(c, a, outLayout);
+            return;
+        }
         var acc = ReduceLoops(r.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(combineOp, a[0], p[0], "acc")],
             a =>
@@ -227,6 +248,26 @@ internal sealed class KernelLowering
                 return [_b.Binary(combineOp, a[0], v, "a")];
             });
         Store(c, acc[0], outLayout);
+    }
+
+    /// <summary>Most steps of a reduction written out instead of looped (a 5×5 window; 3×3×3).</summary>
+    internal const long MaxUnrolledSteps = 32;
+
+    /// <summary>The index tuples of every step of <paramref name="r"/> in loop order (the first axis outermost) where every
+    /// reduction axis has block 1, no split, and there are at most <see cref="MaxUnrolledSteps"/> steps; null otherwise.</summary>
+    private List<long[]>? UnrolledSteps(Reduction r)
+    {
+        long count = 1;
+        foreach (var a in r.Axes)
+        {
+            if (_s.Block(a) != 1 || _s.Split(a) != 1) return null;
+            count *= _k.Axis(a).Extent;
+            if (count > MaxUnrolledSteps) return null;
+        }
+        var steps = new List<long[]> { Array.Empty<long>() };
+        foreach (var a in r.Axes)
+            steps = [.. steps.SelectMany(p => Enumerable.Range(0, (int)_k.Axis(a).Extent).Select(i => (long[])[.. p, i]))];
+        return steps;
     }
 
     /// <summary>argmax/argmin (first or last): a (value, index) pair of accumulators. Per block: the best value, the
@@ -305,6 +346,7 @@ internal sealed class KernelLowering
         var ly = Layout([dot.K, dot.N]);
         var accShape = ImmutableArray.Create(lx.Shape[0], ly.Shape[1]);
         BlockValue Init() => _b.Splat(zero, type, accShape, "init");
+        _groupAxes = dot.GroupAxes;
         Hoist(c, dot.X, lx);
         Hoist(c, dot.Y, ly);
         var acc = ReduceLoops(c.Reduce!.Axes, 0, [Init()], _ => [Init()],
@@ -315,6 +357,7 @@ internal sealed class KernelLowering
                 var y = _b.Broadcast(Eval(dot.Y, ly, Mask(dot.K, ly)), ly.Shape, "bc");
                 return [_b.Dot(x, y, a[0], "a")];
             });
+        _groupAxes = [];
         Store(c, _b.Reshape(acc[0], outLayout.Shape, "acc"), outLayout);
     }
 }

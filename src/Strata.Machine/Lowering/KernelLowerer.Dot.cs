@@ -16,7 +16,10 @@ internal sealed partial class KernelLowerer
         bool inPlace = _plan.InPlace(d);
         var buffer = inPlace ? _buffers[d.Accumulator.Name] : _e.NewBuffer(v.Name, t, v.Type.Size);
         if (!(_options.MicroKernel && TryMicroKernel(d, buffer, m, k, n, inPlace)))
+        {
+            if (_epilogue is { } e && ReferenceEquals(e.Dot, d)) throw new NotVectorisableException("the epilogue needs the micro-kernel");
             GenericDot(d, buffer, m, k, n);
+        }
         _buffers[v.Name] = buffer;
     }
 

@@ -11,6 +11,7 @@ internal sealed partial class KernelLowerer
     /// <summary>The element of <paramref name="v"/> at <paramref name="idx"/> (one entry per dim of v's shape).</summary>
     private LaneValue Element(BlockValue v, LaneValue[] idx)
     {
+        if (_tileValues.Count > 0 && _tileValues.TryGetValue(v.Name, out var tile)) return tile;
         switch (_plan.Mode(v))
         {
             case ValueMode.Register:

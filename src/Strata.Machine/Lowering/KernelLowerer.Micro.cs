@@ -30,7 +30,8 @@ internal sealed partial class KernelLowerer
         if (d.A.Type.Element != t || d.B.Type.Element != t || k == 0) return false;
         if (_plan.Mode(d.A) == ValueMode.Register || _plan.Mode(d.B) == ValueMode.Register) return false;
         int lanes = _options.Vectorize ? _target.Lanes(t) : 1;
-        if (!inPlace) Copy(c, d.Accumulator);
+        bool zeroStart = ReferenceEquals(_zeroStart, d) && _zeroStartWhen is null;
+        if (!inPlace && !zeroStart) Copy(c, d.Accumulator);
         ImmutableArray<MStmt> code;
         try
         {
@@ -75,6 +76,11 @@ internal sealed partial class KernelLowerer
             finally { _tailCount = saved; }
         }
 
+        // The last k step of a dot with a fused epilogue stores f(C) to the output instead of C.
+        var epilogue = _epilogue is { } e && ReferenceEquals(e.Dot, d) ? e : null;
+        var epilogueWhen = _epilogueWhen;
+        bool zeroStart = ReferenceEquals(_zeroStart, d);
+        var zeroWhen = _zeroStartWhen;
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
         int width = nr * lanes;
@@ -93,14 +99,24 @@ internal sealed partial class KernelLowerer
             for (int r = 0; r < rows; r++)
             {
                 rowBase[r] = _e.Add(i0, _e.I64(r));
-                var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
-                for (int v = 0; v < vectors; v++)
+                for (int v = 0; v < vectors; v++) acc[r, v] = _e.NewReg($"c{r}{v}", type);
+            }
+            void LoadC()
+            {
+                for (int r = 0; r < rows; r++)
                 {
-                    acc[r, v] = _e.NewReg($"c{r}{v}", type);
-                    var at = _e.Add(cRow, _e.I64(v * lanes));
-                    _e.Emit(new LoadStmt(acc[r, v], c.Name, at, null, counts[v], counts[v] is null ? null : default(Scalar)));
+                    var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
+                    for (int v = 0; v < vectors; v++)
+                        _e.Emit(new LoadStmt(acc[r, v], c.Name, _e.Add(cRow, _e.I64(v * lanes)), null, counts[v], counts[v] is null ? null : default(Scalar)));
                 }
             }
+            void Zero()
+            {
+                foreach (var x in acc) _e.Emit(new MoveStmt(x, _e.Const(default, type)));
+            }
+            if (!zeroStart) LoadC();
+            else if (zeroWhen is null) Zero();
+            else _e.If(zeroWhen, Zero, LoadC);
             void Step(Reg p)
             {
                 var bv = new Reg[vectors];
@@ -123,12 +139,41 @@ internal sealed partial class KernelLowerer
                 for (int q = 0; q < u; q++) Step(_e.Add(p, _e.I64(q)));
             });
             if (kFull < k) _e.Loop("p", _e.I64(kFull), _e.I64(k), 1, Step);
-            for (int r = 0; r < rows; r++)
+            void StoreC()
             {
-                var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
-                for (int v = 0; v < vectors; v++)
-                    _e.Emit(new StoreStmt(c.Name, _e.Add(cRow, _e.I64(v * lanes)), acc[r, v], null, counts[v]));
+                for (int r = 0; r < rows; r++)
+                {
+                    var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
+                    for (int v = 0; v < vectors; v++)
+                        _e.Emit(new StoreStmt(c.Name, _e.Add(cRow, _e.I64(v * lanes)), acc[r, v], null, counts[v]));
+                }
             }
+            void StoreOut()
+            {
+                // An epilogue that calls a helper (exp, erf, …) clobbers every vector register: accumulators live
+                // across such a call are spilled at each definition by RyuJIT, inside the k loop too. So those go
+                // through C first (a store and a load in L1 per vector), and only call-free epilogues read the
+                // accumulators themselves.
+                bool viaC = epilogue!.Chain.Any(o => o is UnaryBlockOp u && !IsCheapUnary(u.Op));
+                if (viaC) StoreC();
+                for (int r = 0; r < rows; r++)
+                {
+                    var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        var x = acc[r, v];
+                        if (viaC)
+                        {
+                            x = _e.NewReg($"e{r}{v}", type);
+                            _e.Emit(new LoadStmt(x, c.Name, _e.Add(cRow, _e.I64(v * lanes)), null, counts[v], counts[v] is null ? null : default(Scalar)));
+                        }
+                        StoreThroughEpilogue(epilogue, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], x);
+                    }
+                }
+            }
+            if (epilogue is null) StoreC();
+            else if (epilogueWhen is null) StoreOut();
+            else _e.If(epilogueWhen, StoreOut, StoreC);
         }
 
         void Columns(Reg i0, int rows)

@@ -125,7 +125,7 @@ internal sealed class ValuePlan
             if (op is DotOp or ReduceBlockOp or ForOp) { _mode[name] = ValueMode.Materialised; continue; }
             // An unmasked load is not costly: reading the parameter again costs what reading a buffer copy of it
             // does, without the copy (LayerNorm's row, read by the mean, the variance and the output, stays in L1).
-            bool costly = op is LoadOp { Mask: not null } || op is UnaryBlockOp { Op: not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot) }
+            bool costly = op is LoadOp { Mask: not null } || op is UnaryBlockOp u && !KernelLowerer.IsCheapUnary(u.Op)
                 || op.Operands.Any(o => expensive.Contains(o.Name));
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Strata.Core;
 
 namespace Strata.Tile;
@@ -6,12 +7,21 @@ namespace Strata.Tile;
 /// over floats, each operand a load or a padded load (<c>select(cond, load, 0)</c>, as a convolution reads its padded
 /// input); at most one reduction axis (K) has a block larger than 1 (the others, e.g. a convolution's kh and kw, are
 /// stepped one element at a time around the dot); every output axis with a block larger than 1 is read by exactly one
-/// operand, at most one such axis (M) by X and at most one (N) by Y. X is the operand whose axis comes first in the
+/// operand (not counting an operand that reads it only group-wise, <see cref="GroupWidth"/>), at most one such axis (M)
+/// by X and at most one (N) by Y. X is the operand whose axis comes first in the
 /// output, so the [M, N] product is in the output's element order. The Block lowering emits a dot exactly where
 /// <see cref="Find"/> matches, and the knob space's budget counts such a computation's operand and accumulator blocks
 /// (M·K + K·N + M·N), not the product block M·N·K, so both must agree.</summary>
 public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
 {
+    /// <summary>The output axes (M or N) that one operand reads only group-wise (<see cref="GroupWidth"/>): that operand
+    /// is evaluated at the first index of the axis's block.</summary>
+    public ImmutableArray<string> GroupAxes { get; init; } = [];
+
+    public bool Equals(DotShape? other) => other is not null && X.Equals(other.X) && Y.Equals(other.Y) && M == other.M
+        && N == other.N && K == other.K && GroupAxes.SequenceEqual(other.GroupAxes);
+    public override int GetHashCode() => HashCode.Combine(X, Y, M, N, K, GroupAxes.Length);
+
     /// <summary>The dot shape of <paramref name="c"/> with <paramref name="block"/> giving each axis's block size, or null.</summary>
     public static DotShape? Find(Computation c, Func<string, long> block)
     {
@@ -25,13 +35,18 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         var db = ExprAnalysis.AxesOf(b);
         if (!da.Concat(db).All(x => r.Axes.Contains(x) || c.Indices.Contains(x))) return null;
         var big = c.Indices.Where(x => block(x) > 1).ToArray();
+        // An operand that reads an axis only group-wise is the same over each of its blocks (GroupWidth): it does not
+        // read that axis per lane, so a grouped convolution's co is M though the input names it too.
+        var group = big.Where(x => GroupWidth.IsUniform(a, x, block(x)) || GroupWidth.IsUniform(b, x, block(x))).ToArray();
+        da = da.Except(big.Where(x => GroupWidth.IsUniform(a, x, block(x))));
+        db = db.Except(big.Where(x => GroupWidth.IsUniform(b, x, block(x))));
         var ms = big.Where(x => da.Contains(x) && !db.Contains(x)).ToArray();
         var ns = big.Where(x => db.Contains(x) && !da.Contains(x)).ToArray();
         if (ms.Length > 1 || ns.Length > 1 || ms.Length + ns.Length != big.Length) return null;
         string? m = ms.FirstOrDefault(), n = ns.FirstOrDefault();
         // X supplies the output's earlier axis (rows of the product), Y the later one (columns).
         bool swap = m is not null && n is not null && c.Indices.IndexOf(m) > c.Indices.IndexOf(n);
-        var shape = swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k);
+        var shape = (swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k)) with { GroupAxes = [.. group] };
         // One row times a matrix read along K (a Gemm with transB on a single row, a Linear layer at batch 1): a dot
         // would gather a transposed [K, N] block per step; a sum along K reads each row of Y contiguously instead.
         // Only for a single reduction axis: a convolution stays a dot (its other reduction axes step around it).
@@ -53,6 +68,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     public static DotRoles? DefaultRoles(Computation c, Func<string, long> extent) =>
         c.Reduce is { Axes.Length: > 1 } ? Roles(c, extent) : null;
 
+    /// <summary>The narrowest group (output channels per group) whose channel axis the default makes the dot's M.</summary>
+    public const long MinGroupRows = 4;
+
     /// <summary>The same roles for any sum of products of (padded) loads, over one reduction axis (a matmul) or several.</summary>
     public static DotRoles? Roles(Computation c, Func<string, long> extent)
     {
@@ -62,10 +80,13 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         string n = c.Indices[^1];
         if (da.Contains(n) == db.Contains(n)) return null;
         var (x, y, dx, dy) = db.Contains(n) ? (a, b, da, db) : (b, a, db, da);
-        string? m = c.Indices.Where(i => dx.Contains(i) && !dy.Contains(i)).OrderByDescending(extent).FirstOrDefault();
+        // M is read by X alone, or by Y only group-wise (a grouped convolution's co): then its block divides the group,
+        // which takes at least MinGroupRows rows (a depthwise conv with a small multiplier stays a vector loop).
+        string? m = c.Indices.Where(i => i != n && dx.Contains(i) && (!dy.Contains(i) || GroupWidth.Of(y, i) >= MinGroupRows))
+            .OrderBy(i => dy.Contains(i)).ThenByDescending(extent).FirstOrDefault();
         var shared = r.Axes.Where(i => da.Contains(i) && db.Contains(i)).ToArray();
         string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
-        return new DotRoles(x, y, m, n, k);
+        return new DotRoles(x, y, m, n, k, m is not null && dy.Contains(m) ? GroupWidth.Of(y, m) : null);
     }
 
     /// <summary>Whether the operand is a (padded) load whose innermost index is the axis <paramref name="k"/> itself.</summary>
@@ -94,5 +115,6 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
 }
 
 /// <summary>The default roles of a multi-axis contraction's operands and axes (<see cref="DotShape.DefaultRoles"/>):
-/// X is the [M, K] operand, Y the [K, N] one.</summary>
-public sealed record DotRoles(Expr X, Expr Y, string? M, string N, string K);
+/// X is the [M, K] operand, Y the [K, N] one; where Y reads M group-wise, <paramref name="Group"/> is the group width
+/// that M's block must divide for the computation to stay a dot.</summary>
+public sealed record DotRoles(Expr X, Expr Y, string? M, string N, string K, long? Group = null);

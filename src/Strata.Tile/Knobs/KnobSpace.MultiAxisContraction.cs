@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Strata.Core;
 
 namespace Strata.Tile;
@@ -52,6 +53,11 @@ public sealed partial class KnobSpace
             }
             blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             string mc = Classes.ClassOf(m);
+            if (roles.Group is { } group)
+            {
+                GroupedContractionRows(blocks, parallel, mc, group);
+                continue;
+            }
             blocks[mc] = BlockAtMost(mc, MultiAxisMaxM);
             while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
                 blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
@@ -66,6 +72,31 @@ public sealed partial class KnobSpace
             }
 
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
+    }
+
+    /// <summary>The row block of a grouped convolution (M = co, which the input reads as <c>floordiv(co, group)</c>): a
+    /// block divides the group width, so each block lies in one group and stays a dot (<see cref="GroupWidth"/>); the
+    /// whole group up to twice <see cref="MultiAxisMaxM"/> (80 rows rather than 16 of an 80-wide group), else the largest
+    /// divisor up to <see cref="MultiAxisMaxM"/>; smaller while the grid has too few programs.</summary>
+    private void GroupedContractionRows(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, string mc, long group)
+    {
+        var fits = _blockCandidates[mc].Where(v => group % v == 0).ToArray();
+        blocks[mc] = fits.Last(v => v <= MultiAxisMaxM || (v == group && v <= 2 * MultiAxisMaxM) || v == 1);
+        while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
+            blocks[mc] = fits.Last(v => v < blocks[mc]);
+
+        long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
+    }
+
+    /// <summary>Block candidates of <paramref name="cls"/> with the group widths (<see cref="GroupWidth"/>) of the
+    /// contractions whose row axis it is: a block of exactly one group keeps a grouped convolution a dot with all its rows.</summary>
+    private ImmutableArray<long> WithGroupWidths(string cls, ImmutableArray<long> candidates)
+    {
+        var extra = Kernel.Computations
+            .Select(c => DotShape.Roles(c, x => Kernel.Axis(x).Extent))
+            .Where(r => r is { M: not null, Group: { } } && Classes.IsUsed(r.M!) && Classes.ClassOf(r.M!) == cls)
+            .Select(r => r!.Group!.Value).Where(g => g > 1 && g < Classes.Extent(cls) && !candidates.Contains(g));
+        return [.. candidates.Concat(extra).Distinct().Order()];
     }
 
     /// <summary>The largest block candidate of <paramref name="cls"/> at most <paramref name="limit"/> (the whole extent when it fits).</summary>

@@ -29,6 +29,116 @@ public class ConvLoweringTests
             """;
     }
 
+    /// <summary>Tile text of a grouped 2-D NCHW convolution, <paramref name="groups"/> groups of <paramref name="cg"/> input
+    /// and <paramref name="mg"/> output channels: the input channel is <c>floordiv(co, mg)·cg + ci</c>, as Conv lowers it.</summary>
+    internal static string GroupedConv2d(int n, int groups, int cg, int mg, int h, int w, int kh, int kw,
+        int sh = 1, int sw = 1, int pt = 0, int pl = 0, int pb = 0, int pr = 0)
+    {
+        int oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1, ci = groups * cg, co = groups * mg;
+        string row = $"add(mul(oh, {sh}), kh)", col = $"add(mul(ow, {sw}), kw)";
+        string cond = $"and(and(ge({row}, {pt}), lt({row}, {h + pt})), and(ge({col}, {pl}), lt({col}, {w + pl})))";
+        return $$"""
+            tile.kernel @grouped(%x: f32[{{n}},{{ci}},{{h}},{{w}}], %wt: f32[{{co}},{{cg}},{{kh}},{{kw}}]) -> (%out: f32[{{n}},{{co}},{{oh}},{{ow}}]) {
+              domain n = {{n}}, co = {{co}}, oh = {{oh}}, ow = {{ow}}
+              reduce ci = {{cg}}, kh = {{kh}}, kw = {{kw}}
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(select({{cond}}, %x[n, add(mul(floordiv(co, {{mg}}), {{cg}}), ci), sub({{row}}, {{pt}}), sub({{col}}, {{pl}})], 0.0 : f32), %wt[co, ci, kh, kw])
+            }
+            """;
+    }
+
+    [Fact]
+    public void AGroupedConvIsOneDotPerGroupBlockOfOutputChannels()
+    {
+        // alexnet's second conv: 2 groups of 48 → 128 channels, 5×5, pads 2.
+        var kernel = LoweringCheck.Parse(GroupedConv2d(1, 2, 48, 128, 27, 27, 5, 5, pt: 2, pl: 2, pb: 2, pr: 2));
+        var s = KnobSpace.For(kernel);
+        var sch = s.Resolve(s.Default());
+        Assert.Equal((48, 1, 1, 27), (sch.Block("ci"), sch.Block("kh"), sch.Block("kw"), sch.Block("ow")));
+        Assert.True(sch.Block("co") > 1 && 128 % sch.Block("co") == 0, $"co block {sch.Block("co")}");
+        var lowered = TileToBlock.Lower(sch);
+        Assert.True(HasDot(lowered));
+        // The input block is read at the group of the block's first output channel: no index block of co feeds it.
+        var load = BlockPrinter.Print(lowered).Split('\n').Single(l => l.Contains("= load %x["));
+        Assert.DoesNotContain("co", load.Split('[')[1]);
+    }
+
+    [Fact]
+    public void AGroupWidthThatIsNoPowerOfTwoIsABlockCandidateOfTheRows()
+    {
+        // shufflenet's 1×1 group convs: 3 groups of 80 output channels; a block of 80 keeps each in one group.
+        var kernel = LoweringCheck.Parse(GroupedConv2d(1, 3, 80, 80, 4, 28, 1, 1));
+        var s = KnobSpace.For(kernel);
+        Assert.Contains(80L, s.BlockCandidates("co"));
+        var sch = s.Resolve(s.Default());
+        Assert.Equal(80, sch.Block("co"));
+        Assert.True(HasDot(TileToBlock.Lower(sch)));
+    }
+
+    [Fact]
+    public void AnyGroupedConvComputesTheSameUnderTheDefaultAndRandomConfigs()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), groups = r.Next(2, 5), cg = r.Next(1, 5), mg = r.Next(2, 9), h = r.Next(1, 7), w = r.Next(1, 12);
+            int kh = r.Next(1, 4), kw = r.Next(1, 4), sh = r.Next(1, 3), sw = r.Next(1, 3);
+            int pt = r.Next(0, 2), pl = r.Next(0, 2), pb = r.Next(0, 2), pr = r.Next(0, 2);
+            if (h + pt + pb - kh < 0 || w + pl + pr - kw < 0) return;
+            var kernel = LoweringCheck.Parse(GroupedConv2d(n, groups, cg, mg, h, w, kh, kw, sh, sw, pt, pl, pb, pr));
+            var s = KnobSpace.For(kernel);
+            var config = s.Default();
+            Assert.True(s.IsLegal(config, out var why), why);
+            var lowered = LoweringCheck.Check(kernel, config, LoweringCheck.RandomInputs(kernel, seed), seed: seed);
+            // Narrower groups (fewer than DotShape.MinGroupRows channels) are stepped as a vector loop by default.
+            Assert.True(HasDot(lowered) || mg < DotShape.MinGroupRows, $"no dot under {config}");
+            // Any legal config: a co block that straddles groups is no dot but computes the same.
+            LoweringCheck.Check(kernel, s.Random(r), LoweringCheck.RandomInputs(kernel, seed + 1), seed: seed);
+        }, iter: 60);
+    }
+
+    /// <summary>Tile text of a depthwise 2-D convolution with a depth multiplier: output channel co reads input channel
+    /// floordiv(co, mult).</summary>
+    internal static string DepthwiseConv2d(int n, int c, int mult, int h, int w, int kh, int kw, int sh = 1, int sw = 1, int pt = 0, int pl = 0, int pb = 0, int pr = 0)
+    {
+        int oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1, co = c * mult;
+        string row = $"add(mul(oh, {sh}), kh)", col = $"add(mul(ow, {sw}), kw)";
+        string cond = $"and(and(ge({row}, {pt}), lt({row}, {h + pt})), and(ge({col}, {pl}), lt({col}, {w + pl})))";
+        return $$"""
+            tile.kernel @depthwise(%x: f32[{{n}},{{c}},{{h}},{{w}}], %wt: f32[{{co}},1,{{kh}},{{kw}}]) -> (%out: f32[{{n}},{{co}},{{oh}},{{ow}}]) {
+              domain n = {{n}}, co = {{co}}, oh = {{oh}}, ow = {{ow}}
+              reduce kh = {{kh}}, kw = {{kw}}
+              %out[n, co, oh, ow] = sum[kh, kw] mul(select({{cond}}, %x[n, floordiv(co, {{mult}}), sub({{row}}, {{pt}}), sub({{col}}, {{pl}})], 0.0 : f32), %wt[co, 0, kh, kw])
+            }
+            """;
+    }
+
+    [Fact]
+    public void ADepthwiseConvWritesItsTapsOutUnderTheDefault()
+    {
+        var kernel = LoweringCheck.Parse(DepthwiseConv2d(1, 4, 1, 9, 20, 3, 3, pt: 1, pl: 1, pb: 1, pr: 1));
+        var lowered = LoweringCheck.Check(kernel, KnobSpace.For(kernel).Default(), LoweringCheck.RandomInputs(kernel, 7));
+        // Nine multiply-adds of [oh, ow] blocks, no loop over kh or kw carrying the block.
+        Assert.DoesNotContain(AllOps(lowered.Body), o => o is ForOp f && (f.InductionVar.Name.StartsWith("kh") || f.InductionVar.Name.StartsWith("kw")));
+        Assert.Equal(9, AllOps(lowered.Body).Count(o => o is LoadOp l && l.Param == "x"));
+    }
+
+    [Fact]
+    public void AnyDepthwiseConvComputesTheSameUnrolledOrLooped()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), c = r.Next(1, 5), mult = r.Next(1, 3), h = r.Next(1, 8), w = r.Next(1, 20);
+            int kh = r.Next(1, 6), kw = r.Next(1, 8), sh = r.Next(1, 3), sw = r.Next(1, 3);
+            int pt = r.Next(0, 3), pl = r.Next(0, 3), pb = r.Next(0, 3), pr = r.Next(0, 3);
+            if (h + pt + pb - kh < 0 || w + pl + pr - kw < 0) return;
+            var kernel = LoweringCheck.Parse(DepthwiseConv2d(n, c, mult, h, w, kh, kw, sh, sw, pt, pl, pb, pr));
+            var s = KnobSpace.For(kernel);
+            LoweringCheck.Check(kernel, s.Default(), LoweringCheck.RandomInputs(kernel, seed), seed: seed);
+            LoweringCheck.Check(kernel, s.Random(r), LoweringCheck.RandomInputs(kernel, seed + 1), seed: seed);
+        }, iter: 60);
+    }
+
     [Fact]
     public void DefaultOfAResnet3x3ConvIsOneDotPerOutputRowOverAllChannels()
     {

@@ -101,7 +101,8 @@ public static class LoweringKernels
         }
         """;
 
-    /// <summary>A grouped 2-D convolution (2 groups of 2 input channels), no padding: the input's channel depends on co.</summary>
+    /// <summary>A grouped 2-D convolution (2 groups of 2 input channels), no padding: the input reads co only group-wise
+    /// (floordiv(co, 2)); groups of 2 output channels are narrower than DotShape.MinGroupRows, so no dot by default.</summary>
     public const string GroupedConv2d = """
         tile.kernel @grouped(%x: f32[1,4,6,6], %wt: f32[4,2,3,3]) -> (%out: f32[1,4,4,4]) {
           domain n = 1, co = 4, oh = 4, ow = 4

@@ -238,10 +238,21 @@ internal static class NormalizationLowerings
         }, "sumsq", ["n", "c"], ["j"]);
         return [Value(t, x.Shape, idx =>
         {
-            var den = Bin(BinaryOp.Pow, Add(C(bias, at), Mul(C(alpha / size, at), sq.At(idx))), C(beta, at));
+            var den = PowerOf(Add(C(bias, at), Mul(C(alpha / size, at), sq.At(idx))), beta, at);
             return To(Div(To(x.At(idx), at), den), t);
         })];
     }
+
+    /// <summary><c>b^beta</c>; the usual exponents by square roots, which are vector instructions where a general pow is
+    /// a call per lane (alexnet's LRN, beta 0.75, cost twice its 5×5 conv): b^0.75 = √b·√√b, b^0.5 = √b, b^1 = b
+    /// (NaN for b &lt; 0 as pow gives, within 2 ulp otherwise).</summary>
+    private static Expr PowerOf(Expr b, double beta, DataType at) => beta switch
+    {
+        1 => b,
+        0.5 => Un(UnaryOp.Sqrt, b),
+        0.75 => Mul(Un(UnaryOp.Sqrt, b), Un(UnaryOp.Sqrt, Un(UnaryOp.Sqrt, b))),
+        _ => Bin(BinaryOp.Pow, b, C(beta, at)),
+    };
 
     private static long Size(ImmutableArray<long> shape) => shape.Aggregate(1L, (a, b) => a * b);
 }

@@ -1,0 +1,239 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Lowering;
+
+// A dot's elementwise epilogue applied to the micro-kernel's accumulator registers: C is stored once, to the output.
+internal sealed partial class KernelLowerer
+{
+    /// <summary>What the dot's last k step stores instead of C. Either the dot's result <c>R</c> (a top-level dot, or
+    /// the in-place k loop around one) is stored straight to the output, unmasked (<c>store %Y[%i, %j], R</c>), or it
+    /// goes through a scratch parameter and elementwise ops of the dot's [M, N] shape, the last stored to the output
+    /// at the same index, unmasked:
+    /// <code>store %S[%i, %j], R;  %v = load %S[%i, %j];  %e = f(%v, bias, …);  store %Y[%i, %j], %e</code>
+    /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
+    /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
+    /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
+    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next);
+
+    /// <summary>The epilogue the dot being lowered applies per micro-tile (null: it stores C).</summary>
+    private DotEpilogue? _epilogue;
+
+    /// <summary>The dot being lowered starts from zero accumulators instead of loading C (its first k step, where the
+    /// accumulator is a constant 0), so C needs no zero fill.</summary>
+    private DotOp? _zeroStart;
+
+    /// <summary>Where set, the epilogue (zero start) applies only when this register is true (the last (first)
+    /// iteration of the k loop).</summary>
+    private Reg? _epilogueWhen, _zeroStartWhen;
+
+    /// <summary>Chain values computed for the micro-tile element being stored (they stand for the whole block value).</summary>
+    private readonly Dictionary<string, LaneValue> _tileValues = new(StringComparer.Ordinal);
+
+    /// <summary>Lowers the top-level ops; a dot followed by an epilogue that matches <see cref="DotEpilogue"/> is
+    /// lowered with the epilogue in registers, and the ops of the epilogue are not lowered again.</summary>
+    private void LowerTop(ImmutableArray<BlockOp> ops)
+    {
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (_options.MicroKernel && MatchEpilogue(ops, i) is { } e && TryFusedDot(e))
+            {
+                i = e.Next - 1;
+                continue;
+            }
+            LowerOp(ops[i]);
+        }
+    }
+
+    private DotEpilogue? MatchEpilogue(ImmutableArray<BlockOp> ops, int i)
+    {
+        DotOp? dot = ops[i] switch
+        {
+            DotOp d => d,
+            ForOp f when f.IterArgs.Length == 1 && f.Body.OfType<DotOp>().SingleOrDefault() is { } d && _plan.InPlace(d)
+                && f.Yields[0].Name == d.Result.Name && TripCount(f) >= 1 => d,
+            _ => null,
+        };
+        if (dot is null || !MicroKernelApplies(dot)) return null;
+        var result = ops[i].Results.Single();
+        if (_plan.Consumers(result) != 1 || i + 1 >= ops.Length) return null;
+        if (ops[i + 1] is not StoreOp { Mask: null } scratch || scratch.Value.Name != result.Name) return null;
+        var shape = result.Type.Shape;
+        if (!CoversBlock(scratch.Indices, shape)) return null;
+        if (_kernel.Params.FirstOrDefault(p => p.Name == scratch.Param) is not { Role: ParamRole.Scratch })
+            return ReadsParam(_kernel.Body, scratch.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], scratch, i + 2);
+        LoadOp? load = null;
+        StoreOp? output = null;
+        var chain = ImmutableArray.CreateBuilder<BlockOp>();
+        var chainValues = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = i + 2; j < ops.Length; j++)
+        {
+            var op = ops[j];
+            bool readsChain = op.Operands.Any(o => chainValues.Contains(o.Name));
+            switch (op)
+            {
+                case LoadOp l when l.Param == scratch.Param:
+                    if (load is not null || l.Mask is not null || !SameValues(l.Indices, scratch.Indices) || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
+                    load = l;
+                    chainValues.Add(l.Result.Name);
+                    continue;
+                case StoreOp s when readsChain:
+                    if (output is not null || s.Mask is not null || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)
+                        || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
+                    output = s;
+                    continue;
+                case UnaryBlockOp or BinaryBlockOp or SelectBlockOp or CastBlockOp when readsChain:
+                    var v = op.Results.Single();
+                    if (!v.Type.Shape.SequenceEqual(shape)) return null;
+                    chain.Add(op);
+                    chainValues.Add(v.Name);
+                    continue;
+            }
+            // Anything else after the dot must be computed where it is used (so it needs no place in the order), and
+            // must not read the scratch or output memory or the epilogue's values.
+            if (readsChain || op is StoreOp || op is ForOp || op.Results.Any(r => _plan.Mode(r) != ValueMode.Inline)) return null;
+            if (op is LoadOp other && (other.Param == scratch.Param || other.Param == output?.Param)) return null;
+        }
+        if (load is null || output is null || (chain.Count == 0 ? output.Value.Name != load.Result.Name : output.Value.Name != chain[^1].Results.Single().Name))
+            return null;
+        // Every chain value is read only inside the chain or by the output store (the last one).
+        foreach (var name in chainValues)
+            if (ops.Skip(i + 2).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
+        // The output is written while the last k step still reads the operands: none may be read from it.
+        if (ReadsParam(_kernel.Body, output.Param)) return null;
+        return new DotEpilogue(ops[i], dot, load.Result.Name, chain.ToImmutable(), output, ops.Length);
+    }
+
+    /// <summary>Whether a store at these indices writes each element of a block of this shape once (its index values
+    /// broadcast to the shape, not beyond it).</summary>
+    private static bool CoversBlock(ImmutableArray<BlockValue> indices, ImmutableArray<int> shape) =>
+        ShapeMath.Broadcast([.. indices.Select(x => x.Type.Shape.ToArray()), [.. shape]]).SequenceEqual(shape);
+
+    /// <summary>Unary ops that are a few instructions (no helper call, no polynomial).</summary>
+    internal static bool IsCheapUnary(UnaryOp op) => op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot;
+
+    private static bool ReadsParam(ImmutableArray<BlockOp> ops, string param) =>
+        ops.Any(o => o is LoadOp l && l.Param == param || o is ForOp f && ReadsParam(f.Body, param));
+
+    private static bool SameValues(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name);
+
+    /// <summary>The number of iterations of a for loop with constant bounds whose extent is a multiple of its step
+    /// (0 otherwise: its last iteration is not known at compile time).</summary>
+    private long TripCount(ForOp f)
+    {
+        if (_plan.Def(f.Lower) is not ConstantOp lo || _plan.Def(f.Upper) is not ConstantOp hi || f.Step <= 0) return 0;
+        long extent = hi.Value.I - lo.Value.I;
+        return extent > 0 && extent % f.Step == 0 ? extent / f.Step : 0;
+    }
+
+    /// <summary>Whether <see cref="TryMicroKernel"/> takes this dot (checked before lowering, so that the fused path
+    /// is only chosen where it will be used).</summary>
+    private bool MicroKernelApplies(DotOp d)
+    {
+        var t = d.Result.Type.Element;
+        return d.A.Type.Element == t && d.B.Type.Element == t && d.A.Type.Shape[1] > 0
+            && _plan.Mode(d.A) != ValueMode.Register && _plan.Mode(d.B) != ValueMode.Register;
+    }
+
+    /// <summary>Lowers the dot (or its k loop, with the last iteration peeled) with the epilogue in registers. False
+    /// when the epilogue has no lane-wise form here; then nothing was emitted and the ops lower one by one.</summary>
+    private bool TryFusedDot(DotEpilogue e)
+    {
+        ImmutableArray<MStmt> code;
+        var (regs, buffers) = (new Dictionary<string, Reg>(_regs), new Dictionary<string, LocalBuffer>(_buffers));
+        try
+        {
+            code = _e.Collect(() =>
+            {
+                if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
+                else
+                {
+                    _epilogue = e;
+                    _zeroStart = IsZero(e.Dot.Accumulator) ? e.Dot : null;
+                    LowerDot(e.Dot);
+                }
+            });
+        }
+        catch (NotVectorisableException)
+        {
+            // Back to the state before the attempt: what it packed or defined was not emitted.
+            Restore(_regs, regs);
+            Restore(_buffers, buffers);
+            return false;
+        }
+        finally
+        {
+            (_zeroStart, _zeroStartWhen, _epilogue, _epilogueWhen) = (null, null, null, null);
+            _tileValues.Clear();
+        }
+        foreach (var s in code) _e.Emit(s);
+        return true;
+    }
+
+    private static void Restore<T>(Dictionary<string, T> target, Dictionary<string, T> saved)
+    {
+        target.Clear();
+        foreach (var (k, v) in saved) target[k] = v;
+    }
+
+    /// <summary>The in-place k loop of the dot as one loop: its last iteration's dot applies the epilogue, chosen at
+    /// run time per micro-tile (peeling the iteration would double the micro-kernel code, and a method that large
+    /// makes RyuJIT stop expanding vector intrinsics). With a zero accumulator the first iteration's dot starts from
+    /// zero registers, so the accumulator buffer is never filled with zeros.</summary>
+    private void LowerForWithEpilogue(ForOp f, DotEpilogue e)
+    {
+        var a = f.IterArgs[0];
+        var buffer = _e.NewBuffer(a.Name, a.Type.Element, a.Type.Size);
+        bool zero = IsZero(f.Inits[0]);
+        if (!zero) Copy(buffer, f.Inits[0]);
+        _buffers[a.Name] = buffer;
+        long trips = TripCount(f), first = ((ConstantOp)_plan.Def(f.Lower)!).Value.I, last = first + (trips - 1) * f.Step;
+        var iv = MType.Scalar(f.InductionVar.Type.Element);
+        _e.Loop(f.InductionVar.Name, _e.I64(first), _e.I64(last + f.Step), f.Step, k =>
+        {
+            _regs[f.InductionVar.Name] = _e.Cast(k, iv);
+            _zeroStart = zero ? e.Dot : null;
+            _zeroStartWhen = trips == 1 ? null : _e.Binary(BinaryOp.Eq, k, _e.I64(first), "first");
+            _epilogue = e;
+            _epilogueWhen = trips == 1 ? null : _e.Binary(BinaryOp.Eq, k, _e.I64(last), "last");
+            LowerOps(f.Body);
+            (_zeroStart, _zeroStartWhen, _epilogue, _epilogueWhen) = (null, null, null, null);
+        });
+        _buffers[f.LoopResults[0].Name] = buffer;
+    }
+
+    /// <summary>Applies the epilogue to one accumulator vector (row <paramref name="row"/> of the block, columns from
+    /// <paramref name="col"/>, <paramref name="count"/> lanes if the tile's last vector is partial) and stores it.</summary>
+    private void StoreThroughEpilogue(DotEpilogue e, Reg row, Reg col, Reg? count, Reg acc)
+    {
+        var saved = _tailCount;
+        _tailCount = count;
+        try
+        {
+            var idx = new[] { LaneValue.Uniform(row), _lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col) };
+            _tileValues[e.Seed] = _lanes > 1 ? LaneValue.Vector(acc) : LaneValue.Uniform(acc);
+            foreach (var op in e.Chain)
+            {
+                var v = op.Results.Single();
+                _tileValues[v.Name] = ElementOf(op, v, idx);
+            }
+            var shape = e.Out.Value.Type.Shape;
+            var strides = _paramStrides[e.Out.Param];
+            var address = LaneValue.Uniform(_e.I64(0));
+            for (int d = 0; d < e.Out.Indices.Length; d++)
+            {
+                var ix = ToI64(Element(e.Out.Indices[d], BroadcastIndex(e.Out.Indices[d].Type.Shape, shape, idx)), e.Out.Indices[d].Type.Element);
+                address = AddAffine(address, MulAffine(ix, strides[d]));
+            }
+            Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), null);
+        }
+        finally
+        {
+            _tailCount = saved;
+            _tileValues.Clear();
+        }
+    }
+}
