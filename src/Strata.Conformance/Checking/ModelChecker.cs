@@ -8,6 +8,7 @@ using Strata.Machine.Compilation;
 using Strata.Machine.Lowering;
 using Strata.Machine.Passes;
 using Strata.Tile;
+using Strata.Tile.Execution;
 
 namespace Strata.Conformance.Checking;
 
@@ -110,8 +111,10 @@ public sealed class ModelChecker(CheckOptions? options = null)
             string what = e is StrataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             return new StageDivergence(stage.Level, stage.Pass, number, null, $"the kernel failed to run: {what}", null);
         }
-        foreach (var (buffer, actual) in outputs)
+        foreach (var (buffer, computed) in outputs)
         {
+            var actual = expected.TryGetValue(buffer, out var shaped) && shaped.Tensor is Tensor reference
+                ? TileProgramExecutor.AsShaped(computed, [.. reference.Shape.Select(d => (long)d)]) : computed;
             if (!expected.TryGetValue(buffer, out var want))
                 return new StageDivergence(stage.Level, stage.Pass, number, buffer, "the kernel has an output that fusion did not give it", null);
             if (want.Tensor is null)
@@ -134,19 +137,19 @@ public sealed class ModelChecker(CheckOptions? options = null)
         {
             case TileStage t:
             {
-                var args = t.Kernel.Inputs.Select(b => Input(inputs, b.Name, t.Name)).ToList();
+                var args = t.Kernel.Inputs.Select(b => TileProgramExecutor.AsShaped(Input(inputs, b.Name, t.Name), b.Shape)).ToList();
                 var outs = TileInterpreter.Run(t.Kernel, args);
                 return [.. t.Kernel.Outputs.Select((b, i) => (b.Name, outs[i]))];
             }
             case BlockStage b:
             {
-                var args = b.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => Input(inputs, p.Name, b.Name)).ToList();
+                var args = b.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => TileProgramExecutor.AsShaped(Input(inputs, p.Name, b.Name), p.Shape)).ToList();
                 var outs = BlockInterpreter.Call(b.Kernel, args, Options.BlockRun);
                 return [.. b.Kernel.Params.Where(p => p.Role == ParamRole.Output).Select((p, i) => (p.Name, outs[i]))];
             }
             case MachineKernelStage m:
             {
-                var args = m.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => Input(inputs, p.Name, m.Name)).ToList();
+                var args = m.Kernel.Params.Where(p => p.Role == ParamRole.Input).Select(p => TileProgramExecutor.AsShaped(Input(inputs, p.Name, m.Name), p.Shape)).ToList();
                 var outs = MachineInterpreter.Call(m.Kernel, args, Options.MachineRun);
                 return [.. m.Kernel.Params.Where(p => p.Role == ParamRole.Output).Select((p, i) => (p.Name, outs[i]))];
             }

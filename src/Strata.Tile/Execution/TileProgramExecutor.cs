@@ -48,10 +48,12 @@ public sealed class TileProgramExecutor(ExtensionRegistry? registry = null, int 
                 {
                     var args = new Tensor[k.Inputs.Length];
                     for (int i = 0; i < args.Length; i++)
-                        args[i] = Lookup(env, k.Inputs[i]) as Tensor ?? throw new StrataException(ErrorCode.TypeMismatch,
-                            $"kernel @{k.Kernel.Name} input %{k.Inputs[i].Name} is not a tensor", "a kernel reads tensors only", $"tile kernel @{k.Kernel.Name}");
+                        args[i] = AsShaped(Lookup(env, k.Inputs[i]) as Tensor ?? throw new StrataException(ErrorCode.TypeMismatch,
+                            $"kernel @{k.Kernel.Name} input %{k.Inputs[i].Name} is not a tensor", "a kernel reads tensors only", $"tile kernel @{k.Kernel.Name}"),
+                            k.Kernel.Inputs[i].Shape);
                     var outs = RunKernel(k.Kernel, args);
-                    for (int i = 0; i < k.Outputs.Length; i++) env[k.Outputs[i]] = outs[i];
+                    for (int i = 0; i < k.Outputs.Length; i++)
+                        env[k.Outputs[i]] = k.Outputs[i].TensorType?.Shape?.ToConcrete() is { } shape ? AsShaped(outs[i], [.. shape.Select(d => (long)d)]) : outs[i];
                     OnStepEvaluated?.Invoke(step, outs);
                     break;
                 }
@@ -70,6 +72,15 @@ public sealed class TileProgramExecutor(ExtensionRegistry? registry = null, int 
         var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
         foreach (var o in graph.Outputs) result[o.Name] = Lookup(env, o);
         return result;
+    }
+
+    /// <summary>The tensor viewed with a buffer's shape where only the dims differ (a pass merged two contiguous dims of
+    /// the kernel's buffer, e.g. <see cref="Passes.MergeContiguousAxes"/>: same elements, same order); itself otherwise.</summary>
+    public static Tensor AsShaped(Tensor t, IReadOnlyList<long> shape)
+    {
+        if (t.Shape.Length == shape.Count && t.Shape.Select(d => (long)d).SequenceEqual(shape)) return t;
+        long size = shape.Aggregate(1L, (p, d) => p * d);
+        return size == t.Length && shape.All(d => d is >= 0 and <= int.MaxValue) ? t.Reshape([.. shape.Select(d => (int)d)]) : t;
     }
 
     private static RuntimeValue? Lookup(Dictionary<Value, RuntimeValue?> env, Value v) =>

@@ -30,8 +30,10 @@ public sealed partial class KnobSpace
     /// <see cref="MultiAxisMaxM"/>; every other output axis (batch, oh) 1, so the parallel axes give the programs.
     /// Without such an M (depthwise and grouped convs read the channel in both operands) every reduction block is 1
     /// and N is vectorised (no dot).
+    /// Where N is longer than its block (a 1×1 conv's merged oh·ow, <see cref="Passes.MergeContiguousAxes"/>; a wide
+    /// row) N's blocks are programs too, so M keeps its block instead of shrinking for programs.
     /// Blocks then shrink (K first) until the kernel fits the budget: legal for any shape.</summary>
-    private void MultiAxisContractionBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel)
+    private void MultiAxisContractionBlocks(Dictionary<string, long> blocks, List<string> parallel)
     {
         foreach (var c in Kernel.Computations)
         {
@@ -52,6 +54,12 @@ public sealed partial class KnobSpace
                 continue;
             }
             blocks[Classes.ClassOf(k)] = BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            string nc = Classes.ClassOf(n);
+            if (blocks[nc] < Classes.Extent(nc) && ParallelCandidates.Contains(nc) && !parallel.Contains(nc))
+            {
+                parallel.Add(nc);
+                parallel.Sort((x, y) => ParallelCandidates.IndexOf(x).CompareTo(ParallelCandidates.IndexOf(y)));
+            }
             string mc = Classes.ClassOf(m);
             if (roles.Group is { } group)
             {

@@ -12,42 +12,47 @@ namespace Strata.Tile.Passes;
 /// Skipped where K's dim is already innermost (up to trailing dims of extent 1, e.g. a 1×1 conv) and where the
 /// contraction has no M axis. Likewise the [K, N] operand of any contraction (a Gemm with transB, a Linear layer's
 /// <c>%w[n, k]</c>) becomes <c>%w'[k, n]</c> where it is a constant, so the dot reads its rows in place along N (the
-/// vector dim) instead of packing a transposed block per step.</summary>
+/// vector dim) instead of packing a transposed block per step. A conv weight that is no graph constant yet but the only
+/// use of a kernel reading only constants (a <c>ConstantOfShape</c>, a Transpose too large for graph folding: the
+/// runtime folds such kernels once) is re-laid out by permuting that kernel's output layout instead.</summary>
 public static class RelayoutContractionWeights
 {
     public static TileProgram Run(TileProgram program)
     {
-        var steps = program.Steps.Select(s => s is KernelStep k ? Relayout(program.Source, k) : s).ToImmutableArray();
-        return program with { Steps = steps };
+        var steps = program.Steps.ToList();
+        for (int i = 0; i < steps.Count; i++)
+            if (steps[i] is KernelStep k) steps[i] = Relayout(program.Source, k, steps);
+        return program with { Steps = [.. steps] };
     }
 
-    private static KernelStep Relayout(Graph.Graph graph, KernelStep step)
+    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps)
     {
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
                 && DotShape.LoadOf(roles.X) is { } x && Permutation(x, roles.M, roles.K, step.Kernel) is { } perm)
             {
-                step = Apply(graph, step, x.Buffer, perm, "_rows");
+                step = Apply(graph, step, x.Buffer, perm, "_rows") is { } applied ? applied
+                    : ApplyToProducer(graph, step, x.Buffer, perm, steps);
                 break;
             }
         foreach (var c in step.Kernel.Computations)
             if (DotShape.Roles(c, a => step.Kernel.Axis(a).Extent) is { } roles
                 && DotShape.LoadOf(roles.Y) is { } y && Permutation(y, roles.K, roles.N, step.Kernel) is { } perm)
             {
-                step = Apply(graph, step, y.Buffer, perm, "_cols");
+                step = Apply(graph, step, y.Buffer, perm, "_cols") ?? step;
                 break;
             }
         return step;
     }
 
     /// <summary>The step with its constant f32 input <paramref name="buffer"/> permuted (a new graph constant) and every
-    /// load of it re-indexed alike; the step itself where the input is not such a constant.</summary>
-    private static KernelStep Apply(Graph.Graph graph, KernelStep step, string buffer, int[] perm, string suffix)
+    /// load of it re-indexed alike; null where the input is not such a constant.</summary>
+    private static KernelStep? Apply(Graph.Graph graph, KernelStep step, string buffer, int[] perm, string suffix)
     {
         var kernel = step.Kernel;
         int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
-        if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return step;
+        if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return null;
         var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
         return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
@@ -67,6 +72,37 @@ public static class RelayoutContractionWeights
         order.Add(di);
         return [.. order];
     }
+
+    /// <summary>The step reading <paramref name="buffer"/> permuted, where its value is an f32 output of an earlier kernel
+    /// step that reads only graph constants and no other step nor the graph's outputs use: that kernel writes the value
+    /// permuted (its computations index the output in the new dim order) and the value is replaced by one of the
+    /// permuted type in both steps. The step itself otherwise.</summary>
+    private static KernelStep ApplyToProducer(Graph.Graph graph, KernelStep step, string buffer, int[] perm, List<ProgramStep> steps)
+    {
+        int i = step.Kernel.Inputs.IndexOf(step.Kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
+        if (i < 0 || step.Inputs[i] is not { TensorType: { ElementType: DataType.Float32 } type } value || graph.Outputs.Contains(value)) return step;
+        int at = steps.FindIndex(s => s is KernelStep k && k.Outputs.Contains(value));
+        if (at < 0 || steps[at] is not KernelStep producer || !producer.Inputs.All(v => v.IsConstant)) return step;
+        if (steps.Count(s => Reads(s, value)) != 1 || step.Inputs.Count(v => ReferenceEquals(v, value)) != 1) return step;
+        var output = producer.Kernel.Outputs[producer.Outputs.IndexOf(value)];
+        if (type.Shape?.ToConcrete() is not { } shape || !shape.Select(d => (long)d).SequenceEqual(output.Shape)) return step;
+        var permuted = new Value(value.Name, new TensorType(DataType.Float32, Shape.Of([.. perm.Select(p => (long)shape[p])])));
+        var writer = Permute(producer.Kernel, output.Name, perm);
+        writer = writer with
+        {
+            Outputs = [.. writer.Outputs.Select(b => b.Name == output.Name ? b with { Shape = [.. perm.Select(p => b.Shape[p])] } : b)],
+            Computations = [.. writer.Computations.Select(c => c.Output == output.Name ? c with { Indices = [.. perm.Select(p => c.Indices[p])] } : c)],
+        };
+        steps[at] = producer with { Kernel = writer, Outputs = [.. producer.Outputs.Select(v => ReferenceEquals(v, value) ? permuted : v)] };
+        return step with { Kernel = Permute(step.Kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, permuted) };
+    }
+
+    private static bool Reads(ProgramStep s, Value v) => s switch
+    {
+        KernelStep k => k.Inputs.Any(x => ReferenceEquals(x, v)),
+        FallbackStep f => f.Node.Inputs.Any(x => ReferenceEquals(x, v)),
+        _ => false,
+    };
 
     private static string UniqueName(Graph.Graph graph, string name)
     {

@@ -13,10 +13,11 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
     /// <item><see cref="Passes.SimplifyIndices"/>: range-aware index arithmetic and constant folding;</item>
     /// <item><see cref="Passes.DeadTempElimination"/>: drop computations, temporaries and axes no output needs;</item>
     /// <item><see cref="Passes.ForwardTempToOutput"/>: a temporary that is only copied to an output becomes that output;</item>
-    /// <item><see cref="Passes.PruneInputs"/>: drop inputs no computation reads.</item>
+    /// <item><see cref="Passes.PruneInputs"/>: drop inputs no computation reads;</item>
+    /// <item><see cref="Passes.MergeContiguousAxes"/>: a 1×1 conv's (oh, ow) become one axis where every access is contiguous across them.</item>
     /// </list></summary>
     public static ImmutableArray<ITilePass> DefaultPasses { get; } =
-        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new ForwardTempToOutput(), new PruneInputs()];
+        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new ForwardTempToOutput(), new PruneInputs(), new MergeContiguousAxes()];
 
     public static TilePipeline Default { get; } = new(DefaultPasses);
 
@@ -66,6 +67,10 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
         return kernel;
     }
 
+    private static readonly IEqualityComparer<TileBuffer> SameElements = EqualityComparer<TileBuffer>.Create(
+        (x, y) => x is not null && y is not null && x.Name == y.Name && x.ElementType == y.ElementType && x.Role == y.Role && x.Size == y.Size,
+        b => HashCode.Combine(b.Name, b.Size));
+
     /// <summary>Runs the verifier hook on <paramref name="kernel"/>; problems become one error naming <paramref name="after"/>.</summary>
     public static void Verify(PipelineHooks hooks, string after, TileKernel kernel)
     {
@@ -76,12 +81,13 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
             $"tile kernel @{kernel.Name}");
     }
 
-    /// <summary>Passes keep the kernel's name and outputs and may only drop inputs, so program steps stay bound.</summary>
+    /// <summary>Passes keep the kernel's name and outputs and may only drop inputs, so program steps stay bound; a buffer's
+    /// dims may change where its elements do not (<see cref="MergeContiguousAxes"/> merges two dims into one).</summary>
     private static void CheckContract(ITilePass pass, TileKernel before, TileKernel after)
     {
         string? problem = after.Name != before.Name ? $"renamed the kernel to @{after.Name}"
-            : !after.Outputs.SequenceEqual(before.Outputs) ? "changed the kernel's outputs"
-            : after.Inputs.FirstOrDefault(i => !before.Inputs.Contains(i)) is { } added ? $"added or changed input %{added.Name}"
+            : !after.Outputs.SequenceEqual(before.Outputs, SameElements) ? "changed the kernel's outputs"
+            : after.Inputs.FirstOrDefault(i => !before.Inputs.Contains(i, SameElements)) is { } added ? $"added or changed input %{added.Name}"
             : null;
         if (problem is not null)
             throw new StrataException(ErrorCode.InvalidIr, $"the Tile pass {pass.Name} {problem} of @{before.Name}",

@@ -206,4 +206,44 @@ public class ConvLoweringTests
             Assert.True(HasDot(lowered), $"no dot under {config}");
         }, iter: 60);
     }
+
+    /// <summary>A 1×1 conv with an epilogue reading the sum (a bias per channel, a ReLU), as fusion forms it.</summary>
+    private static string Conv1x1WithEpilogue(int n, int ci, int co, int h, int w, int sh, int sw)
+    {
+        int oh = (h - 1) / sh + 1, ow = (w - 1) / sw + 1;
+        string row = sh == 1 ? "oh" : $"mul(oh, {sh})", col = sw == 1 ? "ow" : $"mul(ow, {sw})";
+        return $$"""
+            tile.kernel @conv(%x: f32[{{n}},{{ci}},{{h}},{{w}}], %wt: f32[{{co}},{{ci}},1,1], %b: f32[{{co}}]) -> (%out: f32[{{n}},{{co}},{{oh}},{{ow}}]) {
+              temp %acc: f32[{{n}},{{co}},{{oh}},{{ow}}]
+              domain n = {{n}}, co = {{co}}, oh = {{oh}}, ow = {{ow}}
+              reduce ci = {{ci}}, kh = 1, kw = 1
+              %acc[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[n, ci, {{row}}, {{col}}], %wt[co, ci, kh, kw])
+              %out[n, co, oh, ow] = relu(add(%acc[n, co, oh, ow], %b[co]))
+            }
+            """;
+    }
+
+    [Fact]
+    public void A1x1ConvMergesOhAndOwIntoOneNAxisAndComputesTheSame()
+    {
+        // Stride 1: (oh, ow) become one axis and the buffers one dim; a stride keeps them (the input is not contiguous).
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), ci = r.Next(1, 12), co = r.Next(1, 12), h = r.Next(1, 12), w = r.Next(1, 20);
+            int sh = r.Next(2) == 0 ? 1 : r.Next(1, 3), sw = r.Next(2) == 0 ? 1 : r.Next(1, 3);
+            var kernel = LoweringCheck.Parse(Conv1x1WithEpilogue(n, ci, co, h, w, sh, sw));
+            var merged = new Strata.Tile.Passes.MergeContiguousAxes().Run(kernel);
+            Assert.Equal(sh == 1 && sw == 1, merged.Axes.Length == kernel.Axes.Length - 1);
+            var inputs = LoweringCheck.RandomInputs(kernel, seed);
+            var expected = TileInterpreter.Run(kernel, inputs);
+            var s = KnobSpace.For(merged);
+            var lowered = TileToBlock.Lower(merged, s.Default());
+            Assert.True(HasDot(lowered), $"no dot under {s.Default()}");
+            var args = inputs.Select((t, i) => Strata.Tile.Execution.TileProgramExecutor.AsShaped(t, merged.Inputs[i].Shape)).ToArray();
+            var actual = BlockInterpreter.Call(lowered, args, new BlockRunOptions(ProgramOrder.Shuffled, seed));
+            var output = Strata.Tile.Execution.TileProgramExecutor.AsShaped(actual[0], [.. expected[0].Shape.Select(d => (long)d)]);
+            Assert.Null(LoweringCheck.Compare(expected[0], output, 1e-5));
+        }, iter: 60);
+    }
 }

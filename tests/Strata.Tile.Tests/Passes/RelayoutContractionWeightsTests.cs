@@ -1,5 +1,8 @@
 using Strata.Core;
+using Strata.Graph;
 using Strata.Graph.Builder;
+using Strata.Tile.Execution;
+using Strata.Tile.Passes;
 using Strata.Tile.Tests.Fusion;
 
 namespace Strata.Tile.Tests.Passes;
@@ -103,5 +106,41 @@ public class RelayoutContractionWeightsTests
         var p = FusionHarness.CheckAgainstReference(() => Linear(3, 7, 5, transB: false));
         Assert.Equal([7L, 5], Weights(p).Shape.AsEnumerable());
         Assert.Equal("w", p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))].Name);
+    }
+
+    /// <summary>A conv whose weights are computed from a constant (Exp: a kernel of its own, not recomputed per read) by
+    /// a node graph folding leaves to run (here its size limit is 16; the runtime folds such kernels once).</summary>
+    private static Graph.Graph ConvOfTransposedWeights(bool weightsAlsoAnOutput)
+    {
+        var g = new GraphBuilder("convt", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, 5, 9, 8);
+        var wt = g.Constant("wt", FusionModels.Random(3, 3, 3, 5, 6));
+        var w = g.Exp(g.Op("Transpose", [wt], [Graph.Attribute.Of("perm", new long[] { 3, 2, 0, 1 })]));
+        g.Output(g.Relu(g.Conv(x, w, pads: [1, 1, 1, 1])), "y");
+        if (weightsAlsoAnOutput) g.Output(w, "w");
+        return g.Build();
+    }
+
+    private static TileCompilerOptions NoFolding => FusionHarness.Options with
+    {
+        GraphPasses = new GraphPipeline([new FoldConstants(maxElements: 16), new EliminateDeadNodes(), new OrderForFusion()]),
+    };
+
+    [Fact]
+    public void AConvReadingWeightsOfAConstantKernelHasThatKernelWriteThemAsKhKwCoCi()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => ConvOfTransposedWeights(false), options: NoFolding);
+        var (producer, conv) = (p.Kernels.First(), p.Kernels.Last());
+        Assert.Equal(2, p.Kernels.Count());
+        Assert.Equal([3L, 3, 6, 5], producer.Kernel.Outputs.Single().Shape.AsEnumerable());
+        Assert.Same(producer.Outputs.Single(), conv.Inputs.Single(v => !v.IsConstant && v.Name != "x"));
+        Assert.Equal([3L, 3, 6, 5], conv.Kernel.Inputs.Single(b => b.Shape.Length == 4 && b.Shape[0] == 3).Shape.AsEnumerable());
+    }
+
+    [Fact]
+    public void WeightsOfAConstantKernelThatAreAlsoAGraphOutputKeepTheirLayout()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => ConvOfTransposedWeights(true), options: NoFolding);
+        Assert.Contains(p.Kernels, k => k.Kernel.Outputs.Any(b => b.Shape.SequenceEqual([6L, 5, 3, 3])));
     }
 }
