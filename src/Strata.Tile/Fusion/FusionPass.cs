@@ -173,6 +173,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     return $"the lowering of {node.OpKey} declined: it gives no value for output %{missing.Name}";
                 }
                 bool contraction = owner.Pass.Options.Contractions.Contains(node.OpKey);
+                if (contraction && IsViewOnly && ReadsViewAcrossK(node, results, inputCount))
+                {
+                    Undo(mark, inputCount);
+                    return $"{node.OpKey} would read a view of this kernel along its reduction axis (a transposed [K, N] operand packed per block): the view is stored once in the layout the contraction reads";
+                }
                 if (HasContraction || contraction)
                 {
                     var (extent, work, width, foreign) = Parallelism(node, results);
@@ -255,6 +260,25 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
 
                 // Saturates (only comparisons with small thresholds follow); an empty axis counts as 1.
                 static long Times(long p, long e) => p > 1L << 40 ? p : p * Math.Clamp(e, 1, 1L << 20);
+            }
+
+            /// <summary>Whether the contraction <paramref name="node"/>, lowered into this view-only kernel, has rows (M) and
+            /// reads its column operand (Y, the [K, N] one) through one of the kernel's views with K in the innermost
+            /// index (K·Vᵀ's heads after a Reshape+Transpose): every block of it would then be gathered across memory,
+            /// once per program, where a copy kernel stores the view once in [.., K, N] order.</summary>
+            private bool ReadsViewAcrossK(Node node, IReadOnlyList<TileValue?> results, int inputCount)
+            {
+                var mark = _builder.Mark();
+                for (int i = 0; i < node.Outputs.Length; i++)
+                    if (node.Outputs[i] is { } o && results[i] is { } tv) _builder.AddOutput(o.Name, tv);
+                var kernel = _builder.Build();
+                _builder.Rollback(mark);
+                var c = kernel.Computations.Where(x => x.Reduce is not null)
+                    .MaxBy(x => x.Indices.Concat(x.Reduce!.Axes).Aggregate(1.0, (p, a) => p * kernel.Axis(a).Extent));
+                if (c is null || DotShape.Roles(c, a => kernel.Axis(a).Extent) is not { M: not null } roles) return false;
+                return DotShape.LoadOf(roles.Y) is { Indices.Length: > 0 } y
+                    && _inputs.Take(inputCount).Any(v => v.Name == y.Buffer)
+                    && ExprAnalysis.AxesOf(y.Indices[^1]).Contains(roles.K) && !ExprAnalysis.AxesOf(y.Indices[^1]).Contains(roles.N);
             }
 
             /// <summary>The elements a split before <paramref name="node"/> would store between the kernels: the values of

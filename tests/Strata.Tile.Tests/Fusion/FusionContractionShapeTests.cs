@@ -48,6 +48,18 @@ public sealed class FusionContractionShapeTests
         return g.Build();
     }
 
+    /// <summary>q·kᵀ or p·v on heads split from a [1, s, h·d] input by Reshape + Transpose (the view is the second operand).</summary>
+    private static Graph.Graph HeadsOperand(int seq, int heads, int dh, bool transposed)
+    {
+        var g = new GraphBuilder("ho", opset: 17);
+        var a = g.Input("a", DataType.Float32, 1, heads, seq, transposed ? dh : seq);
+        var flat = g.Input("f", DataType.Float32, 1, seq, heads * dh);
+        var split = g.Reshape(flat, 1, seq, heads, dh);
+        var b = transposed ? g.Transpose(split, 0, 2, 3, 1) : g.Transpose(split, 0, 2, 1, 3);
+        g.Output(g.MatMul(a, b), "y");
+        return g.Build();
+    }
+
     private static string[][] Kernels(TileProgram program) =>
         program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()).ToArray();
 
@@ -102,5 +114,19 @@ public sealed class FusionContractionShapeTests
         // 4·64·64·16 = 256 Ki multiply-adds; rows of 64.
         var program = FusionHarness.CheckAgainstReference(() => Scores(64, 4, 16));
         Assert.Equal([["MatMul", "Mul", "Softmax"]], Kernels(program));
+    }
+
+    [Fact]
+    public void KeysSplitIntoHeadsAndTransposed_AreStoredOnce_NotReadAcrossKByTheScores()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => HeadsOperand(32, 2, 8, transposed: true));
+        Assert.Equal([["Reshape", "Transpose"], ["MatMul"]], Kernels(program));
+    }
+
+    [Fact]
+    public void ValuesSplitIntoHeads_StayAPrologueOfTheContext()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => HeadsOperand(32, 2, 8, transposed: false));
+        Assert.Equal([["Reshape", "Transpose", "MatMul"]], Kernels(program));
     }
 }
