@@ -52,12 +52,14 @@ public sealed record FusionOptions
     /// kernel of its own, which reads the contraction's output once more. 0 disables the check.</summary>
     public long MaxFusedReductionWidth { get; init; } = 256;
 
-    /// <summary>A node whose result re-indexes a large contraction's output (a head split or merge: a Reshape and
-    /// Transpose that write [b, m, n] as [b, n / d, m, n % d], or a flatten) does not join the contraction's kernel
-    /// (same two bounds): its axes are not the contraction's rows and columns, so the kernel cannot be tiled as a
-    /// GEMM over them and falls back to row blocks that each read all of B. The view then starts a kernel of its own,
-    /// a copy, or becomes the index arithmetic of the next contraction's loads (see <see cref="FusionPass"/>).</summary>
-    public bool KeepContractionAxes { get; init; } = true;
+    /// <summary>Layout ops that do not join a large contraction's kernel (same two bounds) when they re-index its output
+    /// (a head split or merge: Reshape and Transpose writing [b, m, n] as [b, n / d, m, n % d]; a flatten): their axes
+    /// are not the contraction's rows and columns, so the kernel could not be tiled as a GEMM over them and would fall
+    /// back to row blocks that each read all of B. The view then starts a kernel of its own, a copy, or becomes the
+    /// index arithmetic of the next contraction's loads (see <see cref="FusionPass"/>). A plain permutation of the
+    /// output axes (no new axes) still joins; other re-indexing ops (Concat) are not listed. Empty disables.</summary>
+    public ImmutableHashSet<string> ReindexingViews { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "Reshape", "Transpose", "Flatten");
 
     /// <summary>Pools that start their own kernel after a large contraction (same two bounds): they read the
     /// contraction's output through windows (or whole planes), so fused the contraction is computed as a temp per

@@ -194,7 +194,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                             Undo(mark, inputCount);
                             return $"{node.OpKey} reduces rows of {width} elements of the contraction's output: the contraction keeps its own kernel";
                         }
-                        if (Options.KeepContractionAxes && foreign)
+                        if (foreign && Options.ReindexingViews.Contains(node.OpKey))
                         {
                             Undo(mark, inputCount);
                             return $"{node.OpKey} re-indexes the contraction's output: the contraction keeps its own kernel";
@@ -229,7 +229,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             /// parallel axis classes, the iterations of its largest reduction (a contraction's multiply-adds; see
             /// <see cref="FusionOptions.MinParallelExtent"/>), and the widest row (reduced elements) of its other
             /// reductions (see <see cref="FusionOptions.MaxFusedReductionWidth"/>), and whether an axis class of more
-            /// than one element is not one of the contraction's (see <see cref="FusionOptions.KeepContractionAxes"/>).</summary>
+            /// than one element is not one of the contraction's (see <see cref="FusionOptions.ReindexingViews"/>).</summary>
             private (long Extent, long Work, long Width, bool Foreign) Parallelism(Node node, IReadOnlyList<TileValue?> results)
             {
                 var mark = _builder.Mark();

@@ -4,7 +4,7 @@ using Strata.Tile.Fusion;
 
 namespace Strata.Tile.Tests.Fusion;
 
-/// <summary><see cref="FusionOptions.MaxFusedReductionWidth"/> and <see cref="FusionOptions.KeepContractionAxes"/>: a
+/// <summary><see cref="FusionOptions.MaxFusedReductionWidth"/> and <see cref="FusionOptions.ReindexingViews"/>: a
 /// large contraction keeps a kernel that tiles as a GEMM over its rows and columns. A LayerNorm over rows wider than one
 /// column block and a head split (Reshape + Transpose) of its output get kernels of their own; a Softmax over short
 /// rows (attention scores) and a bias add stay fused; small contractions keep everything.</summary>
@@ -96,7 +96,7 @@ public sealed class FusionContractionShapeTests
     [Fact]
     public void WithTheAxesCheckOff_TheHeadSplitJoinsTheContraction()
     {
-        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { KeepContractionAxes = false } };
+        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { ReindexingViews = [] } };
         var program = FusionHarness.CheckAgainstReference(() => LinearHeads(128, 4, 16), options: options);
         Assert.Equal([["MatMul", "Add", "Reshape", "Transpose"]], Kernels(program));
     }
