@@ -94,6 +94,14 @@ internal sealed partial class KernelLowerer
         LaneValue address = LaneValue.Uniform(_e.I64(0));
         for (int d = 0; d < l.Indices.Length; d++)
         {
+            if (d + 1 < l.Indices.Length && MergedIndex(l.Indices[d], l.Indices[d + 1], strides[d], strides[d + 1]) is { } merged)
+            {
+                // floordiv(e, c)·c·s + mod(e, c)·s = e·s for every integer e: the pair is the one index e.
+                var e = ToI64(Element(merged, BroadcastIndex(merged.Type.Shape, shape, idx)), merged.Type.Element);
+                address = AddAffine(address, MulAffine(e, strides[d + 1]));
+                d++;
+                continue;
+            }
             var ix = Element(l.Indices[d], BroadcastIndex(l.Indices[d].Type.Shape, shape, idx));
             ix = ToI64(ix, l.Indices[d].Type.Element);
             address = AddAffine(address, MulAffine(ix, strides[d]));
@@ -102,6 +110,16 @@ internal sealed partial class KernelLowerer
         var other = ScalarSemantics.Normalize(l.Other ?? default, l.Result.Type.Element);
         return Read(l.Param, l.Result.Type.Element, address, mask, other, hint);
     }
+
+    /// <summary>The index e when a load's two adjacent indices are <c>floordiv(e, c)</c> and <c>mod(e, c)</c> of one index
+    /// value and one constant c whose dims are laid out as one (stride of the first = c · stride of the second): a
+    /// Reshape that merges axes, read from the merged side, addresses memory as the merged index does, so the
+    /// access stays affine (vectorisable) instead of dividing per element. Null otherwise.</summary>
+    private BlockValue? MergedIndex(BlockValue q, BlockValue r, long outerStride, long innerStride) =>
+        _plan.Def(q) is BinaryBlockOp { Op: BinaryOp.FloorDiv } div && _plan.Def(r) is BinaryBlockOp { Op: BinaryOp.Mod } mod
+        && div.A == mod.A && div.B == mod.B && div.A.Type == q.Type && mod.A.Type == r.Type && q.Type.Element == DataType.Int64
+        && _plan.Def(div.B) is ConstantOp { Value.I: var c and > 0 } && outerStride == c * innerStride
+            ? div.A : null;
 
     /// <summary>Reads memory at an address: scalar (uniform address) or a contiguous vector (stride 1).</summary>
     private LaneValue Read(string memory, DataType t, LaneValue address, LaneValue? mask, Scalar? other, string hint)

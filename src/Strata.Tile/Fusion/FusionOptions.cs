@@ -44,6 +44,23 @@ public sealed record FusionOptions
     /// feature map (a 96×110×110 LRN output before a MaxPool) stays fused, trading the grid for memory.</summary>
     public long MaxSplitElements { get; init; } = 1 << 20;
 
+    /// <summary>A reduction over a large contraction's output (a LayerNorm or Softmax row after a MatMul; same two
+    /// bounds) joins the contraction's kernel only when each of its rows has at most this many elements, one column
+    /// block of the cache-blocked GEMM default: a wider row would make the contraction's column block the whole row
+    /// and its grid the rows alone, so every program reads all of B (measured on a BERT layer: the FFN output MatMul
+    /// with its LayerNorm fused, grid(16) over 8-row blocks, took 3× its unfused time). The reduction then starts a
+    /// kernel of its own, which reads the contraction's output once more. 0 disables the check.</summary>
+    public long MaxFusedReductionWidth { get; init; } = 256;
+
+    /// <summary>Layout ops that do not join a large contraction's kernel (same two bounds) when they re-index its output
+    /// (a head split or merge: Reshape and Transpose writing [b, m, n] as [b, n / d, m, n % d]; a flatten): their axes
+    /// are not the contraction's rows and columns, so the kernel could not be tiled as a GEMM over them and would fall
+    /// back to row blocks that each read all of B. The view then starts a kernel of its own, a copy, or becomes the
+    /// index arithmetic of the next contraction's loads (see <see cref="FusionPass"/>). A plain permutation of the
+    /// output axes (no new axes) still joins; other re-indexing ops (Concat) are not listed. Empty disables.</summary>
+    public ImmutableHashSet<string> ReindexingViews { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "Reshape", "Transpose", "Flatten");
+
     /// <summary>Pools that start their own kernel after a large contraction (same two bounds): they read the
     /// contraction's output through windows (or whole planes), so fused the contraction is computed as a temp per
     /// program rather than tiled as a dot over its rows and columns — measured with convs as dots, squeezenet's

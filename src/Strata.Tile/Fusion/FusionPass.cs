@@ -61,7 +61,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
                 bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && !_open.HasContraction && _open.Reads(v)));
-                bool prologue = contraction && _open is not null && _open.IsViewOnly && _uses.ReadsOf(node).Any(_open.Produces);
+                bool prologue = contraction && _open is not null && _open.IsViewOnly && !_open.DividesIndices && _uses.ReadsOf(node).Any(_open.Produces);
                 if ((connected && !contraction) || prologue)
                 {
                     reason = _open!.TryLower(node, lowering!);
@@ -133,6 +133,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             /// reads it can absorb it as index arithmetic instead of reading a copy.</summary>
             public bool IsViewOnly { get; private set; } = true;
 
+            /// <summary>True when a view of this kernel reads its input at a floor division or remainder of an index (a
+            /// Reshape that merges axes, seen from the merged side): a contraction reading such a view would gather its
+            /// operand element by element, so the view stays a copy kernel of its own instead of a prologue.</summary>
+            public bool DividesIndices { get; private set; }
+
             /// <summary>True once a contraction has joined (siblings then stay out: the kernel is the contraction's).</summary>
             public bool HasContraction { get; private set; }
 
@@ -168,9 +173,14 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     return $"the lowering of {node.OpKey} declined: it gives no value for output %{missing.Name}";
                 }
                 bool contraction = owner.Pass.Options.Contractions.Contains(node.OpKey);
+                if (contraction && IsViewOnly && ReadsViewAcrossK(node, results, inputCount))
+                {
+                    Undo(mark, inputCount);
+                    return $"{node.OpKey} would read a view of this kernel along its reduction axis (a transposed [K, N] operand packed per block): the view is stored once in the layout the contraction reads";
+                }
                 if (HasContraction || contraction)
                 {
-                    var (extent, work) = Parallelism(node, results);
+                    var (extent, work, width, foreign) = Parallelism(node, results);
                     long min = Options.MinParallelExtent;
                     if (!contraction && _contractionWork >= Options.MinParallelWork && SplitElements(node) <= Options.MaxSplitElements)
                     {
@@ -178,6 +188,16 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                         {
                             Undo(mark, inputCount);
                             return $"{node.OpKey} would leave the contraction's kernel a parallel extent of {extent} (it had {_parallelExtent})";
+                        }
+                        if (Options.MaxFusedReductionWidth > 0 && width > Options.MaxFusedReductionWidth)
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} reduces rows of {width} elements of the contraction's output: the contraction keeps its own kernel";
+                        }
+                        if (foreign && Options.ReindexingViews.Contains(node.OpKey))
+                        {
+                            Undo(mark, inputCount);
+                            return $"{node.OpKey} re-indexes the contraction's output: the contraction keeps its own kernel";
                         }
                         if (Options.PoolsAfterContractions.Contains(node.OpKey))
                         {
@@ -197,6 +217,7 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     _values[o] = tv;
                     _produced.Add(o);
                     if (!IsView(tv)) IsViewOnly = false;
+                    else if (DividesIndex(tv)) DividesIndices = true;
                 }
                 if (contraction) HasContraction = true;
                 if (_builder.Mark().Temps > 0 || HasContraction) IsViewOnly = false;
@@ -205,9 +226,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             }
 
             /// <summary>Were <paramref name="node"/>'s used results this kernel's outputs: the product of the extents of its
-            /// parallel axis classes, and the iterations of its largest reduction (a contraction's multiply-adds); see
-            /// <see cref="FusionOptions.MinParallelExtent"/>.</summary>
-            private (long Extent, long Work) Parallelism(Node node, IReadOnlyList<TileValue?> results)
+            /// parallel axis classes, the iterations of its largest reduction (a contraction's multiply-adds; see
+            /// <see cref="FusionOptions.MinParallelExtent"/>), and the widest row (reduced elements) of its other
+            /// reductions (see <see cref="FusionOptions.MaxFusedReductionWidth"/>), and whether an axis class of more
+            /// than one element is not one of the contraction's (see <see cref="FusionOptions.ReindexingViews"/>).</summary>
+            private (long Extent, long Work, long Width, bool Foreign) Parallelism(Node node, IReadOnlyList<TileValue?> results)
             {
                 var mark = _builder.Mark();
                 for (int i = 0; i < node.Outputs.Length; i++)
@@ -217,13 +240,45 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 _builder.Rollback(mark);
                 var classes = AxisClasses.Of(kernel);
                 long extent = classes.ParallelCandidates.Aggregate(1L, (p, c) => Times(p, classes.Extent(c)));
-                long work = kernel.Computations.Where(c => c.Reduce is not null)
-                    .Select(c => c.Indices.Concat(c.Reduce!.Axes).Aggregate(1L, (p, a) => Times(p, kernel.Axis(a).Extent)))
-                    .DefaultIfEmpty(0).Max();
-                return (extent, work);
+                var reductions = kernel.Computations.Where(c => c.Reduce is not null)
+                    .Select(c => (Computation: c, Work: c.Indices.Concat(c.Reduce!.Axes).Aggregate(1L, (p, a) => Times(p, kernel.Axis(a).Extent)),
+                        Width: c.Reduce!.Axes.Aggregate(1L, (p, a) => Times(p, kernel.Axis(a).Extent))))
+                    .OrderByDescending(r => r.Work)
+                    .ToList();
+                if (reductions.Count == 0) return (extent, 0, 0, false);
+                // The largest reduction is the contraction; the others are rows over its output.
+                long width = reductions.Skip(1).Select(r => r.Width).DefaultIfEmpty(0).Max();
+                // Axes linked through temporaries as the Tile pipeline will name them (fusion declares fresh axes per
+                // computation); the contraction is still the computation with the most iterations.
+                var unified = new Passes.UnifyAxes().Run(kernel);
+                var linked = AxisClasses.Of(unified);
+                var contraction = unified.Computations.Where(c => c.Reduce is not null)
+                    .MaxBy(c => c.Indices.Concat(c.Reduce!.Axes).Aggregate(1L, (p, a) => Times(p, unified.Axis(a).Extent)))!;
+                var own = contraction.Indices.Concat(contraction.Reduce!.Axes).Select(linked.ClassOf).ToHashSet(StringComparer.Ordinal);
+                bool foreign = linked.All.Any(c => !own.Contains(c) && linked.Extent(c) > 1);
+                return (extent, reductions[0].Work, width, foreign);
 
                 // Saturates (only comparisons with small thresholds follow); an empty axis counts as 1.
                 static long Times(long p, long e) => p > 1L << 40 ? p : p * Math.Clamp(e, 1, 1L << 20);
+            }
+
+            /// <summary>Whether the contraction <paramref name="node"/>, lowered into this view-only kernel, has rows (M) and
+            /// reads its column operand (Y, the [K, N] one) through one of the kernel's views with K in the innermost
+            /// index (K·Vᵀ's heads after a Reshape+Transpose): every block of it would then be gathered across memory,
+            /// once per program, where a copy kernel stores the view once in [.., K, N] order.</summary>
+            private bool ReadsViewAcrossK(Node node, IReadOnlyList<TileValue?> results, int inputCount)
+            {
+                var mark = _builder.Mark();
+                for (int i = 0; i < node.Outputs.Length; i++)
+                    if (node.Outputs[i] is { } o && results[i] is { } tv) _builder.AddOutput(o.Name, tv);
+                var kernel = _builder.Build();
+                _builder.Rollback(mark);
+                var c = kernel.Computations.Where(x => x.Reduce is not null)
+                    .MaxBy(x => x.Indices.Concat(x.Reduce!.Axes).Aggregate(1.0, (p, a) => p * kernel.Axis(a).Extent));
+                if (c is null || DotShape.Roles(c, a => kernel.Axis(a).Extent) is not { M: not null } roles) return false;
+                return DotShape.LoadOf(roles.Y) is { Indices.Length: > 0 } y
+                    && _inputs.Take(inputCount).Any(v => v.Name == y.Buffer)
+                    && ExprAnalysis.AxesOf(y.Indices[^1]).Contains(roles.K) && !ExprAnalysis.AxesOf(y.Indices[^1]).Contains(roles.N);
             }
 
             /// <summary>The elements a split before <paramref name="node"/> would store between the kernels: the values of
@@ -282,6 +337,10 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 _inputValues[v] = tv;
                 return tv;
             }
+
+            private static bool DividesIndex(TileValue tv) =>
+                tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is Load load
+                && load.Indices.Any(i => Passes.ExprWalk.PreOrder(i).Any(e => e is Binary { Op: BinaryOp.FloorDiv or BinaryOp.Mod }));
 
             private static bool IsView(TileValue tv) =>
                 tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is Load or Constant;

@@ -47,8 +47,10 @@ public sealed partial class KnobSpace
         if (rows.Count > 1 || cols.Count > 1) return null;
         var k = Classes.ClassOf(r.Axes[0]);
         var outputs = dot.Indices.Select(Classes.ClassOf).ToHashSet(StringComparer.Ordinal);
-        // Every class of the kernel is the contraction's (an epilogue over the same [.., M, N] output).
-        if (!Classes.All.All(c => c == k || outputs.Contains(c))) return null;
+        // Every class of the kernel is the contraction's (an epilogue over the same [.., M, N] output). A class of
+        // extent 1 does not count: an epilogue over [1, M, N] that reads the contraction's [1, M, N] at index 0 has
+        // its own unit axis, which any block leaves whole.
+        if (!Classes.All.All(c => c == k || outputs.Contains(c) || Classes.Extent(c) == 1)) return null;
         // X supplies the output's earlier axis: name the rows and columns as the Block dot sees them.
         string? m = rows.FirstOrDefault(), n = cols.FirstOrDefault();
         if (m is not null && n is not null && dot.Indices.Select(Classes.ClassOf).ToList() is var order && order.IndexOf(m) > order.IndexOf(n))

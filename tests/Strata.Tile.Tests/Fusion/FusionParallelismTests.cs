@@ -65,7 +65,7 @@ public sealed class FusionParallelismTests
     [Fact]
     public void WithTheCheckOff_TheSameGraphFusesIntoOneKernelWithoutParallelAxes()
     {
-        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { MinParallelExtent = 0 } };
+        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { MinParallelExtent = 0, MaxFusedReductionWidth = 0 } };
         var program = FusionHarness.CheckAgainstReference(() => GemvSoftmax(256, 1024), options: options);
         var kernel = Assert.Single(program.Kernels);
         Assert.Equal(1, ParallelExtent(kernel));
