@@ -70,7 +70,7 @@ public static class BenchCommand
                         : Path.Combine(BenchEnvironment.RepoRoot() ?? Directory.GetCurrentDirectory(), "bench", "results"));
                 double minutes = parse.GetValue(budget) ?? (isQuick ? 3 : 14);
                 if (!(minutes > 0)) throw new StrataException(ErrorCode.InvalidArgument, $"--budget-minutes must be positive, got {minutes}", "e.g. --budget-minutes 14");
-                return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!),
+                return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!, parse.GetValue(ortSpin) == OrtSpinning.Always),
                     isQuick, minutes, parse.GetValue(blocked), parse.GetValue(ortSpin), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             }
             catch (StrataException e)

@@ -87,7 +87,14 @@ public sealed class InferenceSession : IDisposable
         InputBinding.Validate(_model, inputs);
         if (Options.Level == ExecutionLevel.Graph)
             return new GraphInterpreter(new OpRegistry(Options.Registry ?? RuntimeRegistry.Default)).Run(_model, inputs);
-        return Program(inputs).Run(inputs, profile);
+        try
+        {
+            return Program(inputs).Run(inputs, profile);
+        }
+        finally
+        {
+            ParkWorkers();
+        }
     }
 
     /// <summary>Runs the model writing the named outputs into the caller's tensors (of each output's element type and
@@ -102,7 +109,19 @@ public sealed class InferenceSession : IDisposable
         if (Options.Level == ExecutionLevel.Graph)
             throw new StrataException(ErrorCode.InvalidArgument, "a session at level graph does not run into given outputs",
                 "use level block, machine or native");
-        return Program(inputs).Run(inputs, outputs, profile);
+        try
+        {
+            return Program(inputs).Run(inputs, outputs, profile);
+        }
+        finally
+        {
+            ParkWorkers();
+        }
+    }
+
+    private void ParkWorkers()
+    {
+        if (!Options.SpinAfterRun && _pool.IsValueCreated) _pool.Value.Park();
     }
 
     /// <summary>Runs the model on tensors given as (name, tensor) pairs.</summary>

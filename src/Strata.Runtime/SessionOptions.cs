@@ -17,6 +17,12 @@ public sealed record SessionOptions
     /// <summary>Threads that run a kernel's program instances, the caller included (0: every core; <c>--threads N</c>).</summary>
     public int Threads { get; init; }
 
+    /// <summary>Idle worker threads keep watching for work for <see cref="WorkerPool.SpinMicroseconds"/> after a run
+    /// returns (default), so back-to-back runs find them awake; false parks them when the run returns, so they never
+    /// spin into whatever the process does next (ONNX Runtime's <c>session.force_spinning_stop = 1</c>). Inside a run
+    /// they spin between kernels either way.</summary>
+    public bool SpinAfterRun { get; init; } = true;
+
     /// <summary>Bounds-check every memory access of native kernels (<c>--checked</c>).</summary>
     public bool Checked { get; init; }
 

@@ -57,6 +57,31 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void ParkedWorkersAreWokenForTheNextRegion()
+    {
+        // Park after every region (a session with SpinAfterRun = false does so after each run), with and without a
+        // pause: every region completes, every index once, and parked workers still take chunks.
+        using var pool = new WorkerPool(3);
+        int shared = 0;
+        for (int r = 0; r < 40; r++)
+        {
+            pool.Park();
+            if (r % 2 == 0) Thread.Sleep(1);
+            var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+            var hits = new int[48];
+            pool.For(hits.Length, (b, e, w) =>
+            {
+                threads[Environment.CurrentManagedThreadId] = true;
+                for (long i = b; i < e; i++) Interlocked.Increment(ref hits[i]);
+                Thread.Sleep(1);
+            });
+            Assert.All(hits, h => Assert.Equal(1, h));
+            if (threads.Count >= 2) shared++;
+        }
+        Assert.True(shared > 0, "no region ran on a worker thread after parking");
+    }
+
+    [Fact]
     public void NotParallelRunsInlineAsOneCall()
     {
         using var pool = new WorkerPool(4);

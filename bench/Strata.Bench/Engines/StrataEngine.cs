@@ -9,12 +9,14 @@ namespace Strata.Bench.Engines;
 /// bytes are written to a temporary file and loaded with <see cref="InferenceSession.Create(string, SessionOptions?)"/>,
 /// so Strata imports exactly the bytes ONNX Runtime gets. Opening compiles (the first run binds the input shapes).
 /// Timed runs write into the first run's output tensors (<see cref="InferenceSession.Run(IReadOnlyDictionary{string, RuntimeValue}, IReadOnlyDictionary{string, Tensor}, RunProfile?)"/>),
-/// as the ORT engine runs into pre-allocated outputs: neither engine allocates per timed run.</summary>
-public sealed class StrataEngine : IBenchEngine
+/// as the ORT engine runs into pre-allocated outputs: neither engine allocates per timed run. Its idle workers spin
+/// after a run only when ORT's do (<see cref="OrtSpinning.Always"/>): in the interleaved order neither engine runs
+/// beside the other's spinning threads.</summary>
+public sealed class StrataEngine(bool spinAfterRun = false) : IBenchEngine
 {
     public string Name => "strata";
 
-    public IBenchSession Open(WorkloadModel model, int threads) => new Session(model, threads);
+    public IBenchSession Open(WorkloadModel model, int threads) => new Session(model, threads, spinAfterRun);
 
     private sealed class Session : IBenchSession
     {
@@ -24,13 +26,13 @@ public sealed class StrataEngine : IBenchEngine
         private readonly Dictionary<string, Tensor> _outputs;
         private IReadOnlyDictionary<string, RuntimeValue?> _last;
 
-        public Session(WorkloadModel model, int threads)
+        public Session(WorkloadModel model, int threads, bool spinAfterRun)
         {
             string file = Path.Combine(Path.GetTempPath(), $"strata-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
             try
             {
                 File.WriteAllBytes(file, model.OnnxBytes);
-                _session = InferenceSession.Create(file, new SessionOptions { Threads = threads });
+                _session = InferenceSession.Create(file, new SessionOptions { Threads = threads, SpinAfterRun = spinAfterRun });
             }
             finally
             {

@@ -8,9 +8,11 @@ public static class StrataEngines
 {
     public static readonly string[] Names = ["native", "reference"];
 
-    public static IBenchEngine Create(string name) => name switch
+    /// <param name="spinAfterRun">Whether the native engine's idle workers keep spinning after a run (as ORT's do
+    /// with <see cref="OrtSpinning.Always"/>).</param>
+    public static IBenchEngine Create(string name, bool spinAfterRun = false) => name switch
     {
-        "native" => new StrataEngine(),
+        "native" => new StrataEngine(spinAfterRun),
         "reference" => new ReferenceEngine(),
         _ => throw new StrataException(ErrorCode.InvalidArgument, $"unknown Strata engine '{name}'",
             $"use one of: {string.Join(", ", Names)}"),

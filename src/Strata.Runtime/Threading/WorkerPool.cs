@@ -9,7 +9,9 @@ public delegate void ParallelBody(long begin, long end, int worker);
 /// claimed with <see cref="Interlocked.Increment(ref long)"/> so faster workers take more. An idle worker spins on the
 /// region counter for <see cref="SpinMicroseconds"/> (a kernel usually follows a kernel, and a run follows a run: as
 /// ONNX Runtime's threads spin within a run) and then blocks; the caller signals only workers that blocked, so a region
-/// that finds its workers spinning costs no system call. One parallel region runs at a time: a <see cref="For"/> that
+/// that finds its workers spinning costs no system call. <see cref="Park"/> sends idle workers to block at once (a
+/// session does so when a run returns, unless <c>SpinAfterRun</c>: ONNX Runtime's <c>session.force_spinning_stop</c>).
+/// One parallel region runs at a time: a <see cref="For"/> that
 /// arrives while another runs (a second <c>Run</c> on the same session) runs inline on its caller — no deadlock, no
 /// oversubscription.</summary>
 public sealed class WorkerPool : IDisposable
@@ -27,6 +29,7 @@ public sealed class WorkerPool : IDisposable
     private volatile Region? _region;
     private int _generation;
     private volatile bool _stopping;
+    private volatile bool _parked;
     private int _busy;
 
     /// <param name="workers">Threads that run a region, the caller included (0: <see cref="Environment.ProcessorCount"/>).</param>
@@ -64,6 +67,7 @@ public sealed class WorkerPool : IDisposable
         {
             var region = new Region(count, body, Math.Max(1, (count + 4L * Workers - 1) / (4L * Workers)));
             _region = region;
+            _parked = false;
             // Full fence, then read the sleep flags: a worker that set its flag before this increment is woken; one
             // that sets it after sees the new generation and does not block (Dekker's pattern).
             Interlocked.Increment(ref _generation);
@@ -89,7 +93,7 @@ public sealed class WorkerPool : IDisposable
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             while (Volatile.Read(ref _generation) == seen && !_stopping)
             {
-                if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+                if (!_parked && System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
                     // Pauses, never a yield: a yield hands the core to another process for a time slice.
                     Thread.SpinWait(32);
@@ -106,6 +110,10 @@ public sealed class WorkerPool : IDisposable
             _region?.Work(worker);
         }
     }
+
+    /// <summary>Idle workers stop spinning and block until the next region (which wakes them with a signal): after the
+    /// last region of a run, so no core is kept busy for work that may not come.</summary>
+    public void Park() => _parked = true;
 
     public void Dispose()
     {
