@@ -84,6 +84,11 @@ internal sealed partial class KernelLowerer
                         || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
                     output = s;
                     continue;
+                // A helper call (erf, exp, …) in the epilogue clobbers every vector register, and RyuJIT then spills
+                // the accumulators live across it at each definition, in the k loop too; going through C around the
+                // call measured slower than the separate epilogue loop (MLP Gelu), so those stay unfused.
+                case UnaryBlockOp u when readsChain && !IsCheapUnary(u.Op):
+                    return null;
                 case UnaryBlockOp or BinaryBlockOp or SelectBlockOp or CastBlockOp when readsChain:
                     var v = op.Results.Single();
                     if (!v.Type.Shape.SequenceEqual(shape)) return null;

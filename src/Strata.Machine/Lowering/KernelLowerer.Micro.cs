@@ -198,26 +198,9 @@ internal sealed partial class KernelLowerer
             }
             void StoreOut()
             {
-                // An epilogue that calls a helper (exp, erf, …) clobbers every vector register: accumulators live
-                // across such a call are spilled at each definition by RyuJIT, inside the k loop too. So those go
-                // through C first (a store and a load in L1 per vector), and only call-free epilogues read the
-                // accumulators themselves.
-                bool viaC = epilogue!.Chain.Any(o => o is UnaryBlockOp u && !IsCheapUnary(u.Op));
-                if (viaC) StoreC();
                 for (int r = 0; r < rows; r++)
-                {
-                    var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
                     for (int v = 0; v < vectors; v++)
-                    {
-                        var x = acc[r, v];
-                        if (viaC)
-                        {
-                            x = _e.NewReg($"e{r}{v}", type);
-                            _e.Emit(new LoadStmt(x, c.Name, _e.Add(cRow, _e.I64(v * lanes)), null, counts[v], counts[v] is null ? null : default(Scalar)));
-                        }
-                        StoreThroughEpilogue(epilogue, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], x);
-                    }
-                }
+                        StoreThroughEpilogue(epilogue!, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], acc[r, v]);
             }
             if (epilogue is null) StoreC();
             else if (epilogueWhen is null) StoreOut();

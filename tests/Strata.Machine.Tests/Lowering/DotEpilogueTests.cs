@@ -7,9 +7,9 @@ using Strata.Tile;
 
 namespace Strata.Machine.Tests.Lowering;
 
-/// <summary>A dot's elementwise epilogue applied to the micro-tiles of its last k step (registers, or the tile read back
-/// from C when the epilogue calls a helper), and the first k step starting from zero registers: under random shapes
-/// with M, N and K tails (masked stores keep the unfused path), random legal configs and the default, on every target,
+/// <summary>A dot's elementwise epilogue applied to the micro-tiles of its last k step (in registers; an epilogue that
+/// calls a helper such as erf stays a separate loop), and the first k step starting from zero registers: under random
+/// shapes with M, N and K tails (masked stores keep the unfused path), random legal configs and the default, on every target,
 /// the Machine interpreter must give the Block interpreter's results.</summary>
 public class DotEpilogueTests
 {
@@ -49,9 +49,9 @@ public class DotEpilogueTests
 
     [Theory]
     [InlineData(0, "x86-64-avx512")]
-    [InlineData(1, "x86-64-avx512")]
+    [InlineData(2, "x86-64-avx512")]
     [InlineData(0, "scalar")]
-    [InlineData(1, "generic-v128")]
+    [InlineData(0, "generic-v128")]
     public void AnUnmaskedEpilogueStoresOnlyToTheOutput(int epilogue, string target)
     {
         // 12×600·600×48: blocks divide the shape (no masks) and K takes several k steps.
