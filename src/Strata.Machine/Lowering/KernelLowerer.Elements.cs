@@ -90,6 +90,16 @@ internal sealed partial class KernelLowerer
     private LaneValue LoadValue(LoadOp l, LaneValue[] idx, string hint)
     {
         var shape = l.Result.Type.Shape;
+        var address = LoadAddress(l, idx);
+        LaneValue? mask = l.Mask is null ? null : Element(l.Mask, BroadcastIndex(l.Mask.Type.Shape, shape, idx));
+        var other = ScalarSemantics.Normalize(l.Other ?? default, l.Result.Type.Element);
+        return Read(l.Param, l.Result.Type.Element, address, mask, other, hint);
+    }
+
+    /// <summary>The element offset in its parameter that a load reads at <paramref name="idx"/>.</summary>
+    private LaneValue LoadAddress(LoadOp l, LaneValue[] idx)
+    {
+        var shape = l.Result.Type.Shape;
         var strides = _paramStrides[l.Param];
         LaneValue address = LaneValue.Uniform(_e.I64(0));
         for (int d = 0; d < l.Indices.Length; d++)
@@ -106,9 +116,7 @@ internal sealed partial class KernelLowerer
             ix = ToI64(ix, l.Indices[d].Type.Element);
             address = AddAffine(address, MulAffine(ix, strides[d]));
         }
-        LaneValue? mask = l.Mask is null ? null : Element(l.Mask, BroadcastIndex(l.Mask.Type.Shape, shape, idx));
-        var other = ScalarSemantics.Normalize(l.Other ?? default, l.Result.Type.Element);
-        return Read(l.Param, l.Result.Type.Element, address, mask, other, hint);
+        return address;
     }
 
     /// <summary>The index e when a load's two adjacent indices are <c>floordiv(e, c)</c> and <c>mod(e, c)</c> of one index

@@ -84,6 +84,11 @@ internal sealed partial class KernelLowerer
                         || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
                     output = s;
                     continue;
+                // A helper call (erf, exp, …) in the epilogue clobbers every vector register, and RyuJIT then spills
+                // the accumulators live across it at each definition, in the k loop too; going through C around the
+                // call measured slower than the separate epilogue loop (MLP Gelu), so those stay unfused.
+                case UnaryBlockOp u when readsChain && !IsCheapUnary(u.Op):
+                    return null;
                 case UnaryBlockOp or BinaryBlockOp or SelectBlockOp or CastBlockOp when readsChain:
                     var v = op.Results.Single();
                     if (!v.Type.Shape.SequenceEqual(shape)) return null;
@@ -120,13 +125,13 @@ internal sealed partial class KernelLowerer
     private static bool SameValues(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>
         a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name);
 
-    /// <summary>The number of iterations of a for loop with constant bounds whose extent is a multiple of its step
-    /// (0 otherwise: its last iteration is not known at compile time).</summary>
+    /// <summary>The number of iterations of a for loop with constant bounds (0 where the bounds are not constants: its
+    /// last iteration is not known at compile time).</summary>
     private long TripCount(ForOp f)
     {
         if (_plan.Def(f.Lower) is not ConstantOp lo || _plan.Def(f.Upper) is not ConstantOp hi || f.Step <= 0) return 0;
         long extent = hi.Value.I - lo.Value.I;
-        return extent > 0 && extent % f.Step == 0 ? extent / f.Step : 0;
+        return extent > 0 ? (extent + f.Step - 1) / f.Step : 0;
     }
 
     /// <summary>Whether <see cref="TryMicroKernel"/> takes this dot (checked before lowering, so that the fused path

@@ -48,6 +48,27 @@ internal sealed partial class KernelLowerer
         return true;
     }
 
+    /// <summary>The address an in-place operand's load reads, as a base (emitted here) plus a constant stride per step
+    /// of the one index that <paramref name="index"/> places as lane-affine; null when it is not affine in that index
+    /// (nothing is emitted then).</summary>
+    private (Reg Base, long Stride)? InPlaceStep(BlockValue operand, Func<LaneValue, LaneValue[]> index)
+    {
+        if (_plan.Def(operand) is not LoadOp l) return null;
+        LaneValue address = default;
+        ImmutableArray<MStmt> code;
+        try
+        {
+            code = _e.Collect(() => address = LoadAddress(l, index(LaneValue.Affine(_e.I64(0), 1))));
+        }
+        catch (NotVectorisableException)
+        {
+            return null;
+        }
+        if (address.Kind is not (LaneKind.Affine or LaneKind.Uniform)) return null;
+        foreach (var s in code) _e.Emit(s);
+        return (address.Reg, address.LinearStride);
+    }
+
     /// <summary>An operand is read in place when the plan left it inline (a load only this dot reads, with the
     /// <c>pack</c> knob at none) and it was not packed after all; otherwise from its packed row-major buffer.</summary>
     private bool ReadsInPlace(BlockValue operand) => _plan.Mode(operand) == ValueMode.Inline && !_buffers.ContainsKey(operand.Name);
@@ -81,6 +102,19 @@ internal sealed partial class KernelLowerer
         var epilogueWhen = _epilogueWhen;
         bool zeroStart = ReferenceEquals(_zeroStart, d);
         var zeroWhen = _zeroStartWhen;
+        // Addresses that one k step moves by a constant are computed once per tile (row r of A, vector v of B at
+        // p = 0) and stepped by p·stride in the k loop: the loop body then has one add per access, not the
+        // operand's whole index arithmetic (which RyuJIT does not hoist).
+        var aParam = aInPlace ? ((LoadOp)_plan.Def(d.A)!).Param : a!;
+        var bParam = bInPlace ? ((LoadOp)_plan.Def(d.B)!).Param : b!;
+        // A row (B column) further is a constant offset too where the address is affine in the row (column): then
+        // one base per tile, and the rows (vectors) are constant displacements from it.
+        var zero = LaneValue.Uniform(_e.I64(0));
+        long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : k;
+        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
+        bool bContiguous = lanes == 1 || bCols == 1;
+        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : (_e.Mul(row, k), 1);
+        (Reg Base, long Stride)? StepB(Reg col) => !bInPlace ? (col, n) : bContiguous ? InPlaceStep(d.B, p => [p, LaneValue.Uniform(col)]) : null;
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
         int width = nr * lanes;
@@ -117,13 +151,27 @@ internal sealed partial class KernelLowerer
             if (!zeroStart) LoadC();
             else if (zeroWhen is null) Zero();
             else _e.If(zeroWhen, Zero, LoadC);
+            // Per row (vector): a base register and a constant displacement from it.
+            var aStep = new (Reg Base, long Stride, long Offset)?[rows];
+            var bStep = new (Reg Base, long Stride, long Offset)?[vectors];
+            var a0 = StepA(rowBase[0]);
+            for (int r = 0; r < rows; r++)
+                aStep[r] = a0 is { } s0 && aRows is { } ar ? (s0.Base, s0.Stride, r * ar) : StepA(rowBase[r]) is { } sr ? (sr.Base, sr.Stride, 0) : null;
+            var b0 = StepB(j0);
+            for (int v = 0; v < vectors; v++)
+                bStep[v] = b0 is { } s0 && bCols is { } bc ? (s0.Base, s0.Stride, v * lanes * bc)
+                    : StepB(_e.Add(j0, _e.I64(v * lanes))) is { } sv ? (sv.Base, sv.Stride, 0) : null;
+            Reg At((Reg Base, long Stride, long Offset) s, Reg p) => _e.Add(_e.Add(s.Base, _e.Mul(p, s.Stride)), _e.I64(s.Offset));
             void Step(Reg p)
             {
                 var bv = new Reg[vectors];
-                for (int v = 0; v < vectors; v++) bv[v] = ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
+                for (int v = 0; v < vectors; v++)
+                    bv[v] = bStep[v] is { } sb
+                        ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, counts[v], counts[v] is null ? null : default(Scalar), "b" + v)
+                        : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
                 for (int r = 0; r < rows; r++)
                 {
-                    var s = ReadA(rowBase[r], p);
+                    var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p), hint: "a") : ReadA(rowBase[r], p);
                     var av = lanes > 1 ? _e.Broadcast(s, lanes, "a" + r) : s;
                     for (int v = 0; v < vectors; v++)
                     {
@@ -150,26 +198,9 @@ internal sealed partial class KernelLowerer
             }
             void StoreOut()
             {
-                // An epilogue that calls a helper (exp, erf, …) clobbers every vector register: accumulators live
-                // across such a call are spilled at each definition by RyuJIT, inside the k loop too. So those go
-                // through C first (a store and a load in L1 per vector), and only call-free epilogues read the
-                // accumulators themselves.
-                bool viaC = epilogue!.Chain.Any(o => o is UnaryBlockOp u && !IsCheapUnary(u.Op));
-                if (viaC) StoreC();
                 for (int r = 0; r < rows; r++)
-                {
-                    var cRow = _e.Add(_e.Mul(rowBase[r], n), j0);
                     for (int v = 0; v < vectors; v++)
-                    {
-                        var x = acc[r, v];
-                        if (viaC)
-                        {
-                            x = _e.NewReg($"e{r}{v}", type);
-                            _e.Emit(new LoadStmt(x, c.Name, _e.Add(cRow, _e.I64(v * lanes)), null, counts[v], counts[v] is null ? null : default(Scalar)));
-                        }
-                        StoreThroughEpilogue(epilogue, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], x);
-                    }
-                }
+                        StoreThroughEpilogue(epilogue!, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], acc[r, v]);
             }
             if (epilogue is null) StoreC();
             else if (epilogueWhen is null) StoreOut();
