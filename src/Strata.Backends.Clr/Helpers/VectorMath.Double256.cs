@@ -36,16 +36,6 @@ internal static partial class VectorMath
         return Horner(r, ExpPoly) * scale;
     }
 
-    private static Vector256<double> Erf(Vector256<double> x)
-    {
-        var a = Vector256.Abs(x);
-        // + 0 turns erf(−0) into +0, as ScalarSemantics' series gives.
-        var small = Vector256.FusedMultiplyAdd(x, Horner(x * x, ErfSmall), Vector256<double>.Zero);
-        var t = (Vector256.Min(a, Vector256.Create(4.0)) - Vector256.Create(2.5)) * Vector256.Create(2.0 / 3);
-        var mid = CopySign(Horner(t, ErfMid), x);
-        return KeepNaN(x, Vector256.ConditionalSelect(Vector256.LessThanOrEqual(a, Vector256<double>.One), small, mid));
-    }
-
     private static Vector256<double> Tanh(Vector256<double> x)
     {
         var a = Vector256.Abs(x);

@@ -36,16 +36,6 @@ internal static partial class VectorMath
         return Horner(r, ExpPoly) * scale;
     }
 
-    private static Vector512<double> Erf(Vector512<double> x)
-    {
-        var a = Vector512.Abs(x);
-        // + 0 turns erf(−0) into +0, as ScalarSemantics' series gives.
-        var small = Vector512.FusedMultiplyAdd(x, Horner(x * x, ErfSmall), Vector512<double>.Zero);
-        var t = (Vector512.Min(a, Vector512.Create(4.0)) - Vector512.Create(2.5)) * Vector512.Create(2.0 / 3);
-        var mid = CopySign(Horner(t, ErfMid), x);
-        return KeepNaN(x, Vector512.ConditionalSelect(Vector512.LessThanOrEqual(a, Vector512<double>.One), small, mid));
-    }
-
     private static Vector512<double> Tanh(Vector512<double> x)
     {
         var a = Vector512.Abs(x);
