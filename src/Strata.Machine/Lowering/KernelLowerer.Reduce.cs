@@ -86,7 +86,7 @@ internal sealed partial class KernelLowerer
             // acc = step(acc, x[.., at]), the step's mul folded into an fma where X's element ends in one.
             void Step(Reg acc, Reg at)
             {
-                var xv = VectorOf(Element(r.X, WithAxis(index, r.Axis, LaneValue.Affine(at, 1))), t);
+                var xv = VectorOf(ReduceInput(r, WithAxis(index, r.Axis, LaneValue.Affine(at, 1))), t);
                 if (fma && _e.TakeLast() is { } last)
                 {
                     if (last is BinaryStmt { Op: BinaryOp.Mul } mul && mul.Target == xv)
@@ -131,7 +131,7 @@ internal sealed partial class KernelLowerer
         _e.Emit(new ReduceLanesStmt(acc, r.Op, vacc));
         _e.Loop("j", _e.I64(full), _e.I64(len), 1, j =>
         {
-            var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
+            var x = ReduceInput(r, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
             _e.Emit(new BinaryStmt(acc, op, acc, x.Reg));
         });
         return acc;
@@ -163,7 +163,7 @@ internal sealed partial class KernelLowerer
         var index = (LaneValue[])idx.Clone();
         _e.Loop("j", _e.I64(0), _e.I64(len), 1, j =>
         {
-            var x = Element(r.X, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
+            var x = ReduceInput(r, WithAxis(index, r.Axis, LaneValue.Uniform(j)));
             var xv = _lanes > 1 ? VectorOf(x, t) : x.Reg;
             _e.Emit(new BinaryStmt(acc, op, acc, xv));
         });

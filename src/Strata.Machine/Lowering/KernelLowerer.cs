@@ -60,7 +60,7 @@ internal sealed partial class KernelLowerer
     {
         switch (op)
         {
-            case StoreOp s: LowerStore(s); return;
+            case StoreOp s: if (!IsFusedStore(s)) LowerStore(s); return;
             case ForOp f: LowerFor(f); return;
             case DotOp d: LowerDot(d); return;
             case ReduceBlockOp r: LowerReduce(r); return;

@@ -198,10 +198,14 @@ internal static class ReductionLowerings
         }
         if (kind == SoftmaxKind.Softmax)
         {
-            // Each exp once: stored, summed per row, then divided by the sum (not recomputed for the division).
-            var e = kb.Materialize(Value(at, x.Shape, idx => Un(UnaryOp.Exp, Sub(X(idx), M(g.GroupIndex(idx))))), "exp");
+            // Each exp once: stored, summed per row, then scaled by the sum's reciprocal (not recomputed). No −∞
+            // guard on the maximum: a row whose maximum is −∞ holds only −∞ (or NaN), and both x − max (NaN) and
+            // the guarded exp(x − 0) / sum (0/0) give NaN. The reciprocal is one division per row instead of one per
+            // element; e · (1/s) differs from e / s by at most an ulp more (within the conformance tolerances).
+            var e = kb.Materialize(Value(at, x.Shape, idx => Un(UnaryOp.Exp, Sub(X(idx), To(m.At(g.GroupIndex(idx)), at)))), "exp");
             var es = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) => e.At(g.InputIndex(o, r)), "sum");
-            return [Value(t, x.Shape, idx => To(Div(e.At(idx), es.At(g.GroupIndex(idx))), t))];
+            var rs = kb.Materialize(Value(at, g.OutShape, o => Div(C(1, at), es.At(o))), "rsum");
+            return [Value(t, x.Shape, idx => To(Mul(e.At(idx), rs.At(g.GroupIndex(idx))), t))];
         }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents,
             (o, r) => Un(UnaryOp.Exp, Sub(X(g.InputIndex(o, r)), M(o))), "sum");
