@@ -3,7 +3,8 @@ using System.Runtime.Intrinsics;
 
 namespace Strata.Backends.Clr.Helpers;
 
-// erf in f32 itself, on each register width (one copy per width, generated from one template: keep them in step).
+// erf in f32 itself, on each register width: the same code three times, for Vector128/256/512 (edit all three
+// together; no generic form over the widths expresses the exp of each width it calls).
 // |x| < 1: erf(x) = x·P(x²), P(u) = C0 + u·S(u), S of degree 6 fitted to (erf(√u)/√u − C0)/u on [0, 1] with f32
 // coefficients; C0 = 2/√π is split in two (C0Hi + C0Lo) and x·C0Hi is added last by one FMA, so the result's error is
 // its own rounding plus a few hundredths of an ulp. 1 ≤ |x|: erf = 1 − e^(−x²)·R(|x|), R = erfc·e^(x²) fitted by a

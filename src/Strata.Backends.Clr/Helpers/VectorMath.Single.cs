@@ -3,7 +3,8 @@ using System.Runtime.Intrinsics;
 
 namespace Strata.Backends.Clr.Helpers;
 
-// exp in f32 itself, on each register width (one copy per width, generated from one template: keep them in step).
+// exp in f32 itself, on each register width: the same code three times, for Vector128/256/512 (edit all three
+// together; no generic form over the widths expresses the integer reinterpretation of 2^n).
 // x = n·ln2 + r, |r| ≤ ln2/2: n·ln2 is subtracted in two steps (Cody–Waite: ln2 = Ln2HiF + Ln2LoF with Ln2HiF's few
 // bits, so the first step is exact and only the second rounds, by ≤ 2^-26 absolute); e^r = 1 + (r + r²·P(r)), P of
 // degree 5, the 1 added last (one rounding of a value ≥ 0.7, the polynomial's own errors scaled by |r|); 2^n from
