@@ -35,6 +35,19 @@ public sealed class LevelRunner : IDisposable
     public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs, RunProfile profile) =>
         _session is { } s ? s.Run(inputs, profile) : _run(inputs);
 
+    /// <summary>One run writing its tensor outputs into those of an earlier result, <paramref name="previous"/>, at
+    /// machine and native level, so a timed run allocates no output (as ONNX Runtime's pre-allocated outputs do);
+    /// other levels run as <see cref="Run(IReadOnlyDictionary{string, RuntimeValue})"/>.</summary>
+    public IReadOnlyDictionary<string, RuntimeValue?> RunInto(IReadOnlyDictionary<string, RuntimeValue> inputs,
+        IReadOnlyDictionary<string, RuntimeValue?> previous, RunProfile? profile = null)
+    {
+        if (_session is null) return _run(inputs);
+        var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, value) in previous)
+            if (value is Tensor t) outputs[name] = t;
+        return _session.Run(inputs, outputs, profile);
+    }
+
     /// <summary>At machine and native level: the compiled program's kernels, fallbacks and memory plan.</summary>
     public ProgramStats? Stats { get; private init; }
 
