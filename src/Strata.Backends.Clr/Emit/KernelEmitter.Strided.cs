@@ -66,7 +66,8 @@ internal sealed partial class KernelEmitter
         string? name = null;
         if (stride == 2)
         {
-            if (!ranged && bits switch { 128 => Sse2.IsSupported, 256 => Avx2.IsSupported, 512 => Avx512F.IsSupported, _ => false })
+            if (bits == 512 && Avx512F.IsSupported) name = $"Stride2{(ranged ? "Range" : "Load")}512B{LaneBytes(t)}";
+            else if (!ranged && bits switch { 128 => Sse2.IsSupported, 256 => Avx2.IsSupported, _ => false })
                 name = $"LoadStride2x{bits}";
             else if (masked) name = $"LoadStride2Range{bits}";
         }
@@ -86,14 +87,26 @@ internal sealed partial class KernelEmitter
         var fail = _il.DefineLabel();
         var n = Temp(typeof(long), 20);
         var f = Temp(typeof(long), 21);
+        // n = min(count, lanes), f = max(from, 0) as compares, not Math calls: a kernel with many strided loads must
+        // not spend RyuJIT's inline budget on them.
+        var nDone = _il.DefineLabel();
+        var fDone = _il.DefineLabel();
         PushCount(count, lanes);
-        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
-        Call(typeof(Math), nameof(Math.Min), typeof(long), typeof(long));
         _il.Emit(OpCodes.Stloc, n);
+        _il.Emit(OpCodes.Ldloc, n);
+        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
+        _il.Emit(OpCodes.Ble, nDone);
+        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
+        _il.Emit(OpCodes.Stloc, n);
+        _il.MarkLabel(nDone);
         PushFrom(from);
-        _il.Emit(OpCodes.Ldc_I8, 0L);
-        Call(typeof(Math), nameof(Math.Max), typeof(long), typeof(long));
         _il.Emit(OpCodes.Stloc, f);
+        _il.Emit(OpCodes.Ldloc, f);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Bge, fDone);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Stloc, f);
+        _il.MarkLabel(fDone);
         _il.Emit(OpCodes.Ldloc, n);
         _il.Emit(OpCodes.Ldloc, f);
         _il.Emit(OpCodes.Ble, ok);

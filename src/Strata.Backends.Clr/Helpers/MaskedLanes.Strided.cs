@@ -73,26 +73,50 @@ internal static unsafe partial class MaskedLanes
     }
 
     // ---- stride 2, 512 bits ----
+    // Written per lane size with the intrinsics inline (no helper calls, no typeof ladders): a kernel has many of
+    // these loads (a stride-2 depthwise conv 18), and RyuJIT's inline budget for the kernel ran out when each one
+    // brought five small inlinees (then every Vector512 operator after it became a call).
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> LoadStride2x512<T>(T* p) where T : unmanaged =>
-        Deinterleave(Vector512.Load(p), Vector512.Load(p + Vector512<T>.Count - 1));
+    public static Vector512<T> Stride2Load512B4<T>(T* p) where T : unmanaged =>
+        Avx512F.PermuteVar16x32x2(Vector512.Load((float*)p), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31),
+            Vector512.Load((float*)p + 15)).As<float, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> LoadStride2Range512<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged
+    public static Vector512<T> Stride2Load512B8<T>(T* p) where T : unmanaged =>
+        Avx512F.PermuteVar8x64x2(Vector512.Load((double*)p), Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), Vector512.Load((double*)p + 7)).As<double, T>();
+
+    /// <summary>Lanes [from, count) of stride 2, 16 lanes of 4 bytes: element j of the pair (p[0..15], p[15..30]) is
+    /// needed when 2·from ≤ j &lt; 2·count - 1, one unsigned compare per load as in <see cref="Mask512{T}(long, long)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Stride2Range512B4<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged
     {
-        const int L = 64;
-        int n = L / Unsafe.SizeOf<T>();
-        long f = Math.Clamp(from, 0, n), c = Math.Clamp(count, 0, n);
-        var a = Read(p, Mask512<T>(2 * f, 2 * c - 1), Vector512<T>.Zero);
-        var b = Read(p + n - 1, Mask512<T>(2 * f - (n - 1), 2 * c - 1 - (n - 1)), Vector512<T>.Zero);
-        return Vector512.ConditionalSelect(Mask512<T>(f, c), Deinterleave(a, b), other);
+        int f = from <= 0 ? 0 : from >= 16 ? 16 : (int)from;
+        int c = count <= 0 ? 0 : count >= 16 ? 16 : (int)count;
+        int lanes = c > f ? c - f : 0;
+        var d = (Vector512<int>.Indices - Vector512.Create(2 * f)).AsUInt32();
+        var span = Vector512.Create((uint)(lanes > 0 ? 2 * lanes - 1 : 0));
+        var a = Avx512F.MaskLoad((float*)p, Vector512.LessThan(d, span).AsSingle(), Vector512<float>.Zero);
+        var b = Avx512F.MaskLoad((float*)p + 15, Vector512.LessThan(d + Vector512.Create(15u), span).AsSingle(), Vector512<float>.Zero);
+        var r = Avx512F.PermuteVar16x32x2(a, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31), b);
+        var m = Vector512.LessThan((Vector512<int>.Indices - Vector512.Create(f)).AsUInt32(), Vector512.Create((uint)lanes));
+        return Vector512.ConditionalSelect(m.AsSingle(), r, other.AsSingle()).As<float, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Deinterleave<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged => Unsafe.SizeOf<T>() == 4
-        ? Avx512F.PermuteVar16x32x2(a.AsSingle(), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31), b.AsSingle()).As<float, T>()
-        : Avx512F.PermuteVar8x64x2(a.AsDouble(), Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), b.AsDouble()).As<double, T>();
+    public static Vector512<T> Stride2Range512B8<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged
+    {
+        long f = from <= 0 ? 0 : from >= 8 ? 8 : from;
+        long c = count <= 0 ? 0 : count >= 8 ? 8 : count;
+        long lanes = c > f ? c - f : 0;
+        var d = (Vector512<long>.Indices - Vector512.Create(2 * f)).AsUInt64();
+        var span = Vector512.Create((ulong)(lanes > 0 ? 2 * lanes - 1 : 0));
+        var a = Avx512F.MaskLoad((double*)p, Vector512.LessThan(d, span).AsDouble(), Vector512<double>.Zero);
+        var b = Avx512F.MaskLoad((double*)p + 7, Vector512.LessThan(d + Vector512.Create(7ul), span).AsDouble(), Vector512<double>.Zero);
+        var r = Avx512F.PermuteVar8x64x2(a, Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), b);
+        var m = Vector512.LessThan((Vector512<long>.Indices - Vector512.Create(f)).AsUInt64(), Vector512.Create((ulong)lanes));
+        return Vector512.ConditionalSelect(m.AsDouble(), r, other.AsDouble()).As<double, T>();
+    }
 
     // ---- other strides: gathers ----
 
