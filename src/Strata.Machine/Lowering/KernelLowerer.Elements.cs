@@ -133,6 +133,9 @@ internal sealed partial class KernelLowerer
     /// a cache line per lane, and stays scalar.</summary>
     private const long MaxLaneStride = 8;
 
+    /// <summary>Set while a micro-kernel reads B in place: a strided row is packed rather than re-read per tile.</summary>
+    private bool _contiguousOnly;
+
     /// <summary>Reads memory at an address: scalar (uniform address), a contiguous vector (stride 1) or a strided one
     /// (constant lane stride 2..<see cref="MaxLaneStride"/>: a stride-2 pool's or conv's <c>x[2·ow + kw]</c>).</summary>
     private LaneValue Read(string memory, DataType t, LaneValue address, LaneValue? mask, Scalar? other, string hint)
@@ -143,7 +146,8 @@ internal sealed partial class KernelLowerer
             if (mask.Value.IsUniform) return LaneValue.Uniform(_e.Load(MType.Scalar(t), memory, address.Reg, mask.Value.Reg, null, other, hint));
             throw new NotVectorisableException("a uniform load under a lane-varying mask");
         }
-        if (address.Kind != LaneKind.Affine || address.Stride < 1 || address.Stride > MaxLaneStride) throw new NotVectorisableException("a non-contiguous load");
+        if (address.Kind != LaneKind.Affine || address.Stride < 1 || address.Stride > MaxLaneStride || (_contiguousOnly && address.Stride != 1))
+            throw new NotVectorisableException("a non-contiguous load");
         CheckLanes(t);
         var type = TypeOf(t, _lanes);
         var (from, count) = AccessRange(mask);
