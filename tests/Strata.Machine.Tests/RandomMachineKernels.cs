@@ -359,9 +359,41 @@ public static class RandomMachineKernels
             int lanes = target.Lanes(element);
             bool vector = lanes > 1 && r.Next(2) == 0;
             var type = vector ? MType.Vector(element, lanes) : MType.Scalar(element);
+            if (vector && r.Next(4) == 0 && length >= 2)
+            {
+                StridedLoad(type, name, length, lanes);
+                return;
+            }
             var (index, mask, from, count) = Access(sliced: false, length, lanes, vector);
             Scalar? other = (mask ?? count ?? from) is not null && r.Next(2) == 0 ? Value(r, element) : null;
             Out.Add(new LoadStmt(Dest(type), name, index, mask, count, other, from));
+        }
+
+        /// <summary>A load of lane stride 2..4 (lane l at index + l·s): all lanes with the index clamped so that the
+        /// last one is inside, or the first k lanes (a count clamped into 0..k, maybe a from) with room for k; wild
+        /// kernels also take an unclamped index with any count.</summary>
+        private void StridedLoad(MType type, string name, long length, int lanes)
+        {
+            long stride = r.Next(2, 5);
+            long k = Math.Min(lanes, (length - 1) / stride + 1);
+            var x = Any(MType.I64);
+            Reg index;
+            Reg? from = null, count = null;
+            if (wild && r.Next(3) == 0)
+            {
+                index = new Reg("w" + _next++, MType.I64);
+                Out.Add(new BinaryStmt(index, BinaryOp.Add, x, I64(r.Next(-3, (int)Math.Min(length, 30) + 3))));
+                if (r.Next(2) == 0) count = Any(MType.I64);
+            }
+            else if (k == lanes && r.Next(2) == 0) index = Clamp(x, 0, length - 1 - (lanes - 1) * stride);
+            else
+            {
+                index = Clamp(x, 0, length - 1 - (k - 1) * stride);
+                count = Clamp(Any(MType.I64), 0, k);
+            }
+            if (r.Next(3) == 0) from = Any(MType.I64);
+            Scalar? other = (count ?? from) is not null && r.Next(2) == 0 ? Value(r, type.Element) : null;
+            Out.Add(new LoadStmt(Dest(type), name, index, null, count, other, from, stride));
         }
 
         private void Store()

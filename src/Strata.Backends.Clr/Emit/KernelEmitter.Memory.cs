@@ -67,6 +67,11 @@ internal sealed partial class KernelEmitter
             return;
         }
         if (l.Mask is not null) throw Error("a vector load takes a from and a count, not a mask");
+        if (l.Stride != 1)
+        {
+            EmitStridedLoad(l, ptr, el, length, check, access);
+            return;
+        }
         if (l.Count is null && l.From is null && el != DataType.Bool)
         {
             if (check) EmitBoundsCheck(access, l.Index, null, null, t.Lanes, length);

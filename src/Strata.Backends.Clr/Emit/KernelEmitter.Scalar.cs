@@ -169,6 +169,11 @@ internal sealed partial class KernelEmitter
             BinaryOp.Xor when t == DataType.Bool => [OpCodes.Xor],
             _ => null,
         };
+        if (b.Op == BinaryOp.FloorDiv && t == DataType.Int64)
+        {
+            EmitFloorDivI64(b);
+            return true;
+        }
         if (b.Op is BinaryOp.Max or BinaryOp.Min)
         {
             // Math.Max/Min propagate NaN and order −0 < +0, as ScalarSemantics does; integer overloads exist for every type.
@@ -183,6 +188,44 @@ internal sealed partial class KernelEmitter
         foreach (var op in ops) _il.Emit(op);
         if (isInt && !b.Op.IsComparison()) ConvertFromInt(t);
         return true;
+    }
+
+    /// <summary>i64 floordiv inline for a positive divisor (the lowering's ⌈a/s⌉ of a strided lane range, index
+    /// splits by constants): a / b, one less when the remainder is negative. Other divisors (0, negative: overflow and
+    /// division by zero as ScalarSemantics has them) call the bridge. A call in a vector loop makes RyuJIT spill every
+    /// live vector register around it.</summary>
+    private void EmitFloorDivI64(BinaryStmt b)
+    {
+        var slow = _il.DefineLabel();
+        var done = _il.DefineLabel();
+        var end = _il.DefineLabel();
+        var q = Temp(typeof(long), 22);
+        Load(b.B);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ble, slow);
+        Load(b.A);
+        Load(b.B);
+        _il.Emit(OpCodes.Div);
+        _il.Emit(OpCodes.Stloc, q);
+        Load(b.A);
+        Load(b.B);
+        _il.Emit(OpCodes.Rem);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Bge, done);
+        _il.Emit(OpCodes.Ldloc, q);
+        _il.Emit(OpCodes.Ldc_I8, 1L);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Stloc, q);
+        _il.MarkLabel(done);
+        _il.Emit(OpCodes.Ldloc, q);
+        _il.Emit(OpCodes.Br, end);
+        _il.MarkLabel(slow);
+        _il.Emit(OpCodes.Ldc_I4, (int)BinaryOp.FloorDiv);
+        _il.Emit(OpCodes.Ldc_I4, (int)DataType.Int64);
+        Load(b.A);
+        Load(b.B);
+        Call(typeof(ScalarBridge), nameof(ScalarBridge.BinaryI), typeof(int), typeof(int), typeof(long), typeof(long));
+        _il.MarkLabel(end);
     }
 
     private void EmitFma(FmaStmt f)

@@ -73,6 +73,16 @@ internal static unsafe class LaneOps
         for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(r, t, rLane, i, Read(memory, t, size, i));
     }
 
+    /// <summary><see cref="LoadLanes"/> for a load of lane stride <paramref name="stride"/>: lane i reads element
+    /// i·stride.</summary>
+    public static void LoadStridedLanes(nint memory, int type, nint r, int rLane, long from, long count, int lanes, long stride)
+    {
+        var t = (DataType)type;
+        long n = Math.Clamp(count, 0, lanes);
+        int size = t == DataType.Bool ? 1 : rLane;
+        for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(r, t, rLane, i, Read(memory + (nint)(i * stride * size), t, size, 0));
+    }
+
     public static void StoreLanes(nint memory, int type, nint v, int vLane, long from, long count, int lanes)
     {
         var t = (DataType)type;

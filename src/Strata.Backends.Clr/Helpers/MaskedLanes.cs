@@ -11,7 +11,7 @@ namespace Strata.Backends.Clr.Helpers;
 /// <c>vmaskmov</c>. The mask is an iota compared against the broadcast bounds (one unsigned compare for a range). Generic over the lane type so one body
 /// serves all six: <c>typeof(T)</c> tests and <see cref="Unsafe.SizeOf{T}"/> are constants to RyuJIT, and the methods
 /// are small enough to inline into the kernel. Used only where Avx2 (128/256 bits) or Avx512F (512 bits) is present.</summary>
-internal static unsafe class MaskedLanes
+internal static unsafe partial class MaskedLanes
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Mask128<T>(long from, long count) where T : unmanaged

@@ -93,8 +93,11 @@ public sealed record ReduceLanesStmt(Reg Target, ReduceOp Op, Reg Vector) : MStm
 /// A scalar load with a (scalar bool) <see cref="Mask"/> reads nothing where the mask is false and gives
 /// <see cref="Other"/> (zero if absent). A vector load reads only the lanes l with <see cref="From"/> ≤ l &lt;
 /// <see cref="Count"/> (i64s; an absent From is 0, an absent Count is Lanes, so values outside 0..Lanes act as if
-/// clamped into it); the other lanes are <see cref="Other"/>. Everything read must be in bounds of the memory.</summary>
-public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = null, Reg? Count = null, Scalar? Other = null, Reg? From = null) : MStmt
+/// clamped into it); the other lanes are <see cref="Other"/>. A vector load with a <see cref="Stride"/> s ≠ 1
+/// (<c>load %mem[%i] stride 2 from %s count %n</c>, s ≥ 2) reads lane l from element i + l·s (a stride-2 pool's or
+/// conv's <c>x[2·ow + kw]</c>); only the active lanes' elements are read. Everything read must be in bounds of the
+/// memory.</summary>
+public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = null, Reg? Count = null, Scalar? Other = null, Reg? From = null, long Stride = 1) : MStmt
 {
     public override Reg? Dest => Target;
     public override IEnumerable<Reg> Uses => Opt(Index, Mask, From, Count);

@@ -14,7 +14,7 @@ internal sealed class LoadNode(LoadStmt s, Slot d, int memory, Slot index, Slot?
         var data = f.Data[Memory];
         var r = f.R;
         for (int l = 0; l < d.Lanes; l++)
-            r[d.Offset + l] = l < first || l >= active || Masked(f, l) ? other : data[Element(f, at + l, "reads")];
+            r[d.Offset + l] = l < first || l >= active || Masked(f, l) ? other : data[Element(f, at + l * s.Stride, "reads")];
         f.Assigned[d.Index] = true;
     }
 }

@@ -129,7 +129,15 @@ internal sealed partial class KernelLowerer
         && _plan.Def(div.B) is ConstantOp { Value.I: var c and > 0 } && outerStride == c * innerStride
             ? div.A : null;
 
-    /// <summary>Reads memory at an address: scalar (uniform address) or a contiguous vector (stride 1).</summary>
+    /// <summary>The largest lane stride read as a strided vector load; a larger one (a column of a wide matrix) touches
+    /// a cache line per lane, and stays scalar.</summary>
+    private const long MaxLaneStride = 8;
+
+    /// <summary>Set while a micro-kernel reads B in place: a strided row is packed rather than re-read per tile.</summary>
+    private bool _contiguousOnly;
+
+    /// <summary>Reads memory at an address: scalar (uniform address), a contiguous vector (stride 1) or a strided one
+    /// (constant lane stride 2..<see cref="MaxLaneStride"/>: a stride-2 pool's or conv's <c>x[2·ow + kw]</c>).</summary>
     private LaneValue Read(string memory, DataType t, LaneValue address, LaneValue? mask, Scalar? other, string hint)
     {
         if (address.IsUniform)
@@ -138,12 +146,13 @@ internal sealed partial class KernelLowerer
             if (mask.Value.IsUniform) return LaneValue.Uniform(_e.Load(MType.Scalar(t), memory, address.Reg, mask.Value.Reg, null, other, hint));
             throw new NotVectorisableException("a uniform load under a lane-varying mask");
         }
-        if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous load");
+        if (address.Kind != LaneKind.Affine || address.Stride < 1 || address.Stride > MaxLaneStride || (_contiguousOnly && address.Stride != 1))
+            throw new NotVectorisableException("a non-contiguous load");
         CheckLanes(t);
         var type = TypeOf(t, _lanes);
         var (from, count) = AccessRange(mask);
-        if (count is null && from is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint));
-        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint, from));
+        if (count is null && from is null) return LaneValue.Vector(_e.Load(type, memory, address.Reg, hint: hint, stride: address.Stride));
+        return LaneValue.Vector(_e.Load(type, memory, address.Reg, null, count, other ?? default, hint, from, address.Stride));
     }
 
     /// <summary>The lane count of a mask usable as <c>count</c>: a lane range's, or all/none for a uniform one.</summary>
@@ -203,6 +212,16 @@ internal sealed partial class KernelLowerer
                 case BinaryOp.Gt when x.Stride == 1 && y.IsUniform: return HeadMask(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)));
                 case BinaryOp.Le when y.Stride == 1 && x.IsUniform: return HeadMask(_e.Sub(x.Reg, y.Reg));
                 case BinaryOp.Lt when y.Stride == 1 && x.IsUniform: return HeadMask(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)));
+                // The same along a lane stride s > 1 (a stride-2 pool's padding test on 2·ow + kw): x + s·l < y holds
+                // below lane ⌈(y - x)/s⌉, x + s·l ≥ y from lane ⌈(y - x)/s⌉ on; ≤ and > shift the bound by one.
+                case BinaryOp.Lt when x.Stride > 1 && y.IsUniform: return StridedTail(_e.Sub(y.Reg, x.Reg), x.Stride);
+                case BinaryOp.Le when x.Stride > 1 && y.IsUniform: return StridedTail(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)), x.Stride);
+                case BinaryOp.Gt when y.Stride > 1 && x.IsUniform: return StridedTail(_e.Sub(x.Reg, y.Reg), y.Stride);
+                case BinaryOp.Ge when y.Stride > 1 && x.IsUniform: return StridedTail(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)), y.Stride);
+                case BinaryOp.Ge when x.Stride > 1 && y.IsUniform: return HeadMask(CeilDiv(_e.Sub(y.Reg, x.Reg), x.Stride));
+                case BinaryOp.Gt when x.Stride > 1 && y.IsUniform: return HeadMask(CeilDiv(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)), x.Stride));
+                case BinaryOp.Le when y.Stride > 1 && x.IsUniform: return HeadMask(CeilDiv(_e.Sub(x.Reg, y.Reg), y.Stride));
+                case BinaryOp.Lt when y.Stride > 1 && x.IsUniform: return HeadMask(CeilDiv(_e.Add(_e.Sub(x.Reg, y.Reg), _e.I64(1)), y.Stride));
             }
             throw new NotVectorisableException($"{op.Name()} on a lane-varying index");
         }
@@ -212,6 +231,12 @@ internal sealed partial class KernelLowerer
     }
 
     private LaneValue TailMask(Reg remaining) => LaneValue.Tail(_e.Min(_e.Max(remaining, _e.I64(0)), _e.I64(_lanes)));
+
+    /// <summary>The lanes l with s·l &lt; <paramref name="remaining"/>: l &lt; ⌈remaining / s⌉.</summary>
+    private LaneValue StridedTail(Reg remaining, long s) => TailMask(CeilDiv(remaining, s));
+
+    /// <summary>⌈a / s⌉ for s > 0, as floordiv(a + s - 1, s) (exact for negative a too).</summary>
+    private Reg CeilDiv(Reg a, long s) => _e.FloorDiv(_e.Add(a, _e.I64(s - 1)), s);
 
     /// <summary>Lanes from <paramref name="first"/> on (not clamped: a range's from may be any i64, which keeps it a
     /// linear form the bounds analysis can add to the index).</summary>

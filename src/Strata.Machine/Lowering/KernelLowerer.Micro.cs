@@ -89,12 +89,15 @@ internal sealed partial class KernelLowerer
             if (!bInPlace) return _e.Load(TypeOf(t, lanes), b!, _e.Add(_e.Mul(p, n), col), null, count, count is null ? null : default(Scalar), hint);
             var saved = _tailCount;
             _tailCount = count;
+            // A B row with a lane stride (a stride-2 1×1 conv's input) is packed instead: read in place, every micro-tile
+            // of every k step would load and deinterleave it again; packed, it is one strided copy per k block.
+            _contiguousOnly = true;
             try
             {
                 if (lanes == 1) return Element(d.B, [LaneValue.Uniform(p), LaneValue.Uniform(col)]).Reg;
                 return VectorOf(Element(d.B, [LaneValue.Uniform(p), LaneValue.Affine(col, 1)]), t);
             }
-            finally { _tailCount = saved; }
+            finally { _tailCount = saved; _contiguousOnly = false; }
         }
 
         // The last k step of a dot with a fused epilogue stores f(C) to the output instead of C.

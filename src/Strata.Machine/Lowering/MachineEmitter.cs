@@ -141,10 +141,10 @@ internal sealed class MachineEmitter
         return d;
     }
 
-    public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t", Reg? from = null)
+    public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t", Reg? from = null, long stride = 1)
     {
         var d = NewReg(hint, type);
-        Emit(new LoadStmt(d, memory, index, mask, count, other, from));
+        Emit(new LoadStmt(d, memory, index, mask, count, other, from, stride));
         return d;
     }
 
@@ -187,6 +187,10 @@ internal sealed class MachineEmitter
     }
 
     public Reg Mul(Reg a, long c) => Mul(a, I64(c));
+
+    /// <summary>⌊a / c⌋ for a constant c > 0 (folded when a is known, reused per scope like the other index arithmetic).</summary>
+    public Reg FloorDiv(Reg a, long c) =>
+        c == 1 ? a : Known(a) is { } x ? I64(Math.DivRem(x, c) is var (q, r) && r != 0 && (x < 0) != (c < 0) ? q - 1 : q) : Index(BinaryOp.FloorDiv, a, I64(c));
 
     public Reg Min(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Min(x, y)) : Index(BinaryOp.Min, a, b);
     public Reg Max(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Max(x, y)) : Index(BinaryOp.Max, a, b);

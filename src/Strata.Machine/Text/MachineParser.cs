@@ -295,7 +295,15 @@ public sealed class MachineParser
                 var (memory, index) = Access();
                 Reg? mask = null, from = null, count = null;
                 Token? other = null;
+                long stride = 1;
                 if (IsWord("mask")) { Next(); mask = Use(); }
+                if (IsWord("stride"))
+                {
+                    Next();
+                    var strideTok = Expect(TokenKind.Number, "the lane stride (an integer of at least 2)");
+                    stride = NonNegativeLong(strideTok, "stride");
+                    if (stride < 2) throw Error(strideTok, "a lane stride is at least 2 (a plain load has stride 1)");
+                }
                 if (IsWord("from")) { Next(); from = Use(); }
                 if (IsWord("count")) { Next(); count = Use(); }
                 if (IsWord("other"))
@@ -312,7 +320,7 @@ public sealed class MachineParser
                     if (!MachineLiterals.TryRead(o, type.Element, out var ov, out var error)) throw Error(o, error);
                     otherValue = ov;
                 }
-                return new LoadStmt(Define(result, type), memory, index, mask, count, otherValue, from);
+                return new LoadStmt(Define(result, type), memory, index, mask, count, otherValue, from, stride);
             }
             default:
                 if (ScalarOpNames.TryParseUnary(opTok.Text, out var u))

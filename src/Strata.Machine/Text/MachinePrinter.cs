@@ -120,6 +120,7 @@ public static class MachinePrinter
             {
                 var text = $"load {M(l.Memory)}[{R(l.Index)}]";
                 if (l.Mask is not null) text += " mask " + R(l.Mask);
+                if (l.Stride != 1) text += " stride " + l.Stride.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (l.From is not null) text += " from " + R(l.From);
                 if (l.Count is not null) text += " count " + R(l.Count);
                 if (l.Other is { } o) text += " other " + BlockPrinter.FormatScalar(o, l.Target.Type.Element);

@@ -94,7 +94,7 @@ public sealed partial class BoundsAnalysis
                 case null:
                     break;
                 case LoadStmt l:
-                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.From, l.Count, l.Target.Type.Lanes, st, log);
+                    if (log is not null) Judge(l, l.Memory, l.Index, l.Mask, l.From, l.Count, l.Target.Type.Lanes, st, log, l.Stride);
                     Assign(st, l.Target, Interval.Top, null);
                     break;
                 case StoreStmt w:
@@ -395,8 +395,11 @@ public sealed partial class BoundsAnalysis
     }
 
     /// <summary>Decides one access of <paramref name="lanes"/> consecutive elements (with a from and a count, the
-    /// lanes [max(from, 0), min(count, lanes)), judged only for executions where that range is not empty).</summary>
-    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? fromReg, Reg? countReg, int lanes, State st, List<Judgment> log)
+    /// lanes [max(from, 0), min(count, lanes)), judged only for executions where that range is not empty). With a
+    /// lane stride s the lanes touch index + l·s: the first element is still at least index + from, the last at most
+    /// the index's upper bound + (min(count, lanes) - 1)·s (no cancelling of offsets: a strided tail is usually left
+    /// to the backend's run-time check).</summary>
+    private void Judge(MStmt access, string memory, Reg indexReg, Reg? mask, Reg? fromReg, Reg? countReg, int lanes, State st, List<Judgment> log, long stride = 1)
     {
         if (st.Dead) { Add(log, access, true, false, ""); return; }
         if (_kernel.Memory(memory) is not { } mem) { Add(log, access, false, false, $"%{memory} is not a parameter or buffer"); return; }
@@ -432,17 +435,20 @@ public sealed partial class BoundsAnalysis
             var at = Eval(touching, indexReg, 0);
             Int128 start = Int128.Max(at.Lo, Int128.Max(Lower(touching, Lin(touching, indexReg, 0)), Lower(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
             if (fromReg is not null) start = Int128.Max(start, LowerStart(touching, indexReg, fromReg, 0));
-            Int128 end = countReg is not null ? UpperEnd(touching, indexReg, countReg, 0)
-                : Int128.Min(at.Hi, Int128.Min(Upper(touching, Lin(touching, indexReg, 0)), Upper(touching, Lin(touching, indexReg, 0, keepNarrowed: true)))) + lanes;
+            Int128 lastAt = Int128.Min(at.Hi, Int128.Min(Upper(touching, Lin(touching, indexReg, 0)), Upper(touching, Lin(touching, indexReg, 0, keepNarrowed: true))));
+            Int128 end = stride != 1 ? lastAt + (Int128)(Math.Min(countReg is null ? lanes : Eval(touching, countReg, 0).Hi, lanes) - 1) * stride + 1
+                : countReg is not null ? UpperEnd(touching, indexReg, countReg, 0)
+                : lastAt + lanes;
             bool ok = start >= 0 && end <= length;
             bool bad = _conditional == 0 && fromReg is null && countLo >= 1 && (lastStart < 0 || first >= length);
             string limits = (fromReg is null ? "" : $" from %{fromReg.Name}") + (countReg is null ? "" : $" count %{countReg.Name} in {count}");
             Add(log, access, ok, bad, $"{where} and{limits} may leave [0, {length}) (the access may run from {start} to {end})");
             return;
         }
-        bool proven = first >= 0 && lastStart + lanes - 1 < length;
-        bool outside = mask is null && _conditional == 0 && (lastStart < 0 || first + lanes - 1 >= length);
-        string width = lanes > 1 ? $" ({lanes} lanes)" : "";
+        Int128 span = (Int128)(lanes - 1) * stride + 1;
+        bool proven = first >= 0 && lastStart + span - 1 < length;
+        bool outside = mask is null && _conditional == 0 && (lastStart < 0 || first + span - 1 >= length);
+        string width = lanes > 1 ? $" ({lanes} lanes{(stride != 1 ? $" of stride {stride}" : "")})" : "";
         Add(log, access, proven, outside, outside
             ? $"{where}{width} is always outside [0, {length})"
             : $"{where}{width} may leave [0, {length})");

@@ -282,6 +282,8 @@ public sealed class MachineVerifier
             case LoadStmt l:
                 CheckAccess(l.Memory, l.Index, l.Target.Type, l.Mask, l.From, l.Count, store: false);
                 if (l.Other is { } o) CheckLiteral(o, l.Target.Type.Element, "the other value");
+                if (l.Stride != 1 && (!l.Target.Type.IsVector || l.Stride < 2))
+                    Error(ErrorCode.InvalidIr, l.Target.Type.IsVector ? $"a lane stride is at least 2, not {l.Stride}" : "a lane stride is for vector loads only");
                 break;
             case StoreStmt st:
                 CheckAccess(st.Memory, st.Index, st.Value.Type, st.Mask, st.From, st.Count, store: true);

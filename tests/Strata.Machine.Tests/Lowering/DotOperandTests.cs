@@ -55,6 +55,27 @@ public class DotOperandTests
         Assert.Equal(b.Buffers.Length - 2, a.Buffers.Length);
     }
 
+    /// <summary>B read with a lane stride (a stride-2 1×1 conv's input, <c>%w[k, 2n]</c>) is packed by a strided copy,
+    /// not read in place with a strided load per micro-tile.</summary>
+    [Fact]
+    public void StridedBIsPackedByAStridedCopy()
+    {
+        var kernel = MachineLoweringCheck.Parse("""
+            tile.kernel @mm(%x: f32[12,32], %w: f32[32,96]) -> (%out: f32[12,48]) {
+              domain m = 12, n = 48
+              reduce k = 32
+              %out[m, n] = sum[k] mul(%x[m, k], %w[k, mul(n, 2)])
+            }
+            """);
+        var config = KnobSpace.For(kernel).Default();
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 5));
+        var straight = Matmul(12, 32, 48, transposedB: false);
+        var plain = MachineLoweringCheck.Check(TileToBlock.Lower(straight, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(straight, 5));
+        Assert.Equal(plain.Buffers.Length + 1, machine.Buffers.Length);
+        var text = Strata.Machine.Text.MachinePrinter.Print(machine);
+        Assert.Equal(1, text.Split(" stride 2").Length - 1);
+    }
+
     [Fact]
     public void TransposedBIsPackedAfterAll()
     {

@@ -44,6 +44,12 @@ public class BoundsAnalysisTests
         { "  %c21 = const 21 : i64\n  loop %i = %c0 to %c21 step 1 {\n    %v = load %x[%i] : f32\n  }\n", false },
         { "  %c13 = const 13 : i64\n  loop %i = %c0 to %c13 step 8 {\n    %v = load %x[%i] : v8f32\n  }\n", true },
         { "  %c14 = const 14 : i64\n  loop %i = %c0 to %c14 step 1 {\n    %v = load %x[%i] : v8f32\n  }\n", false },
+        // Lane stride 2: 8 lanes at index 5 read 5, 7, …, 19 (in bounds of 20); at 6 the last lane reads 20. A count of
+        // at most 7 lanes at index ≤ 6 ends at 18; a from does not widen it.
+        { "  %c5 = const 5 : i64\n  %v = load %x[%c5] stride 2 : v8f32\n", true },
+        { "  %c6 = const 6 : i64\n  %v = load %x[%c6] stride 2 : v8f32\n", false },
+        { "  %c6 = const 6 : i64\n  %c7 = const 7 : i64\n  %n = load %idx[%c0] : i64\n  %a = max %n, %c0 : i64\n  %b = min %a, %c7 : i64\n  %f = load %idx[%c1] : i64\n  %v = load %x[%c6] stride 2 from %f count %b : v8f32\n", true },
+        { "  %c6 = const 6 : i64\n  %n = load %idx[%c0] : i64\n  %a = max %n, %c0 : i64\n  %b = min %a, %c8 : i64\n  %v = load %x[%c6] stride 2 count %b : v8f32\n", false },
         // Clamping with min/max, division and remainders by constants.
         { "  %n = load %idx[%c0] : i64\n  %a = max %n, %c0 : i64\n  %b = min %a, %c20 : i64\n  %v = load %x[%b] : f32\n", false },
         { "  %n = load %idx[%c0] : i64\n  %c19 = const 19 : i64\n  %a = max %n, %c0 : i64\n  %b = min %a, %c19 : i64\n  %v = load %x[%b] : f32\n", true },
