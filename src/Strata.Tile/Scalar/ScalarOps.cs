@@ -1,12 +1,14 @@
 namespace Strata.Tile;
 
 /// <summary>Scalar unary operations shared by the Tile, Block and Machine levels (one meaning everywhere:
-/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names.</summary>
+/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names. <see cref="ExpNonPos"/> is exp of an
+/// argument known to be ≤ 0 or NaN (Passes.NonPositiveExp proves it): the same value as <see cref="Exp"/> wherever
+/// that holds, which lets a backend drop exp's overflow path.</summary>
 public enum UnaryOp
 {
     Neg, Abs, Exp, Log, Sqrt, Rsqrt, Reciprocal, Tanh, Sigmoid, Erf, Gelu, GeluTanh,
     Floor, Ceil, Round, Sign, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh,
-    Softplus, Softsign, Relu, Not, IsNaN, IsInf, IsPosInf, IsNegInf, BitNot,
+    Softplus, Softsign, Relu, Not, IsNaN, IsInf, IsPosInf, IsNegInf, BitNot, ExpNonPos,
 }
 
 /// <summary>Scalar binary operations. Comparisons yield bool. Integer <c>Div</c> truncates toward zero,
