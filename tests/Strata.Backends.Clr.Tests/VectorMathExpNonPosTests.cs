@@ -5,8 +5,8 @@ using Strata.Tile;
 
 namespace Strata.Backends.Clr.Tests;
 
-/// <summary>exp of x ≤ 0 (<see cref="UnaryOp.ExpNonPos"/>): the same bits as the general f32 exp on every argument it
-/// is defined for, so ExpSingle's 1-ulp bound carries over; and within 1 ulp of ScalarSemantics on the edges. Every
+/// <summary>exp(min(x, 0)) (<see cref="UnaryOp.ExpNonPos"/>): the same bits as the general f32 exp on every x ≤ 0, so
+/// ExpSingle's 1-ulp bound carries over; and within 1 ulp of ScalarSemantics on the edges. Every
 /// f32 ≤ 0 with STRATA_EXHAUSTIVE=1 (2^31 values per width; the default walks every 251st).</summary>
 public class VectorMathExpNonPosTests
 {
@@ -23,7 +23,17 @@ public class VectorMathExpNonPosTests
             Compare(xs);
         }
         Compare([float.NaN, -float.NaN, BitConverter.UInt32BitsToSingle(0xFFC00001), -0f, 0f, float.NegativeInfinity,
-            -103.97208f, -103.9721f, -104f, -87.33655f, -float.Epsilon, -1e-30f, -1e-8f, 0.25f, 1f, 40f]);
+            -103.97208f, -103.9721f, -104f, -87.33655f, -float.Epsilon, -1e-30f, -1e-8f, -0.5f, -1f, -40f]);
+    }
+
+    /// <summary>expnonpos is exp(min(x, 0)): exactly 1 above 0, as ScalarSemantics says.</summary>
+    [Fact]
+    public void IsOneAboveZero()
+    {
+        float[] xs = [float.Epsilon, 1e-30f, 0.25f, 1f, 40f, 43.7f, 88.8f, 1e10f, float.MaxValue, float.PositiveInfinity, 3f, 7f, 100f, 200f, 0.5f, 2f];
+        foreach (int width in (int[])[128, 256, 512])
+            Assert.All(Lanes(width, xs), r => Assert.Equal(1f, r));
+        Assert.All(xs, x => Assert.Equal(1.0, ScalarSemantics.Unary(UnaryOp.ExpNonPos, DataType.Float32, Scalar.Float(x)).F));
     }
 
     [Fact]

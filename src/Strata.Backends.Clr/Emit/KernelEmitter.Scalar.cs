@@ -81,7 +81,7 @@ internal sealed partial class KernelEmitter
     {
         UnaryOp.Neg => "",
         UnaryOp.Abs => nameof(Math.Abs),
-        UnaryOp.Exp or UnaryOp.ExpNonPos => nameof(Math.Exp),
+        UnaryOp.Exp => nameof(Math.Exp),
         UnaryOp.Log => nameof(Math.Log),
         UnaryOp.Sqrt => nameof(Math.Sqrt),
         UnaryOp.Tanh => nameof(Math.Tanh),

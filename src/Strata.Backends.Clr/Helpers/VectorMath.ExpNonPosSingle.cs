@@ -3,13 +3,13 @@ using System.Runtime.Intrinsics;
 
 namespace Strata.Backends.Clr.Helpers;
 
-// exp of x ≤ 0 (or NaN) in f32 (UnaryOp.ExpNonPos: softmax's exp(x − max)), on each register width: the same code three
-// times, for Vector128/256/512 (edit all three together). ExpSingle's reduction and polynomial, less what x ≤ 0 makes
-// dead: no upper clamp (n ≤ 0), and 2^n is one power of two instead of two. The result y·2^n lies in (0, 1]; y is
+// exp(min(x, 0)) in f32 (UnaryOp.ExpNonPos: softmax's exp(x − max), whose argument is ≤ 0 or NaN), on each register
+// width: the same code three times, for Vector128/256/512 (edit all three together). ExpSingle's reduction and
+// polynomial, less what x ≤ 0 makes dead: the upper clamp is 0 (so n ≤ 0), and 2^n is one power of two instead of two. The result y·2^n lies in (0, 1]; y is
 // computed pre-scaled by 2^−64 (the last FMA adds 2^−64 instead of 1: the same rounding, scaled exactly) and multiplied
 // by 2^(n+64), which is normal for every n in [−150, 0], so a subnormal result rounds once, as ExpSingle's two-step
 // scaling does. The results equal ExpSingle's bit for bit on every f32 ≤ 0 (VectorMathTests checks all of them), so the
-// 1-ulp bound carries over. An argument > 0 is outside the contract (the exponent field would wrap).
+// 1-ulp bound carries over; above 0 the result is exactly 1.
 internal static partial class VectorMath
 {
     // 1.5·2^23 + 191: adding it rounds c·log2e to an integer n and leaves n + 127 + 64 in the low bits.
@@ -18,7 +18,7 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ExpNonPosSingle128(Vector128<float> x)
     {
-        var c = Vector128.MaxNative(x, Vector128.Create(ExpLoF));
+        var c = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpLoF)), Vector128<float>.Zero);
         var kf = Vector128.FusedMultiplyAdd(c, Vector128.Create(Log2EF), Vector128.Create(ShifterBiasedF));
         var n = kf - Vector128.Create(ShifterBiasedF);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2HiF), c);
@@ -38,7 +38,7 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpNonPosSingle256(Vector256<float> x)
     {
-        var c = Vector256.MaxNative(x, Vector256.Create(ExpLoF));
+        var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpLoF)), Vector256<float>.Zero);
         var kf = Vector256.FusedMultiplyAdd(c, Vector256.Create(Log2EF), Vector256.Create(ShifterBiasedF));
         var n = kf - Vector256.Create(ShifterBiasedF);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HiF), c);
@@ -58,7 +58,7 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpNonPosSingle512(Vector512<float> x)
     {
-        var c = Vector512.MaxNative(x, Vector512.Create(ExpLoF));
+        var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpLoF)), Vector512<float>.Zero);
         var kf = Vector512.FusedMultiplyAdd(c, Vector512.Create(Log2EF), Vector512.Create(ShifterBiasedF));
         var n = kf - Vector512.Create(ShifterBiasedF);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2HiF), c);

@@ -6,8 +6,8 @@ namespace Strata.Tile.Passes;
 /// temporary written once, earlier, by <c>%m[o] = max[k] b</c> and <c>a</c> is <c>b</c> itself at the loaded position
 /// <c>o</c> and at an index variable that stays in k's range — so a is one of the values %m is the maximum of, and
 /// a − m ≤ 0 (NaN where the maximum is NaN or ±∞ meets ∓∞). Softmax's <c>exp(x − max(x))</c> is the case in point.
-/// The exp becomes <see cref="UnaryOp.ExpNonPos"/>: the same value, which a backend evaluates without exp's overflow
-/// path. The proof is structural (the same expression tree, buffers not written between the max and the exp), so
+/// The exp becomes <see cref="UnaryOp.ExpNonPos"/> (exp(min(x, 0))): the same value here, which a backend evaluates
+/// without exp's overflow path. The proof is structural (the same expression tree, buffers not written between the max and the exp), so
 /// both sides are computed by the same operations in the same order; nothing depends on the op that was lowered.</summary>
 public sealed class NonPositiveExp : ITilePass
 {

@@ -1,9 +1,9 @@
 namespace Strata.Tile;
 
 /// <summary>Scalar unary operations shared by the Tile, Block and Machine levels (one meaning everywhere:
-/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names. <see cref="ExpNonPos"/> is exp of an
-/// argument known to be ≤ 0 or NaN (Passes.NonPositiveExp proves it): the same value as <see cref="Exp"/> wherever
-/// that holds, which lets a backend drop exp's overflow path.</summary>
+/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names. <see cref="ExpNonPos"/> is
+/// <c>exp(min(x, 0))</c>: <see cref="Exp"/> where the argument is known to be ≤ 0 or NaN (Passes.NonPositiveExp proves
+/// it), which lets a backend drop exp's overflow path; defined (as 1) above 0 so every input has one meaning.</summary>
 public enum UnaryOp
 {
     Neg, Abs, Exp, Log, Sqrt, Rsqrt, Reciprocal, Tanh, Sigmoid, Erf, Gelu, GeluTanh,
