@@ -72,7 +72,7 @@ public sealed class ConformanceNativeTests(ITestOutputHelper output)
 
     private static bool UsesVectorMath(IEnumerable<MStmt> body) => body.Any(s => s switch
     {
-        UnaryStmt u => u.Op is UnaryOp.Exp or UnaryOp.Erf or UnaryOp.Tanh or UnaryOp.Sigmoid,
+        UnaryStmt u => u.Op is UnaryOp.Exp or UnaryOp.ExpNonPos or UnaryOp.Erf or UnaryOp.Tanh or UnaryOp.Sigmoid,
         LoopStmt l => UsesVectorMath(l.Body),
         IfStmt i => UsesVectorMath(i.Then) || UsesVectorMath(i.Else),
         _ => false,

@@ -5,8 +5,8 @@ using Strata.Tile;
 
 namespace Strata.Backends.Clr.Helpers;
 
-/// <summary>Vector f32 transcendentals (exp, erf, tanh, sigmoid) for 128/256/512-bit registers. exp and erf are
-/// evaluated in f32 and inlined (VectorMath.Single.cs, VectorMath.ErfSingle.cs: within 1 ulp of ScalarSemantics'
+/// <summary>Vector f32 transcendentals (exp, exp of x ≤ 0, erf, tanh, sigmoid) for 128/256/512-bit registers. exp and erf are
+/// evaluated in f32 and inlined (VectorMath.Single.cs, VectorMath.ExpNonPosSingle.cs, VectorMath.ErfSingle.cs: within 1 ulp of ScalarSemantics'
 /// double result rounded to f32 on every f32 input, checked exhaustively);
 /// tanh and sigmoid widen the lanes to f64, evaluate there by range reduction + polynomial (errors below 1e-10
 /// relative, far under half an f32 ulp), and round once back to f32. ScalarSemantics also computes f32 in double and rounds once, so
@@ -19,7 +19,7 @@ internal static partial class VectorMath
     public const int MaxUlps = 1;
 
     public static bool Handles(UnaryOp op, DataType element, int bits) =>
-        element == DataType.Float32 && bits is 128 or 256 or 512 && op is UnaryOp.Exp or UnaryOp.Erf or UnaryOp.Tanh or UnaryOp.Sigmoid;
+        element == DataType.Float32 && bits is 128 or 256 or 512 && op is UnaryOp.Exp or UnaryOp.ExpNonPos or UnaryOp.Erf or UnaryOp.Tanh or UnaryOp.Sigmoid;
 
     /// <summary>The helper the emitter calls for (op, register width): one method per pair, no dispatch at run time.</summary>
     public static System.Reflection.MethodInfo Method(UnaryOp op, int bits) =>
@@ -29,6 +29,8 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // a call spills every live vector register of the loop around it
     public static Vector128<float> Exp128(Vector128<float> x) => ExpSingle128(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExpNonPos128(Vector128<float> x) => ExpNonPosSingle128(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Erf128(Vector128<float> x) => ErfSingle128(x);
     public static Vector128<float> Tanh128(Vector128<float> x) => Narrow(Tanh(Widen(x)));
     public static Vector128<float> Sigmoid128(Vector128<float> x) => Narrow(Sigmoid(Widen(x)));
@@ -36,12 +38,16 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // a call spills every live vector register of the loop around it
     public static Vector256<float> Exp256(Vector256<float> x) => ExpSingle256(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpNonPos256(Vector256<float> x) => ExpNonPosSingle256(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Erf256(Vector256<float> x) => ErfSingle256(x);
     public static Vector256<float> Tanh256(Vector256<float> x) { var (lo, hi) = Vector256.Widen(x); return Vector256.Narrow(Tanh(lo), Tanh(hi)); }
     public static Vector256<float> Sigmoid256(Vector256<float> x) { var (lo, hi) = Vector256.Widen(x); return Vector256.Narrow(Sigmoid(lo), Sigmoid(hi)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // a call spills every live vector register of the loop around it
     public static Vector512<float> Exp512(Vector512<float> x) => ExpSingle512(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpNonPos512(Vector512<float> x) => ExpNonPosSingle512(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Erf512(Vector512<float> x) => ErfSingle512(x);
     public static Vector512<float> Tanh512(Vector512<float> x) { var (lo, hi) = Vector512.Widen(x); return Vector512.Narrow(Tanh(lo), Tanh(hi)); }

@@ -94,7 +94,7 @@ public sealed class TileCost : IOpsHandler<OpCounts>
     public static long ElementBytes(DataType t) => Math.Max(1, t.BitWidth() / 8);
 
     /// <summary>Whether a unary op is a special function (costlier than an add or a multiply).</summary>
-    public static bool IsTranscendental(UnaryOp op) => op is UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Rsqrt
+    public static bool IsTranscendental(UnaryOp op) => op is UnaryOp.Exp or UnaryOp.ExpNonPos or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Rsqrt
         or UnaryOp.Tanh or UnaryOp.Sigmoid or UnaryOp.Erf or UnaryOp.Gelu or UnaryOp.GeluTanh or UnaryOp.Sin or UnaryOp.Cos
         or UnaryOp.Tan or UnaryOp.Asin or UnaryOp.Acos or UnaryOp.Atan or UnaryOp.Sinh or UnaryOp.Cosh or UnaryOp.Asinh
         or UnaryOp.Acosh or UnaryOp.Atanh or UnaryOp.Softplus;

@@ -19,7 +19,7 @@ public sealed record FusionOptions
     /// <summary>…or when it uses one of these costly scalar ops. Cheap values (<c>x - mean</c>, a bias add, a
     /// transpose) stay inlined and are recomputed where used.</summary>
     public ImmutableHashSet<UnaryOp> CostlyUnary { get; init; } = [
-        UnaryOp.Exp, UnaryOp.Log, UnaryOp.Tanh, UnaryOp.Sigmoid, UnaryOp.Erf, UnaryOp.Gelu, UnaryOp.GeluTanh,
+        UnaryOp.Exp, UnaryOp.ExpNonPos, UnaryOp.Log, UnaryOp.Tanh, UnaryOp.Sigmoid, UnaryOp.Erf, UnaryOp.Gelu, UnaryOp.GeluTanh,
         UnaryOp.Sin, UnaryOp.Cos, UnaryOp.Tan, UnaryOp.Asin, UnaryOp.Acos, UnaryOp.Atan, UnaryOp.Sinh, UnaryOp.Cosh,
         UnaryOp.Asinh, UnaryOp.Acosh, UnaryOp.Atanh, UnaryOp.Softplus];
 

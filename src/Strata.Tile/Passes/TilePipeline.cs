@@ -14,10 +14,12 @@ public sealed class TilePipeline(IEnumerable<ITilePass> passes)
     /// <item><see cref="Passes.DeadTempElimination"/>: drop computations, temporaries and axes no output needs;</item>
     /// <item><see cref="Passes.ForwardTempToOutput"/>: a temporary that is only copied to an output becomes that output;</item>
     /// <item><see cref="Passes.PruneInputs"/>: drop inputs no computation reads;</item>
-    /// <item><see cref="Passes.MergeContiguousAxes"/>: a 1×1 conv's (oh, ow) become one axis where every access is contiguous across them.</item>
+    /// <item><see cref="Passes.MergeContiguousAxes"/>: a 1×1 conv's (oh, ow) become one axis where every access is contiguous across them;</item>
+    /// <item><see cref="Passes.NonPositiveExp"/>: exp(a − max(a)) becomes expnonpos (its argument is ≤ 0).</item>
     /// </list></summary>
     public static ImmutableArray<ITilePass> DefaultPasses { get; } =
-        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new ForwardTempToOutput(), new PruneInputs(), new MergeContiguousAxes()];
+        [new UnifyAxes(), new SimplifyIndices(), new DeadTempElimination(), new ForwardTempToOutput(), new PruneInputs(), new MergeContiguousAxes(),
+            new NonPositiveExp()];
 
     public static TilePipeline Default { get; } = new(DefaultPasses);
 

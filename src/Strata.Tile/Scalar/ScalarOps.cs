@@ -1,12 +1,14 @@
 namespace Strata.Tile;
 
 /// <summary>Scalar unary operations shared by the Tile, Block and Machine levels (one meaning everywhere:
-/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names.</summary>
+/// <see cref="ScalarSemantics"/>). Text names are the lower-case enum names. <see cref="ExpNonPos"/> is
+/// <c>exp(min(x, 0))</c>: <see cref="Exp"/> where the argument is known to be ≤ 0 or NaN (Passes.NonPositiveExp proves
+/// it), which lets a backend drop exp's overflow path; defined (as 1) above 0 so every input has one meaning.</summary>
 public enum UnaryOp
 {
     Neg, Abs, Exp, Log, Sqrt, Rsqrt, Reciprocal, Tanh, Sigmoid, Erf, Gelu, GeluTanh,
     Floor, Ceil, Round, Sign, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh,
-    Softplus, Softsign, Relu, Not, IsNaN, IsInf, IsPosInf, IsNegInf, BitNot,
+    Softplus, Softsign, Relu, Not, IsNaN, IsInf, IsPosInf, IsNegInf, BitNot, ExpNonPos,
 }
 
 /// <summary>Scalar binary operations. Comparisons yield bool. Integer <c>Div</c> truncates toward zero,

@@ -73,6 +73,7 @@ public static class ScalarSemantics
                 UnaryOp.Neg => -v,
                 UnaryOp.Abs => Math.Abs(v),
                 UnaryOp.Exp => Math.Exp(v),
+                UnaryOp.ExpNonPos => Math.Exp(Math.Min(v, 0)), // NaN stays NaN
                 UnaryOp.Log => Math.Log(v),
                 UnaryOp.Sqrt => Math.Sqrt(v),
                 UnaryOp.Rsqrt => 1 / Math.Sqrt(v),

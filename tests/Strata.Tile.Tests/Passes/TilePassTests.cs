@@ -160,7 +160,7 @@ public sealed class TilePassTests
     public void Pipeline_With_InsertsAfterTheNamedPass()
     {
         var p = TilePipeline.Default.With(new TestPass("Mine", k => k), after: "UnifyAxes");
-        Assert.Equal(["UnifyAxes", "Mine", "SimplifyIndices", "DeadTempElimination", "ForwardTempToOutput", "PruneInputs", "MergeContiguousAxes"], p.Passes.Select(x => x.Name));
+        Assert.Equal(["UnifyAxes", "Mine", "SimplifyIndices", "DeadTempElimination", "ForwardTempToOutput", "PruneInputs", "MergeContiguousAxes", "NonPositiveExp"], p.Passes.Select(x => x.Name));
         Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<StrataException>(() => TilePipeline.Default.With(new TestPass("X", k => k), "Nope")).Code);
     }
 
