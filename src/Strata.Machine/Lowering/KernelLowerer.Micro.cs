@@ -5,7 +5,7 @@ using Strata.Tile;
 
 namespace Strata.Machine.Lowering;
 
-// The register-blocked dot: C[M,N] = acc + A[M,K]·B[K,N] over packed (row-major, contiguous) A and B.
+// The register-blocked dot: C[M,N] = acc + A[M,K]·B[K,N] over A and B read in place or packed (A row-major, B in panels).
 internal sealed partial class KernelLowerer
 {
     /// <summary>Rows × vectors of accumulators per micro-tile: what fits the target's vector registers with room for
@@ -41,7 +41,8 @@ internal sealed partial class KernelLowerer
         {
             // B read in place has no contiguous vector form here (B transposed): pack it after all. (A is read as
             // scalars, which every load has.)
-            Materialise(d.B);
+            if (PanelDot(d.B) is { } pd) MaterialisePanels(d.B, pd);
+            else Materialise(d.B);
             code = _e.Collect(() => MicroKernel(d, c, m, k, n, lanes));
         }
         foreach (var s in code) _e.Emit(s);
@@ -84,8 +85,12 @@ internal sealed partial class KernelLowerer
         Reg ReadA(Reg row, Reg p) => aInPlace
             ? Element(d.A, [LaneValue.Uniform(row), LaneValue.Uniform(p)]) is { IsUniform: true } x ? x.Reg : throw new NotVectorisableException("A varies across lanes")
             : _e.Load(MType.Scalar(t), a!, _e.Add(_e.Mul(row, k), p), hint: "a");
+        // B packed in panels of the tile's width (KernelLowerer.Panels.cs): the tile at j0 reads j0·k + p·w + v·lanes,
+        // w the panel's width (narrower for the last, partial panel).
+        int? panel = !bInPlace && _panelWidth.TryGetValue(d.B.Name, out var pw) ? pw : null;
         Reg ReadB(Reg p, Reg col, Reg? count, string hint)
         {
+            if (panel is not null) throw new InvalidOperationException("a panel-packed B is read through its tile's base");
             if (!bInPlace) return _e.Load(TypeOf(t, lanes), b!, _e.Add(_e.Mul(p, n), col), null, count, count is null ? null : default(Scalar), hint);
             var saved = _tailCount;
             _tailCount = count;
@@ -160,7 +165,7 @@ internal sealed partial class KernelLowerer
             var a0 = StepA(rowBase[0]);
             for (int r = 0; r < rows; r++)
                 aStep[r] = a0 is { } s0 && aRows is { } ar ? (s0.Base, s0.Stride, r * ar) : StepA(rowBase[r]) is { } sr ? (sr.Base, sr.Stride, 0) : null;
-            var b0 = StepB(j0);
+            var b0 = panel is { } w0 ? ((Reg Base, long Stride)?)(_e.Mul(j0, k), vectors == nr && lastLanes == lanes ? w0 : (vectors - 1) * lanes + lastLanes) : StepB(j0);
             for (int v = 0; v < vectors; v++)
                 bStep[v] = b0 is { } s0 && bCols is { } bc ? (s0.Base, s0.Stride, v * lanes * bc)
                     : StepB(_e.Add(j0, _e.I64(v * lanes))) is { } sv ? (sv.Base, sv.Stride, 0) : null;

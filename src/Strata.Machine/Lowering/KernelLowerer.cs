@@ -70,7 +70,7 @@ internal sealed partial class KernelLowerer
             switch (_plan.Mode(v))
             {
                 case ValueMode.Register: _regs[v.Name] = ScalarValue(op, v); break;
-                case ValueMode.Materialised: Materialise(v); break;
+                case ValueMode.Materialised: if (PanelDot(v) is { } pd) MaterialisePanels(v, pd); else Materialise(v); break;
                 case ValueMode.Inline: break; // computed where it is used
             }
         }

@@ -61,6 +61,10 @@ internal sealed class ValuePlan
 
     public int Consumers(BlockValue v) => _consumers.TryGetValue(v.Name, out var c) ? c.Count : 0;
 
+    /// <summary>The dot that reads <paramref name="v"/> as its B operand and is its only consumer (null otherwise).</summary>
+    public DotOp? SoleBOf(BlockValue v) =>
+        _consumers.TryGetValue(v.Name, out var c) && c.Count == 1 && c[0].Op is DotOp d && d.B.Name == v.Name && d.A.Name != v.Name ? d : null;
+
     private void Walk(ImmutableArray<BlockOp> ops, ImmutableArray<int> loops)
     {
         foreach (var op in ops)

@@ -123,6 +123,28 @@ public class KnobSpaceTests
         Assert.True(Math.Max(Math.Max(m * kb, kb * n), m * n) <= 4096);
     }
 
+    /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
+    /// its program count by halving the column block first (not below 64), then the row block.</summary>
+    [Theory]
+    [InlineData(1024, 1024, 1024, 256, 256)]
+    [InlineData(128, 3072, 768, 128, 64)]
+    [InlineData(128, 768, 3072, 128, 256)]
+    [InlineData(512, 512, 512, 256, 64)]
+    [InlineData(64, 64, 64, 16, 64)]
+    public void ContractionDefaultKeepsRowsAndSplitsColumnsFirst(int m, int k, int n, long rows, long cols)
+    {
+        var s = Space($$"""
+            tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}]) -> (%out: f32[{{m}},{{n}}]) {
+              domain m = {{m}}, n = {{n}}
+              reduce k = {{k}}
+              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal((rows, cols), (d.GetInt("block.m", 0), d.GetInt("block.n", 0)));
+    }
+
     [Fact]
     public void ADotsBudgetCountsItsLargestBlockAndOtherReductionsTheProduct()
     {

@@ -76,6 +76,27 @@ public class DotOperandTests
         Assert.Equal(1, text.Split(" stride 2").Length - 1);
     }
 
+    /// <summary>A packed B is laid out in panels of the micro-tile's width (avx512: 64 floats, avx2: 16, scalar: 4):
+    /// widths below, at and across one and several panels, with a partial last panel, with and without transposition.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(130)]
+    public void PackedBPanelsCoverEveryColumn(int n)
+    {
+        foreach (bool transposedB in new[] { false, true })
+        {
+            var kernel = Matmul(13, 37, n, transposedB);
+            var inputs = MachineLoweringCheck.RandomInputs(kernel, n);
+            var config = KnobSpace.For(kernel).Default().With(KnobNames.Pack("w"), KnobNames.Panels);
+            foreach (var target in Target.Known) MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, target, inputs, n);
+        }
+    }
+
     [Fact]
     public void TransposedBIsPackedAfterAll()
     {
