@@ -9,9 +9,9 @@ namespace Strata.Machine.Passes;
 /// <see cref="Insert"/>.</summary>
 public sealed class MachinePipeline(IEnumerable<IMachinePass> passes)
 {
-    /// <summary>The default list: empty for now (lowering emits the kernel in its final form); cleanup passes such as
-    /// dead-register elimination belong here.</summary>
-    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [];
+    /// <summary>The default list: loop-invariant scalar arithmetic hoisted out of loops (the lowering otherwise emits the
+    /// kernel in its final form); cleanup passes such as dead-register elimination belong here.</summary>
+    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistInvariantScalars()];
 
     public static MachinePipeline Default { get; } = new(DefaultPasses);
 
