@@ -22,7 +22,8 @@ public sealed class CheckMachineStagesTests : IDisposable
         var machine = CliHarness.Run("check", mlp, "--shape", "x=2,64", "--target", "scalar");
         Assert.True(blockOnly.Exit == 0, blockOnly.Out + blockOnly.Err);
         Assert.True(machine.Exit == 0, machine.Out + machine.Err);
-        Assert.Equal(Stages(blockOnly.Out) + 1, Stages(machine.Out)); // machine/lower (the default Machine pipeline is empty)
+        // machine/lower, then each pass of the default Machine pipeline
+        Assert.Equal(Stages(blockOnly.Out) + 1 + Strata.Machine.Passes.MachinePipeline.DefaultPasses.Length, Stages(machine.Out));
 
         var unknown = CliHarness.Run("check", mlp, "--shape", "x=2,64", "--target", "no-such-cpu");
         Assert.Equal(2, unknown.Exit);

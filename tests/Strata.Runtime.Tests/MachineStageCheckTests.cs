@@ -49,7 +49,8 @@ public sealed class MachineStageCheckTests
         {
             var d = report.Kernels[i].FirstDivergence!;
             Assert.Equal((StageLevel.Machine, pass.Name, "machine/" + pass.Name), (d.Level, d.Pass, d.Stage));
-            Assert.Equal(blockOnly.Kernels[i].Stages + 2, d.StageNumber); // every earlier stage, machine/lower, the pass
+            // every earlier stage, machine/lower, the default Machine passes, the faulty pass
+            Assert.Equal(blockOnly.Kernels[i].Stages + 2 + MachinePipeline.DefaultPasses.Length, d.StageNumber);
             Assert.Contains("failed to run", d.Reason, StringComparison.Ordinal);
         }
         Assert.Contains($"DIVERGES at machine/{pass.Name}", report.ToString(), StringComparison.Ordinal);

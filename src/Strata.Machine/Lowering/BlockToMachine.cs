@@ -17,6 +17,15 @@ public sealed record MachineLoweringOptions
     /// addition than the Block interpreter's; off: such sums stay sequential and bit-exact).</summary>
     public bool ReassociateSums { get; init; } = true;
 
+    /// <summary>Compute <c>a + b·c</c> of vector floats as one <c>fma</c> on targets with FMA (one rounding instead of two;
+    /// off: mul and add, bit-exact with the Block interpreter).</summary>
+    public bool FuseMulAdd { get; init; } = true;
+
+    /// <summary>Split a vectorised loop whose accesses are lane-range masked (padded windows) into an interior part,
+    /// where every mask is known to cover all lanes and accesses are unmasked, and the edge iterations, which keep the
+    /// masks.</summary>
+    public bool SplitEdges { get; init; } = true;
+
     /// <summary>Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</summary>
     public bool MicroKernel { get; init; } = true;
 

@@ -62,7 +62,7 @@ internal sealed partial class KernelLowerer
             {
                 var x = Element(b.A, BroadcastIndex(b.A.Type.Shape, shape, idx));
                 var y = Element(b.B, BroadcastIndex(b.B.Type.Shape, shape, idx));
-                return BinaryValue(b.Op, b.A.Type.Element, x, y, h);
+                return FusedMulAdd(b, x, y, h) ?? BinaryValue(b.Op, b.A.Type.Element, x, y, h);
             }
             case SelectBlockOp s when IsZero(s.IfFalse) && ZeroWhereFalse(s.IfTrue, s.Condition, 0) && s.IfTrue.Type.Shape.SequenceEqual(shape):
                 // select(m, load(… mask m … other 0), 0) is the load: it is already 0 wherever m is false. Folding it
@@ -159,9 +159,15 @@ internal sealed partial class KernelLowerer
     private Reg CountOf(LaneValue mask) => mask.Kind switch
     {
         LaneKind.Tail => mask.Reg,
-        LaneKind.Uniform => _e.Select(mask.Reg, _e.I64(_lanes), _e.I64(0), "n"),
+        LaneKind.Uniform => UniformCount(mask.Reg),
         _ => throw new NotVectorisableException("a lane-varying mask that is not a lane range"),
     };
+
+    private Reg UniformCount(Reg mask)
+    {
+        _maskProbe?.Add(new MaskBound(MaskBoundKind.Uniform, mask));
+        return _interior ? _e.I64(_lanes) : _e.Select(mask, _e.I64(_lanes), _e.I64(0), "n");
+    }
 
     /// <summary>The later of two lane-range starts (absent: lane 0).</summary>
     private Reg? LaterFrom(Reg? a, Reg? b) => a is null ? b : b is null ? a : _e.Max(a, b);
@@ -230,7 +236,11 @@ internal sealed partial class KernelLowerer
         return LaneValue.Vector(_e.Binary(op, VectorOf(x, t), VectorOf(y, t), hint));
     }
 
-    private LaneValue TailMask(Reg remaining) => LaneValue.Tail(_e.Min(_e.Max(remaining, _e.I64(0)), _e.I64(_lanes)));
+    private LaneValue TailMask(Reg remaining)
+    {
+        _maskProbe?.Add(new MaskBound(MaskBoundKind.Tail, remaining));
+        return _interior ? LaneValue.Tail(_e.I64(_lanes)) : LaneValue.Tail(_e.Min(_e.Max(remaining, _e.I64(0)), _e.I64(_lanes)));
+    }
 
     /// <summary>The lanes l with s·l &lt; <paramref name="remaining"/>: l &lt; ⌈remaining / s⌉.</summary>
     private LaneValue StridedTail(Reg remaining, long s) => TailMask(CeilDiv(remaining, s));
@@ -240,7 +250,11 @@ internal sealed partial class KernelLowerer
 
     /// <summary>Lanes from <paramref name="first"/> on (not clamped: a range's from may be any i64, which keeps it a
     /// linear form the bounds analysis can add to the index).</summary>
-    private LaneValue HeadMask(Reg first) => LaneValue.Tail(_e.I64(_lanes), first);
+    private LaneValue HeadMask(Reg first)
+    {
+        _maskProbe?.Add(new MaskBound(MaskBoundKind.Head, first));
+        return _interior ? LaneValue.Tail(_e.I64(_lanes)) : LaneValue.Tail(_e.I64(_lanes), first);
+    }
 
     private LaneValue CastValue(LaneValue x, DataType from, DataType to, string hint)
     {
@@ -257,7 +271,7 @@ internal sealed partial class KernelLowerer
         return x.Kind switch
         {
             LaneKind.Vector => x.Reg,
-            LaneKind.Uniform => _e.Broadcast(x.Reg, _lanes),
+            LaneKind.Uniform => _e.HoistedBroadcast(x.Reg, _lanes),
             _ => throw new NotVectorisableException($"a {x.Kind} value used as data"),
         };
     }

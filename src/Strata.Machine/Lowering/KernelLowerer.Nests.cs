@@ -37,7 +37,8 @@ internal sealed partial class KernelLowerer
             _lanes = lanes;
             code = _e.Collect(() =>
             {
-                _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
+                if (!TrySplitEdges(full, lanes, idx, body, hint))
+                    _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
                 if (full == extent) return;
                 // The rest: one vector whose accesses are limited to the first (extent - full) lanes.
                 _tailCount = _e.I64(extent - full);

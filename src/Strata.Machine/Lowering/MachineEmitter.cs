@@ -19,6 +19,11 @@ internal sealed class MachineEmitter
     private readonly Dictionary<Reg, Scalar> _constants = [];
     private readonly List<LocalBuffer> _buffers = [];
 
+    /// <summary>The statement list that defines each register assigned exactly once by construction (the helpers
+    /// below: a fresh register and one statement), for <see cref="HoistedBroadcast"/>.</summary>
+    private readonly Dictionary<string, List<MStmt>> _singleDefScope = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, int), (List<MStmt> Scope, Reg Reg)> _hoisted = [];
+
     public MachineEmitter(IEnumerable<string> reserved)
     {
         foreach (var r in reserved) _names.Add(r);
@@ -35,6 +40,9 @@ internal sealed class MachineEmitter
         for (int i = 1; ; i++)
             if (_names.Add(hint + "_" + i)) return hint + "_" + i;
     }
+
+    /// <summary>Every name given out so far.</summary>
+    public HashSet<string> NameSnapshot() => new(_names, StringComparer.Ordinal);
 
     public Reg NewReg(string hint, MType type) => new(Fresh(hint), type);
 
@@ -105,14 +113,14 @@ internal sealed class MachineEmitter
     {
         var type = op.IsComparison() ? new MType(DataType.Bool, a.Type.Lanes) : a.Type;
         var d = NewReg(hint, type);
-        Emit(new BinaryStmt(d, op, a, b));
+        EmitSingle(new BinaryStmt(d, op, a, b), d);
         return d;
     }
 
     public Reg Unary(UnaryOp op, Reg x, string hint = "t")
     {
         var d = NewReg(hint, op.IsPredicate() ? new MType(DataType.Bool, x.Type.Lanes) : x.Type);
-        Emit(new UnaryStmt(d, op, x));
+        EmitSingle(new UnaryStmt(d, op, x), d);
         return d;
     }
 
@@ -122,14 +130,14 @@ internal sealed class MachineEmitter
         if (!to.IsVector && !x.Type.IsVector && Known(x) is { } k && to.Element != DataType.Bool && !ScalarSemantics.IsFloat(to.Element))
             return Const(ScalarSemantics.Cast(Scalar.Int(k), DataType.Int64, to.Element), to);
         var d = NewReg(hint, to);
-        Emit(new CastStmt(d, x));
+        EmitSingle(new CastStmt(d, x), d);
         return d;
     }
 
     public Reg Select(Reg c, Reg a, Reg b, string hint = "t")
     {
         var d = NewReg(hint, a.Type);
-        Emit(new SelectStmt(d, c, a, b));
+        EmitSingle(new SelectStmt(d, c, a, b), d);
         return d;
     }
 
@@ -141,10 +149,33 @@ internal sealed class MachineEmitter
         return d;
     }
 
+    /// <summary>The broadcast of <paramref name="s"/>, emitted once right after the statement list that defines s
+    /// (so before the loop being built, not in it) when s is assigned once and that list is still being built: an
+    /// invariant scalar (a conv weight tap) is splat once per program, not once per vector. Otherwise a plain
+    /// <see cref="Broadcast"/>.</summary>
+    public Reg HoistedBroadcast(Reg s, int lanes)
+    {
+        if (ConstantOf(s) is not null || !_singleDefScope.TryGetValue(s.Name, out var scope) || !_scopes.Contains(scope))
+            return Broadcast(s, lanes);
+        if (_hoisted.TryGetValue((s.Name, lanes), out var h) && _scopes.Contains(h.Scope)) return h.Reg;
+        var d = NewReg(s.Name + "_b", new MType(s.Type.Element, lanes));
+        scope.Add(new BroadcastStmt(d, s));
+        _singleDefScope[d.Name] = scope;
+        _hoisted[(s.Name, lanes)] = (scope, d);
+        return d;
+    }
+
+    private void EmitSingle(MStmt stmt, Reg d)
+    {
+        var scope = _scopes.Peek();
+        scope.Add(stmt);
+        _singleDefScope[d.Name] = scope;
+    }
+
     public Reg Load(MType type, string memory, Reg index, Reg? mask = null, Reg? count = null, Scalar? other = null, string hint = "t", Reg? from = null, long stride = 1)
     {
         var d = NewReg(hint, type);
-        Emit(new LoadStmt(d, memory, index, mask, count, other, from, stride));
+        EmitSingle(new LoadStmt(d, memory, index, mask, count, other, from, stride), d);
         return d;
     }
 

@@ -4,14 +4,14 @@ using Strata.Tile;
 
 namespace Strata.Machine.Passes;
 
-/// <summary>Loop-invariant code motion for index arithmetic: a constant, or a scalar integer add/sub/mul/shift/min/max
-/// or integer cast, at the top level of a loop body, whose operands no statement of the loop assigns (nor the loop
-/// variable), moves to just before the loop — repeatedly, so a chain of them moves together, and out of each loop of a
-/// nest in turn. The lowering recomputes a row's full address in the innermost loop
+/// <summary>Loop-invariant code motion for index arithmetic: a constant, or scalar integer/bool arithmetic (no division),
+/// an integer cast, or a scalar select or move of them, at the top level of a loop body, whose operands no statement of
+/// the loop assigns (nor the loop variable), moves to just before the loop — repeatedly, so a chain of them moves
+/// together, and out of each loop of a nest in turn. The lowering recomputes a row's full address in the innermost loop
 /// (<c>(i0 + r)·16384 + (i00 + c)·128 + j</c>), and RyuJIT does not hoist it: in softmax's exp loop that was 16 integer
-/// instructions per 16 lanes. Only registers assigned once in the whole kernel move, so every read sees the value it
-/// saw before; the moved operations cannot trap (no division), so running them when the loop runs zero times is
-/// harmless.</summary>
+/// instructions per 16 lanes, and a depthwise conv recomputed every tap's row offset per vector. Only registers
+/// assigned once in the whole kernel move, so every read sees the value it saw before; the moved operations cannot
+/// trap (no division), so running them when the loop runs zero times is harmless.</summary>
 public sealed class HoistLoopInvariants : IMachinePass
 {
     public string Name => nameof(HoistLoopInvariants);
@@ -115,15 +115,20 @@ public sealed class HoistLoopInvariants : IMachinePass
         }
     }
 
-    /// <summary>Pure, cannot trap, and cheap to keep live: constants and scalar integer index arithmetic.</summary>
+    /// <summary>Pure, cannot trap, and cheap to keep live: scalar constants, and scalar integer/bool arithmetic (index
+    /// arithmetic, comparisons and their and/or for range bounds, selects and moves of them) other than division.</summary>
     private static bool Movable(MStmt s) => s switch
     {
         ConstStmt c => !c.Target.Type.IsVector,
-        BinaryStmt b => !b.Target.Type.IsVector && IsInteger(b.Target.Type.Element)
-            && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Shl or BinaryOp.Min or BinaryOp.Max,
+        BinaryStmt b => !b.Target.Type.IsVector && !b.A.Type.IsVector && IsIndex(b.Target.Type.Element) && IsIndex(b.A.Type.Element)
+            && b.Op is not (BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow),
         CastStmt c => !c.Target.Type.IsVector && IsInteger(c.Target.Type.Element) && IsInteger(c.X.Type.Element),
+        SelectStmt c => !c.Target.Type.IsVector && !c.Condition.Type.IsVector && IsIndex(c.Target.Type.Element),
+        MoveStmt m => !m.Target.Type.IsVector && !m.Source.Type.IsVector && IsIndex(m.Target.Type.Element),
         _ => false,
     };
+
+    private static bool IsIndex(DataType t) => t == DataType.Bool || IsInteger(t);
 
     private static bool IsInteger(DataType t) => t is DataType.Int64 or DataType.Int32 or DataType.Int16 or DataType.Int8
         or DataType.UInt64 or DataType.UInt32 or DataType.UInt16 or DataType.UInt8;

@@ -353,12 +353,23 @@ public sealed partial class BoundsAnalysis
                     BinaryOp.Min => Interval.Min(x, y),
                     BinaryOp.Max => Interval.Max(x, y),
                     BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod or BinaryOp.FMod when y.IsConstant => ByConstant(b.Op, x, y.Lo),
+                    BinaryOp.BitAnd when y.IsConstant => RoundDown(x, y.Lo),
                     _ => Interval.Top,
                 };
             }
             default:
                 return Interval.Top;
         }
+    }
+
+    /// <summary><c>x &amp; -2^k</c>: x rounded down to a multiple of 2^k (the lowering's whole-vector rounding); Top for
+    /// other masks.</summary>
+    private static Interval RoundDown(Interval x, long mask)
+    {
+        if (x.IsEmpty) return Interval.Empty;
+        if (mask >= 0 || mask == long.MinValue || ((-mask) & (-mask - 1)) != 0 || x.Lo == long.MinValue) return Interval.Top;
+        long c = -mask;
+        return new(FloorDiv(x.Lo, c) * c, FloorDiv(x.Hi, c) * c);
     }
 
     /// <summary>Division and remainders by a constant, with <see cref="ScalarSemantics.Binary"/>'s meaning

@@ -46,6 +46,9 @@ public sealed partial class KnobSpace
                 // No row axis (depthwise or grouped: both operands read the channel): no dot (one row would be an axpy
                 // with packing per step) but a vectorised multiply-add along N per reduction element, all reduction
                 // blocks 1; the output axis before N takes rows so a program has about MultiAxisMinElements outputs.
+                // N takes the whole output row up to MultiAxisMinElements: a row split into blocks masks the tail of
+                // every block, where a whole row masks only its padded edges (the Machine level's edge/interior split).
+                blocks[Classes.ClassOf(n)] = BlockAtMost(Classes.ClassOf(n), Math.Max(MultiAxisMaxN, MultiAxisMinElements));
                 if (c.Indices.Length > 1)
                 {
                     string rows = Classes.ClassOf(c.Indices[^2]);

@@ -273,6 +273,7 @@ public sealed partial class KnobSpace
             var cands = _blockCandidates[c];
             blocks[c] = Classes.Extent(c) <= target ? cands[^1] : cands.Last(b => b <= target);
         }
+        foreach (var c in WindowReduceClasses()) blocks[c] = 1;
         // Shrink the largest block of an over-budget computation until all fit.
         foreach (var comp in Kernel.Computations)
             while (BlockElements(comp, b => blocks[b]) > BlockBudget)
@@ -293,6 +294,32 @@ public sealed partial class KnobSpace
         foreach (var c in Classes.Reduce) b[KnobNames.Split(c)] = "1";
         foreach (var i in ContractionInputs) b[KnobNames.Pack(i)] = KnobNames.None;
         return new Config(b.ToImmutable());
+    }
+
+    /// <summary>Most taps along one axis of a window whose reduction the default unrolls tap by tap.</summary>
+    public const long MaxWindowTaps = 16;
+
+    /// <summary>The reduction classes of sliding windows (pools, windowed sums): a sum/max/min over an axis that a load
+    /// index combines with an output axis (<c>x[oh + kh]</c>), of at most <see cref="MaxWindowTaps"/> taps. Their default
+    /// block is 1, so each tap is a load of the window's output row shifted by the tap (vectorised along the row, padded
+    /// edges as lane ranges) and the taps combine elementwise; a whole-window block reduces a [.., row, taps] block over
+    /// its last axis, whose loads are not contiguous along any vector dim (scalar loops).</summary>
+    private IEnumerable<string> WindowReduceClasses()
+    {
+        var result = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var c in Kernel.Computations)
+        {
+            if (c.Reduce is not { Op: ReduceOp.Sum or ReduceOp.Max or ReduceOp.Min } r) continue;
+            foreach (var load in ExprAnalysis.LoadsOf(c.Body))
+                foreach (var ix in load.Indices)
+                {
+                    var axes = ExprAnalysis.AxesOf(ix);
+                    if (!axes.Any(a => c.Indices.Contains(a))) continue;
+                    foreach (var a in r.Axes)
+                        if (axes.Contains(a) && Classes.Extent(Classes.ClassOf(a)) <= MaxWindowTaps) result.Add(Classes.ClassOf(a));
+                }
+        }
+        return result;
     }
 
     /// <summary>Longest row the default keeps whole in one block (f32: 16 KiB, a part of L1).</summary>

@@ -68,7 +68,8 @@ public class LaneRangeTests
                 {
                     var machine = MachineLoweringCheck.Check(block, Config.Empty, target, [x]);
                     var printed = Strata.Machine.Text.MachinePrinter.Print(machine);
-                    if (select) Assert.DoesNotContain(" select ", printed);
+                    // The padding select folds into the load (the edge loop's index select is scalar i64 arithmetic).
+                    if (select) Assert.DoesNotContain(printed.Split('\n'), l => l.Contains(" select ", StringComparison.Ordinal) && !l.EndsWith(": i64", StringComparison.Ordinal));
                     // Scalar loops (the scalar target, a single column) keep their masks: not this test's subject.
                     if (target.Lanes(t) == 1 || width == 1) continue;
                     Assert.True(printed.Contains(" from "), $"{target}: the padded row did not become a lane-range access:\n{text}\n{printed}");

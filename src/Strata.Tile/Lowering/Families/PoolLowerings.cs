@@ -6,7 +6,10 @@ namespace Strata.Tile.Lowerings;
 /// <summary>MaxPool, AveragePool, LpPool and the global pools: reductions over the window taps, where taps in the
 /// padding are guarded by a select (they read as −∞ for max and 0 for sums). AveragePool divides by the number of
 /// taps inside the input (or inside input and padding with count_include_pad), an index expression of the output
-/// position. Sums run in f64 as in the reference; max is exact in the element type.</summary>
+/// position. Average sums of f32 run in f32, as ONNX Runtime's kernels do (a window or a global pool adds at most a
+/// few thousand in-range values; the division by the count is then an f32 division): the f32 sum vectorises with the
+/// f32 loads, where an f64 sum has half the lanes and keeps the loop scalar. Other sums (f16/bf16, f64, LpPool's
+/// powers) run in f64 as in the reference; max is exact in the element type.</summary>
 internal static class PoolLowerings
 {
     private const DataType F64T = DataType.Float64;
@@ -22,6 +25,9 @@ internal static class PoolLowerings
     }
 
     private enum Kind { Average, Max, Lp }
+
+    /// <summary>The type a pool sums in: f32 for an f32 average, f64 otherwise (see the class summary).</summary>
+    private static DataType SumType(DataType t, bool lp) => t == DataType.Float32 && !lp ? DataType.Float32 : F64T;
 
     private static bool IsFloatPoolType(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Float16 or DataType.BFloat16;
 
@@ -110,11 +116,12 @@ internal static class PoolLowerings
         bool includePad = c.Node.GetInt("count_include_pad", 0) != 0;
         double p = Exponent(c);
         var (outHints, redHints) = Hints(win.Rank);
+        var acc = SumType(t, lp);
         var s = c.Builder.Reduce(ReduceOp.Sum, [x.Shape[0], x.Shape[1], .. win.Output], win.Kernel, (o, r) =>
         {
             var (pos, inside) = win.Taps(o.Skip(2).ToArray(), r);
-            var v = F64(x.At([o[0], o[1], .. pos]));
-            return Guard(inside, lp ? LpTerm(v, p) : v, C(0, F64T));
+            var v = To(x.At([o[0], o[1], .. pos]), acc);
+            return Guard(inside, lp ? LpTerm(v, p) : v, C(0, acc));
         }, lp ? "lpsum" : "sum", outHints, redHints);
         return [Value(t, s.Shape, o =>
         {
@@ -125,7 +132,7 @@ internal static class PoolLowerings
                 var cd = win.TapCountExpr(d, o[2 + d], includePad);
                 count = count is null ? cd : Bin(BinaryOp.Mul, count, cd);
             }
-            var divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, F64T) : F64(count!);
+            var divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, acc) : To(count!, acc);
             return To(Div(s.At(o), divisor), t);
         })];
     }
@@ -142,11 +149,12 @@ internal static class PoolLowerings
         if (kind == Kind.Max)
             return [ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max", reduceHints: hints)];
         double p = Exponent(c);
+        var acc = SumType(t, kind == Kind.Lp);
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) =>
         {
-            var v = F64(x.At(g.InputIndex(o, r)));
+            var v = To(x.At(g.InputIndex(o, r)), acc);
             return kind == Kind.Lp ? LpTerm(v, p) : v;
         }, kind == Kind.Lp ? "lpsum" : "sum", reduceHints: hints);
-        return [Value(t, s.Shape, o => To(kind == Kind.Lp ? LpRoot(s.At(o), p) : Div(s.At(o), C(g.Count, F64T)), t))];
+        return [Value(t, s.Shape, o => To(kind == Kind.Lp ? LpRoot(s.At(o), p) : Div(s.At(o), C(g.Count, acc)), t))];
     }
 }
