@@ -43,6 +43,24 @@ internal sealed partial class KernelEmitter
             _il.Emit(OpCodes.Div);
             if (t == DataType.Float32) _il.Emit(OpCodes.Conv_R4);
         }
+        else if (IsFastFloat(t) && u.Op == UnaryOp.Relu)
+        {
+            // v <= 0 ? 0 : v — ScalarSemantics' v > 0 ? v : (NaN ? v : 0): ble is ordered, so NaN keeps v; -0 gives +0.
+            // Inline: through the bridge a relu is a call and a Scalar round trip per element (shufflenet's scalar
+            // AveragePool+Concat+Relu kernels spent most of their time there).
+            var zero = _il.DefineLabel();
+            var end = _il.DefineLabel();
+            Load(u.X);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Ldc_R4, 0f);
+            else _il.Emit(OpCodes.Ldc_R8, 0.0);
+            _il.Emit(OpCodes.Ble, zero);
+            Load(u.X);
+            _il.Emit(OpCodes.Br, end);
+            _il.MarkLabel(zero);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Ldc_R4, 0f);
+            else _il.Emit(OpCodes.Ldc_R8, 0.0);
+            _il.MarkLabel(end);
+        }
         else if (IsFastFloat(t) && FastFloatUnary(u.Op) is { } math)
         {
             Load(u.X);
