@@ -133,6 +133,41 @@ internal sealed partial class KernelEmitter
             Call(typeof(ScalarBridge), nameof(ScalarBridge.UnaryI), typeof(int), typeof(int), typeof(long));
     }
 
+    /// <summary>i64 mod (floor mod, the divisor's sign) inline for a positive divisor: p % q, plus q when negative.
+    /// Other divisors (0, negative) call the bridge. Index arithmetic uses it (a channel shuffle's
+    /// <c>mod(c, groups)</c>): through the bridge a copy kernel made a call per vector it moved (shufflenet's
+    /// Reshape+Transpose+Reshape kernels).</summary>
+    private void EmitModI64(BinaryStmt b)
+    {
+        var slow = _il.DefineLabel();
+        var end = _il.DefineLabel();
+        var r = Temp(typeof(long), 23);
+        Load(b.B);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ble, slow);
+        Load(b.A);
+        Load(b.B);
+        _il.Emit(OpCodes.Rem);
+        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Ldloc, r);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Bge, end);
+        _il.Emit(OpCodes.Ldloc, r);
+        Load(b.B);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Br, end);
+        _il.MarkLabel(slow);
+        _il.Emit(OpCodes.Ldc_I4, (int)BinaryOp.Mod);
+        _il.Emit(OpCodes.Ldc_I4, (int)DataType.Int64);
+        Load(b.A);
+        Load(b.B);
+        Call(typeof(ScalarBridge), nameof(ScalarBridge.BinaryI), typeof(int), typeof(int), typeof(long), typeof(long));
+        _il.Emit(OpCodes.Stloc, r);
+        _il.MarkLabel(end);
+        _il.Emit(OpCodes.Ldloc, r);
+    }
+
     private void EmitScalarBinary(BinaryStmt b)
     {
         var t = b.A.Type.Element;
@@ -165,6 +200,11 @@ internal sealed partial class KernelEmitter
         if (t == DataType.Bool && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul) return false;
         bool unsigned = ClrTypes.IsUnsigned(t) && t is DataType.UInt32 or DataType.UInt64;
         var clr = ClrTypes.Element(t);
+        if (b.Op == BinaryOp.Mod && t == DataType.Int64)
+        {
+            EmitModI64(b);
+            return true;
+        }
         OpCode[]? ops = b.Op switch
         {
             BinaryOp.Add => [OpCodes.Add],
