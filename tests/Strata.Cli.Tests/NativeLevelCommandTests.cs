@@ -117,6 +117,14 @@ public sealed class NativeLevelCommandTests : IDisposable
         // A step's time is part of its run's: no step's median exceeds the slowest run.
         Assert.True(medians[0] <= doc.RootElement.GetProperty("maxMs").GetDouble());
         Assert.Equal(steps.Length, steps.Select(e => e.GetProperty("name").GetString()).Distinct().Count());
+        // The calling thread's CPU time (Linux): a thread cannot compute longer than the step lasted, in each run, so
+        // neither in the medians; a clock of the process (or of the workers too) could.
+        if (OperatingSystem.IsLinux())
+            Assert.All(steps, e =>
+            {
+                double cpu = e.GetProperty("medianCpuMs").GetDouble();
+                Assert.InRange(cpu, 0, e.GetProperty("medianMs").GetDouble() + 0.01);
+            });
     }
 
     [Fact]

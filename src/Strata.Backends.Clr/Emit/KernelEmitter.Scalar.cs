@@ -43,6 +43,24 @@ internal sealed partial class KernelEmitter
             _il.Emit(OpCodes.Div);
             if (t == DataType.Float32) _il.Emit(OpCodes.Conv_R4);
         }
+        else if (IsFastFloat(t) && u.Op == UnaryOp.Relu)
+        {
+            // v <= 0 ? 0 : v — ScalarSemantics' v > 0 ? v : (NaN ? v : 0): ble is ordered, so NaN keeps v; -0 gives +0.
+            // Inline: through the bridge a relu is a call and a Scalar round trip per element (shufflenet's scalar
+            // AveragePool+Concat+Relu kernels spent most of their time there).
+            var zero = _il.DefineLabel();
+            var end = _il.DefineLabel();
+            Load(u.X);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Ldc_R4, 0f);
+            else _il.Emit(OpCodes.Ldc_R8, 0.0);
+            _il.Emit(OpCodes.Ble, zero);
+            Load(u.X);
+            _il.Emit(OpCodes.Br, end);
+            _il.MarkLabel(zero);
+            if (t == DataType.Float32) _il.Emit(OpCodes.Ldc_R4, 0f);
+            else _il.Emit(OpCodes.Ldc_R8, 0.0);
+            _il.MarkLabel(end);
+        }
         else if (IsFastFloat(t) && FastFloatUnary(u.Op) is { } math)
         {
             Load(u.X);
@@ -115,6 +133,41 @@ internal sealed partial class KernelEmitter
             Call(typeof(ScalarBridge), nameof(ScalarBridge.UnaryI), typeof(int), typeof(int), typeof(long));
     }
 
+    /// <summary>i64 mod (floor mod, the divisor's sign) inline for a positive divisor: p % q, plus q when negative.
+    /// Other divisors (0, negative) call the bridge. Index arithmetic uses it (a channel shuffle's
+    /// <c>mod(c, groups)</c>): through the bridge a copy kernel made a call per vector it moved (shufflenet's
+    /// Reshape+Transpose+Reshape kernels).</summary>
+    private void EmitModI64(BinaryStmt b)
+    {
+        var slow = _il.DefineLabel();
+        var end = _il.DefineLabel();
+        var r = Temp(typeof(long), 23);
+        Load(b.B);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ble, slow);
+        Load(b.A);
+        Load(b.B);
+        _il.Emit(OpCodes.Rem);
+        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Ldloc, r);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Bge, end);
+        _il.Emit(OpCodes.Ldloc, r);
+        Load(b.B);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Br, end);
+        _il.MarkLabel(slow);
+        _il.Emit(OpCodes.Ldc_I4, (int)BinaryOp.Mod);
+        _il.Emit(OpCodes.Ldc_I4, (int)DataType.Int64);
+        Load(b.A);
+        Load(b.B);
+        Call(typeof(ScalarBridge), nameof(ScalarBridge.BinaryI), typeof(int), typeof(int), typeof(long), typeof(long));
+        _il.Emit(OpCodes.Stloc, r);
+        _il.MarkLabel(end);
+        _il.Emit(OpCodes.Ldloc, r);
+    }
+
     private void EmitScalarBinary(BinaryStmt b)
     {
         var t = b.A.Type.Element;
@@ -147,6 +200,11 @@ internal sealed partial class KernelEmitter
         if (t == DataType.Bool && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul) return false;
         bool unsigned = ClrTypes.IsUnsigned(t) && t is DataType.UInt32 or DataType.UInt64;
         var clr = ClrTypes.Element(t);
+        if (b.Op == BinaryOp.Mod && t == DataType.Int64)
+        {
+            EmitModI64(b);
+            return true;
+        }
         OpCode[]? ops = b.Op switch
         {
             BinaryOp.Add => [OpCodes.Add],

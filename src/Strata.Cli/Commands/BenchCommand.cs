@@ -81,9 +81,13 @@ public static class BenchCommand
         if (steps is not null)
         {
             double total = steps.Sum(x => x.MedianMs);
-            w.WriteLine($"steps by median time ({steps.Count}; their medians sum to {total:F3} ms):");
+            bool cpu = steps.Count > 0 && steps.All(x => x.MedianCpuMs is not null);
+            w.WriteLine($"steps by median time ({steps.Count}; their medians sum to {total:F3} ms{(cpu ? $", their CPU medians to {steps.Sum(x => x.MedianCpuMs!.Value):F3} ms" : "")}):");
+            // The calling thread's CPU time beside the wall time: on a shared host a step whose wall time is far above
+            // its CPU time waited for a core (or, with workers, for them), it did not compute for that long.
+            if (cpu) w.WriteLine($"  {"wall",10}    {"share",5}   {"cpu",10}");
             foreach (var x in steps)
-                w.WriteLine($"  {x.MedianMs,10:F3} ms {100 * x.MedianMs / Math.Max(total, 1e-9),5:F1}%  {x.Name} ({x.Kind})");
+                w.WriteLine($"  {x.MedianMs,10:F3} ms {100 * x.MedianMs / Math.Max(total, 1e-9),5:F1}%" + (cpu ? $"  {x.MedianCpuMs!.Value,10:F3} ms" : "") + $"  {x.Name} ({x.Kind})");
         }
         return w.ToString();
     }
@@ -115,6 +119,7 @@ public static class BenchCommand
                 ["name"] = x.Name,
                 ["kind"] = x.Kind,
                 ["medianMs"] = Math.Round(x.MedianMs, 4),
+                ["medianCpuMs"] = x.MedianCpuMs is { } c ? Math.Round(c, 4) : null,
             }).ToArray());
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine;
     }

@@ -73,7 +73,7 @@ public sealed unsafe class NativeProgram : IDisposable
             var random = new Random(0);
             foreach (var step in _steps)
             {
-                long start = profile is null ? 0 : Stopwatch.GetTimestamp();
+                var start = profile is null ? default : RunProfile.Start();
                 if (step is KernelExecStep k)
                 {
                     if (k.Folded) continue;

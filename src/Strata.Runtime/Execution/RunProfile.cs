@@ -8,13 +8,20 @@ public sealed class RunProfile
 {
     private readonly List<StepTime> _steps = [];
 
-    /// <summary>One step: a kernel (its name and level) or a fallback (its op), and how long it took.</summary>
-    public sealed record StepTime(string Name, string Kind, TimeSpan Elapsed);
+    /// <summary>One step: a kernel (its name and level) or a fallback (its op), how long it took (wall clock), and the
+    /// CPU time of the thread that ran the run during it (<see cref="CallerCpu"/>: null where the host has no thread
+    /// clock). At one thread, <c>Elapsed - CallerCpu</c> is time spent waiting for a core; with workers it also holds
+    /// the wait for them, and their CPU time is not counted.</summary>
+    public sealed record StepTime(string Name, string Kind, TimeSpan Elapsed, TimeSpan? CallerCpu = null);
 
     public IReadOnlyList<StepTime> Steps => _steps;
 
     public TimeSpan Total => TimeSpan.FromTicks(_steps.Sum(s => s.Elapsed.Ticks));
 
-    internal void Add(string name, string kind, long startTimestamp) =>
-        _steps.Add(new StepTime(name, kind, Stopwatch.GetElapsedTime(startTimestamp)));
+    /// <summary>Reads both clocks at the start of a step (pass them to <see cref="Add"/>).</summary>
+    internal static (long Wall, long Cpu) Start() => (Stopwatch.GetTimestamp(), ThreadCpuClock.NowTicks());
+
+    internal void Add(string name, string kind, (long Wall, long Cpu) start) =>
+        _steps.Add(new StepTime(name, kind, Stopwatch.GetElapsedTime(start.Wall),
+            ThreadCpuClock.IsAvailable ? TimeSpan.FromTicks(ThreadCpuClock.NowTicks() - start.Cpu) : null));
 }

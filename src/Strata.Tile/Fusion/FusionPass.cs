@@ -182,6 +182,13 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 {
                     var (extent, work, width, foreign) = Parallelism(node, results);
                     long min = Options.MinParallelExtent;
+                    // A pool splits off whatever the size of the map between: fused, the contraction is computed per
+                    // program as a temp rather than tiled as a dot (see PoolsAfterContractions).
+                    if (!contraction && _contractionWork >= Options.MinParallelWork && Options.PoolsAfterContractions.Contains(node.OpKey))
+                    {
+                        Undo(mark, inputCount);
+                        return $"{node.OpKey} pools the contraction's output: the contraction keeps its own kernel";
+                    }
                     if (!contraction && _contractionWork >= Options.MinParallelWork && SplitElements(node) <= Options.MaxSplitElements)
                     {
                         if (_parallelExtent >= min && extent < min)
@@ -198,11 +205,6 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                         {
                             Undo(mark, inputCount);
                             return $"{node.OpKey} re-indexes the contraction's output: the contraction keeps its own kernel";
-                        }
-                        if (Options.PoolsAfterContractions.Contains(node.OpKey))
-                        {
-                            Undo(mark, inputCount);
-                            return $"{node.OpKey} pools the contraction's output: the contraction keeps its own kernel";
                         }
                     }
                     _parallelExtent = extent;

@@ -41,6 +41,16 @@ public sealed class FusionParallelismTests
     }
 
     [Fact]
+    public void LargeConv_LeavesItsMaxPool_HoweverLargeTheMapBetween()
+    {
+        // MaxSplitElements bounds the other splits, not a pool's: a map over it (zfnet512's 96×110×110 before its
+        // MaxPool) fused would run the conv per program as a temp, on a grid of one.
+        var options = FusionHarness.Options with { Fusion = FusionOptions.Default with { MaxSplitElements = 16 } };
+        var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(8, 24), options: options);
+        Assert.Equal([["Conv", "Relu"], ["MaxPool"]], program.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+    }
+
+    [Fact]
     public void SmallConv_KeepsItsMaxPool()
     {
         var program = FusionHarness.CheckAgainstReference(() => ConvReluMaxPool(2, 8));
