@@ -8,7 +8,7 @@ namespace Strata.Backends.Clr.Helpers;
 // polynomial, less what x ≤ 0 makes dead: the upper clamp is 0 (so n ≤ 0), and 2^n is one power of two instead of two. The result y·2^n lies in (0, 1]; y is
 // computed pre-scaled by 2^−64 (the last FMA adds 2^−64 instead of 1: the same rounding, scaled exactly) and multiplied
 // by 2^(n+64), which is normal for every n in [−150, 0], so a subnormal result rounds once, as ExpSingle's two-step
-// scaling does. The results equal ExpSingle's bit for bit on every f32 ≤ 0 (VectorMathTests checks all of them), so the
+// scaling does. The results equal ExpSingle's bit for bit on every f32 ≤ 0 (VectorMathExpNonPosTests; all of them with STRATA_EXHAUSTIVE=1), so the
 // 1-ulp bound carries over; above 0 the result is exactly 1.
 internal static partial class VectorMath
 {
