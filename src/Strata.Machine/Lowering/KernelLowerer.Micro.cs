@@ -79,11 +79,13 @@ internal sealed partial class KernelLowerer
         bool fma = _target.HasFma && ScalarSemantics.IsFloat(t) && lanes > 1;
         bool aInPlace = ReadsInPlace(d.A), bInPlace = ReadsInPlace(d.B);
         var a = aInPlace ? null : _buffers[d.A.Name].Name;
+        // A packed column-major ([K][M], KernelLowerer.Nests): a step of k moves M elements, a row one.
+        bool aColumns = !aInPlace && _columnMajor.Contains(d.A.Name);
         var b = bInPlace ? null : _buffers[d.B.Name].Name;
         // A's element (row, p) as a scalar, B's vector (p, col .. col + lanes) limited to count lanes.
         Reg ReadA(Reg row, Reg p) => aInPlace
             ? Element(d.A, [LaneValue.Uniform(row), LaneValue.Uniform(p)]) is { IsUniform: true } x ? x.Reg : throw new NotVectorisableException("A varies across lanes")
-            : _e.Load(MType.Scalar(t), a!, _e.Add(_e.Mul(row, k), p), hint: "a");
+            : _e.Load(MType.Scalar(t), a!, aColumns ? _e.Add(_e.Mul(p, m), row) : _e.Add(_e.Mul(row, k), p), hint: "a");
         Reg ReadB(Reg p, Reg col, Reg? count, string hint)
         {
             if (!bInPlace) return _e.Load(TypeOf(t, lanes), b!, _e.Add(_e.Mul(p, n), col), null, count, count is null ? null : default(Scalar), hint);
@@ -110,10 +112,10 @@ internal sealed partial class KernelLowerer
         // A row (B column) further is a constant offset too where the address is affine in the row (column): then
         // one base per tile, and the rows (vectors) are constant displacements from it.
         var zero = LaneValue.Uniform(_e.I64(0));
-        long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : k;
+        long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : aColumns ? 1 : k;
         long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
         bool bContiguous = lanes == 1 || bCols == 1;
-        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : (_e.Mul(row, k), 1);
+        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);
         (Reg Base, long Stride)? StepB(Reg col) => !bInPlace ? (col, n) : bContiguous ? InPlaceStep(d.B, p => [p, LaneValue.Uniform(col)]) : null;
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
