@@ -6,9 +6,10 @@ namespace Strata.Block;
 /// their product is the output block (all its other dims have size 1); the rule is <see cref="DotShape"/>'s, which the
 /// knob space's block budget uses too. Lanes beyond K's extent are 0 in both operands: a masked load reads 0 and a
 /// padded operand's other branch is 0. <see cref="GroupAxes"/> are M or N axes that the other operand reads only
-/// group-wise (a grouped convolution's co in its input): that operand is evaluated at the block's first index.</summary>
-internal sealed record ContractionMatch(Expr X, Expr Y, string? M, string? N, string K, IReadOnlyCollection<string> GroupAxes)
+/// group-wise (a grouped convolution's co in its input): that operand is evaluated at the block's first index.
+/// <see cref="Transposed"/>: M comes after N in the output, so the [M, N] product is stored transposed.</summary>
+internal sealed record ContractionMatch(Expr X, Expr Y, string? M, string? N, string K, IReadOnlyCollection<string> GroupAxes, bool Transposed)
 {
     public static ContractionMatch? Find(Computation c, TileSchedule s) =>
-        DotShape.Find(c, a => s.Block(a)) is { } d ? new ContractionMatch(d.X, d.Y, d.M, d.N, d.K, d.GroupAxes) : null;
+        DotShape.Find(c, a => s.Block(a)) is { } d ? new ContractionMatch(d.X, d.Y, d.M, d.N, d.K, d.GroupAxes, d.Transposed) : null;
 }

@@ -358,6 +358,9 @@ internal sealed class KernelLowering
                 return [_b.Dot(x, y, a[0], "a")];
             });
         _groupAxes = [];
-        Store(c, _b.Reshape(acc[0], outLayout.Shape, "acc"), outLayout);
+        // A transposed product (M after N in the output) is stored in its own [M, N] layout: each output index is
+        // laid out along its dim of the product, so the store writes the block transposed.
+        if (dot.Transposed) Store(c, acc[0], Layout([dot.M, dot.N]));
+        else Store(c, _b.Reshape(acc[0], outLayout.Shape, "acc"), outLayout);
     }
 }

@@ -20,7 +20,7 @@ internal sealed partial class KernelLowerer
             case ValueMode.Materialised:
             {
                 var buffer = _buffers[v.Name];
-                var address = Address(idx, RowMajor(v.Type.Shape));
+                var address = Address(idx, BufferStrides(v));
                 return Read(buffer.Name, v.Type.Element, address, null, null, v.Name);
             }
             default:

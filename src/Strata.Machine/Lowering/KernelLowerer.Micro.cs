@@ -80,11 +80,13 @@ internal sealed partial class KernelLowerer
         bool fma = _target.HasFma && ScalarSemantics.IsFloat(t) && lanes > 1;
         bool aInPlace = ReadsInPlace(d.A), bInPlace = ReadsInPlace(d.B);
         var a = aInPlace ? null : _buffers[d.A.Name].Name;
+        // A packed column-major ([K][M], KernelLowerer.Nests): a step of k moves M elements, a row one.
+        bool aColumns = !aInPlace && _columnMajor.Contains(d.A.Name);
         var b = bInPlace ? null : _buffers[d.B.Name].Name;
         // A's element (row, p) as a scalar, B's vector (p, col .. col + lanes) limited to count lanes.
         Reg ReadA(Reg row, Reg p) => aInPlace
             ? Element(d.A, [LaneValue.Uniform(row), LaneValue.Uniform(p)]) is { IsUniform: true } x ? x.Reg : throw new NotVectorisableException("A varies across lanes")
-            : _e.Load(MType.Scalar(t), a!, _e.Add(_e.Mul(row, k), p), hint: "a");
+            : _e.Load(MType.Scalar(t), a!, aColumns ? _e.Add(_e.Mul(p, m), row) : _e.Add(_e.Mul(row, k), p), hint: "a");
         // B packed in panels of the tile's width (KernelLowerer.Panels.cs): the tile at j0 reads j0·k + p·w + v·lanes,
         // w the panel's width (narrower for the last, partial panel).
         int? panel = !bInPlace && _panelWidth.TryGetValue(d.B.Name, out var pw) ? pw : null;
@@ -118,10 +120,10 @@ internal sealed partial class KernelLowerer
         // A row (B column) further is a constant offset too where the address is affine in the row (column): then
         // one base per tile, and the rows (vectors) are constant displacements from it.
         var zero = LaneValue.Uniform(_e.I64(0));
-        long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : k;
+        long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : aColumns ? 1 : k;
         long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
         bool bContiguous = lanes == 1 || bCols == 1;
-        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : (_e.Mul(row, k), 1);
+        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);
         (Reg Base, long Stride)? StepB(Reg col) => !bInPlace ? (col, n) : bContiguous ? InPlaceStep(d.B, p => [p, LaneValue.Uniform(col)]) : null;
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);

@@ -12,18 +12,21 @@ internal sealed partial class KernelLowerer
     /// <paramref name="vectorElement"/> has lanes &gt; 1 on the target, the innermost loop is first tried as a vector
     /// loop over full vectors plus one count-masked vector for the rest; if the body has no lane-wise form
     /// (<see cref="NotVectorisableException"/>) it stays a scalar loop.</summary>
-    private void Nest(ImmutableArray<int> shape, DataType vectorElement, Action<LaneValue[]> body, string hint = "i")
+    /// <returns>Whether the innermost loop was vectorised.</returns>
+    private bool Nest(ImmutableArray<int> shape, DataType vectorElement, Action<LaneValue[]> body, string hint = "i")
     {
         var idx = new LaneValue[shape.Length];
         int lanes = _options.Vectorize ? _target.Lanes(vectorElement) : 1;
+        bool vectorised = false;
         void Outer(int d)
         {
-            if (d == shape.Length - 1 && lanes > 1 && shape[d] > 1 && TryVectorInner(shape[d], lanes, idx, body, hint)) return;
+            if (d == shape.Length - 1 && lanes > 1 && shape[d] > 1 && TryVectorInner(shape[d], lanes, idx, body, hint)) { vectorised = true; return; }
             if (d == shape.Length) { body(idx); return; }
             if (shape[d] == 1) { idx[d] = LaneValue.Uniform(_e.I64(0)); Outer(d + 1); return; }
             _e.Loop(hint + d, _e.I64(0), _e.I64(shape[d]), 1, i => { idx[d] = LaneValue.Uniform(i); Outer(d + 1); });
         }
         Outer(0);
+        return vectorised;
     }
 
     private bool TryVectorInner(int extent, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint)
@@ -73,13 +76,62 @@ internal sealed partial class KernelLowerer
     {
         var buffer = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size);
         var op = _plan.Def(v)!;
-        var strides = RowMajor(v.Type.Shape);
-        Nest(v.Type.Shape, v.Type.Element, idx =>
+        var shape = v.Type.Shape;
+        var strides = RowMajor(shape);
+        bool rowVectors = false;
+        var rows = _e.Collect(() => rowVectors = Nest(shape, v.Type.Element, idx =>
         {
             var value = ElementOf(op, v, idx);
             Write(buffer.Name, v.Type.Element, Address(idx, strides), value, null);
-        });
+        }));
+        // A dot's A block whose rows have no vector form (a conv input read along ci, H·W apart) may have columns that
+        // do (along ow): it is then packed column-major, [K][M], and the micro-kernel reads A(row, p) at p·M + row.
+        if (!rowVectors && shape.Length == 2 && shape[0] > 1 && _options.Vectorize && _target.Lanes(v.Type.Element) > 1 && IsDotA(v))
+        {
+            ImmutableArray<int> swapped = [shape[1], shape[0]];
+            var swappedStrides = RowMajor(swapped);
+            bool columnVectors = false;
+            var columns = _e.Collect(() => columnVectors = Nest(swapped, v.Type.Element, idx =>
+            {
+                var value = ElementOf(op, v, [idx[1], idx[0]]);
+                Write(buffer.Name, v.Type.Element, Address(idx, swappedStrides), value, null);
+            }));
+            if (columnVectors)
+            {
+                foreach (var s in columns) _e.Emit(s);
+                _columnMajor.Add(v.Name);
+                _buffers[v.Name] = buffer;
+                return;
+            }
+        }
+        foreach (var s in rows) _e.Emit(s);
         _buffers[v.Name] = buffer;
+    }
+
+    /// <summary>Materialised values laid out column-major ([K][M]): dot A blocks packed along their columns.</summary>
+    private readonly HashSet<string> _columnMajor = new(StringComparer.Ordinal);
+
+    /// <summary>The row-major strides of a materialised value, or its column-major ones (<see cref="_columnMajor"/>).</summary>
+    private long[] BufferStrides(BlockValue v) =>
+        _columnMajor.Contains(v.Name) ? [1, v.Type.Shape[0]] : RowMajor(v.Type.Shape);
+
+    private HashSet<string>? _dotA;
+
+    /// <summary>Whether <paramref name="v"/> is the A operand of a dot of this kernel, and nothing else reads it.</summary>
+    private bool IsDotA(BlockValue v)
+    {
+        if (_dotA is null)
+        {
+            _dotA = new HashSet<string>(StringComparer.Ordinal);
+            void Walk(ImmutableArray<BlockOp> ops)
+            {
+                foreach (var op in ops)
+                    if (op is DotOp d) _dotA.Add(d.A.Name);
+                    else if (op is ForOp f) Walk(f.Body);
+            }
+            Walk(_kernel.Body);
+        }
+        return _dotA.Contains(v.Name) && _plan.Consumers(v) == 1;
     }
 
     /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store.</summary>

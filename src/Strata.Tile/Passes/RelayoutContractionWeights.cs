@@ -30,7 +30,10 @@ public static class RelayoutContractionWeights
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
-                && DotShape.LoadOf(roles.X) is { } x && Permutation(x, roles.M, roles.K, step.Kernel) is { } perm)
+                && DotShape.LoadOf(roles.X) is { } x
+                // Channels as the dot's columns (short or strided output rows): [kh, kw, ci, co], rows along N.
+                && (DotShape.WantsChannelColumns(c, roles, a => step.Kernel.Axis(a).Extent)
+                    ? Permutation(x, roles.K, roles.M, step.Kernel) : Permutation(x, roles.M, roles.K, step.Kernel)) is { } perm)
             {
                 step = Apply(graph, step, x.Buffer, perm, "_rows") is { } applied ? applied
                     : ApplyToProducer(graph, step, x.Buffer, perm, steps);

@@ -33,6 +33,16 @@ public class RelayoutContractionWeightsTests
     }
 
     [Fact]
+    public void AConvWithShortRowsReadsItsWeightsAsKhKwCiCo()
+    {
+        // ow = 4 (stride 2): the channels become the dot's columns (DotShape.WantsChannelColumns), read along co.
+        var p = FusionHarness.CheckAgainstReference(() => Conv(17, 32, 3, 1, [1, 1, 1, 1], [2, 2]));
+        Assert.Equal([3L, 3, 17, 32], Weights(p).Shape.AsEnumerable());
+        var c = p.Kernels.Single().Kernel.Computations[0];
+        Assert.True(DotShape.DefaultRoles(c, a => p.Kernels.Single().Kernel.Axis(a).Extent)!.Transposed);
+    }
+
+    [Fact]
     public void A1x1ConvKeepsItsLayout()
     {
         var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 1, 1, [0, 0, 0, 0], [1, 1]));

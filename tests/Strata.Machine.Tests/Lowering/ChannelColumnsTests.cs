@@ -1,0 +1,88 @@
+using System.Globalization;
+using CsCheck;
+using Strata.Block;
+using Strata.Core;
+using Strata.Machine.Text;
+using Strata.Machine.Lowering;
+using Strata.Tile;
+
+namespace Strata.Machine.Tests.Lowering;
+
+/// <summary>A convolution whose weight is laid out [kh, kw, ci, co] (what RelayoutContractionWeights makes of a constant
+/// weight where the output rows are short or strided) is a dot with the channels as columns: M = ow (the input packed
+/// column-major, along ow), N = co (the weight's rows read in place), the [ow, co] product stored transposed into the
+/// NCHW output. Random shapes (strides, dilations, pads, M and N tails, an epilogue through a temp), the default and
+/// random configs, every target: the Machine interpreter gives the Tile interpreter's results.</summary>
+public class ChannelColumnsTests
+{
+    private static TileKernel Conv(int n, int ci, int co, int h, int w, int kh, int kw, int sh, int sw, int dh, int dw,
+        int pt, int pl, int pb, int pr, bool epilogue)
+    {
+        int oh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1, ow = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+        string row = $"add(mul(oh, {sh}), mul(kh, {dh}))", col = $"add(mul(ow, {sw}), mul(kw, {dw}))";
+        string cond = $"and(and(ge({row}, {pt}), lt({row}, {h + pt})), and(ge({col}, {pl}), lt({col}, {w + pl})))";
+        string target = epilogue ? "%acc" : "%out";
+        string temp = epilogue ? $"temp %acc: f32[{n},{co},{oh},{ow}]" : "";
+        string tail = epilogue ? "%out[n, co, oh, ow] = relu(add(%acc[n, co, oh, ow], %b[co]))" : "";
+        return MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+            tile.kernel @conv(%x: f32[{{n}},{{ci}},{{h}},{{w}}], %wt: f32[{{kh}},{{kw}},{{ci}},{{co}}], %b: f32[{{co}}]) -> (%out: f32[{{n}},{{co}},{{oh}},{{ow}}]) {
+              {{temp}}
+              domain n = {{n}}, co = {{co}}, oh = {{oh}}, ow = {{ow}}
+              reduce ci = {{ci}}, kh = {{kh}}, kw = {{kw}}
+              {{target}}[n, co, oh, ow] = sum[ci, kh, kw] mul(select({{cond}}, %x[n, ci, sub({{row}}, {{pt}}), sub({{col}}, {{pl}})], 0.0 : f32), %wt[kh, kw, ci, co])
+              {{tail}}
+            }
+            """));
+    }
+
+    private static void CheckAgainstTile(TileKernel kernel, Config config, Target target, int seed)
+    {
+        var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
+        var expected = TileInterpreter.Run(kernel, inputs);
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed);
+        var actual = MachineInterpreter.Call(machine, inputs);
+        for (int o = 0; o < expected.Length; o++)
+            if (MachineLoweringCheck.Compare(expected[o], actual[o]) is { } diff)
+                Assert.Fail($"@{kernel.Name} for {target} under {config}: output {o} {diff}");
+    }
+
+    [Fact]
+    public void AShortRowConvIsATransposedDotOfOutputPositionsByChannels()
+    {
+        // resnet50's late 3×3 convs: 7×7 outputs, 32 channels here.
+        var kernel = Conv(1, 8, 32, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, epilogue: true);
+        var c = kernel.Computations[0];
+        var roles = DotShape.DefaultRoles(c, a => kernel.Axis(a).Extent)!;
+        Assert.True(roles.Transposed);
+        Assert.Equal(("ow", "co", "ci"), (roles.M, roles.N, roles.K));
+        var space = KnobSpace.For(kernel);
+        var sch = space.Resolve(space.Default());
+        var shape = DotShape.Find(c, a => sch.Block(a))!;
+        Assert.True(shape.Transposed);
+        Assert.Equal(("ow", "co"), (shape.M, shape.N));
+        // The input block is packed column-major with vector loads along ow: no scalar gather along ci.
+        var machine = BlockToMachine.Lower(TileToBlock.Lower(kernel, space.Default()), space.Default(), Target.Get("x86-64-avx512"));
+        Assert.Contains(MachinePrinter.Print(machine).Split('\n'), l => l.Contains("= load %x[") && l.Contains(": v16f32"));
+        CheckAgainstTile(kernel, space.Default(), Target.Get("x86-64-avx512"), 3);
+    }
+
+    [Fact]
+    public void AnyChannelColumnsConvComputesTheSameOnEveryTarget()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = r.Next(1, 3), ci = r.Next(1, 9), co = r.Next(2) == 0 ? 16 * r.Next(1, 3) : r.Next(2, 20), h = r.Next(1, 8), w = r.Next(1, 20);
+            int kh = r.Next(1, 4), kw = r.Next(1, 4), sh = r.Next(1, 3), sw = r.Next(1, 3), dh = r.Next(1, 3), dw = r.Next(1, 3);
+            int pt = r.Next(0, 3), pl = r.Next(0, 3), pb = r.Next(0, 3), pr = r.Next(0, 3);
+            if (h + pt + pb - dh * (kh - 1) < 1 || w + pl + pr - dw * (kw - 1) < 1) return;
+            var kernel = Conv(n, ci, co, h, w, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, epilogue: r.Next(2) == 0);
+            var space = KnobSpace.For(kernel);
+            foreach (var config in new[] { space.Default(), space.Random(r) })
+            {
+                Assert.True(space.IsLegal(config, out var why), why);
+                foreach (var target in Target.Known) CheckAgainstTile(kernel, config, target, seed);
+            }
+        }, iter: 40);
+    }
+}
