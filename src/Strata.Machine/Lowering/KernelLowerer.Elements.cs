@@ -163,14 +163,10 @@ internal sealed partial class KernelLowerer
         _ => throw new NotVectorisableException("a lane-varying mask that is not a lane range"),
     };
 
-    /// <summary>The lane count of a uniform mask: all lanes or none. Kept in the interior of an edge split too: the
-    /// interior is empty when the mask is false (a window row wholly in the padding), but bounds analysis cannot tie
-    /// the loop's range to the mask, and an unmasked load there can be proven always out of bounds (a verify error);
-    /// the count is loop-invariant, computed once before the loop.</summary>
     private Reg UniformCount(Reg mask)
     {
         _maskProbe?.Add(new MaskBound(MaskBoundKind.Uniform, mask));
-        return _e.Select(mask, _e.I64(_lanes), _e.I64(0), "n");
+        return _interior ? _e.I64(_lanes) : _e.Select(mask, _e.I64(_lanes), _e.I64(0), "n");
     }
 
     /// <summary>The later of two lane-range starts (absent: lane 0).</summary>

@@ -20,7 +20,8 @@ namespace Strata.Machine.Verification;
 /// <c>%base + %a</c> starts at <c>%base + %lo</c> (the lowering's head mask: padding).</item>
 /// </list>
 /// Unproven is always safe (the access is checked at run time). An access is proven out of bounds (a verifier
-/// error) only when it has no mask, is not inside an if, and every index it may get is outside the memory.</summary>
+/// error) only when it has no mask, is not inside an if or a loop that may run zero times, and every index it may get
+/// is outside the memory.</summary>
 public sealed partial class BoundsAnalysis
 {
     private const int MaxDepth = 12;
@@ -173,6 +174,22 @@ public sealed partial class BoundsAnalysis
         // head only grows (joins, then widening of moving bounds to thresholds; recorded computations only shrink),
         // so this ends, with head a state that holds at every iteration's start. The run that finds head stable
         // is the run from head: its judgments are the loop's.
+        // A loop that may run zero times (an edge split's interior, empty when a window row is wholly in the
+        // padding) may never execute its accesses: none of them is proven out of bounds, as inside an if.
+        bool mayBeEmpty = lo.Hi >= hi.Lo;
+        if (mayBeEmpty) _conditional++;
+        try
+        {
+            LoopFixpoint(loop, st, var, log);
+        }
+        finally
+        {
+            if (mayBeEmpty) _conditional--;
+        }
+    }
+
+    private void LoopFixpoint(LoopStmt loop, State st, Interval var, List<Judgment>? log)
+    {
         var head = st.Clone();
         List<Judgment>? judged = null;
         bool widened = false;

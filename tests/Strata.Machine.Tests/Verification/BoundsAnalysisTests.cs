@@ -162,6 +162,12 @@ public class BoundsAnalysisTests
         Assert.False(Assert.Single(r3.Unproven).ProvenOutOfBounds);
         var (_, r4) = Analyze("  %m = const -1 : i64\n  %v = load %x[%m] count %c1 : v8f32\n");
         Assert.True(Assert.Single(r4.Unproven).ProvenOutOfBounds);
+        // In a loop that may run zero times (an edge split's interior, empty when a window row lies in the padding)
+        // the access may never run: unproven, not an error; in one that surely runs, it is an error.
+        var (_, r5) = Analyze("  %n = load %idx[%c0] : i64\n  %e = max %n, %c0 : i64\n  %u = min %e, %c1 : i64\n  loop %i = %c0 to %u step 1 {\n    %v = load %x[%c20] : f32\n  }\n");
+        Assert.False(Assert.Single(r5.Unproven).ProvenOutOfBounds);
+        var (_, r6) = Analyze("  loop %i = %c0 to %c1 step 1 {\n    %v = load %x[%c20] : f32\n  }\n");
+        Assert.True(Assert.Single(r6.Unproven).ProvenOutOfBounds);
         Assert.Contains("%x[%c20] with %c20 in [20, 20]", r1.Unproven[0].Reason);
     }
 
