@@ -92,7 +92,15 @@ internal sealed partial class KernelEmitter
             Store(l.Target);
             return;
         }
-        // Lane by lane into a temp holding `other` splatted: LaneOps.LoadLanes(&mem[i], type, &r, rLane, from, count, lanes).
+        EmitLoadLanes(l, ptr, el);
+    }
+
+    /// <summary>A vector load lane by lane into a temp holding <c>other</c> splatted, where no vector instruction fits:
+    /// <c>LaneOps.LoadLanes(&amp;mem[i], type, &amp;r, rLane, from, count, lanes)</c>, or <c>LoadStridedLanes</c> with
+    /// the stride last for a strided load.</summary>
+    private void EmitLoadLanes(LoadStmt l, LocalBuilder ptr, DataType el)
+    {
+        var t = l.Target.Type;
         var temp = Temp(VType(t), ResultSlot);
         EmitVectorConst(t, l.Other ?? default);
         _il.Emit(OpCodes.Stloc, temp);
@@ -104,7 +112,13 @@ internal sealed partial class KernelEmitter
         PushFrom(l.From);
         PushCount(l.Count, t.Lanes);
         _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        Call(typeof(LaneOps), nameof(LaneOps.LoadLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
+        if (l.Stride == 1)
+            Call(typeof(LaneOps), nameof(LaneOps.LoadLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, l.Stride);
+            Call(typeof(LaneOps), nameof(LaneOps.LoadStridedLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int), typeof(long));
+        }
         _il.Emit(OpCodes.Ldloc, temp);
         Store(l.Target);
     }

@@ -36,22 +36,7 @@ internal sealed partial class KernelEmitter
             Store(l.Target);
             return;
         }
-        // LaneOps.LoadStridedLanes(&mem[i], type, &r, rLane, from, count, lanes, stride) into `other` splatted.
-        var temp = Temp(VType(t), ResultSlot);
-        EmitVectorConst(t, l.Other ?? default);
-        _il.Emit(OpCodes.Stloc, temp);
-        PushAddress(ptr, el, l.Index);
-        _il.Emit(OpCodes.Ldc_I4, (int)el);
-        _il.Emit(OpCodes.Ldloca, temp);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Ldc_I4, LaneBytes(t));
-        PushFrom(l.From);
-        PushCount(l.Count, t.Lanes);
-        _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        _il.Emit(OpCodes.Ldc_I8, s);
-        Call(typeof(LaneOps), nameof(LaneOps.LoadStridedLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int), typeof(long));
-        _il.Emit(OpCodes.Ldloc, temp);
-        Store(l.Target);
+        EmitLoadLanes(l, ptr, el);
     }
 
     /// <summary>The <see cref="MaskedLanes"/> strided load for a 4- or 8-byte numeric vector of 128/256/512 bits, or null:

@@ -24,20 +24,27 @@ public sealed class HoistLoopInvariants : IMachinePass
         return body == kernel.Body ? kernel : kernel with { Body = body };
     }
 
-    private static void CountDefs(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs)
+    private static void CountDefs(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs) =>
+        ForEachAssigned(stmts, name => defs[name] = defs.GetValueOrDefault(name) + 1);
+
+    private static void CollectAssigned(ImmutableArray<MStmt> stmts, HashSet<string> assigned) =>
+        ForEachAssigned(stmts, name => assigned.Add(name));
+
+    /// <summary>Every register <paramref name="stmts"/> assign, at any depth, once per assignment (loop variables too).</summary>
+    private static void ForEachAssigned(ImmutableArray<MStmt> stmts, Action<string> assigned)
     {
         foreach (var s in stmts)
         {
-            if (s.Dest is { } d) defs[d.Name] = defs.GetValueOrDefault(d.Name) + 1;
+            if (s.Dest is { } d) assigned(d.Name);
             switch (s)
             {
                 case LoopStmt l:
-                    defs[l.Var.Name] = defs.GetValueOrDefault(l.Var.Name) + 1;
-                    CountDefs(l.Body, defs);
+                    assigned(l.Var.Name);
+                    ForEachAssigned(l.Body, assigned);
                     break;
                 case IfStmt i:
-                    CountDefs(i.Then, defs);
-                    CountDefs(i.Else, defs);
+                    ForEachAssigned(i.Then, assigned);
+                    ForEachAssigned(i.Else, assigned);
                     break;
             }
         }
@@ -94,25 +101,6 @@ public sealed class HoistLoopInvariants : IMachinePass
             }
         }
         return changed ? result.ToImmutable() : stmts;
-    }
-
-    private static void CollectAssigned(ImmutableArray<MStmt> stmts, HashSet<string> assigned)
-    {
-        foreach (var s in stmts)
-        {
-            if (s.Dest is { } d) assigned.Add(d.Name);
-            switch (s)
-            {
-                case LoopStmt l:
-                    assigned.Add(l.Var.Name);
-                    CollectAssigned(l.Body, assigned);
-                    break;
-                case IfStmt i:
-                    CollectAssigned(i.Then, assigned);
-                    CollectAssigned(i.Else, assigned);
-                    break;
-            }
-        }
     }
 
     /// <summary>Pure, cannot trap, and cheap to keep live: scalar constants, and scalar integer/bool arithmetic (index
