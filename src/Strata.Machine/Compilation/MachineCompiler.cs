@@ -11,7 +11,8 @@ namespace Strata.Machine.Compilation;
 /// <summary>The Machine step of the compiler: every kernel of a Block-level <see cref="CompiledModel"/> lowered for one
 /// target with <see cref="BlockToMachine"/> (its Block config), verified with <see cref="MachineVerifier"/> when
 /// <see cref="MachineLoweringOptions.VerifyEach"/> is set, then run through a <see cref="MachinePipeline"/> (verified
-/// after each pass likewise: an error names the pass), and optionally dumped (<c>DIR/KERNEL/machine.strata</c>).</summary>
+/// after each pass likewise: an error names the pass), stripped of the scratch parameters it does not use
+/// (<see cref="UnusedScratch"/>), and optionally dumped (<c>DIR/KERNEL/machine.strata</c>).</summary>
 public static class MachineCompiler
 {
     /// <param name="passes">The Machine passes run on every kernel after lowering (default: <see cref="MachinePipeline.Default"/>).</param>
@@ -36,7 +37,7 @@ public static class MachineCompiler
             var hooks = options.VerifyEach ? new MachinePipelineHooks { VerifyKernel = Problems } : MachinePipelineHooks.None;
             var machine = BlockToMachine.Lower(k.Block, k.Config, target, options);
             MachinePipeline.Verify(hooks, MachinePipeline.Lower, machine);
-            machine = passes.Run(machine, hooks);
+            machine = UnusedScratch.Drop(passes.Run(machine, hooks));
             if (options.DumpDirectory is { } dir)
             {
                 var path = Path.Combine(dir, IrDump.FileName(k.Name), "machine.strata");
