@@ -70,7 +70,7 @@ public sealed unsafe class NativeProgram : IDisposable
         {
             if (!_folded) Fold(ctx);
             Bind(ctx, inputs, outputs);
-            var random = new Random(0);
+            Random? random = null; // for fallbacks only: seeding one fills a 56-entry table, each run
             foreach (var step in _steps)
             {
                 var start = profile is null ? default : RunProfile.Start();
@@ -83,7 +83,7 @@ public sealed unsafe class NativeProgram : IDisposable
                 else
                 {
                     var f = (FallbackExecStep)step;
-                    RunFallback(ctx, f, random);
+                    RunFallback(ctx, f, random ??= new Random(0));
                     profile?.Add(f.Step.Node.Describe(), "fallback", start);
                 }
             }
