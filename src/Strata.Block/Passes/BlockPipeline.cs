@@ -14,12 +14,14 @@ public sealed class BlockPipeline(IEnumerable<IBlockPass> passes)
     /// <item><see cref="FoldScalarConstants"/>: scalar arithmetic on constants (index offsets, extents) becomes a constant;</item>
     /// <item><see cref="EliminateCommonSubexpressions"/>: a pure op computed twice is computed once (index blocks of
     /// consecutive computations, repeated loads of inputs);</item>
+    /// <item><see cref="FuseScratchLoops"/>: two loops over the same range, the second reading back a scratch block the
+    /// first stored, become one loop that uses the stored value;</item>
     /// <item><see cref="ForwardScratchStores"/>: a scratch block a program stores and reads back at the same indices is
     /// used as the value it stored;</item>
     /// <item><see cref="EliminateDeadValues"/>: drop ops (and loops) whose results no store needs.</item>
     /// </list></summary>
     public static ImmutableArray<IBlockPass> DefaultPasses { get; } =
-        [new FoldScalarConstants(), new EliminateCommonSubexpressions(), new ForwardScratchStores(), new EliminateDeadValues()];
+        [new FoldScalarConstants(), new EliminateCommonSubexpressions(), new FuseScratchLoops(), new ForwardScratchStores(), new EliminateDeadValues()];
 
     public static BlockPipeline Default { get; } = new(DefaultPasses);
 
