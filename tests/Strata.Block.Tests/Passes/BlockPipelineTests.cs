@@ -39,7 +39,7 @@ public sealed class BlockPipelineTests
     [Fact]
     public void DefaultListIsVisibleAndNamed()
     {
-        Assert.Equal(["FoldScalarConstants", "EliminateCommonSubexpressions", "ForwardScratchStores", "EliminateDeadValues"],
+        Assert.Equal(["FoldScalarConstants", "EliminateCommonSubexpressions", "FuseScratchLoops", "ForwardScratchStores", "EliminateDeadValues"],
             BlockPipeline.Default.Passes.Select(p => p.Name));
     }
 
@@ -64,7 +64,7 @@ public sealed class BlockPipelineTests
         var e = Assert.Throws<StrataException>(() => BlockPipeline.Default.With(new Rename(), after: "NoSuchPass"));
         Assert.Equal(ErrorCode.InvalidArgument, e.Code);
         Assert.Contains("EliminateDeadValues", e.Hint);
-        Assert.Throws<StrataException>(() => BlockPipeline.Default.Insert(5, new Rename()));
+        Assert.Throws<StrataException>(() => BlockPipeline.Default.Insert(BlockPipeline.Default.Passes.Length + 1, new Rename()));
         Assert.Throws<StrataException>(() => BlockPipeline.Default.Insert(-1, new Rename()));
     }
 
