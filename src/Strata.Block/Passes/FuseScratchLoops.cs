@@ -1,18 +1,18 @@
 using System.Collections.Immutable;
-using Strata.Tile;
 
 namespace Strata.Block.Passes;
 
 /// <summary>Two adjacent top-level loops over the same range, where the second reads back, at the very indices and under
 /// the same mask, a block of a scratch parameter that the first stored (a LRN after its conv: the window sums %sumsq of
 /// each channel block, stored by one loop and read by the normalising loop), become one loop in which the read is the
-/// stored value (masked-off lanes: the load's other value). The scratch is then neither written nor read — a block in
+/// stored value. The scratch is then neither written nor read — a block in
 /// registers instead of a whole tensor through the cache — and Machine compilation drops the parameter, so the runtime
 /// plans no memory for it (zfnet512's Conv+ReLU+LRN kernel held three 96×109×109 tensors at once).
 /// <para>Legal when: neither loop carries values; the second stores nothing the first accesses; each such scratch is
 /// accessed by these two loops only, stored once at the first body's top level and loaded at the second's top level
 /// only; and the stores of different iterations are disjoint (an index is <c>arange(%i, n)</c> of the loop variable,
-/// n ≤ step, through reshapes and broadcasts). Then iteration i of the second loop reads exactly what iteration i of the
+/// n ≤ step, through reshapes and broadcasts); and, for a masked store, the loaded block's lanes outside the mask reach
+/// only stores under that mask (they read the load's other value, and would read the stored block's lanes). Then iteration i of the second loop reads exactly what iteration i of the
 /// first wrote, as it did after the whole first loop. Programs are independent, so only the loop order matters.</para></summary>
 public sealed class FuseScratchLoops : IBlockPass
 {
@@ -58,7 +58,6 @@ public sealed class FuseScratchLoops : IBlockPass
         if (f < 0) return null;
         var loop = (ForOp)candidate.Body[f];
         var body = loop.Body.ToBuilder();
-        var names = AllNames(candidate.Body);
         var forward = new Dictionary<string, BlockValue>(StringComparer.Ordinal);
         foreach (var x in forwarded)
         {
@@ -70,18 +69,11 @@ public sealed class FuseScratchLoops : IBlockPass
                 if (body[k] is not LoadOp l || l.Param != x) continue;
                 if (!l.Indices.Select(v => v.Name).SequenceEqual(store.Indices.Select(v => v.Name)) || l.Mask?.Name != store.Mask?.Name
                     || !l.Result.Type.Equals(store.Value.Type)) return null;
-                if (store.Mask is null)
-                {
-                    forward[l.Result.Name] = store.Value;
-                    body.RemoveAt(k);
-                }
-                else
-                {
-                    // Lanes the mask leaves out read the load's other value, as before.
-                    var other = Constant(names, l.Result.Name + "_other", l.Result.Type.Element, l.Other ?? default, out var c);
-                    body[k] = new SelectBlockOp(l.Result, store.Mask, store.Value, other);
-                    body.Insert(k, c);
-                }
+                // Masked-off lanes read the load's other value; they may read the stored block's lanes instead only
+                // where nothing but stores under the same mask sees them (an elementwise chain into such a store).
+                if (store.Mask is not null && !OnlyMaskedUses(body, k, store.Mask)) return null;
+                forward[l.Result.Name] = store.Value;
+                body.RemoveAt(k);
             }
             body.RemoveAt(s);
         }
@@ -109,14 +101,40 @@ public sealed class FuseScratchLoops : IBlockPass
         return false;
     }
 
-    private static BlockValue Constant(HashSet<string> names, string name, Core.DataType element, Scalar value, out BlockOp op)
+    /// <summary>The value loaded at <paramref name="at"/> reaches, through elementwise ops of its own shape only, nothing
+    /// but the stored values of stores under <paramref name="mask"/>: its lanes outside the mask are never observed.</summary>
+    private static bool OnlyMaskedUses(IList<BlockOp> body, int at, BlockValue mask)
     {
-        string unique = name;
-        for (int n = 1; !names.Add(unique); n++) unique = name + n;
-        var v = new BlockValue(unique, BlockType.Scalar(element));
-        op = new ConstantOp(v, value);
-        return v;
+        var load = (LoadOp)body[at];
+        var shape = load.Result.Type.Shape;
+        var tainted = new HashSet<string>(StringComparer.Ordinal) { load.Result.Name };
+        for (int k = at + 1; k < body.Count; k++)
+        {
+            var op = body[k];
+            if (!op.Operands.Any(v => tainted.Contains(v.Name)) && op is not ForOp) continue;
+            switch (op)
+            {
+                case StoreOp st when st.Mask?.Name == mask.Name && tainted.Contains(st.Value.Name)
+                    && !st.Indices.Any(v => tainted.Contains(v.Name)) && st.Value.Type.Shape.SequenceEqual(shape):
+                    continue;
+                case UnaryBlockOp or BinaryBlockOp or CastBlockOp when op.Results.Single().Type.Shape.SequenceEqual(shape):
+                    tainted.Add(op.Results.Single().Name);
+                    continue;
+                case SelectBlockOp sel when !tainted.Contains(sel.Condition.Name) && sel.Result.Type.Shape.SequenceEqual(shape):
+                    tainted.Add(sel.Result.Name);
+                    continue;
+                case ForOp f when !Uses(f, tainted):
+                    continue;
+                default:
+                    return false;
+            }
+        }
+        return true;
     }
+
+    private static bool Uses(ForOp f, HashSet<string> values) =>
+        f.Operands.Concat(f.Yields).Any(v => values.Contains(v.Name))
+        || f.Body.Any(o => o is ForOp inner ? Uses(inner, values) : o.Operands.Any(v => values.Contains(v.Name)));
 
     private static ImmutableArray<BlockOp> Rename(ImmutableArray<BlockOp> ops, Dictionary<string, BlockValue> map) =>
         [.. ops.Select(o => OperandMap.Apply(o, map) is ForOp f ? f with { Body = Rename(f.Body, map) } : OperandMap.Apply(o, map))];
@@ -144,18 +162,4 @@ public sealed class FuseScratchLoops : IBlockPass
         return l.Contains(param) || s.Contains(param);
     }
 
-    private static HashSet<string> AllNames(ImmutableArray<BlockOp> ops)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        void Walk(ImmutableArray<BlockOp> body)
-        {
-            foreach (var op in body)
-            {
-                foreach (var r in op.Results) names.Add(r.Name);
-                if (op is ForOp f) { names.Add(f.InductionVar.Name); foreach (var v in f.IterArgs) names.Add(v.Name); Walk(f.Body); }
-            }
-        }
-        Walk(ops);
-        return names;
-    }
 }
