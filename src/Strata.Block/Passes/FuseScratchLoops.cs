@@ -5,15 +5,16 @@ namespace Strata.Block.Passes;
 /// <summary>Two adjacent top-level loops over the same range, where the second reads back, at the very indices and under
 /// the same mask, a block of a scratch parameter that the first stored (a LRN after its conv: the window sums %sumsq of
 /// each channel block, stored by one loop and read by the normalising loop), become one loop in which the read is the
-/// stored value. The scratch is then neither written nor read — a block in
-/// registers instead of a whole tensor through the cache — and Machine compilation drops the parameter, so the runtime
-/// plans no memory for it (zfnet512's Conv+ReLU+LRN kernel held three 96×109×109 tensors at once).
+/// stored value. The scratch is then neither written nor read — a block of the program instead of a whole tensor through
+/// the cache — and Machine compilation drops the parameter, so the runtime plans no memory for it (zfnet512's
+/// Conv+ReLU+LRN kernel held three 96×109×109 tensors at once).
 /// <para>Legal when: neither loop carries values; the second stores nothing the first accesses; each such scratch is
-/// accessed by these two loops only, stored once at the first body's top level and loaded at the second's top level
-/// only; and the stores of different iterations are disjoint (an index is <c>arange(%i, n)</c> of the loop variable,
-/// n ≤ step, through reshapes and broadcasts); and, for a masked store, the loaded block's lanes outside the mask reach
-/// only stores under that mask (they read the load's other value, and would read the stored block's lanes). Then iteration i of the second loop reads exactly what iteration i of the
-/// first wrote, as it did after the whole first loop. Programs are independent, so only the loop order matters.</para></summary>
+/// accessed by these two loops only, stored once at the first body's top level and loaded at the second's top level only;
+/// the stores of different iterations are disjoint (an index is <c>arange(%i, n)</c> of the loop variable, n ≤ step,
+/// through reshapes and broadcasts); and, for a masked store, the loaded block's lanes outside the mask reach only stores
+/// under that mask (they read the load's other value, and now read the stored block's lanes). Then iteration i of the
+/// second loop reads exactly what iteration i of the first wrote, as it did after the whole first loop. Programs are
+/// independent, so only the loop order matters.</para></summary>
 public sealed class FuseScratchLoops : IBlockPass
 {
     public string Name => "FuseScratchLoops";
