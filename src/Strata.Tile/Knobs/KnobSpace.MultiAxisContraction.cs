@@ -92,10 +92,11 @@ public sealed partial class KnobSpace
 
     /// <summary>A multi-axis contraction that is a plain GEMM W[M, K]·X[K, N] per batch: every reduction axis but K has
     /// extent 1 (a 1×1 convolution, its output plane merged into N by <see cref="Passes.MergeContiguousAxes"/>), N is the
-    /// output's innermost axis (not channels as columns) and M is not a group's rows.</summary>
+    /// output's innermost axis (not channels as columns) and M is not a group's rows. A conv's reduction keeps its
+    /// (ci, kh, kw) axes here; one whose taps were merged into a single K (an im2col contraction) is not this case.</summary>
     private bool IsGemm(Computation c, DotRoles roles) =>
-        !roles.Transposed && c.Indices[^1] == roles.N
-        && c.Reduce!.Axes.All(x => x == roles.K || Classes.Extent(Classes.ClassOf(x)) == 1);
+        !roles.Transposed && c.Indices[^1] == roles.N && c.Reduce!.Axes.Length > 1
+        && c.Reduce.Axes.All(x => x == roles.K || Classes.Extent(Classes.ClassOf(x)) == 1);
 
     /// <summary>The largest output plane (N) of a GEMM-shaped convolution that its default keeps whole: 1¼ of the
     /// matmul's column block (<see cref="ContractionN"/>), so 7×7 … 17×17 planes.</summary>
