@@ -217,17 +217,42 @@ internal sealed partial class KernelLowerer
             else _e.If(epilogueWhen, StoreOut, StoreC);
         }
 
+        // A tail of fewer than half a tile's vectors (rows) is latency-bound: its few accumulators cannot keep the FMA
+        // units busy (one row of 4 vectors: 4 chains of 4-cycle FMAs, a quarter of the 6×4 tile's rate). The last full
+        // tile and such a tail become two tiles of about equal size instead (7 rows: 4 + 3, not 6 + 1; 13 vectors:
+        // 4 + 4 + 3 + 2, not 4 + 4 + 4 + 1). Not for panel-packed B, whose panels are laid out a full tile wide.
+        long vectorsN = (n + lanes - 1) / lanes;
+        int restVectors = (int)(vectorsN - nFull / lanes);
+        bool splitN = panel is null && nFull >= width && restVectors > 0 && 2 * restVectors < nr;
+        long nLoop = splitN ? nFull - width : nFull;
         void Columns(Reg i0, int rows)
         {
-            _e.Loop("j", _e.I64(0), _e.I64(nFull), width, j0 => Tile(i0, rows, j0, nr, lanes));
-            long rest = n - nFull;
-            if (rest > 0) Tile(i0, rows, _e.I64(nFull), (int)((rest + lanes - 1) / lanes), (int)(rest - (rest - 1) / lanes * lanes));
+            _e.Loop("j", _e.I64(0), _e.I64(nLoop), width, j0 => Tile(i0, rows, j0, nr, lanes));
+            long rest = n - nLoop;
+            if (rest <= 0) return;
+            int restLanes = (int)(rest - (rest - 1) / lanes * lanes);
+            if (splitN)
+            {
+                int total = nr + restVectors, first = (total + 1) / 2;
+                Tile(i0, rows, _e.I64(nLoop), first, lanes);
+                Tile(i0, rows, _e.I64(nLoop + first * lanes), total - first, restLanes);
+            }
+            else Tile(i0, rows, _e.I64(nLoop), (int)((rest + lanes - 1) / lanes), restLanes);
         }
 
         try
         {
-            _e.Loop("i", _e.I64(0), _e.I64(mFull), mr, i0 => Columns(i0, mr));
-            if (mFull < m) Columns(_e.I64(mFull), (int)(m - mFull));
+            int restRows = (int)(m - mFull);
+            bool splitM = mFull >= mr && restRows > 0 && 2 * restRows < mr;
+            long mLoop = splitM ? mFull - mr : mFull;
+            _e.Loop("i", _e.I64(0), _e.I64(mLoop), mr, i0 => Columns(i0, mr));
+            if (splitM)
+            {
+                int first = (mr + restRows + 1) / 2;
+                Columns(_e.I64(mLoop), first);
+                Columns(_e.I64(mLoop + first), mr + restRows - first);
+            }
+            else if (mFull < m) Columns(_e.I64(mFull), restRows);
         }
         finally
         {

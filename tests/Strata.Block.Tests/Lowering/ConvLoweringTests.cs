@@ -223,6 +223,25 @@ public class ConvLoweringTests
             """;
     }
 
+    [Theory]
+    [InlineData(13, 13, 512, 1000, "169", "256", "256")]
+    [InlineData(7, 7, 2048, 512, "49", "256", "128")]
+    [InlineData(56, 56, 64, 256, "64", "64", "64")]
+    public void TheDefaultOfA1x1ConvKeepsASmallPlaneWholeWithTheMatmulsBlocks(int h, int w, int ci, int co, string plane, string kBlock, string mBlock)
+    {
+        // A small plane is one N block (no program gets a masked sliver of it) with the matmul's K and M blocks; a large
+        // one keeps 64-wide column blocks that run in parallel.
+        var kernel = new Strata.Tile.Passes.MergeContiguousAxes().Run(LoweringCheck.Parse(Conv1x1WithEpilogue(1, ci, co, h, w, 1, 1)));
+        var s = KnobSpace.For(kernel);
+        var config = s.Default();
+        var planeClass = s.Classes.All.Single(c => c.Contains('_', StringComparison.Ordinal));
+        Assert.Equal(plane, config.Values[$"block.{planeClass}"]);
+        Assert.Equal(kBlock, config.Values["block.ci"]);
+        Assert.Equal(mBlock, config.Values["block.co"]);
+        Assert.Equal(h * w > 320, config.Values["parallel"].Contains(planeClass, StringComparison.Ordinal));
+        Assert.True(HasDot(TileToBlock.Lower(kernel, config)));
+    }
+
     [Fact]
     public void A1x1ConvMergesOhAndOwIntoOneNAxisAndComputesTheSame()
     {

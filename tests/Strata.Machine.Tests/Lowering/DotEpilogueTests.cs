@@ -47,6 +47,24 @@ public class DotEpilogueTests
         }, iter: 40);
     }
 
+    /// <summary>Shapes whose last row (column) tile is under half a micro-tile: the micro-kernel splits the last full
+    /// tile and that tail into two tiles of about equal size (7 rows: 4 + 3; 196 columns on avx512: 4 + 4 + 3 + 2
+    /// vectors, the last masked), on every target, with and without a fused epilogue.</summary>
+    [Theory]
+    [InlineData(7, 130, 49, 0)]
+    [InlineData(13, 64, 196, 2)]
+    [InlineData(49, 33, 65, 0)]
+    [InlineData(8, 300, 80, 1)]
+    [InlineData(14, 17, 18, 2)]
+    public void TailsSplitIntoBalancedTilesOnEveryTarget(int m, int k, int n, int epilogue)
+    {
+        var kernel = Linear(m, k, n, Epilogues[epilogue]);
+        var config = KnobSpace.For(kernel).Default();
+        var block = TileToBlock.Lower(kernel, config);
+        var inputs = MachineLoweringCheck.RandomInputs(kernel, m * 1000 + n);
+        foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, m + n);
+    }
+
     [Theory]
     [InlineData(0, "x86-64-avx512")]
     [InlineData(2, "x86-64-avx512")]
