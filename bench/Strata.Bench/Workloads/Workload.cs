@@ -2,7 +2,7 @@ using Strata.Core;
 
 namespace Strata.Bench.Workloads;
 
-/// <summary>One benchmark workload: a name, a group (matmul, conv, transformer, light) and a way to build it. The
+/// <summary>One benchmark workload: a name, a group (matmul, conv, transformer, activation, light) and a way to build it. The
 /// model is built only when the workload is selected, so <c>--filter</c> skips the cost of the others.</summary>
 /// <param name="Flops">Floating-point operations of one run where the count is known (2·M·N·K for a MatMul, the
 /// MatMuls only for the MLP and BERT blocks, 2·N·Cout·Hout·Wout·Cin/group·kh·kw for a Conv); null otherwise.</param>

@@ -9,8 +9,8 @@ namespace Strata.Backends.Clr.Helpers;
 /// each step in the lane type, exactly as ScalarSemantics.ReduceStep (an f32 add/mul rounded from double equals the
 /// float op); integers wrap, so any order gives their result; T.Max/T.Min and Vector.Max/Min propagate NaN as
 /// ScalarSemantics does. No spill to memory: a few shuffles and n−1 ops, log2(n) deep. (Generated shape: one method
-/// per width and op.)</summary>
-internal static class LaneReduce
+/// per width and op.) f32 max/min use vrangeps where the host has AVX-512DQ (LaneReduce.Float.cs).</summary>
+internal static partial class LaneReduce
 {
     /// <summary>Lanes 2, 3, 0, 1 of four 4-byte lanes (the 64-bit halves swapped).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,6 +85,7 @@ internal static class LaneReduce
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Max128<T>(Vector128<T> v) where T : INumber<T>
     {
+        if (typeof(T) == typeof(float) && HasRange) return (T)(object)RangeLanes(v.AsSingle(), RangeMax);
         if (Unsafe.SizeOf<T>() == 8) return T.Max(v.GetElement(0), v.GetElement(1));
         if (Unsafe.SizeOf<T>() == 4)
         {
@@ -98,10 +99,12 @@ internal static class LaneReduce
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Max256<T>(Vector256<T> v) where T : INumber<T> => Max128(Vector128.Max(v.GetLower(), v.GetUpper()));
+    public static T Max256<T>(Vector256<T> v) where T : INumber<T> =>
+        typeof(T) == typeof(float) && HasRange ? (T)(object)RangeLanes(v.AsSingle(), RangeMax) : Max128(Vector128.Max(v.GetLower(), v.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Max512<T>(Vector512<T> v) where T : INumber<T> => Max256(Vector256.Max(v.GetLower(), v.GetUpper()));
+    public static T Max512<T>(Vector512<T> v) where T : INumber<T> =>
+        typeof(T) == typeof(float) && HasRange ? (T)(object)RangeLanes(v.AsSingle(), RangeMax) : Max256(Vector256.Max(v.GetLower(), v.GetUpper()));
 
     public static T Min64<T>(Vector64<T> v) where T : INumber<T>
     {
@@ -114,6 +117,7 @@ internal static class LaneReduce
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Min128<T>(Vector128<T> v) where T : INumber<T>
     {
+        if (typeof(T) == typeof(float) && HasRange) return (T)(object)RangeLanes(v.AsSingle(), RangeMin);
         if (Unsafe.SizeOf<T>() == 8) return T.Min(v.GetElement(0), v.GetElement(1));
         if (Unsafe.SizeOf<T>() == 4)
         {
@@ -127,8 +131,10 @@ internal static class LaneReduce
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Min256<T>(Vector256<T> v) where T : INumber<T> => Min128(Vector128.Min(v.GetLower(), v.GetUpper()));
+    public static T Min256<T>(Vector256<T> v) where T : INumber<T> =>
+        typeof(T) == typeof(float) && HasRange ? (T)(object)RangeLanes(v.AsSingle(), RangeMin) : Min128(Vector128.Min(v.GetLower(), v.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Min512<T>(Vector512<T> v) where T : INumber<T> => Min256(Vector256.Min(v.GetLower(), v.GetUpper()));
+    public static T Min512<T>(Vector512<T> v) where T : INumber<T> =>
+        typeof(T) == typeof(float) && HasRange ? (T)(object)RangeLanes(v.AsSingle(), RangeMin) : Min256(Vector256.Min(v.GetLower(), v.GetUpper()));
 }

@@ -18,7 +18,7 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ExpNonPosSingle128(Vector128<float> x)
     {
-        var c = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpLoF)), Vector128<float>.Zero);
+        var c = Vector128.MinNative(Vector128<float>.Zero, Vector128.MaxNative(Vector128.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector128.FusedMultiplyAdd(c, Vector128.Create(Log2EF), Vector128.Create(ShifterBiasedF));
         var n = kf - Vector128.Create(ShifterBiasedF);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2HiF), c);
@@ -32,13 +32,13 @@ internal static partial class VectorMath
         var y = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(p, r * r, r), Vector128.Create(TwoM64F), Vector128.Create(TwoM64F));
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector128.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y * s, x);
+        return y * s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpNonPosSingle256(Vector256<float> x)
     {
-        var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpLoF)), Vector256<float>.Zero);
+        var c = Vector256.MinNative(Vector256<float>.Zero, Vector256.MaxNative(Vector256.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector256.FusedMultiplyAdd(c, Vector256.Create(Log2EF), Vector256.Create(ShifterBiasedF));
         var n = kf - Vector256.Create(ShifterBiasedF);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HiF), c);
@@ -52,13 +52,13 @@ internal static partial class VectorMath
         var y = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(p, r * r, r), Vector256.Create(TwoM64F), Vector256.Create(TwoM64F));
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector256.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y * s, x);
+        return y * s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpNonPosSingle512(Vector512<float> x)
     {
-        var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpLoF)), Vector512<float>.Zero);
+        var c = Vector512.MinNative(Vector512<float>.Zero, Vector512.MaxNative(Vector512.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector512.FusedMultiplyAdd(c, Vector512.Create(Log2EF), Vector512.Create(ShifterBiasedF));
         var n = kf - Vector512.Create(ShifterBiasedF);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2HiF), c);
@@ -72,6 +72,6 @@ internal static partial class VectorMath
         var y = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(p, r * r, r), Vector512.Create(TwoM64F), Vector512.Create(TwoM64F));
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector512.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y * s, x);
+        return y * s;
     }
 }

@@ -11,6 +11,9 @@ namespace Strata.Backends.Clr.Helpers;
 // integer exponent bits, applied as 2^⌊n/2⌋·2^⌈n/2⌉ so results that overflow or are subnormal round once (x is clamped
 // to [−104, 89]: e^−104 rounds to 0 and e^89 to inf). Measured against the correctly rounded double exp over every f32
 // in [−104, 89]: within 1 ulp (VectorMathTests checks edges, sweeps and random inputs).
+// NaN needs no select: the clamp passes x as the second operand of MaxNative/MinNative, which return their second
+// operand when either is NaN (x86 maxps/minps; Arm's fmax/fmin return NaN anyway), so a NaN lane is NaN in c and
+// stays NaN through every later op (the final product: NaN times any 2^n bits is NaN).
 internal static partial class VectorMath
 {
     private const float ExpLoF = -104f, ExpHiF = 89f, Log2EF = 1.44269504f, ShifterF = 12582912f; // 1.5·2^23
@@ -24,7 +27,7 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ExpSingle128(Vector128<float> x)
     {
-        var c = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpLoF)), Vector128.Create(ExpHiF));
+        var c = Vector128.MinNative(Vector128.Create(ExpHiF), Vector128.MaxNative(Vector128.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector128.FusedMultiplyAdd(c, Vector128.Create(Log2EF), Vector128.Create(ShifterF));
         var n = kf - Vector128.Create(ShifterF);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2HiF), c);
@@ -40,14 +43,13 @@ internal static partial class VectorMath
         var half = Vector128.ShiftRightArithmetic(ni, 1);
         var s1 = Vector128.ShiftLeft(half + Vector128.Create(127), 23).AsSingle();
         var s2 = Vector128.ShiftLeft(ni - half + Vector128.Create(127), 23).AsSingle();
-        var e = y * s1 * s2;
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), e, x);
+        return y * s1 * s2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpSingle256(Vector256<float> x)
     {
-        var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpLoF)), Vector256.Create(ExpHiF));
+        var c = Vector256.MinNative(Vector256.Create(ExpHiF), Vector256.MaxNative(Vector256.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector256.FusedMultiplyAdd(c, Vector256.Create(Log2EF), Vector256.Create(ShifterF));
         var n = kf - Vector256.Create(ShifterF);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HiF), c);
@@ -63,14 +65,13 @@ internal static partial class VectorMath
         var half = Vector256.ShiftRightArithmetic(ni, 1);
         var s1 = Vector256.ShiftLeft(half + Vector256.Create(127), 23).AsSingle();
         var s2 = Vector256.ShiftLeft(ni - half + Vector256.Create(127), 23).AsSingle();
-        var e = y * s1 * s2;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), e, x);
+        return y * s1 * s2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpSingle512(Vector512<float> x)
     {
-        var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpLoF)), Vector512.Create(ExpHiF));
+        var c = Vector512.MinNative(Vector512.Create(ExpHiF), Vector512.MaxNative(Vector512.Create(ExpLoF), x)); // x last: a NaN x passes (see above)
         var kf = Vector512.FusedMultiplyAdd(c, Vector512.Create(Log2EF), Vector512.Create(ShifterF));
         var n = kf - Vector512.Create(ShifterF);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2HiF), c);
@@ -86,7 +87,6 @@ internal static partial class VectorMath
         var half = Vector512.ShiftRightArithmetic(ni, 1);
         var s1 = Vector512.ShiftLeft(half + Vector512.Create(127), 23).AsSingle();
         var s2 = Vector512.ShiftLeft(ni - half + Vector512.Create(127), 23).AsSingle();
-        var e = y * s1 * s2;
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), e, x);
+        return y * s1 * s2;
     }
 }
