@@ -12,6 +12,8 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// <item>until nothing changes (nested Ifs, conditions computed from shapes): <see cref="FoldConstants"/> (nodes
     /// computable at compile time become constants: shape chains, Constant nodes), <see cref="InlineConstantIfs"/> (an
     /// If on a constant condition becomes the branch it takes), <see cref="InferTypes"/> (types of the inlined nodes);</item>
+    /// <item><see cref="FoldAffineIntoConv"/>: BatchNormalization and per-channel Mul/Add after a Conv with constant
+    /// weights become that Conv's weights and bias;</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
@@ -19,7 +21,7 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
         new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
             .UntilUnchanged("FoldAndInline"),
-        new EliminateDeadNodes(), new OrderForFusion()]);
+        new FoldAffineIntoConv(specializedInputs), new EliminateDeadNodes(), new OrderForFusion()]);
 
     public static GraphPipeline Default { get; } = Standard();
 
