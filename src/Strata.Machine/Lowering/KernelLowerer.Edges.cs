@@ -27,6 +27,69 @@ internal sealed partial class KernelLowerer
     /// <summary>While emitting the interior copy of a body: every mask component covers all lanes.</summary>
     private bool _interior;
 
+    /// <summary>While emitting the version of a row in which every uniform mask holds (<see cref="TryVersionUniform"/>):
+    /// uniform masks cover all lanes.</summary>
+    private bool _uniformTrue;
+
+    /// <summary>At most this many edge vectors (or full vectors of a short row) are written out at constant starts,
+    /// where their lane ranges fold to constants, instead of a loop that computes them per vector.</summary>
+    private const int MaxUnrolledEdges = 4;
+
+    /// <summary>Emits a vector row as <c>if (every uniform mask) { row without them } else { row }</c> when the body's
+    /// masks include uniform bools (a padded window's row lies in the padding or not: the same for the whole row)
+    /// and lane ranges, computed from values the row does not change. In the first version the lane ranges depend
+    /// on constants and the vector start only, so the edge vectors, written out at constant starts, get constant
+    /// ranges, and the interior's bounds are constants; the accesses' row indices there are the ones the condition
+    /// compares (the slice joins the emitter's reuse of index arithmetic), so bounds analysis proves them. The other
+    /// version (rows in the padding: 2 of 112 for a 3×3 window) keeps every mask, in one loop.</summary>
+    private bool TryVersionUniform(int extent, long full, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint)
+    {
+        int d = idx.Length - 1;
+        if (!_options.SplitEdges || (lanes & (lanes - 1)) != 0 || _interior || _uniformTrue || _maskProbe is not null) return false;
+        var before = _e.NameSnapshot();
+        var bounds = new List<MaskBound>();
+        ImmutableArray<MStmt> probe;
+        var entryTail = _tailCount;
+        _maskProbe = bounds;
+        try
+        {
+            probe = _e.Collect(() =>
+            {
+                if (full == 0) _tailCount = _e.I64(extent);
+                idx[d] = LaneValue.Affine(_e.I64(0), 1);
+                body(idx);
+            });
+        }
+        finally
+        {
+            _maskProbe = null;
+            _tailCount = entryTail;
+        }
+        var uniform = bounds.Where(b => b.Kind == MaskBoundKind.Uniform).Select(b => b.Reg).DistinctBy(r => r.Name).ToList();
+        // Only where the lane ranges are constants at a constant start (a padded window over whole rows): then the
+        // first version's ranges fold. Ranges that move with a program id (a block's tail) would gain nothing from a
+        // second copy of the row, and the copies of a large fused kernel measured 6x slower (inception v2's
+        // conv+BN+concat: RyuJIT's optimisation budget).
+        if (uniform.Count == 0 || uniform.Count == bounds.Count || bounds.Any(b => b.Kind != MaskBoundKind.Uniform && _e.Known(b.Reg) is null)) return false;
+        if (BoundsSlice(probe, uniform.Select(r => new MaskBound(MaskBoundKind.Uniform, r)).ToList(), before, r => _e.ConstantOf(r) is not null) is not { } slice) return false;
+        foreach (var s in slice) _e.EmitReused(s);
+        // A balanced tree of ands: bounds analysis follows a condition's conjuncts to a limited depth.
+        while (uniform.Count > 1)
+        {
+            var next = new List<Reg>();
+            for (int k = 0; k + 1 < uniform.Count; k += 2) next.Add(_e.Binary(BinaryOp.And, uniform[k], uniform[k + 1], "inside"));
+            if (uniform.Count % 2 == 1) next.Add(uniform[^1]);
+            uniform = next;
+        }
+        _e.If(uniform[0], () =>
+        {
+            _uniformTrue = true;
+            try { VectorRow(extent, full, lanes, idx, body, hint, split: true); }
+            finally { _uniformTrue = false; }
+        }, () => VectorRow(extent, full, lanes, idx, body, hint, split: false));
+        return true;
+    }
+
     /// <summary>Emits the loop over the full vectors <c>[0, full)</c> as an edge loop (masks kept) and an interior
     /// loop <c>[s, e)</c> (masks dropped), when the body's masks are lane ranges and uniform bools computed from
     /// values the loop does not change. Every tail bound is <c>R - i</c> and every head bound <c>F - i</c> in the
@@ -39,7 +102,8 @@ internal sealed partial class KernelLowerer
         int d = idx.Length - 1;
         if (!_options.SplitEdges || full < 2L * lanes || (lanes & (lanes - 1)) != 0 || _interior || _maskProbe is not null) return false;
         var before = _e.NameSnapshot();
-        var at0 = _e.NewReg("edge0", MType.I64);
+        // Where every uniform mask holds the bounds depend on constants only: probed at the constant 0 they fold.
+        var at0 = _uniformTrue ? _e.I64(0) : _e.NewReg("edge0", MType.I64);
         var bounds = new List<MaskBound>();
         ImmutableArray<MStmt> probe;
         _maskProbe = bounds;
@@ -47,7 +111,7 @@ internal sealed partial class KernelLowerer
         {
             probe = _e.Collect(() =>
             {
-                _e.Emit(new MoveStmt(at0, _e.I64(0)));
+                if (!_uniformTrue) _e.Emit(new MoveStmt(at0, _e.I64(0)));
                 idx[d] = LaneValue.Affine(at0, 1);
                 body(idx);
             });
@@ -59,7 +123,7 @@ internal sealed partial class KernelLowerer
         // Only lane ranges are worth a split: a body masked by uniform bools alone (a channel block's tail row,
         // co < 96) is all in or all out per loop, its count is computed once, and splitting it measured slower
         // (alexnet's conv1+LRN kernel 5.7 → 8.5 ms).
-        if (bounds.All(b => b.Kind == MaskBoundKind.Uniform) || BoundsSlice(probe, bounds, before) is not { } slice) return false;
+        if (bounds.All(b => b.Kind == MaskBoundKind.Uniform) || BoundsSlice(probe, bounds, before, r => _e.ConstantOf(r) is not null) is not { } slice) return false;
         foreach (var s in slice) _e.Emit(s);
 
         Reg lo = _e.I64(0), hiMax = _e.I64(full - lanes);
@@ -80,19 +144,33 @@ internal sealed partial class KernelLowerer
         var start = _e.Known(lo) is { } known
             ? _e.I64(Math.Min((known + lanes - 1) & -lanes, full))
             : _e.Min(_e.Binary(BinaryOp.BitAnd, _e.Add(lo, _e.I64(lanes - 1)), whole, "ix"), _e.I64(full));
-        var fit = _e.Binary(BinaryOp.BitAnd, _e.Max(_e.Add(_e.Sub(hiMax, start), l), _e.I64(0)), whole, "ix");
+        var room = _e.Max(_e.Add(_e.Sub(hiMax, start), l), _e.I64(0));
+        var fit = _e.Known(room) is { } r ? _e.I64(r & -lanes) : _e.Binary(BinaryOp.BitAnd, room, whole, "ix");
         var span = _e.Min(fit, _e.Sub(_e.I64(full), start));
         if (allTrue is not null) span = _e.Select(allTrue, span, _e.I64(0), "ix");
         var end = _e.Add(start, span);
 
-        // The edges: vector starts [0, s) then [e, full), one loop (one copy of the body) over k with i = k or k + (e - s).
+        // The edges: vector starts [0, s) then [e, full), one loop (one copy of the body) over k with i = k or k + (e - s);
+        // a few edges at known starts are written out, their lane ranges constants.
         var skip = span;
-        _e.Loop(hint + d, _e.I64(0), _e.Sub(_e.I64(full), skip), lanes, k =>
+        if (_e.Known(start) is { } s0 && _e.Known(span) is { } sp && (full - sp) / lanes <= MaxUnrolledEdges)
         {
-            var i = _e.Select(_e.Binary(BinaryOp.Lt, k, start, "head"), k, _e.Add(k, skip), "i");
-            idx[d] = LaneValue.Affine(i, 1);
-            body(idx);
-        });
+            for (long v = 0; v < full; v += lanes)
+            {
+                if (v >= s0 && v < s0 + sp) continue;
+                idx[d] = LaneValue.Affine(_e.I64(v), 1);
+                body(idx);
+            }
+        }
+        else
+        {
+            _e.Loop(hint + d, _e.I64(0), _e.Sub(_e.I64(full), skip), lanes, k =>
+            {
+                var i = _e.Select(_e.Binary(BinaryOp.Lt, k, start, "head"), k, _e.Add(k, skip), "i");
+                idx[d] = LaneValue.Affine(i, 1);
+                body(idx);
+            });
+        }
         _interior = true;
         try
         {
@@ -108,7 +186,7 @@ internal sealed partial class KernelLowerer
     /// <summary>The statements of <paramref name="probe"/> that compute the bound registers, in order; null when a
     /// bound depends on something other than pure arithmetic defined once at the probe's top level or registers that
     /// existed before the probe (a bound inside a nested loop, on a reassigned register, on memory).</summary>
-    private static List<MStmt>? BoundsSlice(ImmutableArray<MStmt> probe, List<MaskBound> bounds, HashSet<string> before)
+    private static List<MStmt>? BoundsSlice(ImmutableArray<MStmt> probe, List<MaskBound> bounds, HashSet<string> before, Func<Reg, bool> pooled)
     {
         var topDef = new Dictionary<string, int>(StringComparer.Ordinal);
         var defCount = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -132,6 +210,7 @@ internal sealed partial class KernelLowerer
         {
             var r = work.Pop();
             if (!seen.Add(r.Name)) continue;
+            if (pooled(r)) continue; // a constant of the pool, defined before everything
             if (!defCount.TryGetValue(r.Name, out int defs))
             {
                 if (!before.Contains(r.Name)) return null; // made by discarded code (an inner attempt)

@@ -165,6 +165,7 @@ internal sealed partial class KernelLowerer
 
     private Reg UniformCount(Reg mask)
     {
+        if (_uniformTrue) return _e.I64(_lanes);
         _maskProbe?.Add(new MaskBound(MaskBoundKind.Uniform, mask));
         return _interior ? _e.I64(_lanes) : _e.Select(mask, _e.I64(_lanes), _e.I64(0), "n");
     }
@@ -200,7 +201,19 @@ internal sealed partial class KernelLowerer
 
     private LaneValue BinaryValue(BinaryOp op, DataType t, LaneValue x, LaneValue y, string hint)
     {
-        if (x.IsUniform && y.IsUniform) return LaneValue.Uniform(_e.Binary(op, x.Reg, y.Reg, hint));
+        if (x.IsUniform && y.IsUniform)
+        {
+            // Index arithmetic folds and is reused (a window's row index and its padding test then share registers,
+            // which bounds analysis needs to tie the test to the access).
+            if (t == DataType.Int64 && x.Reg.Type == MType.I64 && y.Reg.Type == MType.I64)
+                switch (op)
+                {
+                    case BinaryOp.Add: return LaneValue.Uniform(_e.Add(x.Reg, y.Reg, hint));
+                    case BinaryOp.Sub: return LaneValue.Uniform(_e.Sub(x.Reg, y.Reg, hint));
+                    case BinaryOp.Mul: return LaneValue.Uniform(_e.Mul(x.Reg, y.Reg, hint));
+                }
+            return LaneValue.Uniform(_e.Binary(op, x.Reg, y.Reg, hint));
+        }
         if (t == DataType.Int64 && x.Kind is LaneKind.Uniform or LaneKind.Affine && y.Kind is LaneKind.Uniform or LaneKind.Affine)
         {
             switch (op)
@@ -253,7 +266,8 @@ internal sealed partial class KernelLowerer
     private LaneValue HeadMask(Reg first)
     {
         _maskProbe?.Add(new MaskBound(MaskBoundKind.Head, first));
-        return _interior ? LaneValue.Tail(_e.I64(_lanes)) : LaneValue.Tail(_e.I64(_lanes), first);
+        // A head at or before lane 0 (a constant start, e.g. an edge vector written out) is every lane: no range.
+        return _interior || _e.Known(first) <= 0 ? LaneValue.Tail(_e.I64(_lanes)) : LaneValue.Tail(_e.I64(_lanes), first);
     }
 
     private LaneValue CastValue(LaneValue x, DataType from, DataType to, string hint)

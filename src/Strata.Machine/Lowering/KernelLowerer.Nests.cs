@@ -40,13 +40,7 @@ internal sealed partial class KernelLowerer
             _lanes = lanes;
             code = _e.Collect(() =>
             {
-                if (!TrySplitEdges(full, lanes, idx, body, hint))
-                    _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
-                if (full == extent) return;
-                // The rest: one vector whose accesses are limited to the first (extent - full) lanes.
-                _tailCount = _e.I64(extent - full);
-                idx[d] = LaneValue.Affine(_e.I64(full), 1);
-                body(idx);
+                if (!TryVersionUniform(extent, full, lanes, idx, body, hint)) VectorRow(extent, full, lanes, idx, body, hint, split: true);
             });
         }
         catch (NotVectorisableException)
@@ -59,6 +53,24 @@ internal sealed partial class KernelLowerer
         }
         foreach (var s in code) _e.Emit(s);
         return true;
+    }
+
+    /// <summary>One row of a vector loop: the full vectors (split into edges and interior when <paramref name="split"/>
+    /// and the masks allow; written out at constant starts when every uniform mask holds and there are few), then one
+    /// vector whose accesses are limited to the first (extent - full) lanes.</summary>
+    private void VectorRow(int extent, long full, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint, bool split)
+    {
+        int d = idx.Length - 1;
+        var entryTail = _tailCount;
+        if (_uniformTrue && full / lanes <= MaxUnrolledEdges)
+            for (long v = 0; v < full; v += lanes) { idx[d] = LaneValue.Affine(_e.I64(v), 1); body(idx); }
+        else if (!split || !TrySplitEdges(full, lanes, idx, body, hint))
+            _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
+        if (full == extent) return;
+        _tailCount = _e.I64(extent - full);
+        idx[d] = LaneValue.Affine(_e.I64(full), 1);
+        body(idx);
+        _tailCount = entryTail;
     }
 
     /// <summary>The lanes of a vector access: the mask's range (if any) limited to the nest's tail count (if any); a

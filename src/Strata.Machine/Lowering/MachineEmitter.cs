@@ -179,42 +179,58 @@ internal sealed class MachineEmitter
         return d;
     }
 
+    /// <summary>Emits <paramref name="s"/> (pure scalar arithmetic whose result is assigned once, e.g. taken from a
+    /// discarded probe) and, when it is i64 index arithmetic, lets later identical expressions in this scope or a
+    /// nested one reuse its result, as if <see cref="Add"/> and the others had computed it here.</summary>
+    public void EmitReused(MStmt s)
+    {
+        if (s is BinaryStmt { Dest: { } d } b && d.Type == MType.I64 && b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Min or BinaryOp.Max or BinaryOp.FloorDiv)
+        {
+            var key = (b.Op, b.A, b.B);
+            foreach (var scope in _cse)
+                if (scope.TryGetValue(key, out var r)) { Emit(new MoveStmt(d, r)); _singleDefScope[d.Name] = _scopes.Peek(); return; }
+            _cse.Peek()[key] = d;
+        }
+        Emit(s);
+        if (s.Dest is { } dest) _singleDefScope[dest.Name] = _scopes.Peek();
+    }
+
     /// <summary>i64 index arithmetic, computed once per scope: an index register is assigned once where it is
     /// defined and its operands (constants, loop variables, program ids, other index registers) do not change while
     /// the scope that computed it runs, so a later identical expression in that scope or a nested one reuses it.</summary>
-    private Reg Index(BinaryOp op, Reg a, Reg b)
+    private Reg Index(BinaryOp op, Reg a, Reg b, string hint = "ix")
     {
         var key = (op, a, b);
         foreach (var scope in _cse)
             if (scope.TryGetValue(key, out var r)) return r;
-        var d = Binary(op, a, b, "ix");
+        var d = Binary(op, a, b, hint);
         _cse.Peek()[key] = d;
         return d;
     }
 
     // i64 index arithmetic with constant folding.
-    public Reg Add(Reg a, Reg b)
+    public Reg Add(Reg a, Reg b, string hint = "ix")
     {
         if (Known(a) is { } x && Known(b) is { } y) return I64(x + y);
         if (Known(a) == 0) return b;
         if (Known(b) == 0) return a;
-        return Index(BinaryOp.Add, a, b);
+        return Index(BinaryOp.Add, a, b, hint);
     }
 
-    public Reg Sub(Reg a, Reg b)
+    public Reg Sub(Reg a, Reg b, string hint = "ix")
     {
         if (Known(a) is { } x && Known(b) is { } y) return I64(x - y);
         if (Known(b) == 0) return a;
-        return Index(BinaryOp.Sub, a, b);
+        return Index(BinaryOp.Sub, a, b, hint);
     }
 
-    public Reg Mul(Reg a, Reg b)
+    public Reg Mul(Reg a, Reg b, string hint = "ix")
     {
         if (Known(a) is { } x && Known(b) is { } y) return I64(x * y);
         if (Known(a) == 1) return b;
         if (Known(b) == 1) return a;
         if (Known(a) == 0 || Known(b) == 0) return I64(0);
-        return Index(BinaryOp.Mul, a, b);
+        return Index(BinaryOp.Mul, a, b, hint);
     }
 
     public Reg Mul(Reg a, long c) => Mul(a, I64(c));

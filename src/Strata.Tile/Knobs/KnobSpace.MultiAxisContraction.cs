@@ -52,7 +52,7 @@ public sealed partial class KnobSpace
                 if (c.Indices.Length > 1)
                 {
                     string rows = Classes.ClassOf(c.Indices[^2]);
-                    blocks[rows] = BlockAtMost(rows, Math.Max(1, MultiAxisMinElements / blocks[Classes.ClassOf(n)]));
+                    blocks[rows] = DividingBlockAtMost(rows, Math.Max(1, MultiAxisMinElements / blocks[Classes.ClassOf(n)]));
                 }
                 continue;
             }
@@ -144,6 +144,17 @@ public sealed partial class KnobSpace
             .Where(r => r is { M: not null, Group: { } } && Classes.IsUsed(r.M!) && Classes.ClassOf(r.M!) == cls)
             .Select(r => r!.Group!.Value).Where(g => g > 1 && g < Classes.Extent(cls) && !candidates.Contains(g));
         return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary><see cref="BlockAtMost"/>, or a smaller candidate that divides the extent when one is at least half of
+    /// it: a block that does not divide its extent gives the last block a tail mask on every access, and a masked
+    /// accumulator store is not forwarded to its epilogue (28 rows in blocks of 8: the depthwise sum went through
+    /// scratch; blocks of 4 keep it in registers).</summary>
+    private long DividingBlockAtMost(string cls, long limit)
+    {
+        long best = BlockAtMost(cls, limit), extent = Classes.Extent(cls);
+        if (extent % best == 0) return best;
+        return _blockCandidates[cls].LastOrDefault(v => v <= best && extent % v == 0 && 2 * v >= best, best);
     }
 
     /// <summary>The largest block candidate of <paramref name="cls"/> at most <paramref name="limit"/> (the whole extent when it fits).</summary>

@@ -104,4 +104,29 @@ public class WindowedKernelTests
         Assert.True(lines.Count(l => l.Contains(" = fma ", StringComparison.Ordinal)) >= 18);
         Assert.DoesNotContain(lines, l => l.Contains(" = mul ", StringComparison.Ordinal) && l.EndsWith("v16f32", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void RowsClearOfThePaddingHaveConstantRangesAndProvenLoads()
+    {
+        // 28-wide rows: a full vector and a 12-lane tail, both edges. Rows whose window is clear of the padding run a
+        // version without the row masks: every range there is a constant and bounds analysis ties the row index to
+        // the condition, so no access needs a run-time check.
+        var kernel = Kernel(0, 2, 28, 28, 3, 1, 1, 1, 28, 28);
+        var config = KnobSpace.For(kernel).Default();
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 5));
+        var constants = machine.Body.OfType<ConstStmt>().Select(c => c.Target.Name).ToHashSet();
+        static IEnumerable<MStmt> All(IEnumerable<MStmt> stmts) => stmts.SelectMany(s => s switch
+        {
+            LoopStmt l => All(l.Body).Prepend(s),
+            IfStmt f => All(f.Then).Concat(All(f.Else)).Prepend(s),
+            _ => [s],
+        });
+        var version = All(machine.Body).OfType<IfStmt>().Single();
+        var loads = All(version.Then).OfType<LoadStmt>().Where(l => l.Memory == "x").ToList();
+        Assert.Equal(18, loads.Count);
+        Assert.All(loads, l => Assert.True((l.From is null || constants.Contains(l.From.Name)) && (l.Count is null || constants.Contains(l.Count.Name)), MachinePrinter.Print(machine)));
+        Assert.DoesNotContain(All(version.Then), s => s is LoopStmt);
+        var report = BoundsAnalysis.Analyze(machine);
+        Assert.All(All(version.Then).Where(s => s is LoadStmt or StoreStmt), s => Assert.True(report.IsProven(s), MachinePrinter.Print(s)));
+    }
 }
