@@ -95,6 +95,12 @@ internal sealed partial class KernelEmitter
         _il.Emit(OpCodes.Ldloc, n);
         _il.Emit(OpCodes.Ldloc, f);
         _il.Emit(OpCodes.Ble, ok);
+        // |index| < 2^62 first, so index + l·s (l·s ≤ lanes·stride) cannot wrap: (ulong)(index + 2^62) < 2^63.
+        Load(index);
+        _il.Emit(OpCodes.Ldc_I8, 1L << 62);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldc_I8, long.MinValue);
+        _il.Emit(OpCodes.Bge_Un, fail);
         // first = index + f·s ≥ 0
         Load(index);
         _il.Emit(OpCodes.Ldloc, f);
