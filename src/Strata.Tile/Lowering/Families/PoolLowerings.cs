@@ -126,14 +126,30 @@ internal static class PoolLowerings
         return [Value(t, s.Shape, o =>
         {
             if (lp) return To(LpRoot(s.At(o), p), t);
-            Expr? count = null;
-            for (int d = 0; d < win.Rank; d++)
+            // Per dim, the count as constants picked by comparisons (vectorisable), or else as index arithmetic. The
+            // product of small integer counts is exact in f32, so either form divides by the same value.
+            var pieces = Enumerable.Range(0, win.Rank).Select(d => win.TapCountPieces(d, o[2 + d], includePad, acc)).ToArray();
+            Expr? divisor = null;
+            if (pieces.All(p => p is not null))
             {
-                var cd = win.TapCountExpr(d, o[2 + d], includePad);
-                count = count is null ? cd : Bin(BinaryOp.Mul, count, cd);
+                double k = 1;
+                Expr? varying = null;
+                foreach (var p in pieces)
+                    if (p is Constant cp) k *= cp.Value.F;
+                    else varying = varying is null ? p : Mul(varying, p!);
+                divisor = varying is null ? C(k, acc) : k == 1 ? varying : Mul(C(k, acc), varying);
             }
-            var divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, acc) : To(count!, acc);
-            return To(Div(s.At(o), divisor), t);
+            else
+            {
+                Expr? count = null;
+                for (int d = 0; d < win.Rank; d++)
+                {
+                    var cd = win.TapCountExpr(d, o[2 + d], includePad);
+                    count = count is null ? cd : Bin(BinaryOp.Mul, count, cd);
+                }
+                divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, acc) : To(count!, acc);
+            }
+            return To(Div(s.At(o), divisor!), t);
         })];
     }
 
