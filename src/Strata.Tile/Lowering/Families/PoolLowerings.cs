@@ -166,6 +166,20 @@ internal static class PoolLowerings
             return [ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max", reduceHints: hints)];
         double p = Exponent(c);
         var acc = SumType(t, kind == Kind.Lp);
+        // Two spatial dims (an image) reduce as one axis of H·W: the plane is contiguous, so one vector loop with one
+        // lane fold per channel runs over it instead of a masked W-wide vector and a fold per row (7×7, 13×13 planes
+        // waste most lanes). The load index [r / W, r mod W] addresses as r at the Machine level.
+        if (x.Rank == 4 && g.Count > 1)
+        {
+            long w = x.Shape[3];
+            hints = ["k" + string.Concat(SpatialNames(2))];
+            var flat = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, [g.Count], (o, r) =>
+            {
+                var v = To(x.At([o[0], o[1], IDiv(r[0], w), IMod(r[0], w)]), acc);
+                return kind == Kind.Lp ? LpTerm(v, p) : v;
+            }, kind == Kind.Lp ? "lpsum" : "sum", reduceHints: hints);
+            return [Value(t, flat.Shape, o => To(kind == Kind.Lp ? LpRoot(flat.At(o), p) : Div(flat.At(o), C(g.Count, acc)), t))];
+        }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) =>
         {
             var v = To(x.At(g.InputIndex(o, r)), acc);
