@@ -68,6 +68,11 @@ internal sealed partial class KernelLowerer
                 // select(m, load(… mask m … other 0), 0) is the load: it is already 0 wherever m is false. Folding it
                 // keeps padded reads (whose m varies along the vector dim) vectorisable as lane-range loads.
                 return Element(s.IfTrue, idx);
+            case SelectBlockOp s when s.IfTrue.Type.Shape.SequenceEqual(shape) && _plan.Def(s.IfFalse) is ConstantOp k
+                                      && _plan.Def(s.IfTrue) is LoadOp { Mask: { } m } l && SameScalar(l.Other ?? default, k.Value, t)
+                                      && Conjuncts(m, 0).Contains(s.Condition.Name):
+                // select(m, load(… mask ⊇ m, other k), k) is the load: it reads k wherever m is false.
+                return Element(s.IfTrue, idx);
             case SelectBlockOp s when s.IfTrue.Type.Shape.SequenceEqual(shape) && FillableLoad(s) is { } l:
                 // select(m, load(… mask m), k) is the load with other k (a max pool's padding reads -inf): lanes where
                 // m is false read k either way, so the padded read stays one lane-range load.
@@ -176,6 +181,12 @@ internal sealed partial class KernelLowerer
 
     /// <summary>The later of two lane-range starts (absent: lane 0).</summary>
     private Reg? LaterFrom(Reg? a, Reg? b) => a is null ? b : b is null ? a : _e.Max(a, b);
+
+    private static bool SameScalar(Scalar a, Scalar b, DataType t)
+    {
+        var (x, y) = (ScalarSemantics.Normalize(a, t), ScalarSemantics.Normalize(b, t));
+        return ScalarSemantics.IsFloat(t) ? BitConverter.DoubleToInt64Bits(x.F) == BitConverter.DoubleToInt64Bits(y.F) : x.I == y.I;
+    }
 
     private bool IsZero(BlockValue v) => _plan.Def(v) is ConstantOp c && IsPositiveZero(c.Value, v.Type.Element);
 
