@@ -136,13 +136,17 @@ public sealed class BlockBuilder
 
     /// <summary>A masked load; the result's shape is the broadcast of the index blocks' and the mask's shapes.
     /// A load is reused only where no store was emitted since, unless its parameter is read-only.</summary>
-    public BlockValue Load(string param, DataType element, IReadOnlyList<BlockValue> indices, BlockValue? mask, string hint)
+    public BlockValue Load(string param, DataType element, IReadOnlyList<BlockValue> indices, BlockValue? mask, string hint, Scalar? other = null)
     {
         var shape = indices.Aggregate(ImmutableArray<int>.Empty, (s, i) => BroadcastShapes(s, i.Type.Shape));
         if (mask is not null) shape = BroadcastShapes(shape, mask.Type.Shape);
-        return Pure($"load@{(_readOnly.Contains(param) ? 0 : _stores)} {param} {string.Join(" ", indices.Select(i => i.Name))} {mask?.Name}",
-            () => Def(v => new LoadOp(v, param, [.. indices], mask, null), hint, new BlockType(element, shape)));
+        string fill = other is { } o ? $" other {o.I}:{o.F.ToString("R", CultureInfo.InvariantCulture)}" : "";
+        return Pure($"load@{(_readOnly.Contains(param) ? 0 : _stores)} {param} {string.Join(" ", indices.Select(i => i.Name))} {mask?.Name}{fill}",
+            () => Def(v => new LoadOp(v, param, [.. indices], mask, other), hint, new BlockType(element, shape)));
     }
+
+    /// <summary>The value of <paramref name="v"/> when it is a scalar constant made by <see cref="Const"/>; null otherwise.</summary>
+    public Scalar? ConstantValue(BlockValue v) => _constants.OfType<ConstantOp>().FirstOrDefault(c => c.Result == v)?.Value;
 
     public void Store(string param, IReadOnlyList<BlockValue> indices, BlockValue value, BlockValue? mask)
     {

@@ -18,6 +18,8 @@ internal sealed class BlockExprLowering : IOpsHandler<BlockValue>
     private readonly List<(BlockValue Condition, bool Negated)> _guards;
     // For each value: the axes whose overhang it depends on (those that need a mask).
     private readonly Dictionary<string, ImmutableSortedSet<string>> _deps = new(StringComparer.Ordinal);
+    // Loads made here (by result name): what a select with a constant branch needs to remake one with that other.
+    private readonly Dictionary<string, (string Buffer, DataType Element, BlockValue[] Indices, BlockValue? Mask, List<BlockValue> Masks)> _loads = new(StringComparer.Ordinal);
 
     public BlockExprLowering(KernelLowering kernel, BlockBuilder builder, BlockLayout layout, IEnumerable<BlockValue> guards)
     {
@@ -50,6 +52,7 @@ internal sealed class BlockExprLowering : IOpsHandler<BlockValue>
         BlockValue? mask = null;
         foreach (var m in masks) mask = _b.And(mask, m);
         var v = _b.Load(buffer, elementType, idx, mask, buffer + "v");
+        _loads[v.Name] = (buffer, elementType, idx, mask, masks);
         return Track(v, deps);
     }
 
@@ -66,10 +69,27 @@ internal sealed class BlockExprLowering : IOpsHandler<BlockValue>
         _guards.Add((condition, true));
         var f = ifFalse();
         _guards.RemoveAt(_guards.Count - 1);
+        // select(c, x[…], k) with a constant k: the load (masked by c among others) reads k where masked, so the select
+        // is k wherever c is false and the Machine level folds it into the load (a max pool's -inf padding as the
+        // load's other, one lane-range load; no per-lane blend). Where c holds but another mask (an axis overhang)
+        // does not, the position lies outside the domain: its value is never stored.
+        if (_b.ConstantValue(f) is { } k && !IsPositiveZero(k, type) && _loads.TryGetValue(t.Name, out var l) && l.Masks.Contains(condition))
+        {
+            var filled = _b.Load(l.Buffer, l.Element, l.Indices, l.Mask, l.Buffer + "v", k);
+            _loads[filled.Name] = l;
+            t = Track(filled, Deps(t));
+        }
         return Track(_b.Select(condition, t, f), Deps(condition).Union(Deps(t)).Union(Deps(f)));
     }
 
     public BlockValue Cast(BlockValue x, DataType from, DataType to) => Track(_b.Cast(x, to), Deps(x));
+
+    /// <summary>+0 (the other a load has by default).</summary>
+    private static bool IsPositiveZero(Scalar s, DataType t)
+    {
+        var n = ScalarSemantics.Normalize(s, t);
+        return ScalarSemantics.IsFloat(t) ? BitConverter.DoubleToInt64Bits(n.F) == 0 : n.I == 0;
+    }
 
     private ImmutableSortedSet<string> Deps(BlockValue v) => _deps.GetValueOrDefault(v.Name, None);
 

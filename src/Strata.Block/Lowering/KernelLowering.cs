@@ -229,13 +229,24 @@ internal sealed class KernelLowering
             // A small window stepped one element at a time (a depthwise conv, a pool): written out step by step in the
             // loop's order, so the running value stays one expression (a loop would carry the whole block through
             // memory at each step at the Machine level) and the taps' index arithmetic folds to constants.
-            var a = Init();
+            // max/min are exact and order-free, so their taps combine as a balanced tree without the identity: a chain
+            // of 9 maxes is a chain of 9 latencies per vector (an IEEE max is 3 dependent instructions on AVX-512),
+            // a tree 4 levels. Sums and products keep the loop's order (float rounding, the -0 of 0 + -0).
+            bool tree = r.Op is ReduceOp.Max or ReduceOp.Min && steps.Count > 0;
+            var a = tree ? null : Init();
+            var taps = new List<BlockValue>();
             foreach (var point in steps)
             {
                 for (int i = 0; i < point.Length; i++) _offsets[r.Axes[i]] = _b.Index(point[i]);
-                a = _b.Binary(combineOp, a, _b.Broadcast(Eval(c.Body, full), full.Shape, "bc"), "a");
+                var tap = _b.Broadcast(Eval(c.Body, full), full.Shape, "bc");
+                if (tree) taps.Add(tap);
+                else a = _b.Binary(combineOp, a!, tap, "a");
             }
-            Store(c, a, outLayout);
+            while (taps.Count > 1)
+                taps = [.. Enumerable.Range(0, (taps.Count + 1) / 2).Select(i =>
+                    2 * i + 1 < taps.Count ? _b.Binary(combineOp, taps[2 * i], taps[2 * i + 1], "a") : taps[2 * i])];
+            if (tree) a = taps[0].Type.Shape.SequenceEqual(outLayout.Shape) ? taps[0] : _b.Binary(combineOp, Init(), taps[0], "a");
+            Store(c, a!, outLayout);
             return;
         }
         var acc = ReduceLoops(r.Axes, 0, [Init()], _ => [Init()],

@@ -68,14 +68,24 @@ internal sealed partial class KernelLowerer
                 // select(m, load(… mask m … other 0), 0) is the load: it is already 0 wherever m is false. Folding it
                 // keeps padded reads (whose m varies along the vector dim) vectorisable as lane-range loads.
                 return Element(s.IfTrue, idx);
+            case SelectBlockOp s when s.IfTrue.Type.Shape.SequenceEqual(shape) && _plan.Def(s.IfFalse) is ConstantOp k
+                                      && _plan.Def(s.IfTrue) is LoadOp { Mask: { } m } l && SameScalar(l.Other ?? default, k.Value, t)
+                                      && Conjuncts(m, 0).Contains(s.Condition.Name):
+                // select(m, load(… mask ⊇ m, other k), k) is the load: it reads k wherever m is false.
+                return Element(s.IfTrue, idx);
+            case SelectBlockOp s when s.IfTrue.Type.Shape.SequenceEqual(shape) && FillableLoad(s) is { } l:
+                // select(m, load(… mask m), k) is the load with other k (a max pool's padding reads -inf): lanes where
+                // m is false read k either way, so the padded read stays one lane-range load.
+                return LoadValue(l, idx, h, ((ConstantOp)_plan.Def(s.IfFalse)!).Value);
             case SelectBlockOp s:
             {
                 var c = Element(s.Condition, BroadcastIndex(s.Condition.Type.Shape, shape, idx));
                 var x = Element(s.IfTrue, BroadcastIndex(s.IfTrue.Type.Shape, shape, idx));
                 var y = Element(s.IfFalse, BroadcastIndex(s.IfFalse.Type.Shape, shape, idx));
                 if (c.IsUniform && x.IsUniform && y.IsUniform) return LaneValue.Uniform(_e.Select(c.Reg, x.Reg, y.Reg, h));
+                if (c.Kind == LaneKind.Tail) return SelectLanes(c, VectorOf(x, t), VectorOf(y, t), t, h);
                 var cv = c.IsUniform ? _e.Broadcast(c.Reg, _lanes) : c.Kind == LaneKind.Vector ? c.Reg
-                    : throw new NotVectorisableException("select on a tail mask");
+                    : throw new NotVectorisableException("select on a lane range");
                 return LaneValue.Vector(_e.Select(cv, VectorOf(x, t), VectorOf(y, t), h));
             }
             case CastBlockOp c:
@@ -87,12 +97,12 @@ internal sealed partial class KernelLowerer
         }
     }
 
-    private LaneValue LoadValue(LoadOp l, LaneValue[] idx, string hint)
+    private LaneValue LoadValue(LoadOp l, LaneValue[] idx, string hint, Scalar? otherOverride = null)
     {
         var shape = l.Result.Type.Shape;
         var address = LoadAddress(l, idx);
         LaneValue? mask = l.Mask is null ? null : Element(l.Mask, BroadcastIndex(l.Mask.Type.Shape, shape, idx));
-        var other = ScalarSemantics.Normalize(l.Other ?? default, l.Result.Type.Element);
+        var other = ScalarSemantics.Normalize(otherOverride ?? l.Other ?? default, l.Result.Type.Element);
         return Read(l.Param, l.Result.Type.Element, address, mask, other, hint);
     }
 
@@ -173,6 +183,12 @@ internal sealed partial class KernelLowerer
     /// <summary>The later of two lane-range starts (absent: lane 0).</summary>
     private Reg? LaterFrom(Reg? a, Reg? b) => a is null ? b : b is null ? a : _e.Max(a, b);
 
+    private static bool SameScalar(Scalar a, Scalar b, DataType t)
+    {
+        var (x, y) = (ScalarSemantics.Normalize(a, t), ScalarSemantics.Normalize(b, t));
+        return ScalarSemantics.IsFloat(t) ? BitConverter.DoubleToInt64Bits(x.F) == BitConverter.DoubleToInt64Bits(y.F) : x.I == y.I;
+    }
+
     private bool IsZero(BlockValue v) => _plan.Def(v) is ConstantOp c && IsPositiveZero(c.Value, v.Type.Element);
 
     private static bool IsPositiveZero(Scalar s, DataType t)
@@ -193,6 +209,14 @@ internal sealed partial class KernelLowerer
             _ => false,
         };
     }
+
+    /// <summary>The load that <paramref name="s"/> selects where its condition holds, when the select is that load with
+    /// another <c>other</c>: the if-false value is a constant, the if-true value an inline load (computed here, not read
+    /// from a buffer that holds its own other) masked by exactly the condition. Null otherwise.</summary>
+    private LoadOp? FillableLoad(SelectBlockOp s) =>
+        _plan.Def(s.IfFalse) is ConstantOp && _plan.Mode(s.IfTrue) == ValueMode.Inline
+        && _plan.Def(s.IfTrue) is LoadOp { Mask: { } m } l && m.Name == s.Condition.Name
+            ? l : null;
 
     private IEnumerable<string> Conjuncts(BlockValue m, int depth) =>
         depth < 8 && _plan.Def(m) is BinaryBlockOp { Op: BinaryOp.And } a

@@ -22,8 +22,10 @@ public class WindowedKernelTests
     private static string InBounds(string ih, string iw, int h, int w) =>
         $"and(and(ge({ih}, 0), lt({ih}, {h})), and(ge({iw}, 0), lt({iw}, {w})))";
 
-    /// <summary>kind 0: depthwise conv + bias; 1: max pool; 2: sum pool (AveragePool's numerator).</summary>
-    private static TileKernel Kernel(int kind, int c, int h, int w, int k, int s, int d, int p, int oh, int ow)
+    /// <summary>kind 0: depthwise conv + bias; 1: max pool; 2: sum pool (AveragePool's numerator); 3: an average pool
+    /// whose divisor is picked per output position by comparisons with <paramref name="cut"/> (a select on lane ranges,
+    /// as the Tile lowering spells AveragePool's count without padding).</summary>
+    private static TileKernel Kernel(int kind, int c, int h, int w, int k, int s, int d, int p, int oh, int ow, (int A, int B) cut = default)
     {
         string ih = Window(s, d, p, "oh", "kh"), iw = Window(s, d, p, "ow", "kw");
         string ok = InBounds(ih, iw, h, w);
@@ -43,6 +45,15 @@ public class WindowedKernelTests
                   domain n = 1, c = {{c}}, oh = {{oh}}, ow = {{ow}}
                   reduce kh = {{k}}, kw = {{k}}
                   %y[n, c, oh, ow] = max[kh, kw] select({{ok}}, %x[0, c, {{ih}}, {{iw}}], -inf : f32)
+                }
+                """,
+            3 => $$"""
+                tile.kernel @avgpool(%x: f32[1,{{c}},{{h}},{{w}}]) -> (%y: f32[1,{{c}},{{oh}},{{ow}}]) {
+                  temp %s: f32[1,{{c}},{{oh}},{{ow}}]
+                  domain n = 1, c = {{c}}, oh = {{oh}}, ow = {{ow}}
+                  reduce kh = {{k}}, kw = {{k}}
+                  %s[n, c, oh, ow] = sum[kh, kw] select({{ok}}, %x[0, c, {{ih}}, {{iw}}], 0.0 : f32)
+                  %y[n, c, oh, ow] = div(%s[0, c, oh, ow], mul(select(lt(oh, 1), 2.0 : f32, 3.0 : f32), select(lt(ow, {{cut.A}}), 2.0 : f32, select(ge(ow, {{cut.B}}), 5.0 : f32, 3.0 : f32))))
                 }
                 """,
             _ => $$"""
@@ -85,6 +96,38 @@ public class WindowedKernelTests
                 int oh = (h + 2 * p - d * (k - 1) - 1) / s + 1, ow = (w + 2 * p - d * (k - 1) - 1) / s + 1;
                 if (oh < 1 || ow < 1 || h + 2 * p - d * (k - 1) - 1 < 0 || w + 2 * p - d * (k - 1) - 1 < 0) return;
                 var kernel = Kernel(kind, c, h, w, k, s, d, p, oh, ow);
+                var space = KnobSpace.For(kernel);
+                CheckAllTargets(kernel, space.Default(), seed);
+                CheckAllTargets(kernel, space.Random(new Random(seed)), seed);
+            }, iter: 40);
+    }
+
+    /// <summary>Pools as ONNX lays them out: strides 1..3, dilations, a padding per side and ceil_mode (the last window
+    /// may hang over the end padding); max pools read padding as -inf through the load's other, averages divide by a
+    /// per-position constant chosen on lane ranges.</summary>
+    [Fact]
+    public void RandomPoolsOnEveryTarget()
+    {
+        Gen.Select(Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[1, 24], Gen.Int[1, 70]),
+                Gen.Select(Gen.Int[1, 4], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Int[0, 3], Gen.Int[0, 3], Gen.Bool), Gen.Int)
+            .Sample((shape, window, seed) =>
+            {
+                var (kind, c, h, w) = shape;
+                var (k, s, d, padBegin, padEnd, ceil) = window;
+                int pb = Math.Min(padBegin, k - 1), pe = Math.Min(padEnd, k - 1), span = d * (k - 1) + 1;
+                int Out(int n)
+                {
+                    int room = n + pb + pe - span;
+                    if (room < 0) return 0;
+                    int o = (ceil ? (room + s - 1) / s : room / s) + 1;
+                    // ceil_mode drops a last window that starts in the end padding.
+                    return ceil && (o - 1) * s >= n + pb ? o - 1 : o;
+                }
+                int oh = Out(h), ow = Out(w);
+                if (oh < 1 || ow < 1) return;
+                var rng = new Random(seed);
+                int a = rng.Next(ow + 1), b = rng.Next(ow + 1);
+                var kernel = Kernel(kind, c, h, w, k, s, d, pb, oh, ow, (Math.Min(a, b), Math.Max(a, b)));
                 var space = KnobSpace.For(kernel);
                 CheckAllTargets(kernel, space.Default(), seed);
                 CheckAllTargets(kernel, space.Random(new Random(seed)), seed);

@@ -126,14 +126,30 @@ internal static class PoolLowerings
         return [Value(t, s.Shape, o =>
         {
             if (lp) return To(LpRoot(s.At(o), p), t);
-            Expr? count = null;
-            for (int d = 0; d < win.Rank; d++)
+            // Per dim, the count as constants picked by comparisons (vectorisable), or else as index arithmetic. The
+            // product of small integer counts is exact in f32, so either form divides by the same value.
+            var pieces = Enumerable.Range(0, win.Rank).Select(d => win.TapCountPieces(d, o[2 + d], includePad, acc)).ToArray();
+            Expr? divisor = null;
+            if (pieces.All(p => p is not null))
             {
-                var cd = win.TapCountExpr(d, o[2 + d], includePad);
-                count = count is null ? cd : Bin(BinaryOp.Mul, count, cd);
+                double k = 1;
+                Expr? varying = null;
+                foreach (var p in pieces)
+                    if (p is Constant cp) k *= cp.Value.F;
+                    else varying = varying is null ? p : Mul(varying, p!);
+                divisor = varying is null ? C(k, acc) : k == 1 ? varying : Mul(C(k, acc), varying);
             }
-            var divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, acc) : To(count!, acc);
-            return To(Div(s.At(o), divisor), t);
+            else
+            {
+                Expr? count = null;
+                for (int d = 0; d < win.Rank; d++)
+                {
+                    var cd = win.TapCountExpr(d, o[2 + d], includePad);
+                    count = count is null ? cd : Bin(BinaryOp.Mul, count, cd);
+                }
+                divisor = count is Constant { ConstantType: DataType.Int64 } k ? C(k.Value.I, acc) : To(count!, acc);
+            }
+            return To(Div(s.At(o), divisor!), t);
         })];
     }
 
@@ -150,6 +166,20 @@ internal static class PoolLowerings
             return [ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max", reduceHints: hints)];
         double p = Exponent(c);
         var acc = SumType(t, kind == Kind.Lp);
+        // Two spatial dims (an image) reduce as one axis of H·W: the plane is contiguous, so one vector loop with one
+        // lane fold per channel runs over it instead of a masked W-wide vector and a fold per row (7×7, 13×13 planes
+        // waste most lanes). The load index [r / W, r mod W] addresses as r at the Machine level.
+        if (x.Rank == 4 && g.Count > 1)
+        {
+            long w = x.Shape[3];
+            hints = ["k" + string.Concat(SpatialNames(2))];
+            var flat = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, [g.Count], (o, r) =>
+            {
+                var v = To(x.At([o[0], o[1], IDiv(r[0], w), IMod(r[0], w)]), acc);
+                return kind == Kind.Lp ? LpTerm(v, p) : v;
+            }, kind == Kind.Lp ? "lpsum" : "sum", reduceHints: hints);
+            return [Value(t, flat.Shape, o => To(kind == Kind.Lp ? LpRoot(flat.At(o), p) : Div(flat.At(o), C(g.Count, acc)), t))];
+        }
         var s = ComputeExprs.Reduce(kb, ReduceOp.Sum, g.OutShape, g.Extents, (o, r) =>
         {
             var v = To(x.At(g.InputIndex(o, r)), acc);

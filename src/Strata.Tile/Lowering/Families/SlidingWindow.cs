@@ -117,6 +117,39 @@ internal sealed class SlidingWindow
         return all.Contains(0) ? Max(Ix(0), count) : count;
     }
 
+    /// <summary>Most output positions at either end of a dim whose tap count <see cref="TapCountPieces"/> spells out.</summary>
+    public const int MaxEdgePositions = 4;
+
+    /// <summary>The tap count of dim <paramref name="d"/> at <paramref name="o"/> as a constant of type <paramref name="t"/>
+    /// in each of the few positions at the ends of the dim and one constant in between (the longest run of equal
+    /// counts): <c>select(o &lt; 1, c₀, select(o &lt; a, …, select(o ≥ b, …, c)))</c>. Comparisons of the output index with
+    /// constants are lane ranges along a vectorised row, and the interior of an edge split sees only the middle
+    /// constant; the <c>min</c>/<c>max</c> of <see cref="TapCountExpr"/> are not (no per-lane integer form). Null when
+    /// more than <see cref="MaxEdgePositions"/> positions at an end differ from the middle.</summary>
+    public Expr? TapCountPieces(int d, Expr o, bool includePad, Strata.Core.DataType t)
+    {
+        var all = Enumerable.Range(0, (int)Output[d]).Select(i => includePad ? PaddedTapCount(d, i) : TapCount(d, i)).ToArray();
+        if (all.Length == 0) return C(0, t);
+        int a = 0, b = 0;
+        for (int i = 0; i < all.Length;)
+        {
+            int j = i;
+            while (j < all.Length && all[j] == all[i]) j++;
+            if (j - i > b - a) (a, b) = (i, j);
+            i = j;
+        }
+        if (a > MaxEdgePositions || all.Length - b > MaxEdgePositions) return null;
+        Expr e = C(all[a], t);
+        if (b < all.Length)
+        {
+            Expr tail = C(all[^1], t);
+            for (int i = all.Length - 2; i >= b; i--) tail = Sel(Bin(BinaryOp.Lt, o, Ix(i + 1)), C(all[i], t), tail);
+            e = Sel(Bin(BinaryOp.Lt, o, Ix(b)), e, tail);
+        }
+        for (int i = a - 1; i >= 0; i--) e = Sel(Bin(BinaryOp.Lt, o, Ix(i + 1)), C(all[i], t), e);
+        return e;
+    }
+
     /// <summary>The first tap of dim <paramref name="d"/> at output position <paramref name="o"/> that lies inside the
     /// input: <c>max(0, ceil((pad_begin − o·s) / dil))</c>, or 0 without begin padding.</summary>
     public Expr FirstTap(int d, Expr o) => PadBegin[d] > 0 ? Max(Ix(0), CeilDivFrom(d, o, PadBegin[d])) : Ix(0);
