@@ -27,6 +27,8 @@ public static class RelayoutContractionWeights
 
     private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps)
     {
+        // im2col first (the weight's [ci, kh, kw] read as one K dim): the layouts below are then the merged GEMM's.
+        if (MergeContractionTaps.Apply(step.Kernel) is var merged && !ReferenceEquals(merged, step.Kernel)) step = step with { Kernel = merged };
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
@@ -56,6 +58,9 @@ public static class RelayoutContractionWeights
         var kernel = step.Kernel;
         int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
         if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return null;
+        // A pass may have merged the buffer's dims (MergeContractionTaps: [co, ci, kh, kw] read as [co, k]): same elements.
+        var dims = kernel.Inputs[i].Shape;
+        if (!weights.Shape.ToArray().Select(d => (long)d).SequenceEqual(dims)) weights = weights.Reshape([.. dims.Select(d => (int)d)]);
         var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
         return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
