@@ -48,4 +48,7 @@ public sealed record CompilerOptions
     /// <summary>Numeric inputs with at most this many elements are compiled as constants (see
     /// <see cref="Tile.Execution.TileCompilerOptions.SpecializeSmallInputs"/>).</summary>
     public int SpecializeSmallInputs { get; init; }
+
+    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.MergeContractionTaps"/> (im2col convs; off by default).</summary>
+    public bool MergeContractionTaps { get; init; }
 }
