@@ -40,7 +40,7 @@ public class MergedTapsConvTests
         }
         var graph = Build();
         var inputs = new Dictionary<string, RuntimeValue> { ["x"] = SmallGraphs.Random(seed + 2, 1, cin, h, w) };
-        var compiler = CompilerOptions.Default with { MergeContractionTaps = true };
+        var compiler = CompilerOptions.Default with { MergeContractionTaps = Tile.Passes.TapMerging.Always };
         var model = new Compiler(compiler).Compile(Build(), inputs);
         // The merge needs the weight's taps as its trailing dims and an output-channel row axis; a random shape may not offer it.
         if (mustMerge) Assert.Contains(model.Kernels, c => c.Config?.ToString().Contains("_kh_kw", StringComparison.Ordinal) == true);

@@ -49,6 +49,6 @@ public sealed record CompilerOptions
     /// <see cref="Tile.Execution.TileCompilerOptions.SpecializeSmallInputs"/>).</summary>
     public int SpecializeSmallInputs { get; init; }
 
-    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.MergeContractionTaps"/> (im2col convs; off by default).</summary>
-    public bool MergeContractionTaps { get; init; }
+    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.MergeContractionTaps"/> (im2col convs: where the cost rule says).</summary>
+    public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
 }

@@ -39,10 +39,9 @@ public sealed record TileCompilerOptions
     /// when it runs, that these inputs have the values it was compiled for.</summary>
     public int SpecializeSmallInputs { get; init; }
 
-    /// <summary>im2col: merge each group-1 conv's (ci, kh, kw) into one K axis (<see cref="Passes.MergeContractionTaps"/>).
-    /// Off by default: measured (thread CPU time) no faster than the per-tap dots yet on resnet50 (74 → 80 ms in all)
-    /// and squeezenet; on for experiments and the tests that keep the path correct.</summary>
-    public bool MergeContractionTaps { get; init; }
+    /// <summary>im2col: which group-1 convs get their (ci, kh, kw) merged into one K axis
+    /// (<see cref="Passes.MergeContractionTaps"/>): by its cost rule, all it can merge (tests, experiments), or none.</summary>
+    public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
 }
 
 /// <summary>Compiles a graph to a <see cref="TileProgram"/>: specialises it to the input shapes, runs the graph passes,

@@ -17,7 +17,7 @@ namespace Strata.Tile.Passes;
 /// runtime folds such kernels once) is re-laid out by permuting that kernel's output layout instead.</summary>
 public static class RelayoutContractionWeights
 {
-    public static TileProgram Run(TileProgram program, bool mergeTaps = false)
+    public static TileProgram Run(TileProgram program, TapMerging mergeTaps = TapMerging.Default)
     {
         var steps = program.Steps.ToList();
         for (int i = 0; i < steps.Count; i++)
@@ -25,10 +25,10 @@ public static class RelayoutContractionWeights
         return program with { Steps = [.. steps] };
     }
 
-    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps, bool mergeTaps)
+    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps, TapMerging mergeTaps)
     {
         // im2col first (the weight's [ci, kh, kw] read as one K dim): the layouts below are then the merged GEMM's.
-        if (mergeTaps && MergeContractionTaps.Apply(step.Kernel) is var merged && !ReferenceEquals(merged, step.Kernel)) step = step with { Kernel = merged };
+        if (MergeContractionTaps.Apply(step.Kernel, mergeTaps) is var merged && !ReferenceEquals(merged, step.Kernel)) step = step with { Kernel = merged };
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
