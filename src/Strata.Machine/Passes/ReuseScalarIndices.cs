@@ -10,7 +10,8 @@ namespace Strata.Machine.Passes;
 /// Block index value afresh at each use: an im2col K row (<see cref="Tile.Passes.MergeContractionTaps"/>) recomputed
 /// <c>(k / 3) mod 3</c> and its bounds for every one of its uses, a dozen divisions per row. Only registers assigned once
 /// in the whole kernel take part (as targets and as operands), so an earlier register still holds the value; an entry
-/// made inside a loop or branch is not seen after it.</summary>
+/// made inside a loop or branch is not seen after it, and an operand must be assigned before the statement in program
+/// order (not only on a previous iteration).</summary>
 public sealed class ReuseScalarIndices : IMachinePass
 {
     public string Name => nameof(ReuseScalarIndices);
@@ -20,7 +21,8 @@ public sealed class ReuseScalarIndices : IMachinePass
         var defs = new Dictionary<string, int>(StringComparer.Ordinal);
         CountDefs(kernel.Body, defs);
         var canon = new Dictionary<string, string>(StringComparer.Ordinal);
-        var body = Rewrite(kernel.Body, defs, canon, new Dictionary<string, Reg>(StringComparer.Ordinal));
+        var defined = new HashSet<string>(StringComparer.Ordinal);
+        var body = Rewrite(kernel.Body, defs, canon, defined, new Dictionary<string, Reg>(StringComparer.Ordinal));
         return body == kernel.Body ? kernel : kernel with { Body = body };
     }
 
@@ -45,7 +47,7 @@ public sealed class ReuseScalarIndices : IMachinePass
     }
 
     private static ImmutableArray<MStmt> Rewrite(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs,
-        Dictionary<string, string> canon, Dictionary<string, Reg> seen)
+        Dictionary<string, string> canon, HashSet<string> defined, Dictionary<string, Reg> seen)
     {
         ImmutableArray<MStmt>.Builder? result = null;
         for (int k = 0; k < stmts.Length; k++)
@@ -56,19 +58,20 @@ public sealed class ReuseScalarIndices : IMachinePass
             {
                 case LoopStmt l:
                 {
-                    var body = Rewrite(l.Body, defs, canon, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
+                    defined.Add(l.Var.Name);
+                    var body = Rewrite(l.Body, defs, canon, defined, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
                     if (body != l.Body) now = l with { Body = body };
                     break;
                 }
                 case IfStmt i:
                 {
-                    var then = Rewrite(i.Then, defs, canon, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
-                    var @else = Rewrite(i.Else, defs, canon, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
+                    var then = Rewrite(i.Then, defs, canon, defined, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
+                    var @else = Rewrite(i.Else, defs, canon, defined, new Dictionary<string, Reg>(seen, StringComparer.Ordinal));
                     if (then != i.Then || @else != i.Else) now = i with { Then = then, Else = @else };
                     break;
                 }
                 default:
-                    if (Key(s, defs, canon) is { } key && s.Dest is { } d)
+                    if (Key(s, defs, canon, defined) is { } key && s.Dest is { } d)
                     {
                         if (seen.TryGetValue(key, out var earlier) && earlier.Type == d.Type)
                         {
@@ -77,8 +80,9 @@ public sealed class ReuseScalarIndices : IMachinePass
                         }
                         else seen[key] = d;
                     }
-                    else if (s is MoveStmt m && Single(m.Target, defs) && Single(m.Source, defs) && m.Target.Type == m.Source.Type)
+                    else if (s is MoveStmt m && Single(m.Target, defs) && Single(m.Source, defs) && defined.Contains(m.Source.Name) && m.Target.Type == m.Source.Type)
                         canon[m.Target.Name] = canon.GetValueOrDefault(m.Source.Name, m.Source.Name);
+                    if (s.Dest is { } def) defined.Add(def.Name);
                     break;
             }
             if (ReferenceEquals(now, s) && result is null) continue;
@@ -95,10 +99,11 @@ public sealed class ReuseScalarIndices : IMachinePass
     private static bool Single(Reg r, Dictionary<string, int> defs) => defs.GetValueOrDefault(r.Name) == 1;
 
     /// <summary>The value key of a pure scalar integer/bool statement over registers assigned once; null otherwise.</summary>
-    private static string? Key(MStmt s, Dictionary<string, int> defs, Dictionary<string, string> canon)
+    private static string? Key(MStmt s, Dictionary<string, int> defs, Dictionary<string, string> canon, HashSet<string> defined)
     {
         if (s.Dest is not { } d || d.Type.IsVector || !IsIndex(d.Type.Element) || !Single(d, defs)) return null;
-        string? Of(Reg r) => r.Type.IsVector || !Single(r, defs) ? null : canon.GetValueOrDefault(r.Name, r.Name);
+        // An operand not yet assigned on the way here is read across a loop's back edge: its value may differ later.
+        string? Of(Reg r) => r.Type.IsVector || !Single(r, defs) || !defined.Contains(r.Name) ? null : canon.GetValueOrDefault(r.Name, r.Name);
         return s switch
         {
             BinaryStmt b when Of(b.A) is { } a && Of(b.B) is { } c && IsIndex(b.A.Type.Element) => $"{b.Op} {a} {c} {d.Type}",
