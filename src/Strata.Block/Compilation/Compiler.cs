@@ -51,6 +51,7 @@ public sealed class Compiler(CompilerOptions? options = null)
             Fusion = Options.Fusion,
             Hooks = hooks,
             SpecializeSmallInputs = Options.SpecializeSmallInputs,
+            MergeContractionTaps = Options.MergeContractionTaps,
         });
     }
 

@@ -48,4 +48,7 @@ public sealed record CompilerOptions
     /// <summary>Numeric inputs with at most this many elements are compiled as constants (see
     /// <see cref="Tile.Execution.TileCompilerOptions.SpecializeSmallInputs"/>).</summary>
     public int SpecializeSmallInputs { get; init; }
+
+    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.MergeContractionTaps"/> (im2col convs: where the cost rule says).</summary>
+    public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
 }

@@ -20,8 +20,25 @@ public sealed class HoistLoopInvariants : IMachinePass
     {
         var defs = new Dictionary<string, int>(StringComparer.Ordinal);
         CountDefs(kernel.Body, defs);
-        var body = Hoist(kernel.Body, defs);
+        var divisors = new HashSet<string>(StringComparer.Ordinal);
+        PositiveConstants(kernel.Body, defs, divisors);
+        var body = Hoist(kernel.Body, defs, divisors);
         return body == kernel.Body ? kernel : kernel with { Body = body };
+    }
+
+    /// <summary>Integer registers assigned once, by a constant above 0: a division by one cannot trap (an im2col K row's
+    /// <c>ci = k / 9</c>, <c>kw = k mod 3</c>), so it may move out of the loops over the row's vectors.</summary>
+    private static void PositiveConstants(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, HashSet<string> found)
+    {
+        foreach (var s in stmts)
+            switch (s)
+            {
+                case ConstStmt c when !c.Target.Type.IsVector && IsInteger(c.Target.Type.Element) && c.Value.I > 0 && defs.GetValueOrDefault(c.Target.Name) == 1:
+                    found.Add(c.Target.Name);
+                    break;
+                case LoopStmt l: PositiveConstants(l.Body, defs, found); break;
+                case IfStmt i: PositiveConstants(i.Then, defs, found); PositiveConstants(i.Else, defs, found); break;
+            }
     }
 
     private static void CountDefs(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs) =>
@@ -51,7 +68,7 @@ public sealed class HoistLoopInvariants : IMachinePass
     }
 
     /// <summary><paramref name="stmts"/> with each loop's invariants moved before it (the same array when none moves).</summary>
-    private static ImmutableArray<MStmt> Hoist(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs)
+    private static ImmutableArray<MStmt> Hoist(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, HashSet<string> divisors)
     {
         var result = ImmutableArray.CreateBuilder<MStmt>(stmts.Length);
         bool changed = false;
@@ -61,13 +78,13 @@ public sealed class HoistLoopInvariants : IMachinePass
             {
                 case LoopStmt l:
                 {
-                    var inner = Hoist(l.Body, defs);
+                    var inner = Hoist(l.Body, defs, divisors);
                     var assigned = new HashSet<string>(StringComparer.Ordinal) { l.Var.Name };
                     CollectAssigned(inner, assigned);
                     var kept = ImmutableArray.CreateBuilder<MStmt>(inner.Length);
                     foreach (var t in inner)
                     {
-                        if (t.Dest is { } d && Movable(t) && defs.GetValueOrDefault(d.Name) == 1 && t.Uses.All(u => !assigned.Contains(u.Name)))
+                        if (t.Dest is { } d && Movable(t, divisors) && defs.GetValueOrDefault(d.Name) == 1 && t.Uses.All(u => !assigned.Contains(u.Name)))
                         {
                             result.Add(t);
                             assigned.Remove(d.Name);
@@ -85,8 +102,8 @@ public sealed class HoistLoopInvariants : IMachinePass
                 }
                 case IfStmt i:
                 {
-                    var then = Hoist(i.Then, defs);
-                    var @else = Hoist(i.Else, defs);
+                    var then = Hoist(i.Then, defs, divisors);
+                    var @else = Hoist(i.Else, defs, divisors);
                     if (then == i.Then && @else == i.Else) result.Add(i);
                     else
                     {
@@ -105,11 +122,12 @@ public sealed class HoistLoopInvariants : IMachinePass
 
     /// <summary>Pure, cannot trap, and cheap to keep live: scalar constants, and scalar integer/bool arithmetic (index
     /// arithmetic, comparisons and their and/or for range bounds, selects and moves of them) other than division.</summary>
-    private static bool Movable(MStmt s) => s switch
+    private static bool Movable(MStmt s, HashSet<string> divisors) => s switch
     {
         ConstStmt c => !c.Target.Type.IsVector,
         BinaryStmt b => !b.Target.Type.IsVector && !b.A.Type.IsVector && IsIndex(b.Target.Type.Element) && IsIndex(b.A.Type.Element)
-            && b.Op is not (BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow),
+            && (b.Op is not (BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow)
+                || b.Op is BinaryOp.Div or BinaryOp.FloorDiv or BinaryOp.Mod && IsInteger(b.Target.Type.Element) && divisors.Contains(b.B.Name)),
         CastStmt c => !c.Target.Type.IsVector && IsInteger(c.Target.Type.Element) && IsInteger(c.X.Type.Element),
         SelectStmt c => !c.Target.Type.IsVector && !c.Condition.Type.IsVector && IsIndex(c.Target.Type.Element),
         MoveStmt m => !m.Target.Type.IsVector && !m.Source.Type.IsVector && IsIndex(m.Target.Type.Element),

@@ -10,8 +10,9 @@ namespace Strata.Machine.Passes;
 public sealed class MachinePipeline(IEnumerable<IMachinePass> passes)
 {
     /// <summary>The default list: <see cref="HoistLoopInvariants"/> (index arithmetic out of the loops it does not vary
-    /// in). Lowering emits the kernel otherwise in its final form.</summary>
-    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants()];
+    /// in), <see cref="ReuseScalarIndices"/> (each index value computed once where it is computed several times).
+    /// Lowering emits the kernel otherwise in its final form.</summary>
+    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices()];
 
     public static MachinePipeline Default { get; } = new(DefaultPasses);
 

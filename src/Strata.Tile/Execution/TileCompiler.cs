@@ -38,6 +38,10 @@ public sealed record TileCompilerOptions
     /// inference gives static shapes). Nodes that read them are still computed, not folded. The program checks,
     /// when it runs, that these inputs have the values it was compiled for.</summary>
     public int SpecializeSmallInputs { get; init; }
+
+    /// <summary>im2col: which group-1 convs get their (ci, kh, kw) merged into one K axis
+    /// (<see cref="Passes.MergeContractionTaps"/>): by its cost rule, all it can merge (tests, experiments), or none.</summary>
+    public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
 }
 
 /// <summary>Compiles a graph to a <see cref="TileProgram"/>: specialises it to the input shapes, runs the graph passes,
@@ -91,7 +95,7 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
             TilePipeline.Verify(hooks, "Fusion", k.Kernel);
             return Rebind(k, Options.TilePasses.Run(k.Kernel, hooks));
         }).ToList();
-        var program = RelayoutContractionWeights.Run(fused with { Steps = [.. steps] });
+        var program = RelayoutContractionWeights.Run(fused with { Steps = [.. steps] }, Options.MergeContractionTaps);
         if (Options.DumpDirectory is { } dir) Dump(dir, "program.txt", Describe(program));
         return (program, LoweringStats.Of(program, original));
     }

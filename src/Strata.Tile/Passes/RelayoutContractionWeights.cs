@@ -17,16 +17,18 @@ namespace Strata.Tile.Passes;
 /// runtime folds such kernels once) is re-laid out by permuting that kernel's output layout instead.</summary>
 public static class RelayoutContractionWeights
 {
-    public static TileProgram Run(TileProgram program)
+    public static TileProgram Run(TileProgram program, TapMerging mergeTaps = TapMerging.Default)
     {
         var steps = program.Steps.ToList();
         for (int i = 0; i < steps.Count; i++)
-            if (steps[i] is KernelStep k) steps[i] = Relayout(program.Source, k, steps);
+            if (steps[i] is KernelStep k) steps[i] = Relayout(program.Source, k, steps, mergeTaps);
         return program with { Steps = [.. steps] };
     }
 
-    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps)
+    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps, TapMerging mergeTaps)
     {
+        // im2col first (the weight's [ci, kh, kw] read as one K dim): the layouts below are then the merged GEMM's.
+        if (MergeContractionTaps.Apply(step.Kernel, mergeTaps) is var merged && !ReferenceEquals(merged, step.Kernel)) step = step with { Kernel = merged };
         // Without M (a depthwise conv) the default is no dot (KnobSpace): the [M, K] layout stays.
         foreach (var c in step.Kernel.Computations)
             if (DotShape.DefaultRoles(c, a => step.Kernel.Axis(a).Extent) is { M: not null } roles
@@ -56,6 +58,9 @@ public static class RelayoutContractionWeights
         var kernel = step.Kernel;
         int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
         if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return null;
+        // A pass may have merged the buffer's dims (MergeContractionTaps: [co, ci, kh, kw] read as [co, k]): same elements.
+        var dims = kernel.Inputs[i].Shape;
+        if (!weights.Shape.ToArray().Select(d => (long)d).SequenceEqual(dims)) weights = weights.Reshape([.. dims.Select(d => (int)d)]);
         var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
         return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
@@ -89,6 +94,11 @@ public static class RelayoutContractionWeights
         if (steps.Count(s => Reads(s, value)) != 1 || step.Inputs.Count(v => ReferenceEquals(v, value)) != 1) return step;
         var output = producer.Kernel.Outputs[producer.Outputs.IndexOf(value)];
         if (type.Shape?.ToConcrete() is not { } shape || !shape.Select(d => (long)d).SequenceEqual(output.Shape)) return step;
+        // The reader may see the value with dims merged (MergeContractionTaps: [co, ci, kh, kw] as [co, k]): the writer
+        // and the value permute the groups of dims that make up the reader's dims.
+        if (Expand(output.Shape, step.Kernel.Inputs[i].Shape, perm) is not { } full) return step;
+        var readerPerm = perm;
+        perm = full;
         var permuted = new Value(value.Name, new TensorType(DataType.Float32, Shape.Of([.. perm.Select(p => (long)shape[p])])));
         var writer = Permute(producer.Kernel, output.Name, perm);
         writer = writer with
@@ -97,7 +107,30 @@ public static class RelayoutContractionWeights
             Computations = [.. writer.Computations.Select(c => c.Output == output.Name ? c with { Indices = [.. perm.Select(p => c.Indices[p])] } : c)],
         };
         steps[at] = producer with { Kernel = writer, Outputs = [.. producer.Outputs.Select(v => ReferenceEquals(v, value) ? permuted : v)] };
-        return step with { Kernel = Permute(step.Kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, permuted) };
+        return step with { Kernel = Permute(step.Kernel, buffer, readerPerm), Inputs = step.Inputs.SetItem(i, permuted) };
+    }
+
+    /// <summary>The permutation of <paramref name="shape"/>'s dims that permutes, by <paramref name="perm"/>, the groups of
+    /// consecutive dims whose products are <paramref name="merged"/>'s dims; null where no such grouping exists.</summary>
+    private static int[]? Expand(ImmutableArray<long> shape, ImmutableArray<long> merged, int[] perm)
+    {
+        if (shape.SequenceEqual(merged)) return perm;
+        var groups = new List<int[]>();
+        int d = 0;
+        foreach (long m in merged)
+        {
+            var g = new List<int>();
+            long p = 1;
+            while (d < shape.Length && (p < m || g.Count == 0))
+            {
+                p *= shape[d];
+                g.Add(d++);
+            }
+            if (p != m) return null;
+            groups.Add([.. g]);
+        }
+        if (d != shape.Length) return null;
+        return [.. perm.SelectMany(j => groups[j])];
     }
 
     private static bool Reads(ProgramStep s, Value v) => s switch

@@ -70,7 +70,7 @@ public class HoistLoopInvariantsTests
               %n = const 0 : i64
               loop %i = %c0 to %c4 step 1 {
                 %n = add %c4, %c1 : i64
-                %q = div %c4, %c1 : i64
+                %q = div %c4, %c0 : i64
                 %v = load %x[%q] : f32
                 store %o[%i], %v
               }
@@ -78,6 +78,28 @@ public class HoistLoopInvariantsTests
             }
             """);
         Assert.Same(k, new HoistLoopInvariants().Run(k));
+    }
+
+    /// <summary>A division by a constant above 0 assigned once cannot trap: it moves (an im2col row's k / 9).</summary>
+    [Fact]
+    public void ADivisionByAPositiveConstantMoves()
+    {
+        var k = MachineParser.Parse(Head + """
+              %c0 = const 0 : i64
+              %c4 = const 4 : i64
+              %c9 = const 9 : i64
+              %m = const 5 : i64
+              loop %i = %c0 to %c4 step 1 {
+                %q = floordiv %m, %c9 : i64
+                %r = mod %m, %c9 : i64
+                %v = load %x[%q] : f32
+                store %o[%i], %v
+              }
+            }
+            """);
+        var hoisted = new HoistLoopInvariants().Run(k);
+        var loop = Assert.Single(hoisted.Body.OfType<LoopStmt>());
+        Assert.DoesNotContain(loop.Body, s => s is BinaryStmt);
     }
 
     /// <summary>On random kernels (registers reassigned in loops and ifs) the result verifies and computes the same

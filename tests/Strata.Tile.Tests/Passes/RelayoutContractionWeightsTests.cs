@@ -25,7 +25,7 @@ public class RelayoutContractionWeightsTests
     [Fact]
     public void A3x3ConvReadsItsWeightsAsKhKwCoCi()
     {
-        var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 3, 1, [1, 0, 2, 1], [2, 1], [1, 2]));
+        var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 3, 1, [1, 0, 2, 1], [2, 1], [1, 2]), options: Unmerged);
         Assert.Equal([3L, 3, 6, 5], Weights(p).Shape.AsEnumerable());
         var bound = p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))];
         Assert.Equal([3, 3, 6, 5], bound.Constant!.Shape);
@@ -131,8 +131,30 @@ public class RelayoutContractionWeightsTests
         return g.Build();
     }
 
+    /// <summary>Without im2col (MergeContractionTaps): the per-tap layouts these tests are about.</summary>
+    private static TileCompilerOptions Unmerged => FusionHarness.Options with { MergeContractionTaps = TapMerging.Never };
+
+    /// <summary>im2col (ci = 5, below a vector: the cost rule merges): the weight is read as [co, ci·kh·kw], in place
+    /// (no copy), and the Tile interpreter still matches the reference.</summary>
+    [Fact]
+    public void ASmallChannelConvReadsItsWeightsAsCoK()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Conv(5, 6, 3, 1, [1, 0, 2, 1], [2, 1], [1, 2]));
+        Assert.Equal([6L, 45], Weights(p).Shape.AsEnumerable());
+        Assert.Single(p.Kernels.Single().Kernel.Computations, c => c.Reduce is { Axes.Length: 1 });
+    }
+
+    /// <summary>The same conv over a kernel-written weight: the merged reader binds the writer's [co, ci, kh, kw] by size.</summary>
+    [Fact]
+    public void AMergedConvOverAConstantKernelMatchesTheReference()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => ConvOfTransposedWeights(false), options: NoFolding with { MergeContractionTaps = TapMerging.Always });
+        Assert.Contains(p.Kernels, k => k.Kernel.Computations.Any(DotShape.IsMergedTaps));
+    }
+
     private static TileCompilerOptions NoFolding => FusionHarness.Options with
     {
+        MergeContractionTaps = TapMerging.Never,
         GraphPasses = new GraphPipeline([new FoldConstants(maxElements: 16), new EliminateDeadNodes(), new OrderForFusion()]),
     };
 
