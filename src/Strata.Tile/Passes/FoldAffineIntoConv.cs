@@ -46,7 +46,7 @@ public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = 
 
     /// <summary>A channel map y ↦ y·scale[c] + shift[c] computed by <paramref name="node"/> from its input
     /// <paramref name="y"/> (a conv result with <paramref name="channels"/> channels on axis 1), or null.</summary>
-    private static (double[] Scale, double[] Shift)? Affine(Node node, Value y, int channels, GraphUses uses)
+    internal static (double[] Scale, double[] Shift)? Affine(Node node, Value y, int channels, GraphUses uses)
     {
         if (node.Domain.Length != 0 || y.TensorType?.Shape is not { } yShape) return null;
         int rank = yShape.Rank;
@@ -121,7 +121,7 @@ public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = 
             if (v.IsConstant && uses.Readers(v).Count == 0 && !uses.IsGraphOutput(v)) graph.Constants.Remove(v);
     }
 
-    private static string UniqueName(Graph.Graph graph, string name)
+    internal static string UniqueName(Graph.Graph graph, string name)
     {
         var taken = graph.DefinedValues().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         string n = name;

@@ -13,7 +13,8 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// computable at compile time become constants: shape chains, Constant nodes), <see cref="InlineConstantIfs"/> (an
     /// If on a constant condition becomes the branch it takes), <see cref="InferTypes"/> (types of the inlined nodes);</item>
     /// <item><see cref="FoldAffineIntoConv"/>: BatchNormalization and per-channel Mul/Add after a Conv with constant
-    /// weights become that Conv's weights and bias;</item>
+    /// weights become that Conv's weights and bias; <see cref="CombineChannelAffine"/>: other chains of them become
+    /// one Mul and one Add by per-channel constants;</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
@@ -21,7 +22,8 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
         new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
             .UntilUnchanged("FoldAndInline"),
-        new FoldAffineIntoConv(specializedInputs), new EliminateDeadNodes(), new OrderForFusion()]);
+        new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs),
+        new EliminateDeadNodes(), new OrderForFusion()]);
 
     public static GraphPipeline Default { get; } = Standard();
 
