@@ -114,10 +114,14 @@ public sealed partial class KnobSpace
         blocks[kc] = BlockAtMost(kc, ContractionK);
         blocks[nc] = Classes.Extent(nc);
         parallel.Remove(nc);
-        blocks[mc] = BlockAtMost(mc, ContractionM);
+        // Powers of two first (the row divisors are not steps of the shrink), then a divisor of M at least half the block.
+        var steps = BlockCandidatesFor(Classes.Extent(mc));
+        blocks[mc] = steps.Last(v => v <= ContractionM || v == steps[0]);
         while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > ContractionMinM)
-            blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
-        blocks[mc] = DividingBlockAtMost(mc, blocks[mc]);
+            blocks[mc] = steps.Last(v => v < blocks[mc]);
+        long extent = Classes.Extent(mc), block = blocks[mc];
+        if (extent % block != 0)
+            blocks[mc] = _blockCandidates[mc].LastOrDefault(v => v <= block && v >= ContractionMinM && extent % v == 0 && 2 * v >= block, block);
 
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
