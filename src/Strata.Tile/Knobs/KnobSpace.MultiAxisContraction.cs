@@ -124,11 +124,32 @@ public sealed partial class KnobSpace
         blocks[kc] = BlockAtMost(kc, ContractionK);
         blocks[nc] = Classes.Extent(nc);
         parallel.Remove(nc);
-        blocks[mc] = BlockAtMost(mc, ContractionM);
+        // Powers of two first (the row divisors are not steps of the shrink), then a divisor of M at least half the block.
+        var steps = BlockCandidatesFor(Classes.Extent(mc));
+        blocks[mc] = steps.Last(v => v <= ContractionM || v == steps[0]);
         while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > ContractionMinM)
-            blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
+            blocks[mc] = steps.Last(v => v < blocks[mc]);
+        long extent = Classes.Extent(mc), block = blocks[mc];
+        if (extent % block != 0)
+            blocks[mc] = _blockCandidates[mc].LastOrDefault(v => v <= block && v >= ContractionMinM && extent % v == 0 && 2 * v >= block, block);
 
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
+    }
+
+    /// <summary>Divisors of a small-plane GEMM-shaped convolution's row extent (<see cref="GemmContractionBlocks"/>)
+    /// between <see cref="ContractionMinM"/> and <see cref="ContractionM"/> as block candidates of its row class: a row
+    /// block that divides M leaves no masked tail block, and an unmasked C block takes its epilogue (bias, ReLU) in
+    /// registers instead of a round trip through scratch (squeezenet's conv10, 1000 rows: 4 × 250, not 4 × 256).</summary>
+    private ImmutableArray<long> WithGemmRowDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        long extent = Classes.Extent(cls);
+        bool gemmRows = Kernel.Computations.Any(c => c.Reduce is not null
+            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { M: { } m, Group: null } roles
+            && Classes.IsUsed(m) && Classes.ClassOf(m) == cls && IsGemm(c, roles) && Classes.Extent(Classes.ClassOf(roles.N)) <= MaxWholePlane);
+        if (!gemmRows) return candidates;
+        var extra = Enumerable.Range((int)ContractionMinM, (int)(ContractionM - ContractionMinM) + 1).Select(v => (long)v)
+            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
     }
 
     /// <summary>The row block of a grouped convolution (M = co, which the input reads as <c>floordiv(co, group)</c>): a

@@ -224,7 +224,8 @@ public class ConvLoweringTests
     }
 
     [Theory]
-    [InlineData(13, 13, 512, 1000, "169", "256", "256")]
+    [InlineData(13, 13, 512, 1000, "169", "256", "250")]
+    [InlineData(14, 14, 480, 208, "196", "256", "52")]
     [InlineData(7, 7, 2048, 512, "49", "256", "128")]
     [InlineData(56, 56, 64, 256, "64", "64", "64")]
     public void TheDefaultOfA1x1ConvKeepsASmallPlaneWholeWithTheMatmulsBlocks(int h, int w, int ci, int co, string plane, string kBlock, string mBlock)
@@ -240,6 +241,33 @@ public class ConvLoweringTests
         Assert.Equal(mBlock, config.Values["block.co"]);
         Assert.Equal(h * w > 320, config.Values["parallel"].Contains(planeClass, StringComparison.Ordinal));
         Assert.True(HasDot(TileToBlock.Lower(kernel, config)));
+    }
+
+    [Fact]
+    public void AnySmallPlane1x1ConvsDefaultRowBlockDividesMWhereItCanAndComputesTheSame()
+    {
+        // A row block that does not divide M (co) masks the last block, and its epilogue goes through scratch; the
+        // default takes a divisor of M at least half the block (not below 16 rows) where one exists.
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int ci = r.Next(1, 24), co = r.Next(17, 400), h = r.Next(1, 10), w = r.Next(1, 10);
+            var kernel = LoweringCheck.Parse(Conv1x1WithEpilogue(1, ci, co, h, w, 1, 1));
+            var merged = new Strata.Tile.Passes.MergeContiguousAxes().Run(kernel);
+            var s = KnobSpace.For(merged);
+            var config = s.Default();
+            long m = long.Parse(config.Values["block.co"], System.Globalization.CultureInfo.InvariantCulture);
+            bool divisorExists = Enumerable.Range(16, 241).Any(v => v <= m && co % v == 0 && 2 * v >= m);
+            Assert.True(co % m == 0 || !divisorExists, $"co {co}: block {m} leaves a tail though a divisor fits ({config})");
+            var inputs = LoweringCheck.RandomInputs(kernel, seed);
+            var expected = TileInterpreter.Run(kernel, inputs);
+            var lowered = TileToBlock.Lower(merged, config);
+            Assert.True(HasDot(lowered), $"no dot under {config}");
+            var args = inputs.Select((t, i) => Strata.Tile.Execution.TileProgramExecutor.AsShaped(t, merged.Inputs[i].Shape)).ToArray();
+            var actual = BlockInterpreter.Call(lowered, args, new BlockRunOptions(ProgramOrder.Shuffled, seed));
+            var output = Strata.Tile.Execution.TileProgramExecutor.AsShaped(actual[0], [.. expected[0].Shape.Select(d => (long)d)]);
+            Assert.Null(LoweringCheck.Compare(expected[0], output, 1e-5));
+        }, iter: 30);
     }
 
     [Fact]
