@@ -140,51 +140,54 @@ internal sealed partial class KernelEmitter
     /// Reshape+Transpose+Reshape kernels).</summary>
     private void EmitModI64(BinaryStmt b)
     {
-        var slow = _il.DefineLabel();
-        var end = _il.DefineLabel();
         var r = Temp(typeof(long), 23);
-        if (PositiveConstant(b.B) is { } c)
+        EmitForPositiveDivisor(b, BinaryOp.Mod, r, pushDivisor =>
         {
-            // A literal divisor: RyuJIT divides by multiplying (an im2col row's kw = k mod 3 per K row).
+            var end = _il.DefineLabel();
             Load(b.A);
-            _il.Emit(OpCodes.Ldc_I8, c);
+            pushDivisor();
             _il.Emit(OpCodes.Rem);
             _il.Emit(OpCodes.Stloc, r);
             _il.Emit(OpCodes.Ldloc, r);
             _il.Emit(OpCodes.Ldc_I8, 0L);
             _il.Emit(OpCodes.Bge, end);
             _il.Emit(OpCodes.Ldloc, r);
-            _il.Emit(OpCodes.Ldc_I8, c);
+            pushDivisor();
             _il.Emit(OpCodes.Add);
             _il.Emit(OpCodes.Stloc, r);
             _il.MarkLabel(end);
-            _il.Emit(OpCodes.Ldloc, r);
+        });
+    }
+
+    /// <summary>Emits <paramref name="inline"/> (which stores into <paramref name="result"/>, given how to push the
+    /// divisor) for a positive i64 divisor and leaves the result on the stack. A positive literal divisor needs no test
+    /// and is pushed as a literal, so RyuJIT divides by multiplying (an im2col K row's k / 9, k mod 3); any other divisor
+    /// is tested at run time and, when not positive, goes to the bridge (overflow and division by zero as
+    /// ScalarSemantics has them).</summary>
+    private void EmitForPositiveDivisor(BinaryStmt b, BinaryOp op, LocalBuilder result, Action<Action> inline)
+    {
+        if (PositiveConstant(b.B) is { } c)
+        {
+            inline(() => _il.Emit(OpCodes.Ldc_I8, c));
+            _il.Emit(OpCodes.Ldloc, result);
             return;
         }
+        var slow = _il.DefineLabel();
+        var end = _il.DefineLabel();
         Load(b.B);
         _il.Emit(OpCodes.Ldc_I8, 0L);
         _il.Emit(OpCodes.Ble, slow);
-        Load(b.A);
-        Load(b.B);
-        _il.Emit(OpCodes.Rem);
-        _il.Emit(OpCodes.Stloc, r);
-        _il.Emit(OpCodes.Ldloc, r);
-        _il.Emit(OpCodes.Ldc_I8, 0L);
-        _il.Emit(OpCodes.Bge, end);
-        _il.Emit(OpCodes.Ldloc, r);
-        Load(b.B);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Stloc, r);
+        inline(() => Load(b.B));
         _il.Emit(OpCodes.Br, end);
         _il.MarkLabel(slow);
-        _il.Emit(OpCodes.Ldc_I4, (int)BinaryOp.Mod);
+        _il.Emit(OpCodes.Ldc_I4, (int)op);
         _il.Emit(OpCodes.Ldc_I4, (int)DataType.Int64);
         Load(b.A);
         Load(b.B);
         Call(typeof(ScalarBridge), nameof(ScalarBridge.BinaryI), typeof(int), typeof(int), typeof(long), typeof(long));
-        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Stloc, result);
         _il.MarkLabel(end);
-        _il.Emit(OpCodes.Ldloc, r);
+        _il.Emit(OpCodes.Ldloc, result);
     }
 
     private void EmitScalarBinary(BinaryStmt b)
@@ -273,56 +276,25 @@ internal sealed partial class KernelEmitter
     /// live vector register around it.</summary>
     private void EmitFloorDivI64(BinaryStmt b)
     {
-        var slow = _il.DefineLabel();
-        var done = _il.DefineLabel();
-        var end = _il.DefineLabel();
         var q = Temp(typeof(long), 22);
-        if (PositiveConstant(b.B) is { } c)
+        EmitForPositiveDivisor(b, BinaryOp.FloorDiv, q, pushDivisor =>
         {
-            // A literal divisor: RyuJIT divides by multiplying instead of an idiv (tens of cycles) per K row of an im2col.
+            var done = _il.DefineLabel();
             Load(b.A);
-            _il.Emit(OpCodes.Ldc_I8, c);
+            pushDivisor();
             _il.Emit(OpCodes.Div);
             _il.Emit(OpCodes.Stloc, q);
             Load(b.A);
-            _il.Emit(OpCodes.Ldc_I8, c);
+            pushDivisor();
             _il.Emit(OpCodes.Rem);
             _il.Emit(OpCodes.Ldc_I8, 0L);
-            _il.Emit(OpCodes.Bge, end);
+            _il.Emit(OpCodes.Bge, done);
             _il.Emit(OpCodes.Ldloc, q);
             _il.Emit(OpCodes.Ldc_I8, 1L);
             _il.Emit(OpCodes.Sub);
             _il.Emit(OpCodes.Stloc, q);
-            _il.MarkLabel(end);
-            _il.Emit(OpCodes.Ldloc, q);
-            return;
-        }
-        Load(b.B);
-        _il.Emit(OpCodes.Ldc_I8, 0L);
-        _il.Emit(OpCodes.Ble, slow);
-        Load(b.A);
-        Load(b.B);
-        _il.Emit(OpCodes.Div);
-        _il.Emit(OpCodes.Stloc, q);
-        Load(b.A);
-        Load(b.B);
-        _il.Emit(OpCodes.Rem);
-        _il.Emit(OpCodes.Ldc_I8, 0L);
-        _il.Emit(OpCodes.Bge, done);
-        _il.Emit(OpCodes.Ldloc, q);
-        _il.Emit(OpCodes.Ldc_I8, 1L);
-        _il.Emit(OpCodes.Sub);
-        _il.Emit(OpCodes.Stloc, q);
-        _il.MarkLabel(done);
-        _il.Emit(OpCodes.Ldloc, q);
-        _il.Emit(OpCodes.Br, end);
-        _il.MarkLabel(slow);
-        _il.Emit(OpCodes.Ldc_I4, (int)BinaryOp.FloorDiv);
-        _il.Emit(OpCodes.Ldc_I4, (int)DataType.Int64);
-        Load(b.A);
-        Load(b.B);
-        Call(typeof(ScalarBridge), nameof(ScalarBridge.BinaryI), typeof(int), typeof(int), typeof(long), typeof(long));
-        _il.MarkLabel(end);
+            _il.MarkLabel(done);
+        });
     }
 
     private void EmitFma(FmaStmt f)

@@ -78,18 +78,16 @@ public sealed class CombineChannelAffine(IReadOnlySet<Value>? specializedInputs 
         var last = chain.Nodes[^1];
         var result = last.Outputs[0]!;
         string name = chain.Nodes[0].Name;
-        var s = graph.AddConstant(FoldAffineIntoConv.UniqueName(graph, result.Name + "_scale"),
+        var s = graph.AddConstant(GraphNames.Unique(graph, result.Name + "_scale"),
             new Tensor<float>(chain.Scale.Select(v => (float)v).ToArray(), shape));
-        var t = graph.AddConstant(FoldAffineIntoConv.UniqueName(graph, result.Name + "_shift"),
+        var t = graph.AddConstant(GraphNames.Unique(graph, result.Name + "_shift"),
             new Tensor<float>(chain.Shift.Select(v => (float)v).ToArray(), shape));
-        var scaled = new Value(FoldAffineIntoConv.UniqueName(graph, result.Name + "_scaled"), chain.Input.Type);
+        var scaled = new Value(GraphNames.Unique(graph, result.Name + "_scaled"), chain.Input.Type);
         var mul = new Node("Mul", [chain.Input, s], [scaled], name: name);
         var add = new Node("Add", [scaled, t], [result], name: name.Length > 0 ? name + "_shift" : "");
         int at = graph.Nodes.IndexOf(chain.Nodes[0]);
         graph.Nodes.RemoveAll(n => chain.Nodes.Contains(n));
         graph.Nodes.InsertRange(at, [mul, add]);
-        var uses = new GraphUses(graph);
-        foreach (var v in chain.Nodes.SelectMany(n => n.Inputs).OfType<Value>().Distinct())
-            if (v.IsConstant && uses.Readers(v).Count == 0 && !uses.IsGraphOutput(v)) graph.Constants.Remove(v);
+        FoldAffineIntoConv.DropUnread(graph, chain.Nodes.SelectMany(n => n.Inputs).OfType<Value>().Distinct());
     }
 }

@@ -103,8 +103,8 @@ public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = 
         var bias = new float[co];
         var oldBias = conv.Inputs.Length > 2 ? conv.Inputs[2]?.Constant as Tensor<float> : null;
         for (int c = 0; c < co; c++) bias[c] = (float)((oldBias is null ? 0.0 : oldBias.Span[c]) * affine.Scale[c] + affine.Shift[c]);
-        var newW = graph.AddConstant(UniqueName(graph, conv.Inputs[1]!.Name + "_folded"), new Tensor<float>(weights, w.Shape));
-        var newB = graph.AddConstant(UniqueName(graph, (conv.Inputs.Length > 2 && conv.Inputs[2] is { } b ? b.Name : conv.Inputs[1]!.Name + "_bias") + "_folded"),
+        var newW = graph.AddConstant(GraphNames.Unique(graph, conv.Inputs[1]!.Name + "_folded"), new Tensor<float>(weights, w.Shape));
+        var newB = graph.AddConstant(GraphNames.Unique(graph, (conv.Inputs.Length > 2 && conv.Inputs[2] is { } b ? b.Name : conv.Inputs[1]!.Name + "_bias") + "_folded"),
             new Tensor<float>(bias, [co]));
         var folded = new Node("Conv", [conv.Inputs[0], newW, newB], [reader.Outputs[0]], conv.Attributes.Values, name: conv.Name);
         int at = graph.Nodes.IndexOf(conv);
@@ -114,18 +114,10 @@ public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = 
     }
 
     /// <summary>Constants no node or subgraph reads any more (the unfolded weights) leave the graph.</summary>
-    private static void DropUnread(Graph.Graph graph, IEnumerable<Value> candidates)
+    internal static void DropUnread(Graph.Graph graph, IEnumerable<Value> candidates)
     {
         var uses = new GraphUses(graph);
         foreach (var v in candidates)
             if (v.IsConstant && uses.Readers(v).Count == 0 && !uses.IsGraphOutput(v)) graph.Constants.Remove(v);
-    }
-
-    internal static string UniqueName(Graph.Graph graph, string name)
-    {
-        var taken = graph.DefinedValues().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        string n = name;
-        for (int i = 1; taken.Contains(n); i++) n = $"{name}{i}";
-        return n;
     }
 }

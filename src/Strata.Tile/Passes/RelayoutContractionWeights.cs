@@ -61,7 +61,7 @@ public static class RelayoutContractionWeights
         // A pass may have merged the buffer's dims (MergeContractionTaps: [co, ci, kh, kw] read as [co, k]): same elements.
         var dims = kernel.Inputs[i].Shape;
         if (!weights.Shape.ToArray().Select(d => (long)d).SequenceEqual(dims)) weights = weights.Reshape([.. dims.Select(d => (int)d)]);
-        var value = graph.AddConstant(UniqueName(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
+        var value = graph.AddConstant(GraphNames.Unique(graph, step.Inputs[i].Name + suffix), Permute(weights, perm));
         return step with { Kernel = Permute(kernel, buffer, perm), Inputs = step.Inputs.SetItem(i, value) };
     }
 
@@ -139,14 +139,6 @@ public static class RelayoutContractionWeights
         FallbackStep f => f.Node.Inputs.Any(x => ReferenceEquals(x, v)),
         _ => false,
     };
-
-    private static string UniqueName(Graph.Graph graph, string name)
-    {
-        var taken = graph.DefinedValues().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        string n = name;
-        for (int i = 1; taken.Contains(n); i++) n = $"{name}{i}";
-        return n;
-    }
 
     /// <summary>The tensor with dims reordered: result dim j is source dim perm[j].</summary>
     private static Tensor<float> Permute(Tensor<float> t, int[] perm)
