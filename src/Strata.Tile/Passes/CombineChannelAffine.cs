@@ -10,8 +10,8 @@ namespace Strata.Tile.Passes;
 /// <see cref="FoldAffineIntoConv"/>, for the chains it cannot fold: a BatchNormalization after a pool or a concat
 /// (densenet's pre-activation blocks) otherwise computes a divide and a square root per element, and a
 /// BN → Mul → Add chain three dependent steps. Applied where the chain holds a BatchNormalization or more than two
-/// nodes; every value inside the chain must have no other reader. Like ONNX Runtime's BN kernel it computes
-/// y·s + t, so results differ from the unfolded graph by rounding only.</summary>
+/// nodes; every value inside the chain must have no other reader. It computes y·s + t, so results differ
+/// from the unfolded graph by rounding only.</summary>
 public sealed class CombineChannelAffine(IReadOnlySet<Value>? specializedInputs = null) : IGraphPass
 {
     public string Name => "CombineChannelAffine";

@@ -9,8 +9,7 @@ namespace Strata.Tile.Passes;
 /// / <c>Add</c> by a constant that varies along the channel axis only. The conv's result must have no other reader.
 /// Without it every output element of a Conv+BN kernel computes a divide and a square root (or a multiply-add per
 /// fused Mul/Add) in its epilogue, and a masked epilogue goes through scratch; with it the epilogue is the bias add.
-/// The weights are scaled in f64 and rounded once (as ONNX Runtime's Conv+BN fusion does), so results differ from
-/// the unfolded graph by rounding only. Repeats until no pattern is left (Conv → BN → Mul → Add folds in three steps).
+/// The weights are scaled in f64 and rounded once, so results differ from the unfolded graph by rounding only. Repeats until no pattern is left (Conv → BN → Mul → Add folds in three steps).
 /// <paramref name="specializedInputs"/>: constants that stand for run-time inputs (never folded into).</summary>
 public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = null) : IGraphPass
 {
