@@ -9,6 +9,7 @@ namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Vector registers: the <c>VectorN</c> generic operations (RyuJIT turns them into SIMD instructions) where
 /// their lane meaning is ScalarSemantics', <see cref="VectorMath"/> for f32 exp/erf/tanh/sigmoid (within 1 ulp),
+/// <see cref="VectorRoots"/> for rsqrt and reciprocal (exact),
 /// <see cref="LaneMath"/> for the other float transcendentals, and the lane-by-lane
 /// <see cref="LaneOps"/> fallback for everything else.</summary>
 internal sealed partial class KernelEmitter
@@ -44,6 +45,12 @@ internal sealed partial class KernelEmitter
             // Vector exp/erf/tanh/sigmoid on f32: within VectorMath.MaxUlps of ScalarSemantics (see the README).
             Load(u.X);
             _il.Emit(OpCodes.Call, VectorMath.Method(u.Op, t.Lanes * LaneBytes(t) * 8));
+        }
+        else if (fast is null && VectorRoots.Handles(u.Op, t.Element, t.Lanes * LaneBytes(t) * 8))
+        {
+            // rsqrt/reciprocal: on double lanes, bit for bit ScalarSemantics' expression.
+            Load(u.X);
+            _il.Emit(OpCodes.Call, VectorRoots.Method(u.Op, VType(t), t.Lanes * LaneBytes(t) * 8));
         }
         else if (fast is null && isFloat && !u.Op.IsPredicate())
         {
