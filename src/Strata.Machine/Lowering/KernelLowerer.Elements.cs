@@ -61,7 +61,9 @@ internal sealed partial class KernelLowerer
             case BinaryBlockOp b:
             {
                 var x = Element(b.A, BroadcastIndex(b.A.Type.Shape, shape, idx));
-                var y = Element(b.B, BroadcastIndex(b.B.Type.Shape, shape, idx));
+                // A square (mul %d, %d: a variance's deviation) computes its operand once, not twice: half the body,
+                // so a row reduction over it stays short enough for several accumulator chains.
+                var y = b.B.Name == b.A.Name ? x : Element(b.B, BroadcastIndex(b.B.Type.Shape, shape, idx));
                 return FusedMulAdd(b, x, y, h) ?? BinaryValue(b.Op, b.A.Type.Element, x, y, h);
             }
             case SelectBlockOp s when IsZero(s.IfFalse) && ZeroWhereFalse(s.IfTrue, s.Condition, 0) && s.IfTrue.Type.Shape.SequenceEqual(shape):
