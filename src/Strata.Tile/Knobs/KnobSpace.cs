@@ -354,19 +354,23 @@ public sealed partial class KnobSpace
     /// <summary>The default never splits a program's block of the kernel's final output below this many elements.</summary>
     public const long MinProgramElements = 1024;
 
-    /// <summary>Halves the largest parallel block (never the innermost below <see cref="MinInnermostBlock"/>) until the
+    /// <summary>Halves the largest parallel block (the outermost in a row-wise kernel; never the innermost below <see cref="MinInnermostBlock"/>) until the
     /// grid has <see cref="DefaultProgramTarget"/> program instances or no parallel block can shrink. Only shrinks,
     /// so the budget still holds.</summary>
     private void SplitForPrograms(Dictionary<string, long> blocks, List<string> parallel, string? innermost)
     {
         var contraction = ContractionClasses();
+        bool rowwise = IsRowwise();
         long Programs() => parallel.Aggregate(1L, (p, c) => p * ((Classes.Extent(c) + blocks[c] - 1) / blocks[c]));
         while (Programs() < DefaultProgramTarget)
         {
             var shrinkable = parallel.Where(c => blocks[c] > MinBlock(c)).ToList();
             if (shrinkable.Count == 0) return;
             // The largest block first; ties go to the outermost class (deterministic: parallel is in class order).
-            var big = shrinkable.OrderByDescending(c => blocks[c]).First();
+            // A row-wise kernel shrinks its outermost class first instead: its program then covers consecutive rows,
+            // one contiguous stretch of memory (softmax [12,128,128]: 16 rows of one head, 8 KiB, not 4 rows of
+            // each of 4 heads 64 KiB apart), which the hardware prefetcher streams.
+            var big = rowwise ? shrinkable[0] : shrinkable.OrderByDescending(c => blocks[c]).First();
             long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
             // Small programs stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
             if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
@@ -380,6 +384,15 @@ public sealed partial class KnobSpace
         // Rows and columns of a dot keep a few micro-kernel rows (6) of reuse; the innermost keeps a full vector.
         // At least 1 (an empty axis has extent 0 and block 1).
         long MinBlock(string c) => Math.Max(1, Math.Min(Classes.Extent(c), c == innermost ? MinInnermostBlock : contraction.Contains(c) ? 8 : 1));
+    }
+
+    /// <summary>A row-wise kernel (softmax, a normalisation, a plain reduction): it reduces along some class, and no
+    /// reduction is a sum of products (a contraction) or a sliding window (a pool).</summary>
+    private bool IsRowwise()
+    {
+        var windows = WindowReduceClasses().ToHashSet(StringComparer.Ordinal);
+        return !Classes.Reduce.IsEmpty && Classes.Reduce.All(c => !IsContractionReduceClass(c) && !windows.Contains(c))
+            && ContractionClasses().Count == 0;
     }
 
     /// <summary>Output classes of sum-of-products reductions (rows and columns of a dot, batch axes included).</summary>
