@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using CsCheck;
 using Strata.Core;
 using Strata.Machine;
@@ -24,7 +23,7 @@ public class VectorRootsTests
     public static TheoryData<string, DataType, string> Cases()
     {
         var data = new TheoryData<string, DataType, string>();
-        foreach (var target in new[] { "generic-v128", "x86-64-avx2", "x86-64-avx512" })
+        foreach (var target in new[] { "generic-v128", "x86-64-avx2" })
             foreach (var t in new[] { DataType.Float32, DataType.Float64 })
                 foreach (var op in new[] { "Rsqrt", "Reciprocal" })
                     data.Add(target, t, op);
@@ -32,10 +31,20 @@ public class VectorRootsTests
     }
 
     [Theory, MemberData(nameof(Cases))]
-    public void MatchesInterpreterBitForBit(string targetName, DataType t, string opName)
+    public void MatchesInterpreterBitForBit(string targetName, DataType t, string opName) =>
+        Check(Target.Known.First(k => k.Name == targetName), t, opName);
+
+    /// <summary>The 512-bit registers (skipped visibly on hosts without AVX-512F).</summary>
+    [Avx512Fact]
+    public void SixteenLanesMatchInterpreterBitForBit()
     {
-        var target = Target.Known.First(k => k.Name == targetName);
-        if (target.Isa == Isa.Avx512 && !Vector512.IsHardwareAccelerated) return;   // no AVX-512 here (Avx512Fact elsewhere)
+        foreach (var t in new[] { DataType.Float32, DataType.Float64 })
+            foreach (var op in new[] { "Rsqrt", "Reciprocal" })
+                Check(Target.X86Avx512, t, op);
+    }
+
+    private static void Check(Target target, DataType t, string opName)
+    {
         var op = Enum.Parse<UnaryOp>(opName);
         int lanes = target.Lanes(t);
         Reg i = Sketch.R("i", DataType.Int64), x = Sketch.R("x", t, lanes), r = Sketch.R("r", t, lanes);
