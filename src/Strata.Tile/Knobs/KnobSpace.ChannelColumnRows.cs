@@ -10,9 +10,17 @@ public sealed partial class KnobSpace
     /// stay within L2 beside the [K, N] weight block, and the unrolled dots per step stay few (7 rows of a 14-wide plane).</summary>
     private const long ChannelColumnsMaxPositions = 128;
 
+    /// <summary>Fewest rows per program worth stacking, and the widest row (M block) that gains from it. Measured (1
+    /// thread, CPU time, inception_v2 / inception_v1 / resnet50): 7 rows of 7 or 14 and 6 rows of 6 positions 15–30%
+    /// faster; 2 rows of 14 and 3 or 4 rows of 27–28 positions 2–9% slower (a 28-wide row already takes five 6-row
+    /// micro-tiles per weight block).</summary>
+    private const long ChannelColumnsMinRows = 4;
+
     /// <summary>The weight block per program (N channels × every ci, kh, kw) above which a channels-as-columns conv
-    /// takes several output rows per program: a smaller one stays in L2 from one row's program to the next, so more
-    /// rows per program only cost programs (a 3×3 64→64 conv: 147 KiB).</summary>
+    /// takes several output rows per program: one of at most 256 KiB stays in a 1 MiB L2 beside the input and output
+    /// from one row's program to the next, so more rows per program only cost programs (a 3×3 64→64 conv: 147 KiB;
+    /// resnet50's 1×1/2 512→1024 conv, 256 KiB per 128 channels, measured 15% slower with 7 rows per program, its
+    /// 1024→2048 one, 512 KiB, 15% faster).</summary>
     private const long ChannelColumnsRowsMinWeightBytes = 256 << 10;
 
     /// <summary>The output axis whose block makes a channels-as-columns convolution one dot per output row
@@ -32,16 +40,19 @@ public sealed partial class KnobSpace
     /// reads each step's [K, N] weight block once for R dots. R: the largest divisor of the rows' extent with
     /// R × M at most <see cref="ChannelColumnsMaxPositions"/> that leaves <see cref="MultiAxisMinPrograms"/>
     /// programs; 1 where the weight block is small enough to stay in L2 anyway
-    /// (<see cref="ChannelColumnsRowsMinWeightBytes"/>).</summary>
+    /// (<see cref="ChannelColumnsRowsMinWeightBytes"/>), where M is wider than <see cref="DotShape.WideLanes"/> or R would
+    /// be below <see cref="ChannelColumnsMinRows"/>.</summary>
     private void ChannelColumnRowsBlock(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, Computation c, DotRoles roles)
     {
         if (ChannelColumnRowsAxis(c, roles) is not { } rc) return;
         long weight = 4 * blocks[Classes.ClassOf(roles.N)] * c.Reduce!.Axes.Aggregate(1L, (p, a) => p * Classes.Extent(Classes.ClassOf(a)));
-        if (weight < ChannelColumnsRowsMinWeightBytes) return;
+        if (weight <= ChannelColumnsRowsMinWeightBytes) return;
         long m = blocks[Classes.ClassOf(roles.M!)];
+        if (m > DotShape.WideLanes) return;
         foreach (var r in _blockCandidates[rc].Reverse())
         {
-            if (r == 1 || Classes.Extent(rc) % r != 0 || r * m > ChannelColumnsMaxPositions) continue;
+            if (r < ChannelColumnsMinRows) return;
+            if (Classes.Extent(rc) % r != 0 || r * m > ChannelColumnsMaxPositions) continue;
             long was = blocks[rc];
             blocks[rc] = r;
             if (Programs() >= MultiAxisMinPrograms || !parallel.Contains(rc) && Programs() >= 1) return;
