@@ -22,8 +22,8 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     public bool Transposed { get; init; }
 
     /// <summary>An output axis before M that only X reads, with a block larger than 1 (a channels-as-columns
-    /// convolution's oh, <see cref="ChannelColumnRows"/>): the computation is one [M, N] dot per index of its block,
-    /// each step's Y block shared by all of them; null for a plain dot.</summary>
+    /// convolution's oh, <see cref="ChannelColumnRows"/>): its rows stack along M, one [R·M, N] dot per step whose Y
+    /// block serves all of them; null for a plain dot.</summary>
     public string? Rows { get; init; }
 
     public bool Equals(DotShape? other) => other is not null && X.Equals(other.X) && Y.Equals(other.Y) && M == other.M
@@ -69,9 +69,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     }
 
     /// <summary>A channels-as-columns convolution whose block spans several output rows: two output axes read only by the
-    /// input (oh, ow) with blocks larger than 1, the later one M. It lowers to one [ow, co] dot per row of the block, all
-    /// sharing each step's weight block: a program then reads its [ci, co] weight blocks once for all its rows instead
-    /// of once per row (<see cref="ChannelColumnRows"/> in the knob space). Only where the row block divides the rows'
+    /// input (oh, ow) with blocks larger than 1, the later one M. Its rows stack along M: one [R·ow, co] dot per step, so
+    /// a program reads its [ci, co] weight blocks once for all its rows instead of once per row
+    /// (<see cref="KnobSpace"/>'s ChannelColumnRowsBlock picks R). Only where the row block divides the rows'
     /// extent (no row of a block lies outside the output, so no row needs a mask); null otherwise.</summary>
     private static DotShape? ChannelColumnRows(Computation c, Func<string, long> block, Func<string, long> extent,
         string[] ms, string[] ns, string[] group)

@@ -7,7 +7,7 @@ public sealed partial class KnobSpace
 {
     /// <summary>Most output positions (row block × M block) one channels-as-columns program covers
     /// (<see cref="ChannelColumnRowsBlock"/>): its accumulators and packed input rows, (K + N) floats per position,
-    /// stay within L2 beside the [K, N] weight block, and the unrolled dots per step stay few (7 rows of a 14-wide plane).</summary>
+    /// stay within L2 beside the [K, N] weight block (7 rows of a 14-wide plane).</summary>
     private const long ChannelColumnsMaxPositions = 128;
 
     /// <summary>Fewest rows per program worth stacking, and the widest row (M block) that gains from it. Measured (1
@@ -19,11 +19,10 @@ public sealed partial class KnobSpace
     /// <summary>The weight block per program (N channels × every ci, kh, kw) above which a channels-as-columns conv
     /// takes several output rows per program: one of at most 256 KiB stays in a 1 MiB L2 beside the input and output
     /// from one row's program to the next, so more rows per program only cost programs (a 3×3 64→64 conv: 147 KiB;
-    /// resnet50's 1×1/2 512→1024 conv, 256 KiB per 128 channels, measured 15% slower with 7 rows per program, its
-    /// 1024→2048 one, 512 KiB, 15% faster).</summary>
+    /// resnet50's 1×1/2 1024→2048 conv, 512 KiB per 128 channels, measured 10–15% faster with 7 rows per program).</summary>
     private const long ChannelColumnsRowsMinWeightBytes = 256 << 10;
 
-    /// <summary>The output axis whose block makes a channels-as-columns convolution one dot per output row
+    /// <summary>The output axis whose block stacks several output rows of a channels-as-columns convolution into one dot
     /// (<see cref="DotShape.Rows"/>): the output axis just before M (oh before ow), read by the input alone.</summary>
     private string? ChannelColumnRowsAxis(Computation c, DotRoles roles)
     {
@@ -37,7 +36,7 @@ public sealed partial class KnobSpace
     /// <summary>The row block of a channels-as-columns convolution on a small plane: each program otherwise computes
     /// one output row (M = ow positions) against its whole [ci·kh·kw, N] weight block, reading it again for every
     /// row from L3 or memory (resnet50's 3×3 512→512 on 7×7: 2.4 MB per program, 3.5 FLOP per byte). A block of R rows
-    /// reads each step's [K, N] weight block once for R dots. R: the largest divisor of the rows' extent with
+    /// reads each step's [K, N] weight block once for all of them (one dot of R·M rows). R: the largest divisor of the rows' extent with
     /// R × M at most <see cref="ChannelColumnsMaxPositions"/> that leaves <see cref="MultiAxisMinPrograms"/>
     /// programs; 1 where the weight block is small enough to stay in L2 anyway
     /// (<see cref="ChannelColumnsRowsMinWeightBytes"/>), where M is wider than <see cref="DotShape.WideLanes"/> or R would
