@@ -77,7 +77,8 @@ internal sealed class KernelLowering
     /// <summary>Whether <paramref name="axis"/> is a group axis of the current dot outside <paramref name="layout"/>: the
     /// operand reads it only as <c>floordiv(axis, q)</c>, the same over the block (<see cref="GroupWidth"/>), so its
     /// index is the block's first, always inside the extent.</summary>
-    private bool AtBlockStart(string axis, BlockLayout layout) => _groupAxes.Contains(axis) && layout.Position(axis) < 0;
+    private bool AtBlockStart(string axis, BlockLayout layout) =>
+        _groupAxes.Contains(axis) && layout.Position(axis) < 0;
 
     private BlockValue? MaskAll(IEnumerable<string> axes, BlockLayout layout) =>
         axes.Aggregate((BlockValue?)null, (m, a) => _b.And(m, Mask(a, layout)));
@@ -355,23 +356,35 @@ internal sealed class KernelLowering
         var zero = ScalarSemantics.ReduceInit(ReduceOp.Sum, type);
         var lx = Layout([dot.M, dot.K]);
         var ly = Layout([dot.K, dot.N]);
-        var accShape = ImmutableArray.Create(lx.Shape[0], ly.Shape[1]);
+        int rows = dot.Rows is { } rr ? _s.Block(rr) : 1;
+        var accShape = ImmutableArray.Create(rows * lx.Shape[0], ly.Shape[1]);
         BlockValue Init() => _b.Splat(zero, type, accShape, "init");
         _groupAxes = dot.GroupAxes;
         Hoist(c, dot.X, lx);
         Hoist(c, dot.Y, ly);
+        // A row-group axis (DotShape.Rows): its rows stack along M, so one dot of R·M rows per step reads each Y
+        // (weight) block once for all of them. X is evaluated as an [R, M, K] block and reshaped to [R·M, K] (the
+        // Machine level packs it row by row along M); the product is reshaped back to [R, M, N] for the store.
+        var lxr = dot.Rows is { } ra ? Layout([ra, dot.M, dot.K]) : lx;
+        if (dot.Rows is not null) Hoist(c, dot.X, lxr);
         var acc = ReduceLoops(c.Reduce!.Axes, 0, [Init()], _ => [Init()],
             (a, p) => [_b.Binary(BinaryOp.Add, a[0], p[0], "acc")],
             a =>
             {
-                var x = _b.Broadcast(Eval(dot.X, lx, Mask(dot.K, lx)), lx.Shape, "bc");
+                var x = _b.Broadcast(Eval(dot.X, lxr, Mask(dot.K, lxr)), lxr.Shape, "bc");
+                if (dot.Rows is not null) x = _b.Reshape(x, [rows * lx.Shape[0], lx.Shape[1]], "rows");
                 var y = _b.Broadcast(Eval(dot.Y, ly, Mask(dot.K, ly)), ly.Shape, "bc");
                 return [_b.Dot(x, y, a[0], "a")];
             });
         _groupAxes = [];
         // A transposed product (M after N in the output) is stored in its own [M, N] layout: each output index is
         // laid out along its dim of the product, so the store writes the block transposed.
-        if (dot.Transposed) Store(c, acc[0], Layout([dot.M, dot.N]));
+        if (dot.Rows is { } rb)
+        {
+            var lo = Layout([rb, dot.M, dot.N]);
+            Store(c, _b.Reshape(acc[0], lo.Shape, "acc"), lo);
+        }
+        else if (dot.Transposed) Store(c, acc[0], Layout([dot.M, dot.N]));
         else Store(c, _b.Reshape(acc[0], outLayout.Shape, "acc"), outLayout);
     }
 }

@@ -363,8 +363,29 @@ internal sealed partial class KernelLowerer
         return r;
     }
 
+    /// <summary>Where each source dim is the product of a run of consecutive result dims (a [R·M, N] block read as
+    /// [R, M, N]): each source index is the run's indices combined (r·M + m), affine, without floordiv/mod.</summary>
+    private LaneValue[]? MergedDimsIndex(ImmutableArray<int> from, ImmutableArray<int> to, int[] fromDims, int[] toDims, LaneValue[] idx)
+    {
+        var r = new LaneValue[from.Length];
+        for (int d = 0; d < from.Length; d++) r[d] = LaneValue.Uniform(_e.I64(0));
+        int j = 0;
+        foreach (var fd in fromDims)
+        {
+            long product = 1;
+            int start = j;
+            while (j < toDims.Length && product < from[fd]) product *= to[toDims[j++]];
+            if (product != from[fd] || j == start) return null;
+            var index = idx[toDims[start]];
+            for (int t = start + 1; t < j; t++) index = AddAffine(MulAffine(index, to[toDims[t]]), idx[toDims[t]]);
+            r[fd] = index;
+        }
+        return j == toDims.Length ? r : null;
+    }
+
     /// <summary>The index into the source of a reshape: dims of size 1 dropped and matched when the other dims agree,
-    /// else through the linear offset (floordiv/mod, uniform indices only).</summary>
+    /// merged runs of dims combined (<see cref="MergedDimsIndex"/>), else through the linear offset (floordiv/mod,
+    /// uniform indices only).</summary>
     private LaneValue[] ReshapeIndex(ImmutableArray<int> from, ImmutableArray<int> to, LaneValue[] idx)
     {
         var fromDims = Enumerable.Range(0, from.Length).Where(d => from[d] != 1).ToArray();
@@ -376,6 +397,7 @@ internal sealed partial class KernelLowerer
             for (int i = 0; i < fromDims.Length; i++) r[fromDims[i]] = idx[toDims[i]];
             return r;
         }
+        if (MergedDimsIndex(from, to, fromDims, toDims, idx) is { } merged) return merged;
         var linear = Address(idx, RowMajor(to));
         if (!linear.IsUniform) throw new NotVectorisableException("a reshape that regroups the vector dim");
         var strides = RowMajor(from);

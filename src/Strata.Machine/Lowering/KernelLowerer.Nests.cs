@@ -86,6 +86,7 @@ internal sealed partial class KernelLowerer
     /// <summary>Computes every element of <paramref name="v"/> into its own buffer.</summary>
     private void Materialise(BlockValue v)
     {
+        if (TryPackStackedRows(v)) return;
         var buffer = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size);
         var op = _plan.Def(v)!;
         var shape = v.Type.Shape;

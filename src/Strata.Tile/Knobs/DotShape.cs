@@ -21,12 +21,20 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// <summary>M comes after N in the output (<see cref="ChannelColumns"/>): the [M, N] product is stored transposed.</summary>
     public bool Transposed { get; init; }
 
+    /// <summary>An output axis before M that only X reads, with a block larger than 1 (a channels-as-columns
+    /// convolution's oh, <see cref="ChannelColumnRows"/>): its rows stack along M, one [R·M, N] dot per step whose Y
+    /// block serves all of them; null for a plain dot.</summary>
+    public string? Rows { get; init; }
+
     public bool Equals(DotShape? other) => other is not null && X.Equals(other.X) && Y.Equals(other.Y) && M == other.M
-        && N == other.N && K == other.K && GroupAxes.SequenceEqual(other.GroupAxes) && Transposed == other.Transposed;
+        && N == other.N && K == other.K && GroupAxes.SequenceEqual(other.GroupAxes) && Transposed == other.Transposed
+        && Rows == other.Rows;
     public override int GetHashCode() => HashCode.Combine(X, Y, M, N, K, GroupAxes.Length);
 
-    /// <summary>The dot shape of <paramref name="c"/> with <paramref name="block"/> giving each axis's block size, or null.</summary>
-    public static DotShape? Find(Computation c, Func<string, long> block)
+    /// <summary>The dot shape of <paramref name="c"/> with <paramref name="block"/> giving each axis's block size, or null.
+    /// With <paramref name="extent"/> a channels-as-columns convolution may also have a row-group axis
+    /// (<see cref="Rows"/>, <see cref="ChannelColumnRows"/>); without it never.</summary>
+    public static DotShape? Find(Computation c, Func<string, long> block, Func<string, long>? extent = null)
     {
         if (Operands(c) is not var (a, b)) return null;
         var r = c.Reduce!;
@@ -45,7 +53,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         db = db.Except(big.Where(x => GroupWidth.IsUniform(b, x, block(x))));
         var ms = big.Where(x => da.Contains(x) && !db.Contains(x)).ToArray();
         var ns = big.Where(x => db.Contains(x) && !da.Contains(x)).ToArray();
-        if (ms.Length > 1 || ns.Length > 1 || ms.Length + ns.Length != big.Length) return null;
+        if (ms.Length + ns.Length != big.Length) return null;
+        if (ms.Length > 1 || ns.Length > 1)
+            return extent is not null && ChannelColumnRows(c, block, extent, ms, ns, group) is { } rows ? rows : null;
         string? m = ms.FirstOrDefault(), n = ns.FirstOrDefault();
         // X supplies the output's earlier axis (rows of the product), Y the later one (columns).
         bool swap = m is not null && n is not null && c.Indices.IndexOf(m) > c.Indices.IndexOf(n);
@@ -56,6 +66,24 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // would gather a transposed [K, N] block per step; a sum along K reads each row of Y contiguously instead.
         // Only for a single reduction axis: a convolution stays a dot (its other reduction axes step around it).
         return r.Axes.Length == 1 && shape.M is null && shape.N is not null && ReadsAlongLast(shape.Y, k) ? null : shape;
+    }
+
+    /// <summary>A channels-as-columns convolution whose block spans several output rows: two output axes read only by the
+    /// input (oh, ow) with blocks larger than 1, the later one M. Its rows stack along M: one [R·ow, co] dot per step, so
+    /// a program reads its [ci, co] weight blocks once for all its rows instead of once per row
+    /// (<see cref="KnobSpace"/>'s ChannelColumnRowsBlock picks R). Only where the row block divides the rows'
+    /// extent (no row of a block lies outside the output, so no row needs a mask); null otherwise.</summary>
+    private static DotShape? ChannelColumnRows(Computation c, Func<string, long> block, Func<string, long> extent,
+        string[] ms, string[] ns, string[] group)
+    {
+        // The operand that reads two of the blocked output axes alone is the input (its axes in output order: oh, ow).
+        var (two, one) = ms.Length == 2 ? (ms, ns) : (ns, ms);
+        if (two.Length != 2 || one.Length != 1 || group.Length != 0 || !IsMultiTap(c)) return null;
+        string rows = two[0], m = two[1], n = one[0];
+        if (extent(rows) % block(rows) != 0) return null;
+        var plain = Find(c, x => x == rows ? 1 : block(x));
+        return plain is { Transposed: true, GroupAxes.Length: 0 } && plain.M == m && plain.N == n
+            && ExprAnalysis.AxesOf(plain.X).Contains(rows) ? plain with { Rows = rows } : null;
     }
 
     /// <summary>The two operands of a float sum of products of (padded) loads, whatever the blocks; null otherwise.</summary>

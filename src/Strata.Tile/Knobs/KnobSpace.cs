@@ -42,7 +42,7 @@ public sealed partial class KnobSpace
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
-        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c))))), StringComparer.Ordinal);
+        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithChannelColumnRows(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c)))))), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);
         ContractionInputs = FindContractionInputs(kernel);
 
@@ -221,11 +221,12 @@ public sealed partial class KnobSpace
     private long BlockElements(Computation c, Func<string, long> block)
     {
         long Of(string? axis) => axis is null ? 1 : block(Classes.ClassOf(axis));
-        if (DotShape.Find(c, a => Of(a)) is { } d)
+        if (DotShape.Find(c, a => Of(a), a => Classes.Extent(Classes.ClassOf(a))) is { } d)
         {
             // A matmul or a convolution (several reduction axes, one of them blocked); never more than the product
-            // block, so whatever fits as a product still fits (all-1 blocks always do).
-            long m = Of(d.M), n = Of(d.N), k = Of(d.K);
+            // block, so whatever fits as a product still fits (all-1 blocks always do). A row-group axis multiplies
+            // the rows: one [M, K] operand and one [M, N] accumulator per row of its block.
+            long m = SaturatingMul(Of(d.M), Of(d.Rows)), n = Of(d.N), k = Of(d.K);
             return Math.Min(ProductElements(c, block), Math.Max(Math.Max(SaturatingMul(m, k), SaturatingMul(k, n)), SaturatingMul(m, n)));
         }
         return ProductElements(c, block);

@@ -85,4 +85,49 @@ public class ChannelColumnsTests
             }
         }, iter: 40);
     }
+
+    [Fact]
+    public void AWideWeightOnASmallPlaneTakesSeveralOutputRowsPerProgram()
+    {
+        // resnet50's res5 3×3 convs (512 → 512 on 7×7): the default's weight block per program (128 channels × every
+        // ci, kh, kw) is far beyond L2, so a program covers the whole 7-row plane as one dot of 49 positions per step.
+        var kernel = Conv(1, 512, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, epilogue: true);
+        var c = kernel.Computations[0];
+        var space = KnobSpace.For(kernel);
+        var sch = space.Resolve(space.Default());
+        Assert.Equal(7, sch.Block("oh"));
+        var shape = DotShape.Find(c, a => sch.Block(a), a => kernel.Axis(a).Extent)!;
+        Assert.Equal(("ow", "co", "oh"), (shape.M, shape.N, shape.Rows));
+        // Without the extents (or a row block that does not divide the rows) it is no dot.
+        Assert.Null(DotShape.Find(c, a => sch.Block(a)));
+        // A small weight keeps one row per program: it stays in L2 from one program to the next.
+        var small = Conv(1, 16, 32, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, epilogue: false);
+        var smallSpace = KnobSpace.For(small);
+        Assert.Equal(1, smallSpace.Resolve(smallSpace.Default()).Block("oh"));
+    }
+
+    [Fact]
+    public void AnyChannelColumnsConvOverSeveralRowsComputesTheSameOnEveryTarget()
+    {
+        // Small planes (odd sizes), pads, strides 1–2, ci ≥ 16, co a multiple of 16, with a row block (a divisor of the
+        // output rows, > 1) forced on the default: the stacked [R·ow, ci] input block and the [R, ow, co] store.
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int n = 1, ci = r.Next(16, 21), co = 16 * r.Next(1, 3), h = 2 * r.Next(2, 6) + 1, w = h;
+            int k = r.Next(2) == 0 ? 3 : 1, s = r.Next(1, 3), p = k == 3 ? r.Next(0, 2) : 0;
+            var kernel = Conv(n, ci, co, h, w, k, k, s, s, 1, 1, p, p, p, p, epilogue: r.Next(2) == 0);
+            var roles = DotShape.DefaultRoles(kernel.Computations[0], a => kernel.Axis(a).Extent);
+            if (roles is not { Transposed: true }) return;
+            var space = KnobSpace.For(kernel);
+            long oh = kernel.Axis("oh").Extent;
+            var rows = space.BlockCandidates("oh").Where(v => v > 1 && oh % v == 0).ToArray();
+            if (rows.Length == 0) return;
+            var config = space.Default().With("block.oh", rows[r.Next(rows.Length)]);
+            Assert.True(space.IsLegal(config, out var why), why);
+            var sch = space.Resolve(config);
+            Assert.Equal("oh", DotShape.Find(kernel.Computations[0], a => sch.Block(a), a => kernel.Axis(a).Extent)?.Rows);
+            foreach (var target in Target.Known) CheckAgainstTile(kernel, config, target, seed);
+        }, iter: 12);
+    }
 }
