@@ -61,9 +61,10 @@ public sealed record FusionOptions
     /// output axes (no new axes) still joins. A Concat that appends the contraction's output to other values (densenet's
     /// growing feature maps, squeezenet's and inception's branches) is a copy of those values, done per program row
     /// inside the contraction's kernel (every program touches a short run of each of the concat's channels); in a kernel of its own it is
-    /// a copy over whole planes with a grid of its own. Measured, thread CPU at 1 thread: densenet121's 58
-    /// Conv+Concat+BN+Relu kernels 28.6 ms fused against 21.6 + 8.4 ms apart (with <see cref="Passes.UnifyAxes"/> linking
-    /// the concat's two outputs), squeezenet 7.4 ms against 6.2 ms in all. Empty disables.</summary>
+    /// a copy over whole planes with a grid of its own. Measured, thread CPU at 1 thread summed over densenet121's
+    /// kernels, two alternating pairs on a loaded host: 62.6 / 55.2 ms fused against 55.8 / 51.9 ms apart (with
+    /// <see cref="Passes.UnifyAxes"/> linking the concat's two outputs, so its kernel has a grid); squeezenet and
+    /// inception v1/v2 within noise. Empty disables.</summary>
     public ImmutableHashSet<string> ReindexingViews { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
         "Reshape", "Transpose", "Flatten", "Concat");
 
