@@ -58,9 +58,15 @@ public sealed record FusionOptions
     /// are not the contraction's rows and columns, so the kernel could not be tiled as a GEMM over them and would fall
     /// back to row blocks that each read all of B. The view then starts a kernel of its own, a copy, or becomes the
     /// index arithmetic of the next contraction's loads (see <see cref="FusionPass"/>). A plain permutation of the
-    /// output axes (no new axes) still joins; other re-indexing ops (Concat) are not listed. Empty disables.</summary>
+    /// output axes (no new axes) still joins. A Concat that appends the contraction's output to other values (densenet's
+    /// growing feature maps, squeezenet's and inception's branches) is a copy of those values, done per program row
+    /// inside the contraction's kernel (every program touches a short run of each of the concat's channels); in a kernel of its own it is
+    /// a copy over whole planes with a grid of its own. Measured, thread CPU at 1 thread summed over densenet121's
+    /// kernels, two alternating pairs on a loaded host: 62.6 / 55.2 ms fused against 55.8 / 51.9 ms apart (with
+    /// <see cref="Passes.UnifyAxes"/> linking the concat's two outputs, so its kernel has a grid); squeezenet and
+    /// inception v1/v2 within noise. Empty disables.</summary>
     public ImmutableHashSet<string> ReindexingViews { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "Reshape", "Transpose", "Flatten");
+        "Reshape", "Transpose", "Flatten", "Concat");
 
     /// <summary>Pools that start their own kernel after a large contraction (of at least <see cref="MinParallelWork"/>
     /// multiply-adds, whatever the size of the map between: <see cref="MaxSplitElements"/> does not apply): they read
@@ -70,6 +76,14 @@ public sealed record FusionOptions
     /// 96×110×110 map ran as one program, 37 ms, and vgg19's Conv+Relu+MaxPool over 64×224×224 as four.</summary>
     public ImmutableHashSet<string> PoolsAfterContractions { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
         "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");
+
+    /// <summary>A pool of <see cref="PoolsAfterContractions"/> does not join a kernel that holds a Concat of more than
+    /// this many inputs: it reads the kernel's values through windows, so each tap evaluates the concat's select again,
+    /// one masked load per concat input. Measured at 1 thread: inception v1's 4-way Concat + MaxPool 3×3/2 over
+    /// 480×27×27 took 10 ms fused, the two apart well under 1 ms; squeezenet's 2-way Concat + MaxPool kernels were
+    /// faster fused (0.31 ms for both against about 0.8 ms apart). The pool then starts a kernel of its own that reads
+    /// the stored concat once. A negative value keeps every pool out.</summary>
+    public int MaxConcatInputsUnderPool { get; init; } = 2;
 
     /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
     public bool InlineScalarConstants { get; init; } = true;

@@ -178,6 +178,12 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     Undo(mark, inputCount);
                     return $"{node.OpKey} would read a view of this kernel along its reduction axis (a transposed [K, N] operand packed per block): the view is stored once in the layout the contraction reads";
                 }
+                if (Options.PoolsAfterContractions.Contains(node.OpKey) && node.Inputs.Any(v => v is not null && Produces(v))
+                    && _nodes.Any(n => n.OpType == "Concat" && n.Domain.Length == 0 && n.Inputs.Length > Options.MaxConcatInputsUnderPool))
+                {
+                    Undo(mark, inputCount);
+                    return $"{node.OpKey} would read this kernel's Concat through windows: the Concat keeps its own kernel";
+                }
                 if (HasContraction || contraction)
                 {
                     var (extent, work, width, foreign) = Parallelism(node, results);

@@ -102,14 +102,17 @@ public sealed class FoldAffineIntoConv(IReadOnlySet<Value>? specializedInputs = 
         var bias = new float[co];
         var oldBias = conv.Inputs.Length > 2 ? conv.Inputs[2]?.Constant as Tensor<float> : null;
         for (int c = 0; c < co; c++) bias[c] = (float)((oldBias is null ? 0.0 : oldBias.Span[c]) * affine.Scale[c] + affine.Shift[c]);
-        var newW = graph.AddConstant(GraphNames.Unique(graph, conv.Inputs[1]!.Name + "_folded"), new Tensor<float>(weights, w.Shape));
-        var newB = graph.AddConstant(GraphNames.Unique(graph, (conv.Inputs.Length > 2 && conv.Inputs[2] is { } b ? b.Name : conv.Inputs[1]!.Name + "_bias") + "_folded"),
-            new Tensor<float>(bias, [co]));
+        string wFrom = conv.Inputs[1]!.Name, bFrom = conv.Inputs.Length > 2 && conv.Inputs[2] is { } b ? b.Name : GraphNames.Stem(wFrom, "_folded") + "_bias";
+        // Placeholder names; the final ones are chosen once the replaced constants have left the graph.
+        var newW = graph.AddConstant(GraphNames.Unique(graph, wFrom + "_folding"), new Tensor<float>(weights, w.Shape));
+        var newB = graph.AddConstant(GraphNames.Unique(graph, bFrom + "_folding"), new Tensor<float>(bias, [co]));
         var folded = new Node("Conv", [conv.Inputs[0], newW, newB], [reader.Outputs[0]], conv.Attributes.Values, name: conv.Name);
         int at = graph.Nodes.IndexOf(conv);
         graph.Nodes[at] = folded;
         graph.Nodes.Remove(reader);
         DropUnread(graph, [conv.Inputs[1]!, .. conv.Inputs.Skip(2).OfType<Value>(), .. reader.Inputs.OfType<Value>()]);
+        GraphNames.Derive(graph, newW, wFrom, "_folded");
+        GraphNames.Derive(graph, newB, bFrom, "_folded");
     }
 
     /// <summary>Constants no node or subgraph reads any more (the unfolded weights) leave the graph.</summary>

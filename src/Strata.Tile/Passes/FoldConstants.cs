@@ -9,7 +9,9 @@ namespace Strata.Tile.Passes;
 /// the reference op, and replaces its outputs by graph constants of the same names. Shape computations
 /// (<c>Shape → Gather → Concat → Reshape</c>) of a specialised graph fold away, so lowerings see their shapes,
 /// axes and pads as constants. Random ops, ops with subgraphs, and results over <see cref="MaxElements"/> are left
-/// to run; a node whose evaluation fails is left too (it reports its error when the program runs).
+/// to run, except fills (<see cref="Fills"/>, up to <see cref="MaxFillElements"/>): a fill left to run writes its
+/// whole result on every run into a buffer as large as the constant, and a conv or matmul that reads it as weights
+/// sees no constant (no compile-time relayout, no folded BatchNormalization); a node whose evaluation fails is left too (it reports its error when the program runs).
 /// <paramref name="specializedInputs"/> are constants that stand for run-time inputs (see
 /// <c>TileCompilerOptions.SpecializeSmallInputs</c>): lowerings may use their values, but nodes that read them
 /// are not folded, so what the model computes from its inputs still runs as kernels.</summary>
@@ -21,6 +23,14 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
     public string Name => "FoldConstants";
 
     public int MaxElements { get; } = maxElements;
+
+    /// <summary>Ops whose result only repeats a constant (folded up to <see cref="MaxFillElements"/>).</summary>
+    public static readonly IReadOnlySet<string> Fills = new HashSet<string>(StringComparer.Ordinal) { "ConstantOfShape" };
+
+    /// <summary>The largest fill folded (256 MiB of f32).</summary>
+    public const int MaxFillElements = 1 << 26;
+
+    private int Limit(Node node) => node.Domain.Length == 0 && Fills.Contains(node.OpType) ? Math.Max(MaxElements, MaxFillElements) : MaxElements;
 
     /// <summary>Ops whose results are not a function of their inputs (never folded, and never reordered among themselves).</summary>
     public static readonly IReadOnlySet<string> NonDeterministic = new HashSet<string>(StringComparer.Ordinal)
@@ -48,7 +58,7 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
             }
             bool allTensors = true;
             for (int i = 0; i < node.Outputs.Length; i++)
-                if (node.Outputs[i] is not null && (i >= outputs.Count || outputs[i] is not Tensor t || t.Length > MaxElements))
+                if (node.Outputs[i] is not null && (i >= outputs.Count || outputs[i] is not Tensor t || t.Length > Limit(node)))
                     allTensors = false;
             if (!allTensors) continue;
             for (int i = 0; i < node.Outputs.Length; i++)
@@ -75,7 +85,7 @@ public sealed class FoldConstants(OpRegistry? registry = null, int maxElements =
         if (IsShapeOnly(node)) return StaticShape(node.Inputs[0]!) is not null;
         if (node.Inputs.Any(v => v is not null && (v.Constant is null || specializedInputs?.Contains(v) == true))) return false;
         foreach (var o in node.Outputs)
-            if (o?.TensorType?.Shape is { IsFullyKnown: true } s && s.Dims.Aggregate(1.0, (n, d) => n * d.Value!.Value) > MaxElements)
+            if (o?.TensorType?.Shape is { IsFullyKnown: true } s && s.Dims.Aggregate(1.0, (n, d) => n * d.Value!.Value) > Limit(node))
                 return false;
         return true;
     }

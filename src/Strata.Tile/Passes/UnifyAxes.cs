@@ -8,7 +8,8 @@ namespace Strata.Tile.Passes;
 /// are one dimension. Classes are merged with union-find in computation order; a merge is skipped when the extents
 /// differ or when it would give one computation two axes of the same class (e.g. <c>%t[j, i]</c> read inside a
 /// computation over <c>i, j</c> after <c>i</c> was already linked). Each class takes the name of its first-declared
-/// axis; axes left unused are dropped. Renaming is injective within every computation, so meaning is unchanged.</summary>
+/// axis; axes left unused are dropped. Elementwise computations that load one input at the same bare index variables
+/// are linked the same way (see below). Renaming is injective within every computation, so meaning is unchanged.</summary>
 public sealed class UnifyAxes : ITilePass
 {
     public string Name => "UnifyAxes";
@@ -41,6 +42,21 @@ public sealed class UnifyAxes : ITilePass
                         Union(pi, vi);
             }
         }
+
+        // Elementwise computations that load one buffer the kernel does not write at the same bare index variables
+        // walk that buffer in step (a Concat written out and read again by a fused BatchNorm + Relu): one name per
+        // dimension lets them share blocks, loops and the parallel split. Left unlinked, no axis class indexes every
+        // computation, so nothing can be parallel and the kernel runs as one program.
+        var written = comps.Select(c => c.Output).ToHashSet(StringComparer.Ordinal);
+        var elementwise = Enumerable.Range(0, comps.Length).Where(c => comps[c].Reduce is null).ToArray();
+        foreach (int c in elementwise)
+            foreach (int o in elementwise.Where(o => o > c))
+                foreach (var a in ExprWalk.PreOrder(comps[c].Body).OfType<Load>().Where(l => !written.Contains(l.Buffer)))
+                    foreach (var b in ExprWalk.PreOrder(comps[o].Body).OfType<Load>().Where(l => l.Buffer == a.Buffer))
+                        for (int d = 0; d < a.Indices.Length && d < b.Indices.Length; d++)
+                            if (a.Indices[d] is IndexVar va && b.Indices[d] is IndexVar vb
+                                && index.TryGetValue(va.Name, out var ai) && index.TryGetValue(vb.Name, out var bi))
+                                Union(ai, bi);
 
         var renames = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < kernel.Axes.Length; i++)

@@ -57,6 +57,42 @@ public sealed class FusionParallelismTests
         Assert.Equal(["Conv", "Relu", "MaxPool"], Assert.Single(program.Kernels).Nodes.Select(n => n.OpType));
     }
 
+    /// <summary>A large conv whose output is appended to <paramref name="others"/> other inputs (densenet, inception),
+    /// then a pool or an affine + Relu over the concat.</summary>
+    private static Graph.Graph ConvConcat(int others, bool pool)
+    {
+        var g = new GraphBuilder("cc", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, 8, 24, 24);
+        var w = new Tensor<float>([16, 8, 3, 3]);
+        var rng = new Random(7);
+        for (int i = 0; i < w.Length; i++) w.Span[i] = (float)(rng.NextDouble() - 0.5) / 4;
+        var parts = Enumerable.Range(0, others).Select(i => g.Input($"p{i}", DataType.Float32, 1, 4, 24, 24)).ToList();
+        var cat = g.Concat(1, [.. parts, g.Conv(x, g.Constant("w", w), pads: [1, 1, 1, 1])]);
+        var scale = new Tensor<float>([16 + 4 * others, 1, 1]);
+        for (int i = 0; i < scale.Length; i++) scale.Span[i] = (float)(rng.NextDouble() + 0.5);
+        g.Output(cat, "cat");
+        g.Output(pool ? g.MaxPool(cat, [3, 3], strides: [2, 2]) : g.Relu(g.Mul(cat, g.Constant("s", scale))), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void LargeConv_LeavesTheConcatOfItsOutputToAKernelOfItsOwn_WithAParallelGrid()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => ConvConcat(2, pool: false));
+        var kernels = program.Kernels.ToList();
+        Assert.Equal([["Conv"], ["Concat", "Mul", "Relu"]], kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        Assert.True(ParallelExtent(kernels[1]) >= 16);
+    }
+
+    [Fact]
+    public void APoolJoinsATwoWayConcat_ButNotAWiderOne()
+    {
+        var two = FusionHarness.CheckAgainstReference(() => ConvConcat(1, pool: true));
+        Assert.Equal([["Conv"], ["Concat", "MaxPool"]], two.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+        var three = FusionHarness.CheckAgainstReference(() => ConvConcat(2, pool: true));
+        Assert.Equal([["Conv"], ["Concat"], ["MaxPool"]], three.Kernels.Select(k => k.Nodes.Select(n => n.OpType).ToArray()));
+    }
+
     private static int ParallelExtent(KernelStep step)
     {
         var classes = AxisClasses.Of(step.Kernel);

@@ -59,7 +59,28 @@ public sealed class FoldAffineIntoConvTests
             Assert.Equal(["Conv", "Relu"], graph.Nodes.Select(n => n.OpType));
             Assert.DoesNotContain(graph.Constants, v => v.Name == "w");
             Assert.Equal(3, graph.Nodes[0].Inputs.Length);
+            // Three folds name the new constants once: w_folded, not w_folded_folded_folded.
+            Assert.Equal("w_folded", graph.Nodes[0].Inputs[1]!.Name);
+            Assert.Equal(bias ? "b_folded" : "w_bias_folded", graph.Nodes[0].Inputs[2]!.Name);
         }, iter: 40);
+
+    [Fact]
+    public void WeightsSharedByTwoConvsFoldIntoTwoDistinctlyNamedCopies()
+    {
+        var graph = CheckPreserves(() =>
+        {
+            var g = new GraphBuilder("shared", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, 2, 4, 4);
+            var w = g.Constant("w", Random(new Random(1), 3, 2, 1, 1));
+            var a = g.Mul(g.Conv(x, w), g.Constant(Random(new Random(2), 3, 1, 1)));
+            var b = g.Add(g.Mul(g.Conv(x, w), g.Constant(Random(new Random(3), 3, 1, 1))), g.Constant(Random(new Random(4), 3, 1, 1)));
+            g.Output(g.Add(a, b), "y");
+            return g.Build();
+        });
+        Assert.Equal(["Conv", "Conv", "Add"], graph.Nodes.Select(n => n.OpType));
+        Assert.Equal(["w_folded", "w_folded1"], graph.Nodes.Take(2).Select(n => n.Inputs[1]!.Name).Order());
+        Assert.Equal(graph.Constants.Count, graph.Constants.Select(c => c.Name).Distinct().Count());
+    }
 
     [Fact]
     public void AConvResultReadTwiceIsLeft()

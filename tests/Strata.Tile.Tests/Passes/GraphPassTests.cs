@@ -58,6 +58,30 @@ public sealed class GraphPassTests
         Assert.Equal([6L, 8L], ((Tensor<long>)graph.Constants.Single(c => c.Name == "y").Constant!).ToArray());
     }
 
+    /// <summary>x + fill(value) where the fill (a ConstantOfShape, or an Expand of a scalar) has <paramref name="n"/> elements.</summary>
+    private static Graph.Graph AddFill(int n, bool expand)
+    {
+        var g = new GraphBuilder("fill", opset: 17);
+        var x = g.Input("x", DataType.Float32, n);
+        var shape = g.Constant(Tensor<long>.FromArray([n], 1));
+        var fill = expand
+            ? g.Op("Expand", [g.Constant(Tensor<float>.FromArray([0.5f], 1)), shape])[0]
+            : g.Op("ConstantOfShape", [shape], [Strata.Graph.Attribute.Of("value", Tensor<float>.FromArray([0.5f], 1))])[0];
+        g.Output(g.Add(x, fill), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void FoldConstants_FoldsFillsOverTheSizeLimitButNotOtherResults()
+    {
+        var fill = CheckPreserves(() => AddFill(64, expand: false), new FoldConstants(maxElements: 16));
+        Assert.Equal(["Add"], fill.Nodes.Select(n => n.OpType));
+        Assert.Equal(Enumerable.Repeat(0.5f, 64), ((Tensor<float>)fill.Nodes[0].Inputs[1]!.Constant!).ToArray());
+        var expand = CheckPreserves(() => AddFill(64, expand: true), new FoldConstants(maxElements: 16));
+        Assert.Equal(["Expand", "Add"], expand.Nodes.Select(n => n.OpType));
+        Assert.Equal(["Add"], CheckPreserves(() => AddFill(16, expand: true), new FoldConstants(maxElements: 16)).Nodes.Select(n => n.OpType));
+    }
+
     private static Graph.Graph ConstantIf()
     {
         var g = new GraphBuilder("ifc", opset: 17);

@@ -111,6 +111,48 @@ public sealed class TilePassTests
         Assert.Equal(["a", "b"], k.Computations[1].Indices.ToArray());
     }
 
+    /// <summary>A Concat written out and read again by a fused affine + Relu: two elementwise computations over the
+    /// same inputs, linked by no temp.</summary>
+    private const string ConcatTwice = """
+        tile.kernel @c(%x: f32[1,3,4,5], %y: f32[1,2,4,5], %s: f32[5,1,1]) -> (%cat: f32[1,5,4,5], %act: f32[1,5,4,5]) {
+          domain i = 1, i0 = 5, i1 = 4, i2 = 5, j = 1, j0 = 5, j1 = 4, j2 = 5
+          %cat[i, i0, i1, i2] = select(lt(i0, 3), %x[0, i0, i1, i2], %y[0, sub(i0, 3), i1, i2])
+          %act[j, j0, j1, j2] = relu(mul(select(lt(j0, 3), %x[0, j0, j1, j2], %y[0, sub(j0, 3), j1, j2]), %s[j0, 0, 0]))
+        }
+        """;
+
+    [Fact]
+    public void UnifyAxes_LinksElementwiseComputationsThatReadOneInputInStep()
+    {
+        var before = TileParser.ParseKernel(ConcatTwice);
+        Assert.Empty(AxisClasses.Of(before).ParallelCandidates.Where(c => AxisClasses.Of(before).Extent(c) > 1));
+        var k = new UnifyAxes().Run(before);
+        // i and j stay apart: no load indexes them with a bare variable (dimension 0 is the literal 0).
+        Assert.Equal(["i", "i0", "i1", "i2", "j"], k.Axes.Select(a => a.Name));
+        Assert.Equal(["j", "i0", "i1", "i2"], k.Computations[1].Indices.ToArray());
+        var classes = AxisClasses.Of(k);
+        Assert.Contains("i0", classes.ParallelCandidates);
+        Assert.NotEqual("none", KnobSpace.For(k).Default()[KnobNames.Parallel]);
+        var args = before.Inputs.Select((b, i) => (Tensor)Fusion.FusionModels.Random(i, [.. b.Shape.Select(d => (int)d)])).ToList();
+        var x = TileInterpreter.Run(before, args);
+        var y = TileInterpreter.Run(k, args);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(TensorConvert.ToDoubles(x[i]), TensorConvert.ToDoubles(y[i]));
+    }
+
+    [Fact]
+    public void UnifyAxes_LeavesReductionsOutOfInputLinks()
+    {
+        var k = new UnifyAxes().Run(TileParser.ParseKernel("""
+            tile.kernel @r(%x: f32[4,4]) -> (%s: f32[4], %y: f32[4,4]) {
+              domain i = 4, a = 4, b = 4
+              reduce k = 4
+              %s[i] = sum[k] %x[i, k]
+              %y[a, b] = neg(%x[a, b])
+            }
+            """));
+        Assert.Equal(["i", "a", "b", "k"], k.Axes.Select(a => a.Name));
+    }
+
     /// <summary>Random index expressions over two small axes compute the same values before and after simplification.</summary>
     [Fact]
     public void SimplifyIndices_PreservesValues_OnRandomIndexExpressions()
