@@ -42,7 +42,7 @@ public sealed partial class KnobSpace
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
-        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c))))), StringComparer.Ordinal);
+        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithWindowDivisors(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c)))))), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);
         ContractionInputs = FindContractionInputs(kernel);
 
@@ -283,6 +283,7 @@ public sealed partial class KnobSpace
             }
 
         SplitForPrograms(blocks, parallel, innermost);
+        WindowDividingBlocks(blocks, parallel, innermost);
         MultiAxisContractionBlocks(blocks, parallel);
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -367,7 +368,7 @@ public sealed partial class KnobSpace
             if (shrinkable.Count == 0) return;
             // The largest block first; ties go to the outermost class (deterministic: parallel is in class order).
             var big = shrinkable.OrderByDescending(c => blocks[c]).First();
-            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
+            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big] && !IsWindowDivisor(big, v)), MinBlock(big));
             // Small programs stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
             if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
             blocks[big] = next;
