@@ -8,9 +8,16 @@ public sealed partial class KnobSpace
     /// <summary>Largest divisor of an output extent that <see cref="WithWindowDivisors"/> adds as a block candidate.</summary>
     private const long MaxWindowDivisor = 64;
 
-    /// <summary>Whether the kernel is a sliding window (a pool: some reduction is a window, see
-    /// <see cref="WindowReduceClasses"/>) and holds no sum of products (convolutions choose their blocks elsewhere).</summary>
-    private bool IsWindowKernel() => WindowReduceClasses().Any() && ContractionClasses().Count == 0;
+    /// <summary>Whether the kernel is a pool: some reduction is a window (see <see cref="WindowReduceClasses"/>) and
+    /// every reduction reads one kernel input alone. Convolutions (input and weight; depthwise ones too) choose their
+    /// blocks elsewhere, and a window over a temp (an LRN after its pool) is not tap by tap.</summary>
+    private bool IsWindowKernel()
+    {
+        if (!WindowReduceClasses().Any()) return false;
+        var temps = Kernel.Temps.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return Kernel.Computations.Where(c => c.Reduce is not null).All(c =>
+            ExprAnalysis.LoadsOf(c.Body).Select(l => l.Buffer).Distinct().ToArray() is [var only] && !temps.Contains(only));
+    }
 
     /// <summary>Block candidates of an output class of a window kernel with the divisors of its extent up to
     /// <see cref="MaxWindowDivisor"/>: 28 rows split as 14 + 14, not 16 + 12 (see <see cref="WindowDividingBlocks"/>).</summary>
