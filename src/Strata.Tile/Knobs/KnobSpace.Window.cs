@@ -38,19 +38,33 @@ public sealed partial class KnobSpace
     private bool IsWindowDivisor(string cls, long block) => _windowDivisors.Contains((cls, block));
 
     /// <summary>In a window kernel, each parallel output block (not the innermost, the vector row) that does not divide
-    /// its extent becomes the largest candidate that does, when one is at least half of it. A block with a tail masks
-    /// every load and store of the program's rows by a row mask (an all-or-nothing count on each vector, masked
-    /// strided loads), runs the masked-off rows of the last block anyway, and keeps the window's sum in a whole-tensor
-    /// scratch buffer (a masked store is not forwarded to the average's division). Only shrinks: budget and program
-    /// count still hold.</summary>
+    /// its extent becomes the largest candidate that does, when one is at least half of it, else the smallest one up to
+    /// twice it while the computations stay within the budget and the grid keeps
+    /// min(its programs, <see cref="DefaultProgramTarget"/>) programs (27 rows in blocks of 8 become 3 × 9). A block with
+    /// a tail masks every load and store of the program's rows by a row mask (an all-or-nothing count on each vector,
+    /// masked strided loads), runs the masked-off rows of the last block anyway, and keeps the window's sum in a
+    /// whole-tensor scratch buffer (a masked store is not forwarded to the average's division).</summary>
     private void WindowDividingBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, string? innermost)
     {
         if (!IsWindowKernel()) return;
+        long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
         foreach (var c in parallel)
         {
             long extent = Classes.Extent(c), b = blocks[c];
             if (c == innermost || extent % b == 0) continue;
-            blocks[c] = _blockCandidates[c].LastOrDefault(v => v <= b && extent % v == 0 && 2 * v >= b, b);
+            long smaller = _blockCandidates[c].LastOrDefault(v => v <= b && extent % v == 0 && 2 * v >= b);
+            if (smaller > 0)
+            {
+                blocks[c] = smaller;
+                continue;
+            }
+            long before = Programs();
+            foreach (var v in _blockCandidates[c].Where(v => v > b && v <= 2 * b && extent % v == 0))
+            {
+                blocks[c] = v;
+                if (Programs() >= Math.Min(before, DefaultProgramTarget) && BudgetProblem(x => blocks[x]) is null) break;
+                blocks[c] = b;
+            }
         }
     }
 }
