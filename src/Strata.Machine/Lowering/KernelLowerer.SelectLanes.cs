@@ -8,7 +8,8 @@ internal sealed partial class KernelLowerer
     /// <summary>Per element type, a one-vector scratch buffer in which <see cref="SelectLanes"/> blends.</summary>
     private readonly Dictionary<DataType, LocalBuffer> _blendBuffers = [];
 
-    /// <summary>Blends of constants over constant lane ranges, computed once in the prologue (see <see cref="SelectLanes"/>).</summary>
+    /// <summary>Blends of constants (or of such blends) over constant lane ranges, computed once in the prologue (see
+    /// <see cref="SelectLanes"/>).</summary>
     private readonly Dictionary<(string X, string Y, long From, long Count), Reg> _constantBlends = [];
 
     /// <summary><c>select(range, x, y)</c> for a lane range <c>from ≤ l &lt; count</c>: x where the range covers every
@@ -27,7 +28,7 @@ internal sealed partial class KernelLowerer
         if (t == DataType.Bool) throw new NotVectorisableException("a select of bools on a lane range");
         if (!_blendBuffers.TryGetValue(t, out var buffer)) _blendBuffers[t] = buffer = _e.NewBuffer("blend", t, _lanes);
         var zero = _e.I64(0);
-        if (_e.ConstantOf(x) is not null && _e.ConstantOf(y) is not null && _e.Known(count) is { } n
+        if (IsPrologueValue(x) && IsPrologueValue(y) && _e.Known(count) is { } n
             && (range.From is null || _e.Known(range.From) is not null))
         {
             long from = range.From is null ? 0 : _e.Known(range.From)!.Value;
@@ -46,4 +47,8 @@ internal sealed partial class KernelLowerer
         _e.Emit(new StoreStmt(buffer.Name, zero, x, null, count, range.From));
         return LaneValue.Vector(_e.Load(TypeOf(t, _lanes), buffer.Name, zero, hint: hint));
     }
+
+    /// <summary>A pooled constant or a blend made in the prologue: nested selects (<c>select(o &lt; 1, 2, select(o &lt; 13,
+    /// 3, 2))</c> on one vector) blend the inner blend again.</summary>
+    private bool IsPrologueValue(Reg r) => _e.ConstantOf(r) is not null || _constantBlends.ContainsValue(r);
 }
