@@ -101,6 +101,10 @@ internal sealed class MachineEmitter
         return r;
     }
 
+    /// <summary>Emits <paramref name="s"/> after the constant pool, before the body: it runs once per program, so it may
+    /// use only pooled constants (and what earlier prologue statements define).</summary>
+    public void EmitInPrologue(MStmt s) => _prologue.Add(s);
+
     /// <summary>The value of a register if it is a pooled constant.</summary>
     public Scalar? ConstantOf(Reg r) => _constants.TryGetValue(r, out var v) ? v : null;
 

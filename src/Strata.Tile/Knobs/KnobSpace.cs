@@ -42,7 +42,7 @@ public sealed partial class KnobSpace
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
-        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithChannelColumnRows(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c)))))), StringComparer.Ordinal);
+        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithChannelColumnRows(c, WithWindowDivisors(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c))))))), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);
         ContractionInputs = FindContractionInputs(kernel);
 
@@ -284,6 +284,7 @@ public sealed partial class KnobSpace
             }
 
         SplitForPrograms(blocks, parallel, innermost);
+        WindowDividingBlocks(blocks, parallel, innermost);
         MultiAxisContractionBlocks(blocks, parallel);
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -372,7 +373,7 @@ public sealed partial class KnobSpace
             // one contiguous stretch of memory (softmax [12,128,128]: 16 rows of one head, 8 KiB, not 4 rows of
             // each of 4 heads 64 KiB apart), which the hardware prefetcher streams.
             var big = rowwise ? shrinkable[0] : shrinkable.OrderByDescending(c => blocks[c]).First();
-            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big]), MinBlock(big));
+            long next = Math.Max(_blockCandidates[big].Last(v => v < blocks[big] && !IsWindowDivisor(big, v)), MinBlock(big));
             // Small programs stay whole: a program below MinProgramElements outputs costs more to schedule than it saves.
             if (OutputBlockElements() / blocks[big] * next < MinProgramElements) return;
             blocks[big] = next;

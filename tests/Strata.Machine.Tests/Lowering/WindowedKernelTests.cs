@@ -134,6 +134,25 @@ public class WindowedKernelTests
             }, iter: 40);
     }
 
+    [Theory]
+    [InlineData(3, 64, 28, 1, 1, 28, true)] // AveragePool 3×3/1 (inception v2): 28 rows in blocks of 14, not 16 + 12
+    [InlineData(1, 4, 109, 2, 0, 54, true)] // MaxPool 3×3/2 (zfnet512): 54 rows in blocks of 6, not 8 with a masked tail
+    [InlineData(1, 256, 55, 2, 0, 27, false)] // 27 rows: no divisor at least half of 8, so 9 (the grid keeps 64+ programs)
+    public void PoolRowBlocksDivideTheirExtent(int kind, int c, int h, int s, int p, int oh, bool run)
+    {
+        var kernel = Kernel(kind, c, h, h, 3, s, 1, p, oh, oh, (1, oh - 1));
+        var space = KnobSpace.For(kernel);
+        var config = space.Default();
+        int block = space.Resolve(config).Block("oh");
+        Assert.True(block < oh && oh % block == 0, config.ToString());
+        if (!run) return;
+        // The divisor's blends of constants (the interior rows' first and last vectors) are made once, before the loops.
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 7));
+        if (kind == 3)
+            Assert.Contains(machine.Body.TakeWhile(st => st is not LoopStmt), st => st is StoreStmt { Memory: var m } && m.StartsWith("blend", StringComparison.Ordinal));
+        CheckAllTargets(kernel, config, 7);
+    }
+
     [Fact]
     public void WideRowsOfADepthwiseConvHaveAnUnmaskedInterior()
     {

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+
+namespace Strata.Tile;
+
+// Sliding-window kernels (pools): output blocks that divide their extents.
+public sealed partial class KnobSpace
+{
+    /// <summary>Largest divisor of an output extent that <see cref="WithWindowDivisors"/> adds as a block candidate.</summary>
+    private const long MaxWindowDivisor = 64;
+
+    /// <summary>Whether the kernel is a pool: some reduction is a window (see <see cref="WindowReduceClasses"/>) and
+    /// every reduction reads one kernel input alone. Convolutions (input and weight; depthwise ones too) choose their
+    /// blocks elsewhere, and a window over a temp (an LRN after its pool) is not tap by tap.</summary>
+    private bool IsWindowKernel()
+    {
+        if (!WindowReduceClasses().Any()) return false;
+        var temps = Kernel.Temps.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return Kernel.Computations.Where(c => c.Reduce is not null).All(c =>
+            ExprAnalysis.LoadsOf(c.Body).Select(l => l.Buffer).Distinct().ToArray() is [var only] && !temps.Contains(only));
+    }
+
+    /// <summary>Block candidates of an output class of a window kernel with the divisors of its extent up to
+    /// <see cref="MaxWindowDivisor"/>: 28 rows split as 14 + 14, not 16 + 12 (see <see cref="WindowDividingBlocks"/>).</summary>
+    private ImmutableArray<long> WithWindowDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        if (!Classes.Output.Contains(cls) || !IsWindowKernel()) return candidates;
+        long extent = Classes.Extent(cls);
+        var extra = Enumerable.Range(2, (int)Math.Max(0, Math.Min(MaxWindowDivisor, extent) - 1)).Select(v => (long)v)
+            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v)).ToArray();
+        foreach (var v in extra) _windowDivisors.Add((cls, v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>The candidates that <see cref="WithWindowDivisors"/> added: <see cref="SplitForPrograms"/> steps over them,
+    /// so it splits as before and only <see cref="WindowDividingBlocks"/> picks them.</summary>
+    private readonly HashSet<(string Class, long Block)> _windowDivisors = [];
+
+    private bool IsWindowDivisor(string cls, long block) => _windowDivisors.Contains((cls, block));
+
+    /// <summary>In a window kernel, each parallel output block (not the innermost, the vector row) that does not divide
+    /// its extent becomes the largest candidate that does, when one is at least half of it, else the smallest one up to
+    /// twice it while the computations stay within the budget and the grid keeps
+    /// min(its programs, <see cref="DefaultProgramTarget"/>) programs (27 rows in blocks of 8 become 3 × 9). A block with
+    /// a tail masks every load and store of the program's rows by a row mask (an all-or-nothing count on each vector,
+    /// masked strided loads), runs the masked-off rows of the last block anyway, and keeps the window's sum in a
+    /// whole-tensor scratch buffer (a masked store is not forwarded to the average's division).</summary>
+    private void WindowDividingBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, string? innermost)
+    {
+        if (!IsWindowKernel()) return;
+        long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
+        foreach (var c in parallel)
+        {
+            long extent = Classes.Extent(c), b = blocks[c];
+            if (c == innermost || extent % b == 0) continue;
+            long smaller = _blockCandidates[c].LastOrDefault(v => v <= b && extent % v == 0 && 2 * v >= b);
+            if (smaller > 0)
+            {
+                blocks[c] = smaller;
+                continue;
+            }
+            long before = Programs();
+            foreach (var v in _blockCandidates[c].Where(v => v > b && v <= 2 * b && extent % v == 0))
+            {
+                blocks[c] = v;
+                if (Programs() >= Math.Min(before, DefaultProgramTarget) && BudgetProblem(x => blocks[x]) is null) break;
+                blocks[c] = b;
+            }
+        }
+    }
+}
