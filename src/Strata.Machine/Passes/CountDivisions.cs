@@ -62,6 +62,19 @@ public sealed class CountDivisions : IMachinePass
         }
     }
 
+    private static void Assigned(ImmutableArray<MStmt> stmts, HashSet<string> names)
+    {
+        foreach (var s in stmts)
+        {
+            if (s.Dest is { } d) names.Add(d.Name);
+            switch (s)
+            {
+                case LoopStmt l: names.Add(l.Var.Name); Assigned(l.Body, names); break;
+                case IfStmt i: Assigned(i.Then, names); Assigned(i.Else, names); break;
+            }
+        }
+    }
+
     /// <summary>Scalar i64 registers assigned once, by a constant: their values.</summary>
     private static void Constants(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, Dictionary<string, long> found)
     {
@@ -139,10 +152,13 @@ public sealed class CountDivisions : IMachinePass
         var counters = new Dictionary<(string, long), Counter>();
         var order = new List<Counter>();
         var body = ImmutableArray.CreateBuilder<MStmt>(loop.Body.Length);
+        // The divisor is read before the loop: it must not be assigned in it.
+        var assigned = new HashSet<string>(StringComparer.Ordinal);
+        Assigned(loop.Body, assigned);
         foreach (var s in loop.Body)
         {
             if (s is BinaryStmt { Op: BinaryOp.FloorDiv or BinaryOp.Mod } b && b.Target.Type == MType.I64 && state.Defs.GetValueOrDefault(b.Target.Name) == 1
-                && stepped.TryGetValue(b.A.Name, out var x) && state.Constants.TryGetValue(b.B.Name, out long c) && c > 0 && x.Step.Most <= c)
+                && stepped.TryGetValue(b.A.Name, out var x) && state.Constants.TryGetValue(b.B.Name, out long c) && c > 0 && x.Step.Most <= c && !assigned.Contains(b.B.Name))
             {
                 if (!counters.TryGetValue((x.Key, c), out var counter))
                 {

@@ -57,7 +57,8 @@ public class CountDivisionsTests
     }
 
     /// <summary>A step above the divisor (more than one wrap per iteration), a division of a value that does not step
-    /// (loaded, reassigned) or by a register that is not a positive constant stays a division.</summary>
+    /// (loaded, reassigned), by a register that is not a positive constant or by one assigned in the loop stays a
+    /// division.</summary>
     [Fact]
     public void WhatDoesNotStepByAtMostTheDivisorStays()
     {
@@ -70,6 +71,9 @@ public class CountDivisionsTests
               %c8 = const 8 : i64
               %m = const -3 : i64
               loop %i = %c0 to %c8 step 1 {
+                %c5 = const 5 : i64
+                %d = floordiv %i, %c5 : i64
+                store %o[%d], %c0
                 %v = load %x[%i] : i64
                 %a = floordiv %v, %c8 : i64
                 %b = mod %i, %m : i64
