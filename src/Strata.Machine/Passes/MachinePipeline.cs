@@ -10,9 +10,11 @@ namespace Strata.Machine.Passes;
 public sealed class MachinePipeline(IEnumerable<IMachinePass> passes)
 {
     /// <summary>The default list: <see cref="HoistLoopInvariants"/> (index arithmetic out of the loops it does not vary
-    /// in), <see cref="ReuseScalarIndices"/> (each index value computed once where it is computed several times).
+    /// in), <see cref="ReuseScalarIndices"/> (each index value computed once where it is computed several times),
+    /// <see cref="CountDivisions"/> (divisions of a loop's counter by constants stepped as counters; after the reuse,
+    /// which sees the divisions as values assigned once and merges their copies).
     /// Lowering emits the kernel otherwise in its final form.</summary>
-    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices()];
+    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices(), new CountDivisions()];
 
     public static MachinePipeline Default { get; } = new(DefaultPasses);
 
