@@ -9,10 +9,11 @@ namespace Strata.Machine.Lowering;
 internal sealed partial class KernelLowerer
 {
     /// <summary>What the dot's last k step stores instead of C. Either the dot's result <c>R</c> (a top-level dot, or
-    /// the in-place k loop around one) is stored straight to the output, unmasked (<c>store %Y[%i, %j], R</c>), or it
-    /// goes through a scratch parameter and elementwise ops of the dot's [M, N] shape, the last stored to the output
-    /// at the same index, unmasked:
-    /// <code>store %S[%i, %j], R;  %v = load %S[%i, %j];  %e = f(%v, bias, …);  store %Y[%i, %j], %e</code>
+    /// the in-place k loop around one) is stored straight to the output (<c>store %Y[%i, %j], R</c>), or it goes
+    /// through a scratch parameter and elementwise ops of the dot's [M, N] shape, the last stored to the output at the
+    /// same index under the same mask (a block's row or column tail) as the scratch store (the load's mask, if any,
+    /// too):
+    /// <code>store %S[%i, %j], R mask %m;  %v = load %S[%i, %j];  %e = f(%v, bias, …);  store %Y[%i, %j], %e mask %m</code>
     /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
     /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
     /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
@@ -58,29 +59,37 @@ internal sealed partial class KernelLowerer
         };
         if (dot is null || !MicroKernelApplies(dot)) return null;
         var result = ops[i].Results.Single();
-        if (_plan.Consumers(result) != 1 || i + 1 >= ops.Length) return null;
-        if (ops[i + 1] is not StoreOp { Mask: null } scratch || scratch.Value.Name != result.Name) return null;
+        if (_plan.Consumers(result) != 1) return null;
+        // Between the dot and its store only values computed where they are used (a masked block's store mask).
+        int at = i + 1;
+        while (at < ops.Length && ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
+               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline)) at++;
+        if (at >= ops.Length || ops[at] is not StoreOp scratch || scratch.Value.Name != result.Name) return null;
         var shape = result.Type.Shape;
         if (!CoversBlock(scratch.Indices, shape)) return null;
         if (_kernel.Params.FirstOrDefault(p => p.Name == scratch.Param) is not { Role: ParamRole.Scratch })
-            return ReadsParam(_kernel.Body, scratch.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], scratch, i + 2);
+            return ReadsParam(_kernel.Body, scratch.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], scratch, at + 1);
         LoadOp? load = null;
         StoreOp? output = null;
         var chain = ImmutableArray.CreateBuilder<BlockOp>();
         var chainValues = new HashSet<string>(StringComparer.Ordinal);
-        for (int j = i + 2; j < ops.Length; j++)
+        for (int j = at + 1; j < ops.Length; j++)
         {
             var op = ops[j];
             bool readsChain = op.Operands.Any(o => chainValues.Contains(o.Name));
             switch (op)
             {
                 case LoadOp l when l.Param == scratch.Param:
-                    if (load is not null || l.Mask is not null || !SameValues(l.Indices, scratch.Indices) || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
+                    // A masked load reads what the store wrote where their masks agree (the same value, or none).
+                    if (load is not null || !SameMask(l.Mask, scratch.Mask) && l.Mask is not null || !SameValues(l.Indices, scratch.Indices)
+                        || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
                     load = l;
                     chainValues.Add(l.Result.Name);
                     continue;
                 case StoreOp s when readsChain:
-                    if (output is not null || s.Mask is not null || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)
+                    // The output is written where the scratch was (a block's row or column tail masks both alike):
+                    // there the loaded value is the dot's.
+                    if (output is not null || !SameMask(s.Mask, scratch.Mask) || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)
                         || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
                     output = s;
                     continue;
@@ -107,7 +116,7 @@ internal sealed partial class KernelLowerer
             return null;
         // Every chain value is read only inside the chain or by the output store (the last one).
         foreach (var name in chainValues)
-            if (ops.Skip(i + 2).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
+            if (ops.Skip(at + 1).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
         if (ReadsParam(_kernel.Body, output.Param)) return null;
         return new DotEpilogue(ops[i], dot, load.Result.Name, chain.ToImmutable(), output, ops.Length);
@@ -123,6 +132,8 @@ internal sealed partial class KernelLowerer
 
     private static bool ReadsParam(ImmutableArray<BlockOp> ops, string param) =>
         ops.Any(o => o is LoadOp l && l.Param == param || o is ForOp f && ReadsParam(f.Body, param));
+
+    private static bool SameMask(BlockValue? a, BlockValue? b) => a is null ? b is null : b is not null && a.Name == b.Name;
 
     private static bool SameValues(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>
         a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name);
@@ -235,7 +246,10 @@ internal sealed partial class KernelLowerer
                 var ix = ToI64(Element(e.Out.Indices[d], BroadcastIndex(e.Out.Indices[d].Type.Shape, shape, idx)), e.Out.Indices[d].Type.Element);
                 address = AddAffine(address, MulAffine(ix, strides[d]));
             }
-            Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), null);
+            // A masked block (its rows or columns past the tensor's end) stores only where the mask holds: a uniform
+            // row mask is the vector's count (all lanes or none), a column range limits it further.
+            LaneValue? mask = e.Out.Mask is { } m ? Element(m, BroadcastIndex(m.Type.Shape, shape, idx)) : null;
+            Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), mask);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Strata.Machine.Tests.Lowering;
 
 /// <summary>A dot's elementwise epilogue applied to the micro-tiles of its last k step (in registers; an epilogue that
 /// calls a helper such as erf stays a separate loop), and the first k step starting from zero registers: under random
-/// shapes with M, N and K tails (masked stores keep the unfused path), random legal configs and the default, on every target,
+/// shapes with M, N and K tails (masked blocks' epilogues in registers too), random legal configs and the default, on every target,
 /// the Machine interpreter must give the Block interpreter's results.</summary>
 public class DotEpilogueTests
 {
@@ -63,6 +63,27 @@ public class DotEpilogueTests
         var block = TileToBlock.Lower(kernel, config);
         var inputs = MachineLoweringCheck.RandomInputs(kernel, m * 1000 + n);
         foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, m + n);
+    }
+
+    /// <summary>Blocks that do not divide the shape (M = 40 in 16-row blocks, N = 169 in 64-column blocks: rows and
+    /// columns masked in the last program) still apply the epilogue in registers: the masked stores' lanes become the
+    /// micro-tile's row and column counts, and nothing goes through the accumulator scratch.</summary>
+    [Theory]
+    [InlineData(40, 16, 64, 64, 0, "x86-64-avx512")]
+    [InlineData(40, 16, 64, 64, 0, "scalar")]
+    [InlineData(40, 16, 169, 64, 0, "x86-64-avx512")]
+    [InlineData(40, 16, 169, 64, 2, "x86-64-avx2")]
+    [InlineData(13, 8, 169, 64, 0, "generic-v128")]
+    public void AMaskedBlockEpilogueStaysInRegisters(int m, int blockM, int n, int blockN, int epilogue, string target)
+    {
+        var kernel = Linear(m, 70, n, Epilogues[epilogue]);
+        var space = KnobSpace.For(kernel);
+        var config = space.Default().With(KnobNames.Block(space.Classes.ClassOf("m")), blockM).With(KnobNames.Block(space.Classes.ClassOf("n")), blockN);
+        var block = TileToBlock.Lower(kernel, config);
+        var machine = MachineLoweringCheck.Check(block, config, Target.Get(target), MachineLoweringCheck.RandomInputs(kernel, m + n));
+        var text = MachinePrinter.Print(machine);
+        Assert.True(!text.Contains("store %acc[", StringComparison.Ordinal) && !text.Contains("load %acc[", StringComparison.Ordinal),
+            $"{config}\n{Strata.Block.Text.BlockPrinter.Print(block)}\n{text}");
     }
 
     [Theory]
