@@ -17,9 +17,7 @@ internal sealed partial class KernelLowerer
     /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
     /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
     /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
-    /// <see cref="Lead"/>: unit axes the epilogue's values have before the dot's [M, N] (a conv's batch of 1, added by
-    /// a reshape of the dot's result).
-    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next, int Lead = 0);
+    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next);
 
     /// <summary>The epilogue the dot being lowered applies per micro-tile (null: it stores C).</summary>
     private DotEpilogue? _epilogue;
@@ -62,22 +60,10 @@ internal sealed partial class KernelLowerer
         if (dot is null || !MicroKernelApplies(dot)) return null;
         var result = ops[i].Results.Single();
         if (_plan.Consumers(result) != 1) return null;
-        // A reshape that only puts unit axes before [M, N] (a conv's [co, oh·ow] as [1, co, oh·ow]) is the same tile:
-        // the epilogue then works on the reshaped value.
-        int lead = 0;
-        ReshapeOp? reshape = null;
-        for (int r = i + 1; r < ops.Length; r++)
-        {
-            if (ops[r] is ReshapeOp rs && rs.Source.Name == result.Name && LeadingUnits(rs.Result.Type.Shape, result.Type.Shape) is { } n
-                && _plan.Consumers(rs.Result) == 1)
-                (reshape, lead) = (rs, n);
-            if (ops[r].Operands.Any(o => o.Name == result.Name) || ops[r] is StoreOp or ForOp) break;
-        }
-        if (reshape is not null) result = reshape.Result;
         // Between the dot and its store only values computed where they are used (a masked block's store mask).
         int at = i + 1;
-        while (at < ops.Length && (ReferenceEquals(ops[at], reshape) || ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
-               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline))) at++;
+        while (at < ops.Length && ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
+               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline)) at++;
         if (at >= ops.Length) return null;
         var shape = result.Type.Shape;
         // Either C is stored (to the output, or to scratch and loaded back), or the chain reads C itself (the Block
@@ -87,7 +73,7 @@ internal sealed partial class KernelLowerer
         {
             if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
             if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
-                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, lead);
+                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1);
             scratch = st;
         }
         int first = scratch is null ? i + 1 : at + 1;
@@ -99,7 +85,6 @@ internal sealed partial class KernelLowerer
         for (int j = first; j < ops.Length; j++)
         {
             var op = ops[j];
-            if (ReferenceEquals(op, reshape)) continue;
             bool readsChain = op.Operands.Any(o => chainValues.Contains(o.Name));
             switch (op)
             {
@@ -138,15 +123,7 @@ internal sealed partial class KernelLowerer
             if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
         if (ReadsParam(_kernel.Body, output.Param)) return null;
-        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, lead);
-    }
-
-    /// <summary>How many unit axes <paramref name="shape"/> puts before <paramref name="inner"/> (null when it is not
-    /// <c>[1, …, 1] ++ inner</c>).</summary>
-    private static int? LeadingUnits(ImmutableArray<int> shape, ImmutableArray<int> inner)
-    {
-        int n = shape.Length - inner.Length;
-        return n >= 1 && shape.Take(n).All(d => d == 1) && shape.Skip(n).SequenceEqual(inner) ? n : null;
+        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length);
     }
 
     /// <summary>Whether a store at these indices writes each element of a block of this shape once (its index values
@@ -289,8 +266,7 @@ internal sealed partial class KernelLowerer
         _tailCount = count;
         try
         {
-            var idx = Enumerable.Repeat(LaneValue.Uniform(_e.I64(0)), e.Lead)
-                .Append(LaneValue.Uniform(row)).Append(_lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col)).ToArray();
+            var idx = new[] { LaneValue.Uniform(row), _lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col) };
             _tileValues[e.Seed] = _lanes > 1 ? LaneValue.Vector(acc) : LaneValue.Uniform(acc);
             foreach (var op in e.Chain)
             {
