@@ -9,10 +9,11 @@ namespace Strata.Machine.Lowering;
 internal sealed partial class KernelLowerer
 {
     /// <summary>What the dot's last k step stores instead of C. Either the dot's result <c>R</c> (a top-level dot, or
-    /// the in-place k loop around one) is stored straight to the output, unmasked (<c>store %Y[%i, %j], R</c>), or it
-    /// goes through a scratch parameter and elementwise ops of the dot's [M, N] shape, the last stored to the output
-    /// at the same index, unmasked:
-    /// <code>store %S[%i, %j], R;  %v = load %S[%i, %j];  %e = f(%v, bias, …);  store %Y[%i, %j], %e</code>
+    /// the in-place k loop around one) is stored straight to the output (<c>store %Y[%i, %j], R</c>), or it goes
+    /// through a scratch parameter and elementwise ops of the dot's [M, N] shape, the last stored to the output at the
+    /// same index under the same mask (a block's row or column tail) as the scratch store (the load's mask, if any,
+    /// too):
+    /// <code>store %S[%i, %j], R mask %m;  %v = load %S[%i, %j];  %e = f(%v, bias, …);  store %Y[%i, %j], %e mask %m</code>
     /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
     /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
     /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
@@ -58,39 +59,50 @@ internal sealed partial class KernelLowerer
         };
         if (dot is null || !MicroKernelApplies(dot)) return null;
         var result = ops[i].Results.Single();
-        if (_plan.Consumers(result) != 1 || i + 1 >= ops.Length) return null;
-        if (ops[i + 1] is not StoreOp { Mask: null } scratch || scratch.Value.Name != result.Name) return null;
+        if (_plan.Consumers(result) != 1) return null;
+        // Between the dot and its store only values computed where they are used (a masked block's store mask).
+        int at = i + 1;
+        while (at < ops.Length && ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
+               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline)) at++;
+        if (at >= ops.Length) return null;
         var shape = result.Type.Shape;
-        if (!CoversBlock(scratch.Indices, shape)) return null;
-        if (_kernel.Params.FirstOrDefault(p => p.Name == scratch.Param) is not { Role: ParamRole.Scratch })
-            return ReadsParam(_kernel.Body, scratch.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], scratch, i + 2);
+        // Either C is stored (to the output, or to scratch and loaded back), or the chain reads C itself (the Block
+        // pass ForwardScratchStores replaced an unmasked scratch round trip by the stored value).
+        StoreOp? scratch = null;
+        if (ops[at] is StoreOp st)
+        {
+            if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
+            if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
+                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1);
+            scratch = st;
+        }
+        int first = scratch is null ? i + 1 : at + 1;
         LoadOp? load = null;
         StoreOp? output = null;
         var chain = ImmutableArray.CreateBuilder<BlockOp>();
         var chainValues = new HashSet<string>(StringComparer.Ordinal);
-        for (int j = i + 2; j < ops.Length; j++)
+        if (scratch is null) chainValues.Add(result.Name);
+        for (int j = first; j < ops.Length; j++)
         {
             var op = ops[j];
             bool readsChain = op.Operands.Any(o => chainValues.Contains(o.Name));
             switch (op)
             {
-                case LoadOp l when l.Param == scratch.Param:
-                    if (load is not null || l.Mask is not null || !SameValues(l.Indices, scratch.Indices) || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
+                case LoadOp l when l.Param == scratch?.Param:
+                    // A masked load reads what the store wrote where their masks agree (the same value, or none).
+                    if (load is not null || !SameMask(l.Mask, scratch.Mask) && l.Mask is not null || !SameValues(l.Indices, scratch.Indices)
+                        || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
                     load = l;
                     chainValues.Add(l.Result.Name);
                     continue;
                 case StoreOp s when readsChain:
-                    if (output is not null || s.Mask is not null || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)
-                        || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
+                    // Through scratch, the output is written where the scratch was (a block's row or column tail masks
+                    // both alike): there the loaded value is the dot's.
+                    if (output is not null || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
+                    if (scratch is null ? !CoversBlock(s.Indices, shape)
+                        : !SameMask(s.Mask, scratch.Mask) || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)) return null;
                     output = s;
                     continue;
-                // A helper call (erf, exp, …) in the epilogue clobbers every vector register, and RyuJIT then spills
-                // the accumulators live across it at each definition, in the k loop too; going through C around the
-                // call measured slower than the separate epilogue loop (MLP Gelu), so those stay unfused. Still so with
-                // the clr's inlined f32 erf (no call; ~30 constants and temporaries beside the accumulator tile): strata
-                // bench --profile MLP 128x768x3072, Gelu kernel 3.9 ms unfused, 11.6 ms with erf let through here.
-                case UnaryBlockOp u when readsChain && !IsCheapUnary(u.Op):
-                    return null;
                 case UnaryBlockOp or BinaryBlockOp or SelectBlockOp or CastBlockOp when readsChain:
                     var v = op.Results.Single();
                     if (!v.Type.Shape.SequenceEqual(shape)) return null;
@@ -101,16 +113,17 @@ internal sealed partial class KernelLowerer
             // Anything else after the dot must be computed where it is used (so it needs no place in the order), and
             // must not read the scratch or output memory or the epilogue's values.
             if (readsChain || op is StoreOp || op is ForOp || op.Results.Any(r => _plan.Mode(r) != ValueMode.Inline)) return null;
-            if (op is LoadOp other && (other.Param == scratch.Param || other.Param == output?.Param)) return null;
+            if (op is LoadOp other && (other.Param == scratch?.Param || other.Param == output?.Param)) return null;
         }
-        if (load is null || output is null || (chain.Count == 0 ? output.Value.Name != load.Result.Name : output.Value.Name != chain[^1].Results.Single().Name))
-            return null;
+        string seed = scratch is null ? result.Name : load?.Result.Name ?? "";
+        if (scratch is not null && load is null || output is null
+            || output.Value.Name != (chain.Count == 0 ? seed : chain[^1].Results.Single().Name)) return null;
         // Every chain value is read only inside the chain or by the output store (the last one).
         foreach (var name in chainValues)
-            if (ops.Skip(i + 2).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
+            if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
         if (ReadsParam(_kernel.Body, output.Param)) return null;
-        return new DotEpilogue(ops[i], dot, load.Result.Name, chain.ToImmutable(), output, ops.Length);
+        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length);
     }
 
     /// <summary>Whether a store at these indices writes each element of a block of this shape once (its index values
@@ -118,11 +131,44 @@ internal sealed partial class KernelLowerer
     private static bool CoversBlock(ImmutableArray<BlockValue> indices, ImmutableArray<int> shape) =>
         ShapeMath.Broadcast([.. indices.Select(x => x.Type.Shape.ToArray()), [.. shape]]).SequenceEqual(shape);
 
+    /// <summary>Whether the epilogue applies a unary op that is not a few instructions (erf, exp, …: a helper call, or
+    /// inlined, ~30 constants and temporaries). Applied to the accumulator registers directly, the whole tile is live
+    /// across it, and RyuJIT spills the accumulators at each definition, in the k loop too (strata bench --profile MLP
+    /// 128x768x3072: Gelu kernel 3.9 ms as a separate loop, 11.6 ms so); such an epilogue goes through a tile
+    /// buffer.</summary>
+    private static bool NeedsTileBuffer(DotEpilogue e) => e.Chain.Any(op => op is UnaryBlockOp u && !IsCheapUnary(u.Op));
+
+    /// <summary>Stores the accumulator tile to <paramref name="buffer"/> (rows × NR vectors, in L1) and applies the
+    /// epilogue to it one vector at a time, in loops over its rows and its whole vectors (the partial last vector
+    /// apart): the accumulators are dead before the epilogue starts, and the method holds one or two copies of the
+    /// epilogue's code per tile shape, not one per accumulator.</summary>
+    private void StoreTileThroughEpilogue(DotEpilogue e, LocalBuffer buffer, Reg i0, Reg j0, Reg[,] acc, Reg?[] counts, int lanes)
+    {
+        int rows = acc.GetLength(0), vectors = acc.GetLength(1), stride = vectors * lanes;
+        var type = acc[0, 0].Type;
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vectors; v++)
+                _e.Emit(new StoreStmt(buffer.Name, _e.I64(r * stride + v * lanes), acc[r, v], null, null));
+        int whole = counts[vectors - 1] is null ? vectors : vectors - 1;
+        void Apply(Reg r, Reg v, Reg? count)
+        {
+            var x = _e.Load(type, buffer.Name, _e.Add(_e.Mul(r, stride), _e.Mul(v, lanes)), hint: "e");
+            StoreThroughEpilogue(e, _e.Add(i0, r), _e.Add(j0, _e.Mul(v, lanes)), count, x);
+        }
+        _e.Loop("er", _e.I64(0), _e.I64(rows), 1, r =>
+        {
+            if (whole > 0) _e.Loop("ev", _e.I64(0), _e.I64(whole), 1, v => Apply(r, v, null));
+            if (whole < vectors) Apply(r, _e.I64(whole), counts[vectors - 1]);
+        });
+    }
+
     /// <summary>Unary ops that are a few instructions (no helper call, no polynomial).</summary>
     internal static bool IsCheapUnary(UnaryOp op) => op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot;
 
     private static bool ReadsParam(ImmutableArray<BlockOp> ops, string param) =>
         ops.Any(o => o is LoadOp l && l.Param == param || o is ForOp f && ReadsParam(f.Body, param));
+
+    private static bool SameMask(BlockValue? a, BlockValue? b) => a is null ? b is null : b is not null && a.Name == b.Name;
 
     private static bool SameValues(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>
         a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name);
@@ -235,7 +281,10 @@ internal sealed partial class KernelLowerer
                 var ix = ToI64(Element(e.Out.Indices[d], BroadcastIndex(e.Out.Indices[d].Type.Shape, shape, idx)), e.Out.Indices[d].Type.Element);
                 address = AddAffine(address, MulAffine(ix, strides[d]));
             }
-            Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), null);
+            // A masked block (its rows or columns past the tensor's end) stores only where the mask holds: a uniform
+            // row mask is the vector's count (all lanes or none), a column range limits it further.
+            LaneValue? mask = e.Out.Mask is { } m ? Element(m, BroadcastIndex(m.Type.Shape, shape, idx)) : null;
+            Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), mask);
         }
         finally
         {

@@ -128,6 +128,9 @@ internal sealed partial class KernelLowerer
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
         int width = nr * lanes;
+        // An epilogue with a polynomial (erf, exp, …) would keep the whole accumulator tile live beside its constants
+        // and temporaries: the tile goes through a tile-sized buffer (L1) instead, see StoreTileThroughEpilogue.
+        var tileBuffer = epilogue is not null && NeedsTileBuffer(epilogue) ? _e.NewBuffer("tile", t, (long)mr * width) : null;
         int unroll = (int)Math.Clamp(_config.GetInt(KnobNames.Unroll, 1), 1, 8);
         long mFull = m / mr * mr, nFull = n / width * width;
         var saved = _lanes;
@@ -208,6 +211,11 @@ internal sealed partial class KernelLowerer
             }
             void StoreOut()
             {
+                if (tileBuffer is not null)
+                {
+                    StoreTileThroughEpilogue(epilogue!, tileBuffer, i0, j0, acc, counts, lanes);
+                    return;
+                }
                 for (int r = 0; r < rows; r++)
                     for (int v = 0; v < vectors; v++)
                         StoreThroughEpilogue(epilogue!, rowBase[r], _e.Add(j0, _e.I64(v * lanes)), counts[v], acc[r, v]);
