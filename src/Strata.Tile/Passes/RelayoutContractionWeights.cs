@@ -12,7 +12,8 @@ namespace Strata.Tile.Passes;
 /// Skipped where K's dim is already innermost (up to trailing dims of extent 1, e.g. a 1×1 conv) and where the
 /// contraction has no M axis. Likewise the [K, N] operand of any contraction (a Gemm with transB, a Linear layer's
 /// <c>%w[n, k]</c>) becomes <c>%w'[k, n]</c> where it is a constant, so the dot reads its rows in place along N (the
-/// vector dim) instead of packing a transposed block per step. A conv weight that is no graph constant yet but the only
+/// vector dim) instead of packing a transposed block per step — except for a single row (M of extent 1), which keeps
+/// [N, K] for the GEMV default. A conv weight that is no graph constant yet but the only
 /// use of a kernel reading only constants (a <c>ConstantOfShape</c>, a Transpose too large for graph folding: the
 /// runtime folds such kernels once) is re-laid out by permuting that kernel's output layout instead.</summary>
 public static class RelayoutContractionWeights
@@ -41,8 +42,12 @@ public static class RelayoutContractionWeights
                     : ApplyToProducer(graph, step, x.Buffer, perm, steps);
                 break;
             }
+        // A single row (no M, or M of extent 1: an FC layer at batch 1) keeps [N, K]: KnobSpace's GEMV default streams
+        // each contiguous weight row whole; over [K, N] its blocks read many strided rows at once (alexnet fc6-8 at
+        // 1 thread: 4.9 / 1.9 / 1.4 ms CPU as [N, K], 7.1 / 3.1 / 1.7 as [K, N]).
         foreach (var c in step.Kernel.Computations)
             if (DotShape.Roles(c, a => step.Kernel.Axis(a).Extent) is { } roles
+                && roles.M is { } m && step.Kernel.Axis(m).Extent > 1
                 && DotShape.LoadOf(roles.Y) is { } y && Permutation(y, roles.K, roles.N, step.Kernel) is { } perm)
             {
                 step = Apply(graph, step, y.Buffer, perm, "_cols") ?? step;

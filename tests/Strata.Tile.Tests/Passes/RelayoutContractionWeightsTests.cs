@@ -100,7 +100,7 @@ public class RelayoutContractionWeightsTests
     }
 
     [Theory]
-    [InlineData(1)]
+    [InlineData(2)]
     [InlineData(3)]
     public void AGemmWithTransposedConstantWeightsReadsThemAsKn(int batch)
     {
@@ -108,6 +108,18 @@ public class RelayoutContractionWeightsTests
         Assert.Equal([7L, 5], Weights(p).Shape.AsEnumerable());
         var bound = p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))];
         Assert.Equal([7, 5], bound.Constant!.Shape);
+    }
+
+    /// <summary>At batch 1 (a GEMV) the [N, K] weight stays: KnobSpace's GEMV default streams its contiguous rows.</summary>
+    [Fact]
+    public void AGemmWithTransposedConstantWeightsAtBatch1KeepsNk()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Linear(1, 7, 5, transB: true));
+        Assert.Equal([5L, 7], Weights(p).Shape.AsEnumerable());
+        Assert.Equal("w", p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))].Name);
+        // The GEMV default (the whole K per program) applies to it.
+        var k = p.Kernels.Single().Kernel;
+        Assert.Equal("7", KnobSpace.For(k).Default()[KnobNames.Block(k.Computations.Single(c => c.Reduce is not null).Reduce!.Axes.Single())]);
     }
 
     [Fact]
