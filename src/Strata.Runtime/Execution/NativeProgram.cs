@@ -151,7 +151,7 @@ public sealed unsafe class NativeProgram : IDisposable
                     // A caller's tensor is written in place; kernels write every element of their outputs (arena
                     // memory is never cleared either), so its old contents do not matter.
                     var t = outputs is not null && outputs.TryGetValue(s.Name, out var given) ? CheckOutput(s.Name, s.Element, s.Shape, given)
-                        : TensorFactory.Create(s.Element, s.Shape);
+                        : NativeTensors.Uninitialized(s.Element, s.Shape);
                     ctx.Values[s.Id] = t;
                     ctx.Addresses[s.Id] = Pin(ctx, t);
                     break;
