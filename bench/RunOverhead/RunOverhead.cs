@@ -60,16 +60,18 @@ void Measure(string name, Graph graph, int threads, bool given, int runs)
     if (Environment.GetEnvironmentVariable("RUNOVERHEAD_STATS") is not null) Console.WriteLine(session.Stats.Describe());
     void Once() { if (given) session.Run(inputs, outputs); else session.Run(inputs); }
     for (int i = 0; i < runs / 10; i++) Once();
-    double best = double.MaxValue, bestCpu = double.MaxValue; long alloc = 0;
+    double best = double.MaxValue, bestCpu = double.MaxValue; long alloc = 0; string gcs = "";
     for (int rep = 0; rep < 5; rep++)
     {
         long a0 = GC.GetAllocatedBytesForCurrentThread();
+        int g0 = GC.CollectionCount(0), g2 = GC.CollectionCount(2);
         var cpu0 = ThreadCpu();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < runs; i++) Once();
         sw.Stop();
         var cpu = ThreadCpu() - cpu0;
         alloc = (GC.GetAllocatedBytesForCurrentThread() - a0) / runs;
+        gcs = $"{GC.CollectionCount(0) - g0}/{GC.CollectionCount(2) - g2}";
         best = Math.Min(best, sw.Elapsed.TotalMicroseconds / runs);
         bestCpu = Math.Min(bestCpu, cpu.TotalMicroseconds / runs);
     }
@@ -82,7 +84,7 @@ void Measure(string name, Graph graph, int threads, bool given, int runs)
         for (int i = 0; i < n; i++) session.Run(inputs, outputs, profile);
         kernelsUs = Math.Min(kernelsUs, profile.Total.TotalMicroseconds / n);
     }
-    Console.WriteLine($"{name,-10} kernels {kernels,2} threads {threads} {(given ? "given-out" : "fresh-out"),-9}  wall {best,7:F2} us/run  cpu {bestCpu,7:F2} us/run  alloc {alloc,5} B/run  kernels-only {kernelsUs,7:F2} us");
+    Console.WriteLine($"{name,-10} kernels {kernels,2} threads {threads} {(given ? "given-out" : "fresh-out"),-9}  wall {best,7:F2} us/run  cpu {bestCpu,7:F2} us/run  alloc {alloc,5} B/run  GCs gen0/gen2 {gcs,9}  kernels-only {kernelsUs,7:F2} us");
 }
 
 static TimeSpan ThreadCpu()
