@@ -190,11 +190,21 @@ public sealed class InferenceSession : IDisposable
             return new RecentProgram(elements, shapes, program);
         }
 
+        private static bool IsInput(string name, List<Value> model)
+        {
+            foreach (var v in model)
+                if (string.Equals(v.Name, name, StringComparison.Ordinal)) return true;
+            return false;
+        }
+
         /// <summary>Same names, element types and shapes (so none is compiled as a constant either: that depends on them).</summary>
         public bool Matches(IReadOnlyDictionary<string, RuntimeValue> inputs, List<Value> model)
         {
-            // Every model input present and as many entries as model inputs: no name the model lacks.
-            if (inputs.Count != model.Count) return false;
+            // As many entries as model inputs, each named (ordinally, as validation compares) like one: exactly the
+            // model's names, whatever the dictionary's comparer. Other dictionaries take the validating path.
+            if (inputs is not Dictionary<string, RuntimeValue> d || d.Count != model.Count) return false;
+            foreach (var name in d.Keys)
+                if (!IsInput(name, model)) return false;
             for (int i = 0; i < model.Count; i++)
                 if (!inputs.TryGetValue(model[i].Name, out var v) || v is not Tensor t || t.DataType != elements[i]
                     || !t.Shape.AsSpan().SequenceEqual(shapes[i])) return false;

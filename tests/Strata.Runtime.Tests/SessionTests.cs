@@ -154,6 +154,16 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void AnInputNamedOnlyUnderTheDictionarysComparerIsUnknown_AfterAGoodRunToo()
+    {
+        var graph = SmallGraphs.TwoInputs();
+        using var session = InferenceSession.Create(graph);
+        session.Run(new Dictionary<string, RuntimeValue> { ["a"] = SmallGraphs.Random(1, 2, 5), ["b"] = SmallGraphs.Random(2, 2, 5) });
+        var ignoringCase = new Dictionary<string, RuntimeValue>(StringComparer.OrdinalIgnoreCase) { ["A"] = SmallGraphs.Random(1, 2, 5), ["b"] = SmallGraphs.Random(2, 2, 5) };
+        Assert.Equal(ErrorCode.UnknownInput, Assert.Throws<StrataException>(() => session.Run(ignoringCase)).Code);
+    }
+
+    [Fact]
     public void AnInputGivenTwiceIsAnError()
     {
         using var session = InferenceSession.Create(SmallGraphs.Mlp());
