@@ -25,6 +25,7 @@ public sealed class InferenceSession : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<NativeProgram>> _programs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<NativeProgram> _compiled = new();
     private readonly Lazy<WorkerPool> _pool;
+    private volatile RecentProgram? _last;
     private bool _disposed;
 
     private InferenceSession(Graph.Graph model, Func<Graph.Graph> copy, SessionOptions options)
@@ -84,12 +85,14 @@ public sealed class InferenceSession : IDisposable
     public IReadOnlyDictionary<string, RuntimeValue?> Run(IReadOnlyDictionary<string, RuntimeValue> inputs, RunProfile? profile)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        InputBinding.Validate(_model, inputs);
         if (Options.Level == ExecutionLevel.Graph)
+        {
+            InputBinding.Validate(_model, inputs);
             return new GraphInterpreter(new OpRegistry(Options.Registry ?? RuntimeRegistry.Default)).Run(_model, inputs);
+        }
         try
         {
-            return Program(inputs).Run(inputs, profile);
+            return ValidatedProgram(inputs).Run(inputs, profile);
         }
         finally
         {
@@ -105,13 +108,15 @@ public sealed class InferenceSession : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(outputs);
-        InputBinding.Validate(_model, inputs);
         if (Options.Level == ExecutionLevel.Graph)
+        {
+            InputBinding.Validate(_model, inputs);
             throw new StrataException(ErrorCode.InvalidArgument, "a session at level graph does not run into given outputs",
                 "use level block, machine or native");
+        }
         try
         {
-            return Program(inputs).Run(inputs, outputs, profile);
+            return ValidatedProgram(inputs).Run(inputs, outputs, profile);
         }
         finally
         {
@@ -144,6 +149,18 @@ public sealed class InferenceSession : IDisposable
         return Program(inputs);
     }
 
+    /// <summary>The program for these inputs, validated first. Inputs of exactly the element types and shapes of the
+    /// last run's (none compiled as constants, no extra names) pass validation as those did: they skip it and the
+    /// signature string, the two costs of a small model's run beyond its kernels.</summary>
+    private NativeProgram ValidatedProgram(IReadOnlyDictionary<string, RuntimeValue> inputs)
+    {
+        if (_last is { } last && last.Matches(inputs, _model.Inputs)) return last.Program;
+        InputBinding.Validate(_model, inputs);
+        var program = Program(inputs);
+        if (RecentProgram.Of(inputs, _model.Inputs, this, program) is { } recent) _last = recent;
+        return program;
+    }
+
     private NativeProgram Program(IReadOnlyDictionary<string, RuntimeValue> inputs) =>
         _programs.GetOrAdd(Signature(inputs), _ => new Lazy<NativeProgram>(() =>
         {
@@ -151,6 +168,49 @@ public sealed class InferenceSession : IDisposable
             _compiled.Enqueue(program);
             return program;
         })).Value;
+
+    /// <summary>The input types (by model input, in order) of the last run and its program; immutable, so concurrent
+    /// runs may replace it at will.</summary>
+    private sealed class RecentProgram(DataType[] elements, int[][] shapes, NativeProgram program)
+    {
+        public NativeProgram Program { get; } = program;
+
+        /// <summary>Null when a value is not a tensor, is compiled as a constant, or a name is not a model input.</summary>
+        public static RecentProgram? Of(IReadOnlyDictionary<string, RuntimeValue> inputs, List<Value> model, InferenceSession session, NativeProgram program)
+        {
+            if (inputs.Count != model.Count) return null;
+            var elements = new DataType[model.Count];
+            var shapes = new int[model.Count][];
+            for (int i = 0; i < model.Count; i++)
+            {
+                if (!inputs.TryGetValue(model[i].Name, out var v) || v is not Tensor t || session.IsSpecialized(t)) return null;
+                elements[i] = t.DataType;
+                shapes[i] = [.. t.Shape];
+            }
+            return new RecentProgram(elements, shapes, program);
+        }
+
+        private static bool IsInput(string name, List<Value> model)
+        {
+            foreach (var v in model)
+                if (string.Equals(v.Name, name, StringComparison.Ordinal)) return true;
+            return false;
+        }
+
+        /// <summary>Same names, element types and shapes (so none is compiled as a constant either: that depends on them).</summary>
+        public bool Matches(IReadOnlyDictionary<string, RuntimeValue> inputs, List<Value> model)
+        {
+            // As many entries as model inputs, each named (ordinally, as validation compares) like one: exactly the
+            // model's names, whatever the dictionary's comparer. Other dictionaries take the validating path.
+            if (inputs is not Dictionary<string, RuntimeValue> d || d.Count != model.Count) return false;
+            foreach (var name in d.Keys)
+                if (!IsInput(name, model)) return false;
+            for (int i = 0; i < model.Count; i++)
+                if (!inputs.TryGetValue(model[i].Name, out var v) || v is not Tensor t || t.DataType != elements[i]
+                    || !t.Shape.AsSpan().SequenceEqual(shapes[i])) return false;
+            return true;
+        }
+    }
 
     /// <summary>What a compiled program depends on: each input's type (element type and shape), and the values of the
     /// inputs compiled as constants (<see cref="SessionOptions.SpecializeSmallInputs"/>).</summary>

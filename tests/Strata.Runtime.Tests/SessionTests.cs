@@ -126,6 +126,43 @@ public sealed class SessionTests
         Assert.Empty(session.Programs);
     }
 
+    /// <summary>After a good run, a run whose inputs match the last one's types skips validation: bad inputs must still
+    /// be caught, with the reference's error, and must not spoil the next good run.</summary>
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void BadInputsAfterAGoodRunGiveTheReferenceErrors(string bad, ErrorCode code)
+    {
+        var graph = SmallGraphs.TwoInputs();
+        var good = new Dictionary<string, RuntimeValue> { ["a"] = SmallGraphs.Random(1, 2, 5), ["b"] = SmallGraphs.Random(2, 2, 5) };
+        var inputs = new Dictionary<string, RuntimeValue>(good);
+        switch (bad)
+        {
+            case "unknown name": inputs["c"] = SmallGraphs.Random(3, 2, 5); break;
+            case "missing": inputs.Remove("b"); break;
+            case "wrong dtype": inputs["b"] = new Tensor<double>([2, 5]); break;
+            case "wrong rank": inputs["b"] = SmallGraphs.Random(2, 10); break;
+            case "wrong static dim": inputs["b"] = SmallGraphs.Random(2, 2, 4); break;
+            case "inconsistent symbol": inputs["b"] = SmallGraphs.Random(2, 3, 5); break;
+        }
+        using var session = InferenceSession.Create(graph, new SessionOptions { Level = ExecutionLevel.Native });
+        var first = session.Run(good);
+        var outputs = first.ToDictionary(kv => kv.Key, kv => (Tensor)kv.Value!);
+        Assert.Equal(code, Assert.Throws<StrataException>(() => session.Run(inputs)).Code);
+        Assert.Equal(code, Assert.Throws<StrataException>(() => session.Run(inputs, outputs)).Code);
+        AssertMatches(SmallGraphs.Reference(graph, good), session.Run(good));
+        Assert.Single(session.Programs);
+    }
+
+    [Fact]
+    public void AnInputNamedOnlyUnderTheDictionarysComparerIsUnknown_AfterAGoodRunToo()
+    {
+        var graph = SmallGraphs.TwoInputs();
+        using var session = InferenceSession.Create(graph);
+        session.Run(new Dictionary<string, RuntimeValue> { ["a"] = SmallGraphs.Random(1, 2, 5), ["b"] = SmallGraphs.Random(2, 2, 5) });
+        var ignoringCase = new Dictionary<string, RuntimeValue>(StringComparer.OrdinalIgnoreCase) { ["A"] = SmallGraphs.Random(1, 2, 5), ["b"] = SmallGraphs.Random(2, 2, 5) };
+        Assert.Equal(ErrorCode.UnknownInput, Assert.Throws<StrataException>(() => session.Run(ignoringCase)).Code);
+    }
+
     [Fact]
     public void AnInputGivenTwiceIsAnError()
     {

@@ -23,17 +23,12 @@ internal sealed unsafe class NativeKernelRunner(NativeKernel kernel) : KernelRun
 
     public override void Run(nint* args, RunContext context)
     {
-        // Inline kernels call the code directly: no closure, no pool (most of a small model's kernels).
+        // Inline kernels call the code directly: no pool (most of a small model's kernels).
         if (!_parallel || context.Pool.Workers == 1)
         {
             Kernel.Run(args, 0, Programs, context.Locals(0));
             return;
         }
-        RunParallel((nint)args, context);
+        context.RunParallel(Kernel, args, Programs);
     }
-
-    /// <summary>Apart from <see cref="Run"/>: the closure's captures would be allocated on entry to the method that
-    /// declares them, on the inline path too.</summary>
-    private void RunParallel(nint args, RunContext context) =>
-        context.Pool.For(Programs, (begin, end, worker) => Kernel.Run((nint*)args, begin, end, context.Locals(worker)));
 }

@@ -18,6 +18,9 @@ public sealed unsafe class NativeProgram : IDisposable
     private readonly WorkerPool _pool;
     private readonly GraphInterpreter _reference;
     private readonly ConcurrentBag<RunContext> _contexts = [];
+    /// <summary>The context of the last run, taken without the bag's cost (runs one at a time are the usual case);
+    /// concurrent runs use the bag.</summary>
+    private RunContext? _spare;
     private readonly long _localBytes;
     private readonly int _argCount;
     private readonly Lock _foldLock = new();
@@ -65,7 +68,7 @@ public sealed unsafe class NativeProgram : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (outputs is not null) CheckOutputs(inputs, outputs);
-        if (!_contexts.TryTake(out var ctx)) ctx = NewContext();
+        var ctx = Interlocked.Exchange(ref _spare, null) ?? (_contexts.TryTake(out var pooled) ? pooled : NewContext());
         try
         {
             if (!_folded) Fold(ctx);
@@ -87,7 +90,7 @@ public sealed unsafe class NativeProgram : IDisposable
                     profile?.Add(f.Step.Node.Describe(), "fallback", start);
                 }
             }
-            var result = new Dictionary<string, RuntimeValue?>(StringComparer.Ordinal);
+            var result = new Dictionary<string, RuntimeValue?>(Graph.Outputs.Count, StringComparer.Ordinal);
             foreach (var o in Graph.Outputs)
             {
                 var slot = _slots[_slotOf[o]];
@@ -102,7 +105,7 @@ public sealed unsafe class NativeProgram : IDisposable
         finally
         {
             ctx.EndRun();
-            _contexts.Add(ctx);
+            if (Interlocked.CompareExchange(ref _spare, ctx, null) is not null) _contexts.Add(ctx);
         }
     }
 
@@ -148,7 +151,7 @@ public sealed unsafe class NativeProgram : IDisposable
                     // A caller's tensor is written in place; kernels write every element of their outputs (arena
                     // memory is never cleared either), so its old contents do not matter.
                     var t = outputs is not null && outputs.TryGetValue(s.Name, out var given) ? CheckOutput(s.Name, s.Element, s.Shape, given)
-                        : TensorFactory.Create(s.Element, s.Shape);
+                        : NativeTensors.Uninitialized(s.Element, s.Shape);
                     ctx.Values[s.Id] = t;
                     ctx.Addresses[s.Id] = Pin(ctx, t);
                     break;
@@ -166,16 +169,45 @@ public sealed unsafe class NativeProgram : IDisposable
     /// writing an output must never overwrite what another step still reads).</summary>
     private void CheckOutputs(IReadOnlyDictionary<string, RuntimeValue> inputs, IReadOnlyDictionary<string, Tensor> outputs)
     {
-        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        // Loops, not a set: a model has a few outputs, and this runs on every run (no allocation).
+        int index = 0;
         foreach (var (name, tensor) in outputs)
         {
-            if (!Graph.Outputs.Any(o => o.Name == name))
+            if (!IsOutput(name))
                 throw new StrataException(ErrorCode.InvalidArgument, $"the model has no output named '{name}'",
                     $"outputs are: {string.Join(", ", Graph.Outputs.Select(o => o.Name))}");
-            if (!seen.Add(tensor) || inputs.Values.Any(v => ReferenceEquals(v, tensor)))
+            if ((outputs.Count > 1 && IsGivenBefore(outputs, tensor, index++)) || IsInput(inputs, tensor))
                 throw new StrataException(ErrorCode.InvalidArgument, $"the tensor given for output '{name}' is also an input or another output",
                     "give each output its own tensor");
         }
+    }
+
+    private bool IsOutput(string name)
+    {
+        foreach (var o in Graph.Outputs)
+            if (o.Name == name) return true;
+        return false;
+    }
+
+    private static bool IsGivenBefore(IReadOnlyDictionary<string, Tensor> outputs, Tensor tensor, int index)
+    {
+        foreach (var (_, other) in outputs)
+            if (index-- == 0) return false;
+            else if (ReferenceEquals(other, tensor)) return true;
+        return false;
+    }
+
+    private static bool IsInput(IReadOnlyDictionary<string, RuntimeValue> inputs, Tensor tensor)
+    {
+        if (inputs is Dictionary<string, RuntimeValue> d) // its struct enumerator: no allocation
+        {
+            foreach (var v in d.Values)
+                if (ReferenceEquals(v, tensor)) return true;
+            return false;
+        }
+        foreach (var (_, v) in inputs)
+            if (ReferenceEquals(v, tensor)) return true;
+        return false;
     }
 
     private static Tensor CheckOutput(string name, DataType element, int[] shape, Tensor t) =>
@@ -257,6 +289,7 @@ public sealed unsafe class NativeProgram : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        Interlocked.Exchange(ref _spare, null)?.Dispose();
         while (_contexts.TryTake(out var ctx)) ctx.Dispose();
         foreach (var s in _slots) s.ConstantData?.Dispose();
     }

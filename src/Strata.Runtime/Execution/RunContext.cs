@@ -1,5 +1,6 @@
 using System.Buffers;
 using Strata.Core;
+using Strata.Machine.Backend;
 
 namespace Strata.Runtime;
 
@@ -22,7 +23,31 @@ internal sealed unsafe class RunContext : IDisposable
         _args = new AlignedBuffer((long)argCount * sizeof(nint));
         Addresses = new nint[slots];
         Values = new RuntimeValue?[slots];
+        _parallelBody = RunChunk;
     }
+
+    private readonly ParallelBody _parallelBody;
+    private NativeKernel? _parallelKernel;
+    private nint _parallelArgs;
+
+    /// <summary>Runs a native kernel's programs over the pool through one delegate made with the context, not a closure
+    /// per call: a run's kernels run one after another, so the kernel and its arguments can wait in fields.</summary>
+    public void RunParallel(NativeKernel kernel, nint* args, long programs)
+    {
+        _parallelKernel = kernel;
+        _parallelArgs = (nint)args;
+        try
+        {
+            Pool.For(programs, _parallelBody);
+        }
+        finally
+        {
+            _parallelKernel = null;
+        }
+    }
+
+    private void RunChunk(long begin, long end, int worker) =>
+        _parallelKernel!.Run((nint*)_parallelArgs, begin, end, Locals(worker));
 
     public WorkerPool Pool { get; }
     public nint Arena => _arena.Address;

@@ -17,6 +17,11 @@ public static unsafe class NativeTensors
     /// <summary>Pins the tensor's storage for as long as the handle is not disposed; the handle's pointer is the first element.</summary>
     public static MemoryHandle Pin(Tensor tensor) => ElementDispatch.Invoke<Pinner, MemoryHandle>(Check(tensor.DataType), new(tensor));
 
+    /// <summary>A fresh tensor whose elements are not cleared: for a kernel's output, which the kernel writes whole (a
+    /// 393 KB output is a large-object allocation; clearing it would cost as much as the kernel).</summary>
+    public static Tensor Uninitialized(DataType type, int[] shape) =>
+        ElementDispatch.Invoke<UninitializedMaker, Tensor>(Check(type), new(shape));
+
     /// <summary>A tensor whose storage is <paramref name="address"/> (not owned: valid while that memory is).</summary>
     public static Tensor View(DataType type, nint address, int[] shape) =>
         ElementDispatch.Invoke<Viewer, Tensor>(Check(type), new(address, shape));
@@ -55,6 +60,11 @@ public static unsafe class NativeTensors
     private readonly struct Pinner(Tensor tensor) : IElementFunc<MemoryHandle>
     {
         public MemoryHandle Invoke<T>() => ((Tensor<T>)tensor).Memory.Pin();
+    }
+
+    private readonly struct UninitializedMaker(int[] shape) : IElementFunc<Tensor>
+    {
+        public Tensor Invoke<T>() => new Tensor<T>(GC.AllocateUninitializedArray<T>(ShapeMath.Size(shape)), shape);
     }
 
     private readonly struct Viewer(nint address, int[] shape) : IElementFunc<Tensor>
