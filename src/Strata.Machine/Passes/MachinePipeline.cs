@@ -11,10 +11,11 @@ public sealed class MachinePipeline(IEnumerable<IMachinePass> passes)
 {
     /// <summary>The default list: <see cref="HoistLoopInvariants"/> (index arithmetic out of the loops it does not vary
     /// in), <see cref="ReuseScalarIndices"/> (each index value computed once where it is computed several times),
-    /// <see cref="CountDivisions"/> (divisions of a loop's counter by constants stepped as counters; after the reuse,
-    /// which sees the divisions as values assigned once and merges their copies).
+    /// <see cref="SplitDigitLoops"/> (a loop whose counter is split into digits by constants becomes one loop per
+    /// digit, then hoisting again; after the reuse, which merges the divisions' copies),
+    /// <see cref="CountDivisions"/> (other divisions of a loop's counter by constants stepped as counters).
     /// Lowering emits the kernel otherwise in its final form.</summary>
-    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices(), new CountDivisions()];
+    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices(), new SplitDigitLoops(), new CountDivisions()];
 
     public static MachinePipeline Default { get; } = new(DefaultPasses);
 

@@ -1,0 +1,266 @@
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Passes;
+
+/// <summary>A loop <c>k ∈ [0, K)</c> of step 1 whose body splits k into digits by constants (an im2col K row:
+/// <c>ci = k / 49</c>, <c>kh = (k / 7) mod 7</c>, <c>kw = k mod 7</c>) becomes one loop per digit, outermost first
+/// (<c>ci ∈ [0, 3)</c>, <c>kh ∈ [0, 7)</c>, <c>kw ∈ [0, 7)</c>), with k = ci·49 + kh·7 + kw where the body still reads
+/// it; then <see cref="HoistLoopInvariants"/> moves what depends only on outer digits out of the inner loops: a
+/// packed K row's input row address and its top/bottom padding test are computed once per (ci, kh), not per row.
+/// <see cref="CountDivisions"/> stepped the digits as counters instead, which still cost about 25 integer operations
+/// per row and left everything that reads a digit in the row loop. Applies where every division of k (or of a digit
+/// value, through moves) at the top level of the body is a <c>floordiv</c> or <c>mod</c> by a constant above 1, its
+/// result i64 and assigned once in the kernel, and the cut points they define (the divisors' products) divide one
+/// another and K. The iterations run in the same order, so the body's effects are unchanged.</summary>
+public sealed class SplitDigitLoops : IMachinePass
+{
+    public string Name => nameof(SplitDigitLoops);
+
+    public MachineKernel Run(MachineKernel kernel)
+    {
+        var defs = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in kernel.Params) names.Add(p.Name);
+        foreach (var b in kernel.Buffers) names.Add(b.Name);
+        Count(kernel.Body, defs, names);
+        var constants = new Dictionary<string, long>(StringComparer.Ordinal);
+        Constants(kernel.Body, defs, constants);
+        var state = new State(defs, names, constants);
+        var body = Rewrite(kernel.Body, state);
+        // The split only pays once the outer digits' arithmetic leaves the inner loops.
+        return body == kernel.Body ? kernel : new HoistLoopInvariants().Run(kernel with { Body = body });
+    }
+
+    private sealed record State(Dictionary<string, int> Defs, HashSet<string> Names, Dictionary<string, long> Constants)
+    {
+        public Reg Fresh(string hint)
+        {
+            string name = hint;
+            for (int i = 1; !Names.Add(name); i++) name = $"{hint}_{i}";
+            return new Reg(name, MType.I64);
+        }
+    }
+
+    private static void Count(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, HashSet<string> names)
+    {
+        foreach (var s in stmts)
+        {
+            if (s.Dest is { } d) { defs[d.Name] = defs.GetValueOrDefault(d.Name) + 1; names.Add(d.Name); }
+            foreach (var u in s.Uses) names.Add(u.Name);
+            switch (s)
+            {
+                case LoopStmt l:
+                    defs[l.Var.Name] = defs.GetValueOrDefault(l.Var.Name) + 1;
+                    names.Add(l.Var.Name);
+                    Count(l.Body, defs, names);
+                    break;
+                case IfStmt i:
+                    Count(i.Then, defs, names);
+                    Count(i.Else, defs, names);
+                    break;
+            }
+        }
+    }
+
+    private static void Assigned(ImmutableArray<MStmt> stmts, HashSet<string> names)
+    {
+        foreach (var s in stmts)
+        {
+            if (s.Dest is { } d) names.Add(d.Name);
+            switch (s)
+            {
+                case LoopStmt l: names.Add(l.Var.Name); Assigned(l.Body, names); break;
+                case IfStmt i: Assigned(i.Then, names); Assigned(i.Else, names); break;
+            }
+        }
+    }
+
+    /// <summary>Scalar i64 registers assigned once, by a constant: their values.</summary>
+    private static void Constants(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, Dictionary<string, long> found)
+    {
+        foreach (var s in stmts)
+            switch (s)
+            {
+                case ConstStmt c when c.Target.Type == MType.I64 && defs.GetValueOrDefault(c.Target.Name) == 1:
+                    found[c.Target.Name] = c.Value.I;
+                    break;
+                case LoopStmt l: Constants(l.Body, defs, found); break;
+                case IfStmt i: Constants(i.Then, defs, found); Constants(i.Else, defs, found); break;
+            }
+    }
+
+    private static ImmutableArray<MStmt> Rewrite(ImmutableArray<MStmt> stmts, State state)
+    {
+        ImmutableArray<MStmt>.Builder? result = null;
+        for (int k = 0; k < stmts.Length; k++)
+        {
+            var s = stmts[k];
+            List<MStmt>? now = null;
+            switch (s)
+            {
+                case LoopStmt l:
+                {
+                    var body = Rewrite(l.Body, state);
+                    var loop = body == l.Body ? l : l with { Body = body };
+                    now = Split(loop, state) ?? (ReferenceEquals(loop, l) ? null : [loop]);
+                    break;
+                }
+                case IfStmt i:
+                {
+                    var then = Rewrite(i.Then, state);
+                    var @else = Rewrite(i.Else, state);
+                    if (then != i.Then || @else != i.Else) now = [i with { Then = then, Else = @else }];
+                    break;
+                }
+            }
+            if (now is null && result is null) continue;
+            if (result is null)
+            {
+                result = ImmutableArray.CreateBuilder<MStmt>(stmts.Length);
+                for (int j = 0; j < k; j++) result.Add(stmts[j]);
+            }
+            if (now is null) result.Add(s);
+            else result.AddRange(now);
+        }
+        return result is null ? stmts : result.ToImmutable();
+    }
+
+    /// <summary>A value of the loop's digits: floor(k / Lo) mod (Hi / Lo), Lo dividing Hi, Hi = K meaning no mod (k &lt; K).</summary>
+    private readonly record struct Digits(long Lo, long Hi);
+
+    /// <summary>The statements replacing <paramref name="loop"/> (constants, then the digit loops), or null.</summary>
+    private static List<MStmt>? Split(LoopStmt loop, State state)
+    {
+        if (loop.Step != 1 || loop.Var.Type != MType.I64
+            || !state.Constants.TryGetValue(loop.Lower.Name, out long lower) || lower != 0
+            || !state.Constants.TryGetValue(loop.Upper.Name, out long K) || K < 4)
+            return null;
+        var assigned = new HashSet<string>(StringComparer.Ordinal);
+        Assigned(loop.Body, assigned);
+        if (assigned.Contains(loop.Var.Name)) return null;
+        var values = new Dictionary<string, Digits>(StringComparer.Ordinal) { [loop.Var.Name] = new(1, K) };
+        var divisions = new Dictionary<MStmt, Digits>(ReferenceEqualityComparer.Instance);
+        var cuts = new SortedSet<long>();
+        foreach (var s in loop.Body)
+        {
+            // Other divisions stay: they read their operand, which keeps its value.
+            if (s is BinaryStmt { Op: BinaryOp.FloorDiv or BinaryOp.Mod } b && values.TryGetValue(b.A.Name, out var x)
+                && b.Target.Type == MType.I64 && state.Defs.GetValueOrDefault(b.Target.Name) == 1
+                && state.Constants.TryGetValue(b.B.Name, out long c) && c >= 2 && !assigned.Contains(b.B.Name))
+            {
+                // Products at or above K: floor(k / p) is 0 and a mod by them is no mod, as k < K.
+                long p = c >= K / x.Lo + 1 ? K : x.Lo * c;
+                var v = b.Op == BinaryOp.FloorDiv ? new Digits(Math.Min(p, x.Hi), x.Hi) : new Digits(x.Lo, Math.Min(p, x.Hi));
+                values[b.Target.Name] = v;
+                divisions[s] = v;
+                foreach (long cut in (long[])[v.Lo, v.Hi])
+                    if (cut > 1 && cut < K) cuts.Add(cut);
+                continue;
+            }
+            if (s is MoveStmt m && m.Target.Type == MType.I64 && state.Defs.GetValueOrDefault(m.Target.Name) == 1 && values.TryGetValue(m.Source.Name, out var y))
+                values[m.Target.Name] = y;
+        }
+        if (divisions.Count == 0 || cuts.Count == 0) return null;
+        // Digit i runs over [0, place[i + 1] / place[i]) with place[0] = 1 and the last place's digit up to K.
+        long[] place = [1, .. cuts];
+        for (int i = 1; i < place.Length; i++)
+            if (place[i] % place[i - 1] != 0) return null;
+        if (K % place[^1] != 0) return null;
+        int n = place.Length;
+
+        var before = new List<MStmt>();
+        var zero = Const(0, "digit_k0");
+        var digits = new Reg[n];
+        var extents = new Reg[n];
+        for (int i = 0; i < n; i++)
+        {
+            digits[i] = state.Fresh($"{loop.Var.Name}_d{i}");
+            extents[i] = Const((i + 1 < n ? place[i + 1] : K) / place[i], $"{loop.Var.Name}_n{i}");
+        }
+        var weights = new Dictionary<long, Reg>();
+
+        // The body: each division reads its digits; k (where read) is the innermost digit plus the outer digits' sum.
+        var body = ImmutableArray.CreateBuilder<MStmt>(loop.Body.Length + 2);
+        var levels = new List<MStmt>[n];
+        for (int i = 0; i < n; i++) levels[i] = [];
+        if (Reads(loop.Body, loop.Var.Name, divisions))
+        {
+            Reg? outer = null;
+            for (int i = n - 1; i >= 1; i--)
+            {
+                var term = Scaled(levels[i], digits[i], place[i], $"{loop.Var.Name}_p{i}");
+                if (outer is null) outer = term;
+                else
+                {
+                    var sum = state.Fresh($"{loop.Var.Name}_s{i}");
+                    levels[i].Add(new BinaryStmt(sum, BinaryOp.Add, outer, term));
+                    outer = sum;
+                }
+            }
+            body.Add(new BinaryStmt(loop.Var, BinaryOp.Add, outer!, digits[0]));
+        }
+        foreach (var s in loop.Body)
+        {
+            if (!divisions.TryGetValue(s, out var v)) { body.Add(s); continue; }
+            var target = s.Dest!;
+            var terms = new List<(Reg Digit, long Weight)>();
+            for (int i = 0; i < n; i++)
+                if (place[i] >= v.Lo && place[i] < v.Hi) terms.Add((digits[i], place[i] / v.Lo));
+            if (terms.Count == 0) { body.Add(new ConstStmt(target, Scalar.Int(0))); continue; }
+            Reg? acc = null;
+            for (int t = terms.Count - 1; t >= 0; t--)
+            {
+                var term = terms[t].Weight == 1 ? terms[t].Digit : Scaled(body, terms[t].Digit, terms[t].Weight, $"{target.Name}_t{t}");
+                if (acc is null) acc = term;
+                else if (t == 0) { body.Add(new BinaryStmt(target, BinaryOp.Add, acc, term)); acc = target; }
+                else
+                {
+                    var sum = state.Fresh($"{target.Name}_s{t}");
+                    body.Add(new BinaryStmt(sum, BinaryOp.Add, acc, term));
+                    acc = sum;
+                }
+            }
+            if (!ReferenceEquals(acc, target)) body.Add(new MoveStmt(target, acc!));
+        }
+        MStmt nest = new LoopStmt(digits[0], zero, extents[0], 1, body.ToImmutable());
+        for (int i = 1; i < n; i++)
+            nest = new LoopStmt(digits[i], zero, extents[i], 1, [.. levels[i], nest]);
+        before.Add(nest);
+        return before;
+
+        Reg Const(long value, string hint)
+        {
+            var r = state.Fresh(hint);
+            before.Add(new ConstStmt(r, Scalar.Int(value)));
+            return r;
+        }
+
+        // digit · weight into a new register (the digit itself for weight 1).
+        Reg Scaled(ICollection<MStmt> into, Reg digit, long weight, string hint)
+        {
+            if (weight == 1) return digit;
+            if (!weights.TryGetValue(weight, out var w)) weights[weight] = w = Const(weight, $"digit_k{weight}");
+            var r = state.Fresh(hint);
+            into.Add(new BinaryStmt(r, BinaryOp.Mul, digit, w));
+            return r;
+        }
+    }
+
+    /// <summary>Whether a statement other than the replaced divisions reads <paramref name="name"/> (at any depth).</summary>
+    private static bool Reads(ImmutableArray<MStmt> stmts, string name, Dictionary<MStmt, Digits> replaced)
+    {
+        foreach (var s in stmts)
+        {
+            if (replaced.ContainsKey(s)) continue;
+            if (s.Uses.Any(u => u.Name == name)) return true;
+            switch (s)
+            {
+                case LoopStmt l when l.Lower.Name == name || l.Upper.Name == name || Reads(l.Body, name, replaced): return true;
+                case IfStmt i when Reads(i.Then, name, replaced) || Reads(i.Else, name, replaced): return true;
+            }
+        }
+        return false;
+    }
+}
