@@ -20,6 +20,13 @@ public sealed partial class KnobSpace
     /// partial last block (its 3×3 128→192 conv 1.9 → 2.9 ms); they keep 64.</summary>
     private const long ChannelColumnsMaxN = 128;
 
+    /// <summary>Largest default block of N of an im2col contraction (<see cref="Passes.MergeContractionTaps"/>) that takes
+    /// its whole output row: a stem's 112- or 111-wide rows as 64 + 48 columns ran a 64-wide micro-kernel over a quarter
+    /// of masked columns in every second program and paid each packed K row's bounds arithmetic for 4 vectors instead
+    /// of 7 (resnet50's 7×7/2 stem: see the commit). Wider rows keep <see cref="MultiAxisMaxN"/> (a K × N panel of
+    /// 147 × 128 f32 is 74 KiB, in L2 either way).</summary>
+    private const long MergedTapsMaxN = 128;
+
     /// <summary>Largest default block of the row axis M: about ten 6-row micro-kernel tiles.</summary>
     private const long MultiAxisMaxM = 64;
 
@@ -68,6 +75,8 @@ public sealed partial class KnobSpace
             }
             blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) ? MergedTapsK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             string nc = Classes.ClassOf(n);
+            if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc))
+                blocks[nc] = Classes.Extent(nc);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
                 GemmContractionBlocks(blocks, parallel, Classes.ClassOf(m), nc, Classes.ClassOf(k));
