@@ -41,6 +41,18 @@ public class MergedTapsConvTests
                 Check(t.Item1, t.Item2, h, h + t.Item7 % 3, t.Item4, t.Item5, t.Item6, Math.Min(t.Item7, t.Item4 - 1), t.seed, mustMerge: false);
             }, iter: 8);
 
+    /// <summary>Stems (ci 1..4) with strides 2..4, pads up to k - 1 and dilations: K = ci·kh·kw packed per row, the K loop
+    /// split into ci, kh and kw loops (Machine pass SplitDigitLoops), rows starting or ending in the padding.</summary>
+    [Fact]
+    public void RandomStridedStemsMatchTheReference() =>
+        Gen.Select(Gen.Int[1, 4], Gen.Int[1, 20], Gen.Int[12, 40], Gen.Int[2, 11], Gen.Int[2, 4], Gen.Int[1, 2], Gen.Int[0, 10])
+            .Select(Gen.Int[0, 1000], (s, seed) => (s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, seed))
+            .Sample(t =>
+            {
+                int h = Math.Max(t.Item3, t.Item6 * (t.Item4 - 1) + 1);
+                Check(t.Item1, t.Item2, h, h + t.seed % 5, t.Item4, t.Item5, t.Item6, t.Item7 % t.Item4, t.seed, mustMerge: true);
+            }, iter: 10);
+
     [Fact]
     public void RandomConvsMatchTheReference() =>
         Gen.Select(Gen.Int[1, 3], Gen.Int[1, 20], Gen.Int[5, 13], Gen.Int[5, 13], Gen.Int[2, 5], Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 2])
