@@ -24,7 +24,9 @@ public sealed partial class KnobSpace
     /// its whole output row: a stem's 112- or 111-wide rows as 64 + 48 columns ran a 64-wide micro-kernel over a quarter
     /// of masked columns in every second program and paid each packed K row's bounds arithmetic for 4 vectors instead
     /// of 7 (resnet50's 7×7/2 stem: see the commit). Wider rows keep <see cref="MultiAxisMaxN"/> (a K × N panel of
-    /// 147 × 128 f32 is 74 KiB, in L2 either way).</summary>
+    /// 147 × 128 f32 is 74 KiB, in L2 either way). Only where the conv is the kernel's one reduction: zfnet's stem with
+    /// its LRN fused grew past RyuJIT's budget with the row's extra tail tile shapes (about 512 locals; Vector512
+    /// intrinsics became calls: 5.9 → 20.9 ms).</summary>
     private const long MergedTapsMaxN = 128;
 
     /// <summary>Largest default block of the row axis M: about ten 6-row micro-kernel tiles.</summary>
@@ -75,7 +77,8 @@ public sealed partial class KnobSpace
             }
             blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) ? MergedTapsK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             string nc = Classes.ClassOf(n);
-            if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc))
+            if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc)
+                && Kernel.Computations.Count(x => x.Reduce is not null) == 1)
                 blocks[nc] = Classes.Extent(nc);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
