@@ -90,6 +90,38 @@ public class DotEpilogueTests
             $"{config}\n{Strata.Block.Text.BlockPrinter.Print(block)}\n{text}");
     }
 
+    /// <summary>A dot whose [M, N] result the epilogue sees as [1, M, N] (a conv's batch of 1, a reshape adding the
+    /// unit axis) applies the epilogue in the k loop too, masked (M = 40 in 16-row blocks) or not, after the Block
+    /// passes, on every target kind; results against the Block interpreter.</summary>
+    [Theory]
+    [InlineData(40, 16, 70, 64, "x86-64-avx512")]
+    [InlineData(48, 16, 300, 48, "x86-64-avx512")]
+    [InlineData(48, 16, 300, 48, "scalar")]
+    [InlineData(40, 16, 300, 64, "x86-64-avx2")]
+    [InlineData(13, 8, 300, 20, "generic-v128")]
+    public void AnEpilogueOverAUnitBatchAxisStaysInRegisters(int m, int blockM, int k, int n, string target)
+    {
+        var kernel = MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+            tile.kernel @lin3(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}], %b: f32[{{n}}]) -> (%y: f32[1,{{m}},{{n}}]) {
+              temp %acc: f32[1,{{m}},{{n}}]
+              domain i = 1, m = {{m}}, n = {{n}}
+              reduce k = {{k}}
+              %acc[i, m, n] = sum[k] mul(%x[m, k], %w[k, n])
+              %y[i, m, n] = relu(add(%acc[i, m, n], %b[n]))
+            }
+            """));
+        var space = KnobSpace.For(kernel);
+        var config = space.Default().With(KnobNames.Block(space.Classes.ClassOf("m")), blockM);
+        var block = BlockPipeline.Default.Run(TileToBlock.Lower(kernel, config));
+        var text = MachinePrinter.Print(MachineLoweringCheck.Check(block, config, Target.Get(target), MachineLoweringCheck.RandomInputs(kernel, m + n)));
+        Assert.True(block.Body.OfType<ReshapeOp>().Any() || block.Body.OfType<ForOp>().Any(), Strata.Block.Text.BlockPrinter.Print(block));
+        Assert.DoesNotContain("load %acc[", text);
+        // The output is stored inside the micro-kernel (before its last fma: the row tail's tiles follow), not by a
+        // loop after it (targets without fma: the results only).
+        if (text.Contains(" fma ", StringComparison.Ordinal))
+            Assert.True(text.IndexOf("store %y[", StringComparison.Ordinal) < text.LastIndexOf(" fma ", StringComparison.Ordinal), $"{Strata.Block.Text.BlockPrinter.Print(block)}\n{text}");
+    }
+
     [Theory]
     [InlineData(0, "x86-64-avx512", false)]
     [InlineData(2, "x86-64-avx512", false)]
