@@ -27,14 +27,18 @@ public class PrePaddedConvTests
         Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], seed: 7, target: null);
     }
 
-    /// <summary>The cost rule pads wide channels on large planes, and leaves narrow ones and small planes alone.</summary>
+    /// <summary>The cost rule pads wide channels on large planes of short rows, and leaves narrow channels, tiny planes and
+    /// rows of whole vectors alone.</summary>
     [Fact]
     public void TheDefaultRulePadsWideChannelsOnLargePlanes()
     {
-        Assert.True(PrePadConvInput.Pays(channels: 64, plane: 56 * 56, taps: 9));
-        Assert.False(PrePadConvInput.Pays(channels: 16, plane: 56 * 56, taps: 9));
-        Assert.False(PrePadConvInput.Pays(channels: 512, plane: 7 * 7, taps: 9));
-        Assert.False(PrePadConvInput.Pays(channels: 64, plane: 56 * 56, taps: 1));
+        Assert.True(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 9));
+        Assert.True(PrePadConvInput.Pays(channels: 512, outHeight: 28, outWidth: 28, taps: 9));
+        Assert.False(PrePadConvInput.Pays(channels: 16, outHeight: 56, outWidth: 56, taps: 9));
+        Assert.True(PrePadConvInput.Pays(channels: 512, outHeight: 7, outWidth: 7, taps: 9));
+        Assert.False(PrePadConvInput.Pays(channels: 512, outHeight: 5, outWidth: 5, taps: 9));
+        Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 1));
+        Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
         var model = Compile(Build(32, 8, 24, 24, 3, 3, [1, 1, 1, 1], seed: 1), Inputs(32, 24, 24, seed: 1), ConvPrePadding.Default);
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
     }
