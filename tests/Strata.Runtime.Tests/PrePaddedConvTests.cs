@@ -11,7 +11,7 @@ namespace Strata.Runtime.Tests;
 
 /// <summary>Convs that read a padded copy of their input (<see cref="PrePadConvInput"/>, forced): the Pad kernel and
 /// the unpadded conv against the Graph interpreter on the original graph, natively and with the Machine interpreter on
-/// every target. Random shapes: channels, planes, kernel sizes, asymmetric pads (also pads wider than the kernel), a
+/// every target. Random shapes: channels, planes, kernel sizes, strides, asymmetric pads (also pads wider than the kernel), a
 /// Relu before the conv so the Pad reads a kernel's output, not a graph input.</summary>
 public class PrePaddedConvTests
 {
@@ -23,8 +23,17 @@ public class PrePaddedConvTests
     [InlineData(5, 3, 7, 6, 2, 2, 2, 0, 0, 3)]       // pads wider than the kernel on one side
     public void MatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right)
     {
-        foreach (var target in Targets) Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], seed: 7, target);
-        Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], seed: 7, target: null);
+        foreach (var target in Targets) Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], 1, seed: 7, target);
+        Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], 1, seed: 7, target: null);
+    }
+
+    [Theory]
+    [InlineData(32, 16, 28, 28, 3, 3, 1, 1, 1, 1, 2)]  // resnet's 3×3/2
+    [InlineData(19, 8, 15, 12, 3, 4, 0, 2, 1, 1, 3)]   // stride 3, asymmetric pads, rows that end in the padding
+    public void StridedMatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right, int stride)
+    {
+        foreach (var target in Targets) Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], stride, seed: 9, target);
+        Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], stride, seed: 9, target: null);
     }
 
     /// <summary>The cost rule pads wide channels on large planes of short rows, and leaves narrow channels, tiny planes and
@@ -39,31 +48,31 @@ public class PrePaddedConvTests
         Assert.False(PrePadConvInput.Pays(channels: 512, outHeight: 5, outWidth: 5, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 1));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
-        var model = Compile(Build(32, 8, 24, 24, 3, 3, [1, 1, 1, 1], seed: 1), Inputs(32, 24, 24, seed: 1), ConvPrePadding.Default);
+        var model = Compile(Build(32, 8, 24, 24, 3, 3, [1, 1, 1, 1], 1, seed: 1), Inputs(32, 24, 24, seed: 1), ConvPrePadding.Default);
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
     }
 
     [Fact]
     public void RandomConvsMatchTheReference() =>
-        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 20], Gen.Int[3, 16], Gen.Int[3, 16], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[0, 255])
-            .Select(Gen.Int[0, 1000], (s, seed) => (s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, seed))
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 20], Gen.Int[3, 16], Gen.Int[3, 16], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[0, 255], Gen.Int[1, 3])
+            .Select(Gen.Int[0, 1000], (s, seed) => (s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, s.Item7, s.Item8, seed))
             .Sample(t =>
             {
                 int kh = Math.Min(t.Item5, t.Item3), kw = Math.Min(t.Item6, t.Item4);
                 long[] pads = [t.Item7 & 3, (t.Item7 >> 2) & 3, (t.Item7 >> 4) & 3, (t.Item7 >> 6) & 3];
                 if (pads.All(p => p == 0)) pads[0] = 1;
-                Check(t.Item1, t.Item2, t.Item3, t.Item4, kh, kw, pads, t.seed, Targets[t.seed % Targets.Length]);
-                Check(t.Item1, t.Item2, t.Item3, t.Item4, kh, kw, pads, t.seed, target: null);
+                Check(t.Item1, t.Item2, t.Item3, t.Item4, kh, kw, pads, t.Item8, t.seed, Targets[t.seed % Targets.Length]);
+                Check(t.Item1, t.Item2, t.Item3, t.Item4, kh, kw, pads, t.Item8, t.seed, target: null);
             }, iter: 10);
 
     private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);
 
-    private static Graph.Graph Build(int cin, int cout, int h, int w, int kh, int kw, long[] pads, int seed)
+    private static Graph.Graph Build(int cin, int cout, int h, int w, int kh, int kw, long[] pads, int stride, int seed)
     {
         var g = new GraphBuilder("conv", opset: 17);
         var x = g.Relu(g.Input("x", DataType.Float32, 1, cin, h, w));
         var y = g.Conv(x, g.Constant("w", SmallGraphs.Random(seed, cout, cin, kh, kw)), g.Constant("b", SmallGraphs.Random(seed + 1, cout)),
-            pads: pads);
+            strides: [stride, stride], pads: pads);
         g.Output(g.Relu(y), "y");
         return g.Build();
     }
@@ -79,16 +88,16 @@ public class PrePaddedConvTests
 
     /// <summary>Runs the forced pre-padded conv natively (<paramref name="target"/> null) or with the Machine
     /// interpreter for <paramref name="target"/>; checks a Pad kernel was made, and the result.</summary>
-    private static void Check(int cin, int cout, int h, int w, int kh, int kw, long[] pads, int seed, string? target)
+    private static void Check(int cin, int cout, int h, int w, int kh, int kw, long[] pads, int stride, int seed, string? target)
     {
         var inputs = Inputs(cin, h, w, seed);
-        var expected = SmallGraphs.Reference(Build(cin, cout, h, w, kh, kw, pads, seed), inputs);
+        var expected = SmallGraphs.Reference(Build(cin, cout, h, w, kh, kw, pads, stride, seed), inputs);
         IReadOnlyDictionary<string, RuntimeValue?> actual;
-        var model = Compile(Build(cin, cout, h, w, kh, kw, pads, seed), inputs, ConvPrePadding.Always);
+        var model = Compile(Build(cin, cout, h, w, kh, kw, pads, stride, seed), inputs, ConvPrePadding.Always);
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
         if (target is null)
         {
-            using var session = InferenceSession.Create(Build(cin, cout, h, w, kh, kw, pads, seed),
+            using var session = InferenceSession.Create(Build(cin, cout, h, w, kh, kw, pads, stride, seed),
                 new SessionOptions { Threads = 1, Compiler = Options(ConvPrePadding.Always) });
             actual = session.Run(inputs)!;
             Assert.All(session.Stats!.Kernels, s => Assert.Equal(ExecutionLevel.Native, s.Level));
@@ -98,7 +107,7 @@ public class PrePaddedConvTests
             var machine = MachineCompiler.Lower(model, Target.Get(target), MachineLoweringOptions.Default with { VerifyEach = true });
             actual = machine.Run(inputs);
         }
-        string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} k{kh}×{kw} pads [{string.Join(",", pads)}]";
+        string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} k{kh}×{kw} s{stride} pads [{string.Join(",", pads)}]";
         Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, $"{where}: {Tolerance.Compare(actual["y"]!, expected["y"]!)}");
     }
 }
