@@ -52,6 +52,30 @@ public class PrePaddedConvTests
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
     }
 
+    /// <summary>Two convs that read one value with the same pads share one padded copy (and a third, padded otherwise,
+    /// gets its own), natively against the reference.</summary>
+    [Fact]
+    public void ConvsOfOneInputShareItsPaddedCopy()
+    {
+        Graph.Graph Build()
+        {
+            var g = new GraphBuilder("branches", opset: 17);
+            var x = g.Relu(g.Input("x", DataType.Float32, 1, 24, 12, 12));
+            var a = g.Conv(x, g.Constant("wa", SmallGraphs.Random(1, 16, 24, 3, 3)), pads: [1, 1, 1, 1]);
+            var b = g.Conv(x, g.Constant("wb", SmallGraphs.Random(2, 16, 24, 3, 3)), pads: [1, 1, 1, 1]);
+            var c = g.Conv(x, g.Constant("wc", SmallGraphs.Random(3, 16, 24, 5, 5)), pads: [2, 2, 2, 2]);
+            g.Output(g.Add(g.Add(a, b), c), "y");
+            return g.Build();
+        }
+        var inputs = Inputs(24, 12, 12, seed: 4);
+        var model = Compile(Build(), inputs, ConvPrePadding.Always);
+        Assert.Equal(2, model.Graph.Nodes.Count(n => n.OpType == "Pad"));
+        using var session = InferenceSession.Create(Build(), new SessionOptions { Threads = 1, Compiler = Options(ConvPrePadding.Always) });
+        var actual = session.Run(inputs);
+        var expected = SmallGraphs.Reference(Build(), inputs);
+        Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, Tolerance.Compare(actual["y"]!, expected["y"]!));
+    }
+
     [Fact]
     public void RandomConvsMatchTheReference() =>
         Gen.Select(Gen.Int[1, 40], Gen.Int[1, 20], Gen.Int[3, 16], Gen.Int[3, 16], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[0, 255], Gen.Int[1, 3])

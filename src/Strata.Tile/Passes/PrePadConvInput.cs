@@ -17,11 +17,17 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
 
     public Graph.Graph Run(Graph.Graph graph)
     {
-        var mode = Environment.GetEnvironmentVariable("STRATA_PREPAD") == "0" ? ConvPrePadding.Never : Mode; // TEMP A/B
-        if (mode == ConvPrePadding.Never) return graph;
+        if (Mode == ConvPrePadding.Never) return graph;
+        // Convs that read one input with the same pads (an inception block's branches) share its padded copy.
+        var copies = new Dictionary<(Value, string), Value>();
         foreach (var conv in graph.Nodes.ToList())
-            if (Candidate(conv) is { } c && (mode == ConvPrePadding.Always || Pays(c.Channels, c.OutHeight, c.OutWidth, c.Taps)))
-                Rewrite(graph, conv, c.Pads, c.Padded);
+            if (Candidate(conv) is { } c && (Mode == ConvPrePadding.Always || Pays(c.Channels, c.OutHeight, c.OutWidth, c.Taps)))
+            {
+                var key = (conv.Inputs[0]!, string.Join(",", c.Pads));
+                if (!copies.TryGetValue(key, out var xp)) copies[key] = xp = AddPad(graph, conv, c.Pads, c.Padded);
+                conv.Inputs = conv.Inputs.SetItem(0, xp);
+                conv.Attributes = conv.Attributes.SetItem("pads", Graph.Attribute.Of("pads", new long[4]));
+            }
         return graph;
     }
 
@@ -60,7 +66,8 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
         return (xs[1].Value!.Value, ys[2].Value!.Value, ys[3].Value!.Value, kh * kw, pads, padded);
     }
 
-    private static void Rewrite(Graph.Graph graph, Node conv, long[] pads, long[] padded)
+    /// <summary>A Pad of <paramref name="conv"/>'s input by its pads, placed before it; returns the padded value.</summary>
+    private static Value AddPad(Graph.Graph graph, Node conv, long[] pads, long[] padded)
     {
         var x = conv.Inputs[0]!;
         // ONNX pads: all begins, then all ends, over (n, c, h, w).
@@ -74,8 +81,7 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
         }
         else pad = new Node("Pad", [x], [xp], [Graph.Attribute.Of("mode", "constant"), Graph.Attribute.Of("pads", onnxPads)], name: conv.Name + "_pad");
         graph.Nodes.Insert(graph.Nodes.IndexOf(conv), pad);
-        conv.Inputs = conv.Inputs.SetItem(0, xp);
-        conv.Attributes = conv.Attributes.SetItem("pads", Graph.Attribute.Of("pads", new long[4]));
+        return xp;
     }
 }
 
