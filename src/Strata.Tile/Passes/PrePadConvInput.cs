@@ -1,11 +1,10 @@
-using System.Collections.Immutable;
 using Strata.Core;
 using Strata.Graph;
 
 namespace Strata.Tile.Passes;
 
-/// <summary>A padded convolution (group 1, no dilation, any stride) reads a padded copy of its input instead: <c>Conv(x, pads = p)</c> becomes
-/// <c>Conv(Pad(x, p), pads = 0)</c>. The Pad is a kernel of its own (fusion starts a kernel at every contraction and
+/// <summary>A padded convolution (group 1, no dilation, any stride) reads a padded copy of its input instead:
+/// <c>Conv(x, pads = p)</c> becomes <c>Conv(Pad(x, p), pads = 0)</c>. The Pad is a kernel of its own (fusion starts a kernel at every contraction and
 /// absorbs only pure views as its prologue), one vectorised parallel copy of the input; the conv then reads its input
 /// rows unconditionally: no padding bounds per tap, no masked loads at the plane's edges, and its input operand is a
 /// plain affine load. Applies by <see cref="Pays"/>.</summary>
