@@ -77,6 +77,13 @@ public sealed record FusionOptions
     public ImmutableHashSet<string> PoolsAfterContractions { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal,
         "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");
 
+    /// <summary>Other ops that, like <see cref="PoolsAfterContractions"/>, start their own kernel after a large
+    /// contraction: a Pad reads the contraction's output at shifted indices, so fused it turns the contraction into a
+    /// temp computed per program (resnet50's 1×1 Conv+Relu followed by the Pad that
+    /// <see cref="Passes.PrePadConvInput"/> adds for the next 3×3 conv: 0.18 ms alone, 0.66 ms with the Pad fused,
+    /// thread CPU at 1 thread). Empty disables.</summary>
+    public ImmutableHashSet<string> SplitAfterContractions { get; init; } = ImmutableHashSet.Create(StringComparer.Ordinal, "Pad");
+
     /// <summary>A pool of <see cref="PoolsAfterContractions"/> does not join a kernel that holds a Concat of more than
     /// this many inputs: it reads the kernel's values through windows, so each tap evaluates the concat's select again,
     /// one masked load per concat input. Measured at 1 thread: inception v1's 4-way Concat + MaxPool 3×3/2 over

@@ -190,10 +190,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     long min = Options.MinParallelExtent;
                     // A pool splits off whatever the size of the map between: fused, the contraction is computed per
                     // program as a temp rather than tiled as a dot (see PoolsAfterContractions).
-                    if (!contraction && _contractionWork >= Options.MinParallelWork && Options.PoolsAfterContractions.Contains(node.OpKey))
+                    if (!contraction && _contractionWork >= Options.MinParallelWork
+                        && (Options.PoolsAfterContractions.Contains(node.OpKey) || Options.SplitAfterContractions.Contains(node.OpKey)))
                     {
                         Undo(mark, inputCount);
-                        return $"{node.OpKey} pools the contraction's output: the contraction keeps its own kernel";
+                        return $"{node.OpKey} {(node.OpType == "Pad" ? "pads" : "pools")} the contraction's output: the contraction keeps its own kernel";
                     }
                     if (!contraction && _contractionWork >= Options.MinParallelWork && SplitElements(node) <= Options.MaxSplitElements)
                     {

@@ -15,14 +15,17 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// <item><see cref="FoldAffineIntoConv"/>: BatchNormalization and per-channel Mul/Add after a Conv with constant
     /// weights become that Conv's weights and bias; <see cref="CombineChannelAffine"/>: other chains of them become
     /// one Mul and one Add by per-channel constants;</item>
+    /// <item><see cref="PrePadConvInput"/>: a padded stride-1 conv with wide channels on a large plane reads a padded
+    /// copy of its input (<paramref name="prePadding"/>: by its cost rule, or never / always);</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
     /// <paramref name="specializedInputs"/>: constants that stand for run-time inputs (see <see cref="FoldConstants"/>).</summary>
-    public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null) => new([
+    public static GraphPipeline Standard(OpRegistry? ops = null, IReadOnlySet<Value>? specializedInputs = null,
+        ConvPrePadding prePadding = ConvPrePadding.Default) => new([
         new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
             .UntilUnchanged("FoldAndInline"),
-        new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs),
+        new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs), new PrePadConvInput(prePadding),
         new EliminateDeadNodes(), new OrderForFusion()]);
 
     public static GraphPipeline Default { get; } = Standard();
