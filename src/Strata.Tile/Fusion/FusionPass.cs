@@ -57,6 +57,19 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
         {
             var lowering = pass.Registry.FindLowering(node);
             string? reason = lowering is null ? $"no Tile lowering is registered for {node.OpKey}" : CheckTypes(node);
+            if (reason is null && pass.Options.InPlaceConcats && InPlaceConcat.IsCandidate(node, graph.Inputs.Contains, _uses.IsGraphOutput))
+            {
+                // Alone in its kernel: the runtime lays its inputs out inside its buffer (see InPlaceConcat).
+                var alone = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
+                if (alone.TryLower(node, lowering!) is null)
+                {
+                    Close();
+                    _open = alone;
+                    _kernelCount++;
+                    Close();
+                    return;
+                }
+            }
             if (reason is null)
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
