@@ -66,7 +66,9 @@ public sealed partial class KnobSpace
                 }
                 continue;
             }
-            blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) ? MergedTapsK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            // A grouped conv's K (ci per group: 136, 68, …) takes a dividing block like an im2col K: 136 in blocks of
+            // 128 ran the micro-kernel over 256 rows, the last 120 of them masked zeros.
+            blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) || roles.Group is not null ? DividingK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
             string nc = Classes.ClassOf(n);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
@@ -167,20 +169,23 @@ public sealed partial class KnobSpace
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
 
-    /// <summary>The K block of an im2col contraction (<see cref="Passes.MergeContractionTaps"/>, K = ci·kh·kw): a block
-    /// that divides K, up to twice <see cref="MultiAxisMaxK"/> (a 3×3 conv's 576 = 3 · 192), so no block is a masked
-    /// tail the micro-kernel would run in full (144 in blocks of 128 computed 256 rows); else the usual block.</summary>
-    private long MergedTapsK(string cls)
+    /// <summary>The K block of an im2col contraction (<see cref="Passes.MergeContractionTaps"/>, K = ci·kh·kw) or of a
+    /// grouped convolution (K = ci per group): a block that divides K, up to twice <see cref="MultiAxisMaxK"/> (a 3×3
+    /// conv's 576 = 3 · 192), so no block is a masked tail the micro-kernel would run in full (144 in blocks of 128
+    /// computed 256 rows); else the usual block.</summary>
+    private long DividingK(string cls)
     {
         long extent = Classes.Extent(cls);
         var fits = _blockCandidates[cls].Where(v => extent % v == 0 && v <= 2 * MultiAxisMaxK).ToArray();
         return fits.Length > 0 && fits[^1] >= MultiAxisMaxK / 2 ? fits[^1] : BlockAtMost(cls, MultiAxisMaxK);
     }
 
-    /// <summary>Divisors of an im2col contraction's K (<see cref="MergedTapsK"/>) as block candidates of its class.</summary>
+    /// <summary>Divisors of an im2col or grouped contraction's K (<see cref="DividingK"/>) as block candidates of its class.</summary>
     private ImmutableArray<long> WithTapDivisors(string cls, ImmutableArray<long> candidates)
     {
-        bool merged = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c) && Classes.IsUsed(c.Reduce!.Axes[0]) && Classes.ClassOf(c.Reduce.Axes[0]) == cls);
+        bool merged = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c) && Classes.IsUsed(c.Reduce!.Axes[0]) && Classes.ClassOf(c.Reduce.Axes[0]) == cls)
+            || Kernel.Computations.Any(c => DotShape.Roles(c, x => Kernel.Axis(x).Extent) is { Group: not null, K: var k } && DotShape.IsMultiTap(c)
+                && Classes.IsUsed(k) && Classes.ClassOf(k) == cls);
         if (!merged) return candidates;
         long extent = Classes.Extent(cls);
         var extra = Enumerable.Range((int)(MultiAxisMaxK / 2), (int)(MultiAxisMaxK * 3 / 2) + 1).Select(v => (long)v)
