@@ -69,6 +69,11 @@ public sealed partial class KnobSpace
             // A grouped conv's K (ci per group: 136, 68, …) takes a dividing block like an im2col K: 136 in blocks of
             // 128 ran the micro-kernel over 256 rows, the last 120 of them masked zeros.
             blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) || roles.Group is not null ? DividingK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            // So does a plain conv's K (ci): densenet's 1×1 convs over 160, 224, 480… channels ran 128 + a masked tail
+            // block computed in full (256 rows for 160). Channels as columns take theirs in ChannelColumnDividingBlocks.
+            // Only where the usual block leaves a tail (256, 512… keep 128).
+            if (!roles.Transposed && roles.Group is null && Classes.Extent(Classes.ClassOf(k)) % blocks[Classes.ClassOf(k)] != 0)
+                blocks[Classes.ClassOf(k)] = DividingK(Classes.ClassOf(k));
             string nc = Classes.ClassOf(n);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
@@ -216,7 +221,10 @@ public sealed partial class KnobSpace
     {
         bool merged = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c) && Classes.IsUsed(c.Reduce!.Axes[0]) && Classes.ClassOf(c.Reduce.Axes[0]) == cls)
             || Kernel.Computations.Any(c => DotShape.Roles(c, x => Kernel.Axis(x).Extent) is { Group: not null, K: var k } && DotShape.IsMultiTap(c)
-                && Classes.IsUsed(k) && Classes.ClassOf(k) == cls);
+                && Classes.IsUsed(k) && Classes.ClassOf(k) == cls)
+            || (Classes.Extent(cls) > MultiAxisMaxK && Classes.Extent(cls) % MultiAxisMaxK != 0
+                && Kernel.Computations.Any(c => DotShape.DefaultRoles(c, x => Kernel.Axis(x).Extent) is { M: not null, Group: null, Transposed: false, K: var k }
+                    && Classes.IsUsed(k) && Classes.ClassOf(k) == cls));
         if (!merged) return candidates;
         long extent = Classes.Extent(cls);
         var extra = Enumerable.Range((int)(MultiAxisMaxK / 2), (int)(MultiAxisMaxK * 3 / 2) + 1).Select(v => (long)v)

@@ -147,6 +147,31 @@ public class KnobSpaceTests
         Assert.Equal((k, n), (d.GetInt("block.ci", 0), d.GetInt("block.oh_ow", 0)));
     }
 
+    /// <summary>A plain 1×1 conv on a large plane (densenet's growing ci): K takes a block that divides ci where 128
+    /// would leave a masked tail block (160 whole, 480 as 2 · 240, 544 as 4 · 136); ci that 128 divides keeps 128, and
+    /// ci up to 128 is whole.</summary>
+    [Theory]
+    [InlineData(160, 160)]
+    [InlineData(224, 224)]
+    [InlineData(480, 240)]
+    [InlineData(544, 136)]
+    [InlineData(256, 128)]
+    [InlineData(512, 128)]
+    [InlineData(96, 96)]
+    public void APlainOneByOneConvTakesADividingK(int ci, long k)
+    {
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,{{ci}},3136], %w: f32[128,{{ci}},1,1]) -> (%out: f32[1,128,3136]) {
+              domain n = 1, co = 128, oh_ow = 3136
+              reduce ci = {{ci}}, kh = 1, kw = 1
+              %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(k, d.GetInt("block.ci", 0));
+    }
+
     /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
     /// its program count by halving the column block first (not below 64), then the row block.</summary>
     [Theory]
