@@ -88,8 +88,8 @@ public sealed record FusionOptions
     /// <summary>A Concat whose inputs are laid end to end in its output (<see cref="InPlaceConcat.IsCandidate"/>) is a
     /// kernel of its own, joining no other node: the runtime places its inputs inside its buffer, so their producers
     /// write the concat and the kernel never runs; its readers (densenet's pre-activation BatchNorm+ReLU) read the concat
-    /// once instead of copying it again. Measured at 1 thread (thread CPU summed over kernels): see the runtime README.
-    /// False fuses Concat like any view.</summary>
+    /// once instead of copying it again. densenet121 at 1 thread, thread CPU summed over kernels: 55 → 49 ms (see the
+    /// runtime README). False fuses Concat like any view.</summary>
     public bool InPlaceConcats { get; init; } = true;
 
     /// <summary>One-element constants become literals in the expressions that use them instead of kernel inputs.</summary>
