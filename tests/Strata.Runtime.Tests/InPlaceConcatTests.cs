@@ -14,8 +14,12 @@ public sealed class InPlaceConcatTests
 
     /// <summary>A densenet block: each layer concatenates a conv of the pre-activation (BN+ReLU) of the previous concat.
     /// Every concat is placed (they nest: concat i is the first input of concat i + 1, and also read by layer i's BN).</summary>
-    [Fact]
-    public void DenseBlockConcatsAreAllPlaced()
+    [Theory]
+    [InlineData(ExecutionLevel.Native, null)]
+    [InlineData(ExecutionLevel.Machine, "scalar")]
+    [InlineData(ExecutionLevel.Machine, "x86-64-avx2")]
+    [InlineData(ExecutionLevel.Block, null)]
+    public void DenseBlockConcatsAreAllPlaced(ExecutionLevel level, string? target)
     {
         var g = new GraphBuilder("dense", opset: 17);
         var x = g.Input("x", DataType.Float32, 1, 4, 6, 7);
@@ -28,7 +32,9 @@ public sealed class InPlaceConcatTests
             features = g.Concat(1, features, grown);
         }
         g.Output(g.Sigmoid(features), "y");
-        var (program, _) = Check(g.Build(), SmallGraphs.Random(7, 1, 4, 6, 7));
+        var options = new SessionOptions { Threads = 1, Level = level };
+        if (target is not null) options = options with { Target = Target.Known.Single(t => t.Name == target) };
+        var (program, _) = Check(g.Build(), SmallGraphs.Random(7, 1, 4, 6, 7), $"{level} {target}", options);
         Assert.Equal(4, program.Stats.InPlaceKernels);
     }
 
@@ -95,14 +101,16 @@ public sealed class InPlaceConcatTests
         Check(g.Build(), SmallGraphs.Random(seed + 99, n, c0, h, w), $"seed {seed}");
     }
 
-    private static (NativeProgram Program, IReadOnlyDictionary<string, RuntimeValue?> Outputs) Check(Graph.Graph graph, Tensor<float> x, string what = "")
+    private static (NativeProgram Program, IReadOnlyDictionary<string, RuntimeValue?> Outputs) Check(Graph.Graph graph, Tensor<float> x,
+        string what = "", SessionOptions? options = null)
     {
+        options ??= new SessionOptions { Threads = 1 };
         var inputs = new Dictionary<string, RuntimeValue> { ["x"] = x };
         var expected = SmallGraphs.Reference(graph, inputs);
-        using var session = InferenceSession.Create(graph, new SessionOptions { Threads = 1 });
+        using var session = InferenceSession.Create(graph, options);
         var actual = session.Run(inputs);
         var program = session.Programs.Single();
-        Assert.All(program.Stats.Kernels, k => Assert.Equal(ExecutionLevel.Native, k.Level));
+        Assert.All(program.Stats.Kernels, k => Assert.Equal(options.Level, k.Level));
         foreach (var (name, value) in expected)
             Assert.True(Tolerance.Compare(actual[name]!, value!) is null, $"{what} {name}: {Tolerance.Compare(actual[name]!, value!)}");
         AssertSoundArena(program.ArenaValues, what);
