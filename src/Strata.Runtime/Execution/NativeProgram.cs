@@ -48,6 +48,11 @@ public sealed unsafe class NativeProgram : IDisposable
 
     public MemoryPlan Plan { get; }
 
+    /// <summary>Every value in the arena (intermediates and scratch, including those placed inside in-place concats,
+    /// which <see cref="Plan"/> does not list), in slot order.</summary>
+    public IReadOnlyList<ArenaValue> ArenaValues => [.. _slots.Where(s => s.Kind == SlotKind.Arena)
+        .Select(s => new ArenaValue(s.Name, s.Offset, s.Bytes, s.FirstUse, s.LastUse, s.AliasOf >= 0 ? _slots[s.AliasOf].Name : null))];
+
     public ProgramStats Stats { get; }
 
     /// <summary>Runs the program on named inputs (already validated against the model by the session); returns every

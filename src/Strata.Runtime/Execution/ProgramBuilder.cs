@@ -9,13 +9,14 @@ namespace Strata.Runtime;
 
 /// <summary>Assembles a <see cref="NativeProgram"/> from a compiled model and one runner per kernel: decides where
 /// every value lives (<see cref="SlotKind"/>), computes the liveness of the intermediates in step order, plans the
-/// arena (<see cref="MemoryPlan"/>) and copies the constants kernels read into native memory.</summary>
+/// arena (<see cref="MemoryPlan"/>; in-place concats, <see cref="InPlaceConcats"/>, are planned as their outputs) and copies the constants kernels read into native memory.</summary>
 internal sealed class ProgramBuilder
 {
     private readonly Graph.Graph _graph;
     private readonly List<ProgramSlot> _slots = [];
     private readonly Dictionary<Value, int> _slotOf = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Value> _defined;
+    private readonly HashSet<KernelRunner> _inPlace = new(ReferenceEqualityComparer.Instance);
 
     private ProgramBuilder(Graph.Graph graph)
     {
@@ -29,9 +30,12 @@ internal sealed class ProgramBuilder
     {
         var b = new ProgramBuilder(model.Graph);
         var (steps, fallbacks) = b.Steps(model, runners);
-        var arena = b._slots.Where(s => s.Kind == SlotKind.Arena).ToList();
+        InPlaceConcats.ExtendRoots(b._slots);
+        var arena = b._slots.Where(s => s.Kind == SlotKind.Arena && s.AliasOf < 0).ToList();
         var plan = MemoryPlan.Create([.. arena.Select(s => new BufferRequest(s.Name, s.Bytes, s.FirstUse, s.LastUse))]);
         for (int i = 0; i < arena.Count; i++) arena[i].Offset = plan.Placements[i].Offset;
+        InPlaceConcats.PlaceInside(b._slots);
+        InPlaceConcats.Check(b._slots);
         long constantBytes = 0, foldedBytes = 0;
         foreach (var s in b._slots.Where(s => s.Kind == SlotKind.Constant && s.KernelUse))
         {
@@ -42,7 +46,7 @@ internal sealed class ProgramBuilder
         }
         var folded = steps.OfType<KernelExecStep>().Where(k => k.Folded).Select(k => k.Runner).ToHashSet();
         var stats = new ProgramStats(level,
-            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime, folded.Contains(r)))],
+            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime, folded.Contains(r), b._inPlace.Contains(r)))],
             fallbacks, plan.ArenaBytes, plan.IntermediateBytes, plan.PeakLiveBytes, GraphIntermediateBytes(model.Graph),
             constantBytes, foldedBytes, compileTime);
         return new NativeProgram(model.Graph, [.. b._slots], steps, b._slotOf, plan, stats, pool, registry);
@@ -75,6 +79,11 @@ internal sealed class ProgramBuilder
                     if (fold)
                         foreach (var v in compiled.Step.Outputs) (_slots[Slot(v)].Kind, _slots[Slot(v)].Folded) = (SlotKind.Constant, true);
                     var slots = runner.Params.Select(p => Bind(i, compiled.Step, runner, p)).ToImmutableArray();
+                    if (!fold && InPlaceConcats.TryPlace(compiled.Step, _graph, v => _slots[Slot(v)]))
+                    {
+                        _inPlace.Add(runner); // its inputs now lie inside its output: nothing to run
+                        break;
+                    }
                     steps.Add(new KernelExecStep(i, runner, slots, args, fold));
                     args += slots.Length;
                     break;

@@ -45,6 +45,12 @@ internal sealed class ProgramSlot(int id, string name, Value? value, SlotKind ki
     /// <summary>For <see cref="SlotKind.Arena"/>: the offset in the arena.</summary>
     public long Offset { get; set; }
 
+    /// <summary>For an <see cref="SlotKind.Arena"/> value placed inside another one (an input of an in-place Concat,
+    /// see <see cref="ProgramBuilder"/>): that slot's id, else -1; <see cref="AliasOffset"/> is its byte offset there.
+    /// Such a slot is not planned on its own: its <see cref="Offset"/> is its parent's plus <see cref="AliasOffset"/>.</summary>
+    public int AliasOf { get; set; } = -1;
+    public long AliasOffset { get; set; }
+
     /// <summary>A constant computed by a folded kernel (not a graph constant): its data is written at the first run.</summary>
     public bool Folded { get; set; }
 

@@ -57,11 +57,28 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
         {
             var lowering = pass.Registry.FindLowering(node);
             string? reason = lowering is null ? $"no Tile lowering is registered for {node.OpKey}" : CheckTypes(node);
+            if (reason is null && pass.Options.InPlaceConcats && InPlaceConcat.IsCandidate(node, graph.Inputs.Contains, _uses.IsGraphOutput))
+            {
+                // Alone in its kernel: the runtime lays its inputs out inside its buffer (see InPlaceConcat).
+                var alone = new OpenKernel(this, $"{_prefix}.k{_kernelCount}");
+                if (alone.TryLower(node, lowering!) is null)
+                {
+                    Close();
+                    _open = alone;
+                    _kernelCount++;
+                    Close();
+                    return;
+                }
+            }
             if (reason is null)
             {
                 bool contraction = pass.Options.Contractions.Contains(node.OpKey);
                 bool connected = _open is not null && _uses.ReadsOf(node).Any(v => _open.Produces(v) || (v.Constant is null && !_open.HasContraction && _open.Reads(v)));
-                bool prologue = contraction && _open is not null && _open.IsViewOnly && !_open.DividesIndices && _uses.ReadsOf(node).Any(_open.Produces);
+                // A conv may take a view that divides only outer indices (a channel shuffle: Reshape, Transpose, Reshape
+                // over the channels): each row it reads stays a contiguous run along the innermost axis.
+                bool prologue = contraction && _open is not null && _open.IsViewOnly
+                    && (!_open.DividesIndices || (node.OpKey == "Conv" && !_open.DividesInnermostIndex))
+                    && _uses.ReadsOf(node).Any(_open.Produces);
                 if ((connected && !contraction) || prologue)
                 {
                     reason = _open!.TryLower(node, lowering!);
@@ -137,6 +154,10 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
             /// Reshape that merges axes, seen from the merged side): a contraction reading such a view would gather its
             /// operand element by element, so the view stays a copy kernel of its own instead of a prologue.</summary>
             public bool DividesIndices { get; private set; }
+
+            /// <summary>True when such a floor division or remainder involves a view's innermost index (a flatten, a head
+            /// merge): a row of the view is then no contiguous run of its input.</summary>
+            public bool DividesInnermostIndex { get; private set; }
 
             /// <summary>True once a contraction has joined (siblings then stay out: the kernel is the contraction's).</summary>
             public bool HasContraction { get; private set; }
@@ -226,7 +247,11 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                     _values[o] = tv;
                     _produced.Add(o);
                     if (!IsView(tv)) IsViewOnly = false;
-                    else if (DividesIndex(tv)) DividesIndices = true;
+                    else if (DividesIndex(tv, out bool innermost))
+                    {
+                        DividesIndices = true;
+                        DividesInnermostIndex |= innermost;
+                    }
                 }
                 if (contraction) HasContraction = true;
                 if (_builder.Mark().Temps > 0 || HasContraction) IsViewOnly = false;
@@ -347,9 +372,15 @@ public sealed class FusionPass(ExtensionRegistry? registry = null, FusionOptions
                 return tv;
             }
 
-            private static bool DividesIndex(TileValue tv) =>
-                tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is Load load
-                && load.Indices.Any(i => Passes.ExprWalk.PreOrder(i).Any(e => e is Binary { Op: BinaryOp.FloorDiv or BinaryOp.Mod }));
+            private static bool DividesIndex(TileValue tv, out bool innermost)
+            {
+                innermost = false;
+                if (tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is not Load load) return false;
+                var divisions = load.Indices.SelectMany(Passes.ExprWalk.PreOrder).Where(e => e is Binary { Op: BinaryOp.FloorDiv or BinaryOp.Mod }).ToArray();
+                string last = "_fusion" + (tv.Rank - 1);
+                innermost = divisions.Any(d => Passes.ExprWalk.PreOrder(d).Any(e => e is IndexVar v && v.Name == last));
+                return divisions.Length > 0;
+            }
 
             private static bool IsView(TileValue tv) =>
                 tv.At(Enumerable.Range(0, tv.Rank).Select(i => (Expr)new IndexVar("_fusion" + i)).ToArray()) is Load or Constant;

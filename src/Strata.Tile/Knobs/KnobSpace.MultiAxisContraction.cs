@@ -75,7 +75,14 @@ public sealed partial class KnobSpace
                 }
                 continue;
             }
-            blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) ? MergedTapsK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            // A grouped conv's K (ci per group: 136, 68, …) takes a dividing block like an im2col K: 136 in blocks of
+            // 128 ran the micro-kernel over 256 rows, the last 120 of them masked zeros.
+            blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) || roles.Group is not null ? DividingK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            // So does a plain conv's K (ci): densenet's 1×1 convs over 160, 224, 480… channels ran 128 + a masked tail
+            // block computed in full (256 rows for 160). Channels as columns take theirs in ChannelColumnDividingBlocks.
+            // Only where the usual block leaves a tail (256, 512… keep 128).
+            if (!roles.Transposed && roles.Group is null && Classes.Extent(Classes.ClassOf(k)) % blocks[Classes.ClassOf(k)] != 0)
+                blocks[Classes.ClassOf(k)] = DividingK(Classes.ClassOf(k));
             string nc = Classes.ClassOf(n);
             if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc)
                 && Kernel.Computations.Count(x => x.Reduce is not null) == 1)
@@ -85,6 +92,8 @@ public sealed partial class KnobSpace
                 GemmContractionBlocks(blocks, parallel, Classes.ClassOf(m), nc, Classes.ClassOf(k));
                 continue;
             }
+            if (roles.Group is not null && IsGemm(c, roles))
+                GroupedPlaneBlock(blocks, nc);
             if (blocks[nc] < Classes.Extent(nc) && ParallelCandidates.Contains(nc) && !parallel.Contains(nc))
             {
                 parallel.Add(nc);
@@ -179,20 +188,55 @@ public sealed partial class KnobSpace
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
 
-    /// <summary>The K block of an im2col contraction (<see cref="Passes.MergeContractionTaps"/>, K = ci·kh·kw): a block
-    /// that divides K, up to twice <see cref="MultiAxisMaxK"/> (a 3×3 conv's 576 = 3 · 192), so no block is a masked
-    /// tail the micro-kernel would run in full (144 in blocks of 128 computed 256 rows); else the usual block.</summary>
-    private long MergedTapsK(string cls)
+    /// <summary>The column block (N, the merged oh·ow) of a GEMM-shaped grouped convolution where its default 64 leaves
+    /// a masked tail block: whole vectors that divide the plane (<see cref="WithGroupedPlaneDivisors"/>; shufflenet's
+    /// 28×28 groups as 7 · 112 columns, not 12 · 64 + 16: 1 thread CPU 0.060 → 0.046 ms per conv). A small plane kept
+    /// whole (as <see cref="GemmContractionBlocks"/> does) measured slower: its 14×14 groups 0.061 → 0.11 ms with 68 rows.</summary>
+    private void GroupedPlaneBlock(Dictionary<string, long> blocks, string nc)
+    {
+        long extent = Classes.Extent(nc);
+        if (extent % blocks[nc] == 0) return;
+        blocks[nc] = _blockCandidates[nc].LastOrDefault(v => GroupedPlaneDivides(extent, v), blocks[nc]);
+    }
+
+    /// <summary>A column block of whole vectors between half and twice <see cref="MultiAxisMaxN"/> that divides the plane.</summary>
+    private static bool GroupedPlaneDivides(long extent, long v) =>
+        v % DotShape.WideLanes == 0 && extent % v == 0 && v >= MultiAxisMaxN / 2 && v <= 2 * MultiAxisMaxN;
+
+    /// <summary>Block candidates of a GEMM-shaped grouped convolution's plane class: its whole-vector divisors
+    /// (<see cref="GroupedPlaneBlock"/>).</summary>
+    private ImmutableArray<long> WithGroupedPlaneDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        long extent = Classes.Extent(cls);
+        bool plane = Kernel.Computations.Any(c => c.Reduce is not null
+            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { Group: not null } roles
+            && Classes.IsUsed(roles.N) && Classes.ClassOf(roles.N) == cls && IsGemm(c, roles));
+        if (!plane) return candidates;
+        var extra = Enumerable.Range(1, (int)(2 * MultiAxisMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)
+            .Where(v => v < extent && GroupedPlaneDivides(extent, v) && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>The K block of an im2col contraction (<see cref="Passes.MergeContractionTaps"/>, K = ci·kh·kw) or of a
+    /// grouped convolution (K = ci per group): a block that divides K, up to twice <see cref="MultiAxisMaxK"/> (a 3×3
+    /// conv's 576 = 3 · 192), so no block is a masked tail the micro-kernel would run in full (144 in blocks of 128
+    /// computed 256 rows); else the usual block.</summary>
+    private long DividingK(string cls)
     {
         long extent = Classes.Extent(cls);
         var fits = _blockCandidates[cls].Where(v => extent % v == 0 && v <= 2 * MultiAxisMaxK).ToArray();
         return fits.Length > 0 && fits[^1] >= MultiAxisMaxK / 2 ? fits[^1] : BlockAtMost(cls, MultiAxisMaxK);
     }
 
-    /// <summary>Divisors of an im2col contraction's K (<see cref="MergedTapsK"/>) as block candidates of its class.</summary>
+    /// <summary>Divisors of an im2col or grouped contraction's K (<see cref="DividingK"/>) as block candidates of its class.</summary>
     private ImmutableArray<long> WithTapDivisors(string cls, ImmutableArray<long> candidates)
     {
-        bool merged = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c) && Classes.IsUsed(c.Reduce!.Axes[0]) && Classes.ClassOf(c.Reduce.Axes[0]) == cls);
+        bool merged = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c) && Classes.IsUsed(c.Reduce!.Axes[0]) && Classes.ClassOf(c.Reduce.Axes[0]) == cls)
+            || Kernel.Computations.Any(c => DotShape.Roles(c, x => Kernel.Axis(x).Extent) is { Group: not null, K: var k } && DotShape.IsMultiTap(c)
+                && Classes.IsUsed(k) && Classes.ClassOf(k) == cls)
+            || (Classes.Extent(cls) > MultiAxisMaxK && Classes.Extent(cls) % MultiAxisMaxK != 0
+                && Kernel.Computations.Any(c => DotShape.DefaultRoles(c, x => Kernel.Axis(x).Extent) is { M: not null, Group: null, Transposed: false, K: var k }
+                    && Classes.IsUsed(k) && Classes.ClassOf(k) == cls));
         if (!merged) return candidates;
         long extent = Classes.Extent(cls);
         var extra = Enumerable.Range((int)(MultiAxisMaxK / 2), (int)(MultiAxisMaxK * 3 / 2) + 1).Select(v => (long)v)

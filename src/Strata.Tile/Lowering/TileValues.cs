@@ -78,19 +78,28 @@ public static class TileValues
         return mapped.Select(e => IndexSimplifier.Simplify(e, facts)).ToArray();
     }
 
-    /// <summary>Row-major reshape of <paramref name="x"/> (same element count) by flat-index arithmetic.</summary>
+    /// <summary>Row-major reshape of <paramref name="x"/> (same element count) by flat-index arithmetic over the dims
+    /// that change: leading and trailing dims both shapes share pass their index through, so a reshape of the channels
+    /// (a channel shuffle's split and merge) leaves a padded conv's row and column indices as they are (flattened with
+    /// them, an index that may be -1 in the padding no longer simplifies).</summary>
     public static TileValue Reshape(TileValue x, ImmutableArray<long> shape)
     {
         if (x.Shape.SequenceEqual(shape)) return x;
+        int prefix = 0;
+        while (prefix < Math.Min(x.Rank, shape.Length) && x.Shape[prefix] == shape[prefix]) prefix++;
+        int suffix = 0;
+        while (suffix < Math.Min(x.Rank, shape.Length) - prefix && x.Shape[x.Rank - 1 - suffix] == shape[shape.Length - 1 - suffix]) suffix++;
         return View(x, shape, idx =>
         {
-            var flat = FlatIndex(idx, shape);
             var src = new Expr[x.Rank];
+            for (int d = 0; d < prefix; d++) src[d] = idx[d];
+            for (int d = 0; d < suffix; d++) src[x.Rank - 1 - d] = idx[shape.Length - 1 - d];
+            var flat = FlatIndex([.. idx.Skip(prefix).Take(shape.Length - prefix - suffix)], [.. shape.Skip(prefix).Take(shape.Length - prefix - suffix)]);
             long stride = 1;
-            for (int d = x.Rank - 1; d >= 0; d--)
+            for (int d = x.Rank - 1 - suffix; d >= prefix; d--)
             {
                 Expr q = stride == 1 ? flat : new Binary(BinaryOp.FloorDiv, flat, Expr.Index(stride));
-                src[d] = d == 0 ? q : new Binary(BinaryOp.Mod, q, Expr.Index(x.Shape[d]));
+                src[d] = d == prefix ? q : new Binary(BinaryOp.Mod, q, Expr.Index(x.Shape[d]));
                 stride *= x.Shape[d];
             }
             return src;

@@ -123,6 +123,55 @@ public class KnobSpaceTests
         Assert.True(Math.Max(Math.Max(m * kb, kb * n), m * n) <= 4096);
     }
 
+    /// <summary>A grouped 1×1 conv (shufflenet's: 4 groups, merged plane): K takes a block that divides the group's
+    /// input channels (136 whole, not 128 + a masked 8) and the plane a block of whole vectors that divides it (784 =
+    /// 7 · 112, not 12 · 64 + 16; 49 whole); where no such block exists the default keeps 64 (196 = 3 · 64 + 4).</summary>
+    [Theory]
+    [InlineData(136, 49, 136, 49)]
+    [InlineData(136, 784, 136, 112)]
+    [InlineData(34, 784, 34, 112)]
+    [InlineData(68, 196, 68, 64)]
+    [InlineData(131, 3136, 131, 64)]
+    public void AGroupedOneByOneConvTakesDividingKAndPlaneBlocks(int ci, int plane, long k, long n)
+    {
+        int cin = 4 * ci, cout = 4 * ci;
+        var s = Space($$"""
+            tile.kernel @gconv(%x: f32[1,{{cin}},{{plane}}], %w: f32[{{cout}},{{ci}},1,1]) -> (%out: f32[1,{{cout}},{{plane}}]) {
+              domain n = 1, co = {{cout}}, oh_ow = {{plane}}
+              reduce ci = {{ci}}, kh = 1, kw = 1
+              %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, add(mul(floordiv(co, {{ci}}), {{ci}}), ci), oh_ow], %w[co, ci, 0, 0])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal((k, n), (d.GetInt("block.ci", 0), d.GetInt("block.oh_ow", 0)));
+    }
+
+    /// <summary>A plain 1×1 conv on a large plane (densenet's growing ci): K takes a block that divides ci where 128
+    /// would leave a masked tail block (160 whole, 480 as 2 · 240, 544 as 4 · 136); ci that 128 divides keeps 128, and
+    /// ci up to 128 is whole.</summary>
+    [Theory]
+    [InlineData(160, 160)]
+    [InlineData(224, 224)]
+    [InlineData(480, 240)]
+    [InlineData(544, 136)]
+    [InlineData(256, 128)]
+    [InlineData(512, 128)]
+    [InlineData(96, 96)]
+    public void APlainOneByOneConvTakesADividingK(int ci, long k)
+    {
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,{{ci}},3136], %w: f32[128,{{ci}},1,1]) -> (%out: f32[1,128,3136]) {
+              domain n = 1, co = 128, oh_ow = 3136
+              reduce ci = {{ci}}, kh = 1, kw = 1
+              %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(k, d.GetInt("block.ci", 0));
+    }
+
     /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
     /// its program count by halving the column block first (not below 64), then the row block.</summary>
     [Theory]

@@ -129,4 +129,33 @@ public sealed class FusionContractionShapeTests
         var program = FusionHarness.CheckAgainstReference(() => HeadsOperand(32, 2, 8, transposed: false));
         Assert.Equal([["Reshape", "Transpose", "MatMul"]], Kernels(program));
     }
+
+    /// <summary>A grouped 1×1 conv, a channel shuffle (Reshape [1, g·c, h, w] → [1, g, c, h, w], Transpose, Reshape
+    /// back) or a reshape of the rows' columns, then a padded depthwise 3×3 conv.</summary>
+    private static Graph.Graph ShuffleThenDepthwise(bool shuffle)
+    {
+        const int groups = 2, c = 32, h = 16, w = 12, ch = groups * c; // 393 Ki multiply-adds: the shuffle stays out of the first conv
+        var g = new GraphBuilder("shuffle", opset: 17);
+        var x = g.Input("x", DataType.Float32, 1, ch, h, w);
+        var y = g.Conv(x, Weight(g, "w1", 1, ch, c, 1, 1), group: groups);
+        var v = shuffle
+            ? g.Reshape(g.Transpose(g.Reshape(y, 1, groups, c, h, w), 0, 2, 1, 3, 4), 1, ch, h, w)
+            : g.Reshape(y, 1, ch, w, h);
+        g.Output(g.Conv(v, Weight(g, "w2", 2, ch, 1, 3, 3), pads: [1, 1, 1, 1], group: ch), "y");
+        return g.Build();
+    }
+
+    [Fact]
+    public void ChannelShuffle_IsAPrologueOfTheNextConv()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => ShuffleThenDepthwise(shuffle: true));
+        Assert.Equal([["Conv"], ["Reshape", "Transpose", "Reshape", "Conv"]], Kernels(program));
+    }
+
+    [Fact]
+    public void AReshapeThatDividesTheRows_StaysACopyBeforeAConv()
+    {
+        var program = FusionHarness.CheckAgainstReference(() => ShuffleThenDepthwise(shuffle: false));
+        Assert.Equal([["Conv"], ["Reshape"], ["Conv"]], Kernels(program));
+    }
 }

@@ -1,0 +1,70 @@
+using CsCheck;
+using Strata.Block.Compilation;
+using Strata.Conformance;
+using Strata.Core;
+using Strata.Graph.Builder;
+
+namespace Strata.Runtime.Tests;
+
+/// <summary>Grouped convs lower as one dot per group block (Tile GroupWidth): K blocks that divide a group's input
+/// channels (136 whole, not 128 + 8), plane blocks of whole vectors that divide the merged oh·ow (784 = 7 · 112), or a
+/// plain 64 with a masked tail where neither exists. Random groups, channels and planes, on every Machine target (the
+/// Machine interpreter) and natively, against the Graph interpreter.</summary>
+public class GroupedConvTests
+{
+    [Theory]
+    [InlineData(4, 136, 136, 7, 7, 1, "block.ci = 136")]    // shufflenet's late groups: K whole
+    [InlineData(4, 34, 34, 28, 28, 1, "block.oh_ow = 112")] // its 28×28 groups: 7 column blocks of 112
+    [InlineData(3, 20, 12, 12, 20, 1, "block.oh_ow = 80")]  // 240 = 3 · 80
+    [InlineData(2, 140, 8, 5, 9, 3, null)]                  // a 3×3 grouped conv: K = 140 whole, kh and kw around the dot
+    public void MatchesTheReference(int groups, int cinPerGroup, int coutPerGroup, int h, int w, int k, string? config)
+    {
+        foreach (var target in Target.Known)
+            Check(groups, cinPerGroup, coutPerGroup, h, w, k, seed: 7, ExecutionLevel.Machine, target, config);
+        Check(groups, cinPerGroup, coutPerGroup, h, w, k, seed: 7, ExecutionLevel.Native, null, config);
+    }
+
+    [Fact]
+    public void RandomGroupedConvsMatchTheReferenceOnEveryTarget() =>
+        Gen.Select(Gen.Int[2, 4], Gen.Int[1, 140], Gen.Int[1, 24], Gen.Int[3, 20], Gen.Int[3, 20], Gen.Int[0, 3], Gen.Int[0, 1000])
+            .Sample(t =>
+            {
+                var (groups, cin, cout, h, w, kind, seed) = t;
+                int k = kind == 3 ? 3 : 1;
+                foreach (var target in Target.Known)
+                    Check(groups, cin, cout, h, w, k, seed, ExecutionLevel.Machine, target, null);
+                Check(groups, cin, cout, h, w, k, seed, ExecutionLevel.Native, null, null);
+            }, iter: 6);
+
+    /// <summary>The conformance tolerance: sums of over a hundred products in another order differ by a few 1e-6 near 0.</summary>
+    private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);
+
+    private static void Check(int groups, int cinPerGroup, int coutPerGroup, int h, int w, int k, int seed, ExecutionLevel level,
+        Target? target, string? config)
+    {
+        int cin = groups * cinPerGroup, cout = groups * coutPerGroup, pad = k / 2;
+        Graph.Graph Build()
+        {
+            var g = new GraphBuilder("gconv", opset: 17);
+            var x = g.Input("x", DataType.Float32, 1, cin, h, w);
+            var y = g.Conv(x, g.Constant("w", SmallGraphs.Random(seed, cout, cinPerGroup, k, k)), g.Constant("b", SmallGraphs.Random(seed + 1, cout)),
+                pads: [pad, pad, pad, pad], group: groups);
+            g.Output(g.Relu(y), "y");
+            return g.Build();
+        }
+        var graph = Build();
+        var inputs = new Dictionary<string, RuntimeValue> { ["x"] = SmallGraphs.Random(seed + 2, 1, cin, h, w) };
+        if (config is not null)
+        {
+            var model = new Compiler(CompilerOptions.Default).Compile(Build(), inputs);
+            Assert.Contains(model.Kernels, c => c.Config?.ToString().Contains(config, StringComparison.Ordinal) == true);
+        }
+        var options = target is null ? new SessionOptions { Threads = 1, Level = level } : new SessionOptions { Threads = 1, Level = level, Target = target };
+        using var session = InferenceSession.Create(graph, options);
+        var actual = session.Run(inputs);
+        Assert.All(session.Stats!.Kernels, s => Assert.Equal(level, s.Level));
+        var expected = SmallGraphs.Reference(graph, inputs);
+        string what = $"{groups} groups {cinPerGroup}→{coutPerGroup} {h}×{w} k{k} {level} {target?.Name}";
+        Assert.True(Tolerance.Compare(actual["y"], expected["y"]!) is null, $"{what}: {Tolerance.Compare(actual["y"], expected["y"]!)}");
+    }
+}
