@@ -9,13 +9,16 @@ namespace Strata.Backends.Clr.Helpers;
 // coefficients; C0 = 2/√π is split in two (C0Hi + C0Lo) and x·C0Hi is added last by one FMA, so the result's error is
 // its own rounding plus a few hundredths of an ulp. 1 ≤ |x|: erf = 1 − e^(−x²)·R(|x|), R = erfc·e^(x²) fitted by a
 // degree-9 polynomial in |x| − 2.25 on [1, 4] (weighted by e^(−x²): error 0.015 ulp of 1); x² is split exactly
-// (FMA) into hi + lo and e^(−hi−lo) taken as e^(−hi)·(1 − lo), e^(−hi) by the f32 exp; |x| is clamped to 4, where
-// erf rounds to 1f. Sign restored by copying x's; erf(−0) = +0 as ScalarSemantics' series gives it; NaN passes
-// through. Measured against ScalarSemantics over every f32 (tests/…/VectorMathTests and the README give the bound).
+// (FMA) into hi + lo and e^(−hi−lo) taken as e^(−hi)·(1 − lo), e^(−hi) by ErfExpSingle (the f32 exp's bits, without
+// the clamp and two-step scaling that −hi in [−16, −1] does not need); |x| is clamped to 4, where erf rounds to 1f.
+// Sign restored by copying x's; erf(−0) = +0 as ScalarSemantics' series gives it; NaN passes through (it fails the
+// 1 ≤ |x| test and the small branch keeps it NaN). Measured against ScalarSemantics over every f32
+// (tests/…/VectorMathTests and the README give the bound).
 internal static partial class VectorMath
 {
     private const float ErfSplitF = 1f, ErfClampF = 4f, ErfCenterF = 2.25f;
     private const float C0Hi = 1.128379225730896f, C0Lo = -5.8635382771399236e-08f;
+    private const float ErfShifterF = 12583039f; // 1.5·2^23 + 127: adding it rounds c·log2e to n and leaves n + 127 in the low bits
 
     // S(u), highest power first.
     private const float S0 = -9.628813131712377e-06f, S1 = 0.00011253565025981516f, S2 = -0.0008482566336169839f,
@@ -54,12 +57,12 @@ internal static partial class VectorMath
         r = Vector128.FusedMultiplyAdd(r, t, Vector128.Create(R7));
         r = Vector128.FusedMultiplyAdd(r, t, Vector128.Create(R8));
         r = Vector128.FusedMultiplyAdd(r, t, Vector128.Create(R9));
-        var er = ExpSingle128(-hi) * r;
+        var er = ErfExpSingle128(-hi) * r;
         var erfc = Vector128.FusedMultiplyAdd(-lo, er, er);
         var large = (Vector128<float>.One - erfc) | (x & Vector128.Create(-0f));
 
-        var y = Vector128.ConditionalSelect(Vector128.LessThan(a, Vector128.Create(ErfSplitF)), small, large);
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        // A NaN lane fails the comparison and takes small, which is NaN.
+        return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(ErfSplitF)), large, small);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -90,12 +93,12 @@ internal static partial class VectorMath
         r = Vector256.FusedMultiplyAdd(r, t, Vector256.Create(R7));
         r = Vector256.FusedMultiplyAdd(r, t, Vector256.Create(R8));
         r = Vector256.FusedMultiplyAdd(r, t, Vector256.Create(R9));
-        var er = ExpSingle256(-hi) * r;
+        var er = ErfExpSingle256(-hi) * r;
         var erfc = Vector256.FusedMultiplyAdd(-lo, er, er);
         var large = (Vector256<float>.One - erfc) | (x & Vector256.Create(-0f));
 
-        var y = Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(ErfSplitF)), small, large);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        // A NaN lane fails the comparison and takes small, which is NaN.
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(ErfSplitF)), large, small);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -126,11 +129,68 @@ internal static partial class VectorMath
         r = Vector512.FusedMultiplyAdd(r, t, Vector512.Create(R7));
         r = Vector512.FusedMultiplyAdd(r, t, Vector512.Create(R8));
         r = Vector512.FusedMultiplyAdd(r, t, Vector512.Create(R9));
-        var er = ExpSingle512(-hi) * r;
+        var er = ErfExpSingle512(-hi) * r;
         var erfc = Vector512.FusedMultiplyAdd(-lo, er, er);
         var large = (Vector512<float>.One - erfc) | (x & Vector512.Create(-0f));
 
-        var y = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(ErfSplitF)), small, large);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        // A NaN lane fails the comparison and takes small, which is NaN.
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(ErfSplitF)), large, small);
+    }
+
+    // ExpSingle128 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
+    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
+    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ErfExpSingle128(Vector128<float> c)
+    {
+        var kf = Vector128.FusedMultiplyAdd(c, Vector128.Create(Log2EF), Vector128.Create(ErfShifterF));
+        var n = kf - Vector128.Create(ErfShifterF);
+        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2HiF), c);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2LoF), r);
+        var p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
+        var y = Vector128.FusedMultiplyAdd(p, r * r, r) + Vector128<float>.One;
+        return y * Vector128.ShiftLeft(kf.AsInt32(), 23).AsSingle();
+    }
+
+    // ExpSingle256 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
+    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
+    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ErfExpSingle256(Vector256<float> c)
+    {
+        var kf = Vector256.FusedMultiplyAdd(c, Vector256.Create(Log2EF), Vector256.Create(ErfShifterF));
+        var n = kf - Vector256.Create(ErfShifterF);
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HiF), c);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2LoF), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
+        var y = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        return y * Vector256.ShiftLeft(kf.AsInt32(), 23).AsSingle();
+    }
+
+    // ExpSingle512 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
+    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
+    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ErfExpSingle512(Vector512<float> c)
+    {
+        var kf = Vector512.FusedMultiplyAdd(c, Vector512.Create(Log2EF), Vector512.Create(ErfShifterF));
+        var n = kf - Vector512.Create(ErfShifterF);
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2HiF), c);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2LoF), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
+        var y = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
+        return y * Vector512.ShiftLeft(kf.AsInt32(), 23).AsSingle();
     }
 }
