@@ -67,6 +67,7 @@ public sealed partial class KnobSpace
                 continue;
             }
             blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) ? MergedTapsK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
+            if (roles.Transposed) ChannelColumnDividingBlocks(blocks, c, roles);
             string nc = Classes.ClassOf(n);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
