@@ -83,6 +83,7 @@ public sealed partial class KnobSpace
             // Only where the usual block leaves a tail (256, 512… keep 128).
             if (!roles.Transposed && roles.Group is null && Classes.Extent(Classes.ClassOf(k)) % blocks[Classes.ClassOf(k)] != 0)
                 blocks[Classes.ClassOf(k)] = DividingK(Classes.ClassOf(k));
+            if (roles.Transposed) ChannelColumnDividingBlocks(blocks, c, roles);
             string nc = Classes.ClassOf(n);
             if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc)
                 && Kernel.Computations.Count(x => x.Reduce is not null) == 1)

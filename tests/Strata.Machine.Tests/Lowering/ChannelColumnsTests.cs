@@ -130,4 +130,38 @@ public class ChannelColumnsTests
             foreach (var target in Target.Known) CheckAgainstTile(kernel, config, target, seed);
         }, iter: 12);
     }
+
+    [Fact]
+    public void TheDefaultBlocksOfAChannelColumnsConvTileItsChannelsExactly()
+    {
+        // inception_v2's 14×14 and 7×7 convs: 160- and 192-channel inputs and 160- and 224-channel outputs. A block
+        // that does not divide its axis is a full dot over masked operands: K 192 took 128 + 128, N 160 took 64 · 3.
+        foreach (var (ci, co, k, n) in new[] { (192, 160, 192L, 80L), (160, 224, 160L, 112L), (320, 320, 160L, 64L), (256, 256, 128L, 128L) })
+        {
+            var kernel = Conv(1, ci, co, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, epilogue: true);
+            var space = KnobSpace.For(kernel);
+            var sch = space.Resolve(space.Default());
+            Assert.Equal((k, n), ((long)sch.Block("ci"), (long)sch.Block("co")));
+        }
+    }
+
+    [Fact]
+    public void AnyChannelColumnsConvWithDividingBlocksComputesTheSameOnEveryTarget()
+    {
+        // Channel counts whose default blocks are the new divisors (ci 160 or 192 → K = ci; co 160 → N = 80), with and
+        // without stacked rows, strides 1–2: the default config against the Tile interpreter on every target.
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var r = new Random(seed);
+            int ci = r.Next(2) == 0 ? 160 : 192, co = 160, h = r.Next(2, 6), k = r.Next(2) == 0 ? 3 : 1, s = r.Next(1, 3), p = k == 3 ? 1 : 0;
+            var kernel = Conv(1, ci, co, h, h, k, k, s, s, 1, 1, p, p, p, p, epilogue: r.Next(2) == 0);
+            if (DotShape.DefaultRoles(kernel.Computations[0], a => kernel.Axis(a).Extent) is not { Transposed: true }) return;
+            var space = KnobSpace.For(kernel);
+            var config = r.Next(2) == 0 || kernel.Axis("oh").Extent < 2 ? space.Default() : space.Default().With("block.oh", kernel.Axis("oh").Extent);
+            Assert.True(space.IsLegal(config, out var why), why);
+            var sch = space.Resolve(config);
+            Assert.Equal((0L, 0L), (ci % (long)sch.Block("ci"), co % (long)sch.Block("co")));
+            foreach (var target in Target.Known) CheckAgainstTile(kernel, config, target, seed);
+        }, iter: 4);
+    }
 }
