@@ -151,6 +151,14 @@ internal sealed partial class KernelEmitter
         if (s.Count is null && s.From is null && el != DataType.Bool)
         {
             if (check) EmitBoundsCheck(access, s.Index, null, null, t.Lanes, length);
+            if (PlatformOps.Find(t.Lanes * LaneBytes(t), "Store", LaneType(t)) is { } store)
+            {
+                // The ISA's Store takes the address first.
+                PushAddress(ptr, el, s.Index);
+                Load(s.Value);
+                _il.Emit(OpCodes.Call, store);
+                return;
+            }
             Load(s.Value);
             PushAddress(ptr, el, s.Index);
             VCall(t, "Store", "V,P");
