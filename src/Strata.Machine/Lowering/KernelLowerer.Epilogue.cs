@@ -17,7 +17,9 @@ internal sealed partial class KernelLowerer
     /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
     /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
     /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
-    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next);
+    /// <see cref="Lead"/>: unit axes the epilogue's values have before the dot's [M, N] (a conv's batch of 1, added by
+    /// a reshape of the dot's result).
+    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next, int Lead = 0);
 
     /// <summary>The epilogue the dot being lowered applies per micro-tile (null: it stores C).</summary>
     private DotEpilogue? _epilogue;
@@ -29,6 +31,17 @@ internal sealed partial class KernelLowerer
     /// <summary>Where set, the epilogue (zero start) applies only when this register is true (the last (first)
     /// iteration of the k loop).</summary>
     private Reg? _epilogueWhen, _zeroStartWhen;
+
+    /// <summary>The most vector statements (loads, stores, arithmetic) a dot with its epilogue in registers may lower
+    /// to. The micro-kernel holds a tile per row and column tail (up to 9 shapes, ~90 accumulators for a 64 × 196
+    /// block), each with its own copy of the epilogue per accumulator. What the bound protects: the clr backend emits
+    /// <c>Vector512.Load/Add/Store</c> as calls that RyuJIT inlines within a budget per method; past it every later one
+    /// stays a call (resnet50's 14×14 1×1 convs with bias + ReLU in registers, 768 vector statements: 378 calls, 0.63
+    /// → 4.9 ms). Over the bound the dot stores C and the epilogue runs as a loop after it, as without fusion
+    /// (applying it per tile from C instead kept calls in the largest kernels and gained nothing measurable). The
+    /// value: resnet50's fused dots of up to 298 kept every vector operator inlined, of 338 some (masked residual
+    /// loads) did not.</summary>
+    internal const int EpilogueBudget = 300;
 
     /// <summary>Chain values computed for the micro-tile element being stored (they stand for the whole block value).</summary>
     private readonly Dictionary<string, LaneValue> _tileValues = new(StringComparer.Ordinal);
@@ -60,10 +73,22 @@ internal sealed partial class KernelLowerer
         if (dot is null || !MicroKernelApplies(dot)) return null;
         var result = ops[i].Results.Single();
         if (_plan.Consumers(result) != 1) return null;
+        // A reshape that only puts unit axes before [M, N] (a conv's [co, oh·ow] as [1, co, oh·ow]) is the same tile:
+        // the epilogue then works on the reshaped value.
+        int lead = 0;
+        ReshapeOp? reshape = null;
+        for (int r = i + 1; r < ops.Length; r++)
+        {
+            if (ops[r] is ReshapeOp rs && rs.Source.Name == result.Name && LeadingUnits(rs.Result.Type.Shape, result.Type.Shape) is { } n
+                && _plan.Consumers(rs.Result) == 1)
+                (reshape, lead) = (rs, n);
+            if (ops[r].Operands.Any(o => o.Name == result.Name) || ops[r] is StoreOp or ForOp) break;
+        }
+        if (reshape is not null) result = reshape.Result;
         // Between the dot and its store only values computed where they are used (a masked block's store mask).
         int at = i + 1;
-        while (at < ops.Length && ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
-               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline)) at++;
+        while (at < ops.Length && (ReferenceEquals(ops[at], reshape) || ops[at] is not (StoreOp or ForOp) && !ops[at].Operands.Any(o => o.Name == result.Name)
+               && ops[at].Results.All(r => _plan.Mode(r) == ValueMode.Inline))) at++;
         if (at >= ops.Length) return null;
         var shape = result.Type.Shape;
         // Either C is stored (to the output, or to scratch and loaded back), or the chain reads C itself (the Block
@@ -73,7 +98,7 @@ internal sealed partial class KernelLowerer
         {
             if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
             if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
-                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1);
+                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, lead);
             scratch = st;
         }
         int first = scratch is null ? i + 1 : at + 1;
@@ -85,6 +110,7 @@ internal sealed partial class KernelLowerer
         for (int j = first; j < ops.Length; j++)
         {
             var op = ops[j];
+            if (ReferenceEquals(op, reshape)) continue;
             bool readsChain = op.Operands.Any(o => chainValues.Contains(o.Name));
             switch (op)
             {
@@ -123,7 +149,15 @@ internal sealed partial class KernelLowerer
             if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
         if (ReadsParam(_kernel.Body, output.Param)) return null;
-        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length);
+        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, lead);
+    }
+
+    /// <summary>How many unit axes <paramref name="shape"/> puts before <paramref name="inner"/> (null when it is not
+    /// <c>[1, …, 1] ++ inner</c>).</summary>
+    private static int? LeadingUnits(ImmutableArray<int> shape, ImmutableArray<int> inner)
+    {
+        int n = shape.Length - inner.Length;
+        return n >= 1 && shape.Take(n).All(d => d == 1) && shape.Skip(n).SequenceEqual(inner) ? n : null;
     }
 
     /// <summary>Whether a store at these indices writes each element of a block of this shape once (its index values
@@ -162,6 +196,18 @@ internal sealed partial class KernelLowerer
         });
     }
 
+    /// <summary>A statement that reads, writes or computes a vector (the clr backend's <c>Vector512.Load/Add/Store</c>
+    /// calls, which count against RyuJIT's inline budget).</summary>
+    private static bool IsVectorOp(MStmt s) => s.Dest is { Type.IsVector: true } || s is StoreStmt { Value.Type.IsVector: true };
+
+    /// <summary>The vector statements of <paramref name="code"/>, in loops and ifs too.</summary>
+    private static int VectorOps(IEnumerable<MStmt> code) => code.Sum(s => s switch
+    {
+        LoopStmt l => VectorOps(l.Body),
+        IfStmt i => VectorOps(i.Then) + VectorOps(i.Else),
+        _ => IsVectorOp(s) ? 1 : 0,
+    });
+
     /// <summary>Unary ops that are a few instructions (no helper call, no polynomial).</summary>
     internal static bool IsCheapUnary(UnaryOp op) => op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Not or UnaryOp.BitNot;
 
@@ -195,35 +241,50 @@ internal sealed partial class KernelLowerer
     /// when the epilogue has no lane-wise form here; then nothing was emitted and the ops lower one by one.</summary>
     private bool TryFusedDot(DotEpilogue e)
     {
-        ImmutableArray<MStmt> code;
         var (regs, buffers) = (new Dictionary<string, Reg>(_regs), new Dictionary<string, LocalBuffer>(_buffers));
-        try
+        int made = _e.Buffers.Count;
+        var code = Attempt();
+        if (code is { } fused && !NeedsTileBuffer(e) && VectorOps(fused) > EpilogueBudget)
         {
-            code = _e.Collect(() =>
-            {
-                if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
-                else
-                {
-                    _epilogue = e;
-                    _zeroStart = IsZero(e.Dot.Accumulator) ? e.Dot : null;
-                    LowerDot(e.Dot);
-                }
-            });
-        }
-        catch (NotVectorisableException)
-        {
-            // Back to the state before the attempt: what it packed or defined was not emitted.
+            // Over the budget: back to the state before the attempt (what it packed, defined or made is forgotten);
+            // the ops lower one by one.
             Restore(_regs, regs);
             Restore(_buffers, buffers);
+            _e.ForgetBuffersFrom(made);
             return false;
         }
-        finally
-        {
-            (_zeroStart, _zeroStartWhen, _epilogue, _epilogueWhen) = (null, null, null, null);
-            _tileValues.Clear();
-        }
-        foreach (var s in code) _e.Emit(s);
+        if (code is not { } done) return false;
+        foreach (var s in done) _e.Emit(s);
         return true;
+
+        ImmutableArray<MStmt>? Attempt()
+        {
+            try
+            {
+                return _e.Collect(() =>
+                {
+                    if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
+                    else
+                    {
+                        _epilogue = e;
+                        _zeroStart = IsZero(e.Dot.Accumulator) ? e.Dot : null;
+                        LowerDot(e.Dot);
+                    }
+                });
+            }
+            catch (NotVectorisableException)
+            {
+                // Back to the state before the attempt: what it packed or defined was not emitted.
+                Restore(_regs, regs);
+                Restore(_buffers, buffers);
+                return null;
+            }
+            finally
+            {
+                (_zeroStart, _zeroStartWhen, _epilogue, _epilogueWhen) = (null, null, null, null);
+                _tileValues.Clear();
+            }
+        }
     }
 
     private static void Restore<T>(Dictionary<string, T> target, Dictionary<string, T> saved)
@@ -266,7 +327,8 @@ internal sealed partial class KernelLowerer
         _tailCount = count;
         try
         {
-            var idx = new[] { LaneValue.Uniform(row), _lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col) };
+            var idx = Enumerable.Repeat(LaneValue.Uniform(_e.I64(0)), e.Lead)
+                .Append(LaneValue.Uniform(row)).Append(_lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col)).ToArray();
             _tileValues[e.Seed] = _lanes > 1 ? LaneValue.Vector(acc) : LaneValue.Uniform(acc);
             foreach (var op in e.Chain)
             {

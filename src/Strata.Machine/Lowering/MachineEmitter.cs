@@ -33,6 +33,10 @@ internal sealed class MachineEmitter
 
     public IReadOnlyList<LocalBuffer> Buffers => _buffers;
 
+    /// <summary>Forgets the local buffers made after the first <paramref name="count"/> (by code that was not
+    /// emitted after all).</summary>
+    public void ForgetBuffersFrom(int count) => _buffers.RemoveRange(count, _buffers.Count - count);
+
     /// <summary>A name not used yet: <paramref name="hint"/> itself, else hint_1, hint_2, …</summary>
     public string Fresh(string hint)
     {
