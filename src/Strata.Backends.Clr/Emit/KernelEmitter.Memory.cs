@@ -82,6 +82,7 @@ internal sealed partial class KernelEmitter
         }
         CheckLimits(l.From, l.Count);
         if (check) EmitBoundsCheck(access, l.Index, l.From, l.Count, t.Lanes, length);
+        if (TryEmitInlineMaskedLoad(l, ptr, el)) return;
         if (MaskedMethod("Load", t, l.From is not null) is { } masked)
         {
             PushAddress(ptr, el, l.Index);
@@ -166,6 +167,7 @@ internal sealed partial class KernelEmitter
         }
         CheckLimits(s.From, s.Count);
         if (check) EmitBoundsCheck(access, s.Index, s.From, s.Count, t.Lanes, length);
+        if (TryEmitInlineMaskedStore(s, ptr, el)) return;
         if (MaskedMethod("Store", t, s.From is not null) is { } masked)
         {
             PushAddress(ptr, el, s.Index);
