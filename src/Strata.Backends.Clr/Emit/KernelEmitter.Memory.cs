@@ -82,6 +82,7 @@ internal sealed partial class KernelEmitter
         }
         CheckLimits(l.From, l.Count);
         if (check) EmitBoundsCheck(access, l.Index, l.From, l.Count, t.Lanes, length);
+        if (TryEmitInlineMaskedLoad(l, ptr, el)) return;
         if (MaskedMethod("Load", t, l.From is not null) is { } masked)
         {
             PushAddress(ptr, el, l.Index);
@@ -151,6 +152,14 @@ internal sealed partial class KernelEmitter
         if (s.Count is null && s.From is null && el != DataType.Bool)
         {
             if (check) EmitBoundsCheck(access, s.Index, null, null, t.Lanes, length);
+            if (PlatformOps.Find(t.Lanes * LaneBytes(t), "Store", LaneType(t)) is { } store)
+            {
+                // The ISA's Store takes the address first.
+                PushAddress(ptr, el, s.Index);
+                Load(s.Value);
+                _il.Emit(OpCodes.Call, store);
+                return;
+            }
             Load(s.Value);
             PushAddress(ptr, el, s.Index);
             VCall(t, "Store", "V,P");
@@ -158,6 +167,7 @@ internal sealed partial class KernelEmitter
         }
         CheckLimits(s.From, s.Count);
         if (check) EmitBoundsCheck(access, s.Index, s.From, s.Count, t.Lanes, length);
+        if (TryEmitInlineMaskedStore(s, ptr, el)) return;
         if (MaskedMethod("Store", t, s.From is not null) is { } masked)
         {
             PushAddress(ptr, el, s.Index);

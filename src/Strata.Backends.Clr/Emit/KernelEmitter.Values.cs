@@ -114,7 +114,11 @@ internal sealed partial class KernelEmitter
     private static bool IsNumericLane(DataType t) => t is DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64
         or DataType.UInt32 or DataType.UInt64;
 
-    private void VCall(MType t, string name, string shape) => _il.Emit(OpCodes.Call, Reflect.Generic(VClass(t), name, LaneType(t), shape));
+    /// <summary>Calls the vector operation <paramref name="name"/>: the host ISA's method where one means exactly the
+    /// same (<see cref="PlatformOps"/>: RyuJIT always expands those), else the generic <c>VectorN</c> one.</summary>
+    private void VCall(MType t, string name, string shape) => _il.Emit(OpCodes.Call,
+        (shape is "P" or "V,V" ? PlatformOps.Find(t.Lanes * LaneBytes(t), name, LaneType(t)) : null)
+        ?? Reflect.Generic(VClass(t), name, LaneType(t), shape));
 
     /// <summary>Reinterprets the vector on the stack from <paramref name="from"/>'s lanes to <paramref name="to"/>'s
     /// (same width; used between values and masks).</summary>

@@ -173,7 +173,8 @@ internal sealed partial class KernelEmitter
     {
         var t = f.A.Type;
         if (t.Element is DataType.Float32 or DataType.Float64
-            && Reflect.TryMethod(VClass(t), "FusedMultiplyAdd", VType(t), VType(t), VType(t)) is { } fma)
+            && (PlatformOps.Find(t.Lanes * LaneBytes(t), "FusedMultiplyAdd", LaneType(t))
+                ?? Reflect.TryMethod(VClass(t), "FusedMultiplyAdd", VType(t), VType(t), VType(t))) is { } fma)
         {
             Load(f.A); Load(f.B); Load(f.C);
             _il.Emit(OpCodes.Call, fma);

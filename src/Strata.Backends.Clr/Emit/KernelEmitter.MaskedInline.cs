@@ -1,0 +1,111 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Strata.Backends.Clr.Helpers;
+using Strata.Core;
+using Strata.Machine;
+
+namespace Strata.Backends.Clr.Emit;
+
+/// <summary>512-bit loads and stores limited by a count (no from), emitted inline as <c>Avx512F.MaskLoad/MaskStore</c>
+/// under the mask <c>iota &lt; min(count, lanes)</c>, with the same meaning as <see cref="MaskedLanes"/>' Load512 and
+/// Store512 (nothing touched when count ≤ 0). Why not the helper: it reaches the kernel only through RyuJIT's
+/// inliner, which refuses every inline once the method has 512 locals, and a big kernel's tails then made hundreds of
+/// real calls (see PlatformOps); ISA methods are expanded by the importer. The compare is done in the lane type
+/// (lane numbers and counts up to 16 are exact in f32), so no reinterpretation is needed.</summary>
+internal sealed partial class KernelEmitter
+{
+    private const int CountSlot = 20, MaskedSlot = 21;
+
+    private sealed record MaskedOps(Type Vector, FieldInfo Indices, MethodInfo Create, MethodInfo Compare, MethodInfo MaskLoad,
+        MethodInfo MaskStore, OpCode? Convert);
+
+    private static MaskedOps? InlineMasked512(MType t, DataType el)
+    {
+        if (!Avx512F.IsSupported || !t.IsVector || t.Lanes * ClrTypes.Size(el) != 64) return null;
+        var (lane, field, convert) = el switch
+        {
+            DataType.Float32 => (typeof(float), nameof(LaneIndices.Single), (OpCode?)OpCodes.Conv_R4),
+            DataType.Float64 => (typeof(double), nameof(LaneIndices.Double), OpCodes.Conv_R8),
+            DataType.Int32 => (typeof(int), nameof(LaneIndices.Int32), OpCodes.Conv_I4),
+            DataType.UInt32 => (typeof(uint), nameof(LaneIndices.UInt32), OpCodes.Conv_U4),
+            DataType.Int64 => (typeof(long), nameof(LaneIndices.Int64), null),
+            DataType.UInt64 => (typeof(ulong), nameof(LaneIndices.UInt64), null),
+            _ => (null, "", null),
+        };
+        if (lane is null) return null;
+        RuntimeHelpers.RunClassConstructor(typeof(LaneIndices).TypeHandle);
+        var v = typeof(Vector512<>).MakeGenericType(lane);
+        var p = lane.MakePointerType();
+        var create = Reflect.TryMethod(typeof(Vector512), "Create", lane);
+        var compare = Reflect.TryMethod(typeof(Avx512F), "CompareLessThan", v, v);
+        var load = Reflect.TryMethod(typeof(Avx512F), "MaskLoad", p, v, v);
+        var store = Reflect.TryMethod(typeof(Avx512F), "MaskStore", p, v, v);
+        if (create is null || compare is null || load is null || store is null) return null;
+        return new MaskedOps(v, typeof(LaneIndices).GetField(field)!, create, compare, load, store, convert);
+    }
+
+    /// <summary>Pushes the lane mask for the count in <paramref name="count"/> (known positive), clamping it to the
+    /// lane count first.</summary>
+    private void EmitCountMask512(MaskedOps ops, LocalBuilder count, int lanes)
+    {
+        var clamped = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, count);
+        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
+        _il.Emit(OpCodes.Ble, clamped);
+        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
+        _il.Emit(OpCodes.Stloc, count);
+        _il.MarkLabel(clamped);
+        _il.Emit(OpCodes.Ldsfld, ops.Indices);
+        _il.Emit(OpCodes.Ldloc, count);
+        if (ops.Convert is { } c) _il.Emit(c);
+        _il.Emit(OpCodes.Call, ops.Create);
+        _il.Emit(OpCodes.Call, ops.Compare);
+    }
+
+    private bool TryEmitInlineMaskedLoad(LoadStmt l, LocalBuilder ptr, DataType el)
+    {
+        var t = l.Target.Type;
+        if (l.From is not null || l.Count is not { } count || InlineMasked512(t, el) is not { } ops) return false;
+        var n = Temp(typeof(long), CountSlot);
+        var r = Temp(ops.Vector, MaskedSlot);
+        var done = _il.DefineLabel();
+        EmitVectorConst(t, l.Other ?? default);
+        _il.Emit(OpCodes.Stloc, r);
+        Load(count);
+        _il.Emit(OpCodes.Stloc, n);
+        _il.Emit(OpCodes.Ldloc, n);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ble, done);
+        PushAddress(ptr, el, l.Index);
+        EmitCountMask512(ops, n, t.Lanes);
+        _il.Emit(OpCodes.Ldloc, r);
+        _il.Emit(OpCodes.Call, ops.MaskLoad);
+        _il.Emit(OpCodes.Stloc, r);
+        _il.MarkLabel(done);
+        _il.Emit(OpCodes.Ldloc, r);
+        Store(l.Target);
+        return true;
+    }
+
+    private bool TryEmitInlineMaskedStore(StoreStmt s, LocalBuilder ptr, DataType el)
+    {
+        var t = s.Value.Type;
+        if (s.From is not null || s.Count is not { } count || InlineMasked512(t, el) is not { } ops) return false;
+        var n = Temp(typeof(long), CountSlot);
+        var done = _il.DefineLabel();
+        Load(count);
+        _il.Emit(OpCodes.Stloc, n);
+        _il.Emit(OpCodes.Ldloc, n);
+        _il.Emit(OpCodes.Ldc_I8, 0L);
+        _il.Emit(OpCodes.Ble, done);
+        PushAddress(ptr, el, s.Index);
+        EmitCountMask512(ops, n, t.Lanes);
+        Load(s.Value);
+        _il.Emit(OpCodes.Call, ops.MaskStore);
+        _il.MarkLabel(done);
+        return true;
+    }
+}
