@@ -162,19 +162,22 @@ public class DotEpilogueTests
         }, iter: 12);
     }
 
-    /// <summary>The code bound (KernelLowerer.EpilogueBudget): a 64 × 196 block (resnet's 14×14 1×1 conv: on avx512 6
-    /// tile shapes, ~90 accumulators) with bias + residual + ReLU per accumulator would be more vector statements than
-    /// RyuJIT inlines, so the dot stores C and the epilogue is a loop after it (C is read back); a 16-row block of the
-    /// same chain stays in registers, as does the 64 × 196 block on avx2 (2 tile shapes of 2 and 1 vectors: 30
-    /// accumulators). Both targets have fma. Each kernel's vector statements stay under twice the bound (fused, it was ~4×).
-    /// Results against the Block interpreter.</summary>
+    /// <summary>The code bound (KernelLowerer.EpilogueBudget, 1,500 vector statements): a 64 × 196 block (resnet's
+    /// 14×14 1×1 conv: on avx512 6 tile shapes, ~90 accumulators) with bias + residual + ReLU per accumulator (~770
+    /// statements) stays in registers, as does a 16-row block and the 64 × 196 block on avx2 (2 tile shapes: 30
+    /// accumulators); the same 64 × 196 block with a chain of 16 more adds per accumulator would be over the bound, so
+    /// the dot stores C and the epilogue is a loop after it (C is read back), and the kernel stays under the bound.
+    /// Both targets have fma. Results against the Block interpreter.</summary>
     [Theory]
-    [InlineData(64, 196, "x86-64-avx512", false)]
-    [InlineData(64, 196, "x86-64-avx2", true)]
-    [InlineData(16, 48, "x86-64-avx512", true)]
-    public void AnEpilogueOverTheCodeBudgetStaysALoop(int m, int n, string target, bool inRegisters)
+    [InlineData(64, 196, "x86-64-avx512", 0, true)]
+    [InlineData(64, 196, "x86-64-avx2", 0, true)]
+    [InlineData(16, 48, "x86-64-avx512", 0, true)]
+    [InlineData(64, 196, "x86-64-avx512", 16, false)]
+    public void AnEpilogueOverTheCodeBudgetStaysALoop(int m, int n, string target, int extraAdds, bool inRegisters)
     {
-        var kernel = Conv1(m, 256, n, ConvEpilogues[1]);
+        string chain = "add(add(%acc[i, m, n], %b[m]), %r[i, m, n])";
+        for (int i = 1; i <= extraAdds; i++) chain = string.Create(CultureInfo.InvariantCulture, $"add({chain}, {i * 0.125:0.0##} : f32)");
+        var kernel = Conv1(m, 256, n, $"relu({chain})");
         var space = KnobSpace.For(kernel);
         var config = space.Default().With(KnobNames.Block(space.Classes.ClassOf("m")), m).With(KnobNames.Block(space.Classes.ClassOf("n")), n);
         var block = BlockPipeline.Default.Run(TileToBlock.Lower(kernel, config));
@@ -182,8 +185,8 @@ public class DotEpilogueTests
         var text = MachinePrinter.Print(machine);
         // In registers, the output is stored inside the micro-kernel (before its last fma); as a loop, after it.
         bool fused = text.IndexOf("store %y[", StringComparison.Ordinal) < text.LastIndexOf(" fma ", StringComparison.Ordinal);
-        Assert.True(inRegisters == fused, $"{config}\n{text}");
-        Assert.True(VectorStatements(machine.Body) < 600, $"{VectorStatements(machine.Body)} vector statements\n{text}");
+        Assert.True(inRegisters == fused, $"{VectorStatements(machine.Body)} vector statements, {config}\n{text}");
+        Assert.True(VectorStatements(machine.Body) <= 1500, $"{VectorStatements(machine.Body)} vector statements\n{text}");
     }
 
     private static int VectorStatements(IEnumerable<MStmt> code) => code.Sum(s => s switch
