@@ -19,110 +19,9 @@ public sealed class CountDivisions : IMachinePass
 
     public MachineKernel Run(MachineKernel kernel)
     {
-        var defs = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in kernel.Params) names.Add(p.Name);
-        foreach (var b in kernel.Buffers) names.Add(b.Name);
-        Count(kernel.Body, defs, names);
-        var constants = new Dictionary<string, long>(StringComparer.Ordinal);
-        Constants(kernel.Body, defs, constants);
-        var state = new State(defs, names, constants);
-        var body = Rewrite(kernel.Body, state);
+        var state = DigitLoopFacts.Of(kernel);
+        var body = DigitLoopFacts.RewriteLoops(kernel.Body, loop => Reduce(loop, state));
         return body == kernel.Body ? kernel : kernel with { Body = body };
-    }
-
-    private sealed record State(Dictionary<string, int> Defs, HashSet<string> Names, Dictionary<string, long> Constants)
-    {
-        public Reg Fresh(string hint, MType type)
-        {
-            string name = hint;
-            for (int i = 1; !Names.Add(name); i++) name = $"{hint}_{i}";
-            return new Reg(name, type);
-        }
-    }
-
-    private static void Count(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, HashSet<string> names)
-    {
-        foreach (var s in stmts)
-        {
-            if (s.Dest is { } d) { defs[d.Name] = defs.GetValueOrDefault(d.Name) + 1; names.Add(d.Name); }
-            foreach (var u in s.Uses) names.Add(u.Name);
-            switch (s)
-            {
-                case LoopStmt l:
-                    defs[l.Var.Name] = defs.GetValueOrDefault(l.Var.Name) + 1;
-                    names.Add(l.Var.Name);
-                    Count(l.Body, defs, names);
-                    break;
-                case IfStmt i:
-                    Count(i.Then, defs, names);
-                    Count(i.Else, defs, names);
-                    break;
-            }
-        }
-    }
-
-    private static void Assigned(ImmutableArray<MStmt> stmts, HashSet<string> names)
-    {
-        foreach (var s in stmts)
-        {
-            if (s.Dest is { } d) names.Add(d.Name);
-            switch (s)
-            {
-                case LoopStmt l: names.Add(l.Var.Name); Assigned(l.Body, names); break;
-                case IfStmt i: Assigned(i.Then, names); Assigned(i.Else, names); break;
-            }
-        }
-    }
-
-    /// <summary>Scalar i64 registers assigned once, by a constant: their values.</summary>
-    private static void Constants(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, Dictionary<string, long> found)
-    {
-        foreach (var s in stmts)
-            switch (s)
-            {
-                case ConstStmt c when c.Target.Type == MType.I64 && defs.GetValueOrDefault(c.Target.Name) == 1:
-                    found[c.Target.Name] = c.Value.I;
-                    break;
-                case LoopStmt l: Constants(l.Body, defs, found); break;
-                case IfStmt i: Constants(i.Then, defs, found); Constants(i.Else, defs, found); break;
-            }
-    }
-
-    private static ImmutableArray<MStmt> Rewrite(ImmutableArray<MStmt> stmts, State state)
-    {
-        ImmutableArray<MStmt>.Builder? result = null;
-        for (int k = 0; k < stmts.Length; k++)
-        {
-            var s = stmts[k];
-            List<MStmt>? now = null;
-            switch (s)
-            {
-                case LoopStmt l:
-                {
-                    var body = Rewrite(l.Body, state);
-                    var loop = body == l.Body ? l : l with { Body = body };
-                    now = Reduce(loop, state) ?? (ReferenceEquals(loop, l) ? null : [loop]);
-                    break;
-                }
-                case IfStmt i:
-                {
-                    var then = Rewrite(i.Then, state);
-                    var @else = Rewrite(i.Else, state);
-                    if (then != i.Then || @else != i.Else) now = [i with { Then = then, Else = @else }];
-                    break;
-                }
-            }
-            if (now is null && result is null) continue;
-            if (result is null)
-            {
-                result = ImmutableArray.CreateBuilder<MStmt>(stmts.Length);
-                for (int j = 0; j < k; j++) result.Add(stmts[j]);
-            }
-            if (now is null) result.Add(s);
-            else result.AddRange(now);
-        }
-        return result is null ? stmts : result.ToImmutable();
     }
 
     /// <summary>How a value steps from one iteration to the next: by a constant, plus one where a carry (bool) is set.</summary>
@@ -137,7 +36,7 @@ public sealed class CountDivisions : IMachinePass
 
     /// <summary>The statements replacing <paramref name="loop"/> (its counters' initial values, then the loop with its
     /// divisions read from them and the counters stepped last), or null when it has no division to count.</summary>
-    private static List<MStmt>? Reduce(LoopStmt loop, State state)
+    private static List<MStmt>? Reduce(LoopStmt loop, DigitLoopFacts state)
     {
         if (loop.Step <= 0 || loop.Var.Type != MType.I64) return null;
         var before = new List<MStmt>();
@@ -154,7 +53,7 @@ public sealed class CountDivisions : IMachinePass
         var body = ImmutableArray.CreateBuilder<MStmt>(loop.Body.Length);
         // The divisor is read before the loop: it must not be assigned in it.
         var assigned = new HashSet<string>(StringComparer.Ordinal);
-        Assigned(loop.Body, assigned);
+        DigitLoopFacts.Assigned(loop.Body, assigned);
         foreach (var s in loop.Body)
         {
             if (s is BinaryStmt { Op: BinaryOp.FloorDiv or BinaryOp.Mod } b && b.Target.Type == MType.I64 && state.Defs.GetValueOrDefault(b.Target.Name) == 1

@@ -20,125 +20,24 @@ public sealed class SplitDigitLoops : IMachinePass
 
     public MachineKernel Run(MachineKernel kernel)
     {
-        var defs = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in kernel.Params) names.Add(p.Name);
-        foreach (var b in kernel.Buffers) names.Add(b.Name);
-        Count(kernel.Body, defs, names);
-        var constants = new Dictionary<string, long>(StringComparer.Ordinal);
-        Constants(kernel.Body, defs, constants);
-        var state = new State(defs, names, constants);
-        var body = Rewrite(kernel.Body, state);
+        var state = DigitLoopFacts.Of(kernel);
+        var body = DigitLoopFacts.RewriteLoops(kernel.Body, loop => Split(loop, state));
         // The split only pays once the outer digits' arithmetic leaves the inner loops.
         return body == kernel.Body ? kernel : new HoistLoopInvariants().Run(kernel with { Body = body });
-    }
-
-    private sealed record State(Dictionary<string, int> Defs, HashSet<string> Names, Dictionary<string, long> Constants)
-    {
-        public Reg Fresh(string hint)
-        {
-            string name = hint;
-            for (int i = 1; !Names.Add(name); i++) name = $"{hint}_{i}";
-            return new Reg(name, MType.I64);
-        }
-    }
-
-    private static void Count(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, HashSet<string> names)
-    {
-        foreach (var s in stmts)
-        {
-            if (s.Dest is { } d) { defs[d.Name] = defs.GetValueOrDefault(d.Name) + 1; names.Add(d.Name); }
-            foreach (var u in s.Uses) names.Add(u.Name);
-            switch (s)
-            {
-                case LoopStmt l:
-                    defs[l.Var.Name] = defs.GetValueOrDefault(l.Var.Name) + 1;
-                    names.Add(l.Var.Name);
-                    Count(l.Body, defs, names);
-                    break;
-                case IfStmt i:
-                    Count(i.Then, defs, names);
-                    Count(i.Else, defs, names);
-                    break;
-            }
-        }
-    }
-
-    private static void Assigned(ImmutableArray<MStmt> stmts, HashSet<string> names)
-    {
-        foreach (var s in stmts)
-        {
-            if (s.Dest is { } d) names.Add(d.Name);
-            switch (s)
-            {
-                case LoopStmt l: names.Add(l.Var.Name); Assigned(l.Body, names); break;
-                case IfStmt i: Assigned(i.Then, names); Assigned(i.Else, names); break;
-            }
-        }
-    }
-
-    /// <summary>Scalar i64 registers assigned once, by a constant: their values.</summary>
-    private static void Constants(ImmutableArray<MStmt> stmts, Dictionary<string, int> defs, Dictionary<string, long> found)
-    {
-        foreach (var s in stmts)
-            switch (s)
-            {
-                case ConstStmt c when c.Target.Type == MType.I64 && defs.GetValueOrDefault(c.Target.Name) == 1:
-                    found[c.Target.Name] = c.Value.I;
-                    break;
-                case LoopStmt l: Constants(l.Body, defs, found); break;
-                case IfStmt i: Constants(i.Then, defs, found); Constants(i.Else, defs, found); break;
-            }
-    }
-
-    private static ImmutableArray<MStmt> Rewrite(ImmutableArray<MStmt> stmts, State state)
-    {
-        ImmutableArray<MStmt>.Builder? result = null;
-        for (int k = 0; k < stmts.Length; k++)
-        {
-            var s = stmts[k];
-            List<MStmt>? now = null;
-            switch (s)
-            {
-                case LoopStmt l:
-                {
-                    var body = Rewrite(l.Body, state);
-                    var loop = body == l.Body ? l : l with { Body = body };
-                    now = Split(loop, state) ?? (ReferenceEquals(loop, l) ? null : [loop]);
-                    break;
-                }
-                case IfStmt i:
-                {
-                    var then = Rewrite(i.Then, state);
-                    var @else = Rewrite(i.Else, state);
-                    if (then != i.Then || @else != i.Else) now = [i with { Then = then, Else = @else }];
-                    break;
-                }
-            }
-            if (now is null && result is null) continue;
-            if (result is null)
-            {
-                result = ImmutableArray.CreateBuilder<MStmt>(stmts.Length);
-                for (int j = 0; j < k; j++) result.Add(stmts[j]);
-            }
-            if (now is null) result.Add(s);
-            else result.AddRange(now);
-        }
-        return result is null ? stmts : result.ToImmutable();
     }
 
     /// <summary>A value of the loop's digits: floor(k / Lo) mod (Hi / Lo), Lo dividing Hi, Hi = K meaning no mod (k &lt; K).</summary>
     private readonly record struct Digits(long Lo, long Hi);
 
     /// <summary>The statements replacing <paramref name="loop"/> (constants, then the digit loops), or null.</summary>
-    private static List<MStmt>? Split(LoopStmt loop, State state)
+    private static List<MStmt>? Split(LoopStmt loop, DigitLoopFacts state)
     {
         if (loop.Step != 1 || loop.Var.Type != MType.I64
             || !state.Constants.TryGetValue(loop.Lower.Name, out long lower) || lower != 0
             || !state.Constants.TryGetValue(loop.Upper.Name, out long K) || K < 4)
             return null;
         var assigned = new HashSet<string>(StringComparer.Ordinal);
-        Assigned(loop.Body, assigned);
+        DigitLoopFacts.Assigned(loop.Body, assigned);
         if (assigned.Contains(loop.Var.Name)) return null;
         var values = new Dictionary<string, Digits>(StringComparer.Ordinal) { [loop.Var.Name] = new(1, K) };
         var divisions = new Dictionary<MStmt, Digits>(ReferenceEqualityComparer.Instance);
@@ -176,7 +75,7 @@ public sealed class SplitDigitLoops : IMachinePass
         var extents = new Reg[n];
         for (int i = 0; i < n; i++)
         {
-            digits[i] = state.Fresh($"{loop.Var.Name}_d{i}");
+            digits[i] = state.Fresh($"{loop.Var.Name}_d{i}", MType.I64);
             extents[i] = Const((i + 1 < n ? place[i + 1] : K) / place[i], $"{loop.Var.Name}_n{i}");
         }
         var weights = new Dictionary<long, Reg>();
@@ -194,7 +93,7 @@ public sealed class SplitDigitLoops : IMachinePass
                 if (outer is null) outer = term;
                 else
                 {
-                    var sum = state.Fresh($"{loop.Var.Name}_s{i}");
+                    var sum = state.Fresh($"{loop.Var.Name}_s{i}", MType.I64);
                     levels[i].Add(new BinaryStmt(sum, BinaryOp.Add, outer, term));
                     outer = sum;
                 }
@@ -217,7 +116,7 @@ public sealed class SplitDigitLoops : IMachinePass
                 else if (t == 0) { body.Add(new BinaryStmt(target, BinaryOp.Add, acc, term)); acc = target; }
                 else
                 {
-                    var sum = state.Fresh($"{target.Name}_s{t}");
+                    var sum = state.Fresh($"{target.Name}_s{t}", MType.I64);
                     body.Add(new BinaryStmt(sum, BinaryOp.Add, acc, term));
                     acc = sum;
                 }
@@ -232,7 +131,7 @@ public sealed class SplitDigitLoops : IMachinePass
 
         Reg Const(long value, string hint)
         {
-            var r = state.Fresh(hint);
+            var r = state.Fresh(hint, MType.I64);
             before.Add(new ConstStmt(r, Scalar.Int(value)));
             return r;
         }
@@ -242,7 +141,7 @@ public sealed class SplitDigitLoops : IMachinePass
         {
             if (weight == 1) return digit;
             if (!weights.TryGetValue(weight, out var w)) weights[weight] = w = Const(weight, $"digit_k{weight}");
-            var r = state.Fresh(hint);
+            var r = state.Fresh(hint, MType.I64);
             into.Add(new BinaryStmt(r, BinaryOp.Mul, digit, w));
             return r;
         }
