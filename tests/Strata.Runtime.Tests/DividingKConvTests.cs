@@ -1,8 +1,6 @@
 using CsCheck;
-using Strata.Block.Compilation;
 using Strata.Conformance;
 using Strata.Core;
-using Strata.Graph.Builder;
 
 namespace Strata.Runtime.Tests;
 
@@ -36,31 +34,6 @@ public class DividingKConvTests
 
     private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-4);
 
-    private static void Check(int cin, int cout, int h, int w, int k, int seed, ExecutionLevel level, Target? target, string? config)
-    {
-        int pad = k / 2;
-        Graph.Graph Build()
-        {
-            var g = new GraphBuilder("conv", opset: 17);
-            var x = g.Input("x", DataType.Float32, 1, cin, h, w);
-            var y = g.Conv(x, g.Constant("w", SmallGraphs.Random(seed, cout, cin, k, k)), g.Constant("b", SmallGraphs.Random(seed + 1, cout)),
-                pads: [pad, pad, pad, pad]);
-            g.Output(g.Relu(y), "y");
-            return g.Build();
-        }
-        var graph = Build();
-        var inputs = new Dictionary<string, RuntimeValue> { ["x"] = SmallGraphs.Random(seed + 2, 1, cin, h, w) };
-        if (config is not null)
-        {
-            var model = new Compiler(CompilerOptions.Default).Compile(Build(), inputs);
-            Assert.Contains(model.Kernels, c => c.Config?.ToString().Contains(config, StringComparison.Ordinal) == true);
-        }
-        var options = target is null ? new SessionOptions { Threads = 1, Level = level } : new SessionOptions { Threads = 1, Level = level, Target = target };
-        using var session = InferenceSession.Create(graph, options);
-        var actual = session.Run(inputs);
-        Assert.All(session.Stats!.Kernels, s => Assert.Equal(level, s.Level));
-        var expected = SmallGraphs.Reference(graph, inputs);
-        string what = $"{cin}→{cout} {h}×{w} k{k} {level} {target?.Name}";
-        Assert.True(Tolerance.Compare(actual["y"], expected["y"]!) is null, $"{what}: {Tolerance.Compare(actual["y"], expected["y"]!)}");
-    }
+    private static void Check(int cin, int cout, int h, int w, int k, int seed, ExecutionLevel level, Target? target, string? config) =>
+        ConvReluCheck.Run(1, cin, cout, h, w, k, seed, level, target, config, Tolerance);
 }

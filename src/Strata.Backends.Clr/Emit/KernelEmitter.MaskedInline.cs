@@ -22,9 +22,14 @@ internal sealed partial class KernelEmitter
     private sealed record MaskedOps(Type Vector, FieldInfo Indices, MethodInfo Create, MethodInfo Compare, MethodInfo MaskLoad,
         MethodInfo MaskStore, OpCode? Convert);
 
-    private static MaskedOps? InlineMasked512(MType t, DataType el)
+    private static MaskedOps? InlineMasked512(MType t, DataType el) =>
+        Avx512F.IsSupported && t.IsVector && t.Lanes * ClrTypes.Size(el) == 64 ? MaskedOpsOf.GetOrAdd(el, MakeMaskedOps) : null;
+
+    /// <summary>The methods per lane type, found once (reflection per masked move would dominate emit time).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DataType, MaskedOps?> MaskedOpsOf = new();
+
+    private static MaskedOps? MakeMaskedOps(DataType el)
     {
-        if (!Avx512F.IsSupported || !t.IsVector || t.Lanes * ClrTypes.Size(el) != 64) return null;
         var (lane, field, convert) = el switch
         {
             DataType.Float32 => (typeof(float), nameof(LaneIndices.Single), (OpCode?)OpCodes.Conv_R4),

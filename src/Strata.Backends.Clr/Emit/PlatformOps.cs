@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -16,7 +17,12 @@ internal static class PlatformOps
     /// <summary>The ISA method for generic operation <paramref name="name"/> on vectors of <paramref name="bytes"/>
     /// bytes with <paramref name="lane"/> lanes, or null where the host lacks the ISA or no exact equivalent exists.
     /// <c>Store</c> has the address first (<c>Avx.Store(T*, Vector256&lt;T&gt;)</c>), unlike the generic one.</summary>
-    public static MethodInfo? Find(int bytes, string name, Type lane)
+    public static MethodInfo? Find(int bytes, string name, Type lane) => Cache.GetOrAdd((bytes, name, lane), k => Lookup(k.Bytes, k.Name, k.Lane));
+
+    /// <summary>Every vector operation a kernel emits asks: reflection per call would dominate a kernel's emit time.</summary>
+    private static readonly ConcurrentDictionary<(int Bytes, string Name, Type Lane), MethodInfo?> Cache = new();
+
+    private static MethodInfo? Lookup(int bytes, string name, Type lane)
     {
         bool isFloat = lane == typeof(float) || lane == typeof(double);
         bool isWord = isFloat || lane == typeof(int) || lane == typeof(uint) || lane == typeof(long) || lane == typeof(ulong);

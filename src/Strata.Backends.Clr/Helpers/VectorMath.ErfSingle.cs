@@ -137,9 +137,9 @@ internal static partial class VectorMath
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(ErfSplitF)), large, small);
     }
 
-    // ExpSingle128 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
-    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
-    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    // ErfExpSingle128/256/512: ExpSingle for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane
+    // takes small): no clamp, and 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter
+    // carries the exponent bias 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> ErfExpSingle128(Vector128<float> c)
     {
@@ -156,9 +156,7 @@ internal static partial class VectorMath
         return y * Vector128.ShiftLeft(kf.AsInt32(), 23).AsSingle();
     }
 
-    // ExpSingle256 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
-    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
-    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    // ErfExpSingle128 at 256 bits.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ErfExpSingle256(Vector256<float> c)
     {
@@ -175,9 +173,7 @@ internal static partial class VectorMath
         return y * Vector256.ShiftLeft(kf.AsInt32(), 23).AsSingle();
     }
 
-    // ExpSingle512 for erf's argument −b², which lies in [−16, −1] (b is clamped; a NaN lane takes small): no clamp, and
-    // 2^n (n in [−24, −1]) is one normal power of two taken from kf's low bits (the shifter carries the exponent bias
-    // 127), so y·2^n is exact and equals ExpSingle's y·2^⌊n/2⌋·2^⌈n/2⌉ bit for bit.
+    // ErfExpSingle128 at 512 bits.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ErfExpSingle512(Vector512<float> c)
     {

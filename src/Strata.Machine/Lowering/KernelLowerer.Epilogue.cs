@@ -197,8 +197,8 @@ internal sealed partial class KernelLowerer
         });
     }
 
-    /// <summary>A statement that reads, writes or computes a vector (the clr backend's <c>Vector512.Load/Add/Store</c>
-    /// calls, which count against RyuJIT's inline budget).</summary>
+    /// <summary>A statement that reads, writes or computes a vector (one IL local or more in the clr backend: what
+    /// <see cref="EpilogueBudget"/> bounds).</summary>
     private static bool IsVectorOp(MStmt s) => s.Dest is { Type.IsVector: true } || s is StoreStmt { Value.Type.IsVector: true };
 
     /// <summary>The vector statements of <paramref name="code"/>, in loops and ifs too.</summary>
@@ -245,17 +245,16 @@ internal sealed partial class KernelLowerer
         var (regs, buffers) = (new Dictionary<string, Reg>(_regs), new Dictionary<string, LocalBuffer>(_buffers));
         int made = _e.Buffers.Count;
         var code = Attempt();
-        if (code is { } fused && !NeedsTileBuffer(e) && VectorOps(fused) > EpilogueBudget)
+        // Not lane-wise here, or over the budget: back to the state before the attempt (what it packed, defined or
+        // made is forgotten); the ops lower one by one.
+        if (code is not { } fused || !NeedsTileBuffer(e) && VectorOps(fused) > EpilogueBudget)
         {
-            // Over the budget: back to the state before the attempt (what it packed, defined or made is forgotten);
-            // the ops lower one by one.
             Restore(_regs, regs);
             Restore(_buffers, buffers);
             _e.ForgetBuffersFrom(made);
             return false;
         }
-        if (code is not { } done) return false;
-        foreach (var s in done) _e.Emit(s);
+        foreach (var s in fused) _e.Emit(s);
         return true;
 
         ImmutableArray<MStmt>? Attempt()
@@ -275,9 +274,6 @@ internal sealed partial class KernelLowerer
             }
             catch (NotVectorisableException)
             {
-                // Back to the state before the attempt: what it packed or defined was not emitted.
-                Restore(_regs, regs);
-                Restore(_buffers, buffers);
                 return null;
             }
             finally

@@ -75,14 +75,15 @@ public sealed partial class KnobSpace
                 }
                 continue;
             }
-            // A grouped conv's K (ci per group: 136, 68, …) takes a dividing block like an im2col K: 136 in blocks of
-            // 128 ran the micro-kernel over 256 rows, the last 120 of them masked zeros.
-            blocks[Classes.ClassOf(k)] = DotShape.IsMergedTaps(c) || roles.Group is not null ? DividingK(Classes.ClassOf(k)) : BlockAtMost(Classes.ClassOf(k), MultiAxisMaxK);
-            // So does a plain conv's K (ci): densenet's 1×1 convs over 160, 224, 480… channels ran 128 + a masked tail
-            // block computed in full (256 rows for 160). Channels as columns take theirs in ChannelColumnDividingBlocks.
-            // Only where the usual block leaves a tail (256, 512… keep 128).
-            if (!roles.Transposed && roles.Group is null && Classes.Extent(Classes.ClassOf(k)) % blocks[Classes.ClassOf(k)] != 0)
-                blocks[Classes.ClassOf(k)] = DividingK(Classes.ClassOf(k));
+            // K takes a block that divides it (DividingK) where a masked tail block would run in full: always for an
+            // im2col K and a grouped conv's K (ci per group: 136 in blocks of 128 ran the micro-kernel over 256 rows,
+            // the last 120 masked zeros); for a plain conv's K (ci) where the usual block leaves a tail (densenet's 1×1
+            // convs over 160, 224, 480… channels; 256, 512… keep 128). Channels as columns take theirs in
+            // ChannelColumnDividingBlocks.
+            string kc = Classes.ClassOf(k);
+            bool dividing = DotShape.IsMergedTaps(c) || roles.Group is not null
+                || !roles.Transposed && Classes.Extent(kc) % BlockAtMost(kc, MultiAxisMaxK) != 0;
+            blocks[kc] = dividing ? DividingK(kc) : BlockAtMost(kc, MultiAxisMaxK);
             if (roles.Transposed) ChannelColumnDividingBlocks(blocks, c, roles);
             string nc = Classes.ClassOf(n);
             if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc)

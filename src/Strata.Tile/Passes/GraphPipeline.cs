@@ -15,8 +15,8 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// <item><see cref="FoldAffineIntoConv"/>: BatchNormalization and per-channel Mul/Add after a Conv with constant
     /// weights become that Conv's weights and bias; <see cref="CombineChannelAffine"/>: other chains of them become
     /// one Mul and one Add by per-channel constants;</item>
-    /// <item><see cref="PrePadConvInput"/>: a padded stride-1 conv with wide channels on a large plane reads a padded
-    /// copy of its input (<paramref name="prePadding"/>: by its cost rule, or never / always);</item>
+    /// <item><see cref="PrePadConvInput"/>: a padded conv with wide channels on a plane of rows that are no whole vectors
+    /// reads a padded copy of its input (<paramref name="prePadding"/>: by its cost rule, or never / always);</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
