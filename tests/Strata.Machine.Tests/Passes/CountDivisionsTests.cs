@@ -9,51 +9,16 @@ namespace Strata.Machine.Tests.Passes;
 
 public class CountDivisionsTests
 {
-    /// <summary>An im2col K row's digits: <c>k / 9</c>, <c>(k / 3) mod 3</c>, <c>k mod 3</c> (and a copy of the quotient).</summary>
-    private static string Im2colRow(long lower, long upper, long step, long c1, long c2, long c3) => $$"""
-        machine.kernel @k target(scalar) (%o: ptr<i64>[{{4 * 64}}] output)
-            programs(1) {
-          %c0 = const 0 : i64
-          %lo = const {{lower}} : i64
-          %hi = const {{upper}} : i64
-          %ca = const {{c1}} : i64
-          %cb = const {{c2}} : i64
-          %cc = const {{c3}} : i64
-          %c4 = const 4 : i64
-          %c1 = const 1 : i64
-          %c2 = const 2 : i64
-          %c3 = const 3 : i64
-          %n = const 0 : i64
-          loop %k = %lo to %hi step {{step}} {
-            %ci = floordiv %k, %ca : i64
-            %q = floordiv %k, %cb : i64
-            %q2 = mov %q : i64
-            %kh = mod %q2, %cc : i64
-            %kw = mod %k, %cb : i64
-            %hh = floordiv %q, %cc : i64
-            %at = mul %n, %c4 : i64
-            store %o[%at], %ci
-            %at1 = add %at, %c1 : i64
-            store %o[%at1], %kh
-            %at2 = add %at, %c2 : i64
-            store %o[%at2], %kw
-            %at3 = add %at, %c3 : i64
-            store %o[%at3], %hh
-            %n = add %n, %c1 : i64
-          }
-        }
-        """;
-
     [Fact]
     public void TheDigitsOfAnIm2colRowAreCounters_NoDivisionIsLeftInTheLoop()
     {
-        var k = MachineParser.Parse(Im2colRow(0, 27, 1, 9, 3, 3));
+        var k = MachineParser.Parse(Im2colRowKernels.Text(0, 27, 1, 9, 3, 3));
         var counted = new CountDivisions().Run(k);
         var loop = Assert.Single(counted.Body.OfType<LoopStmt>());
         Assert.DoesNotContain(loop.Body, s => s is BinaryStmt { Op: BinaryOp.FloorDiv or BinaryOp.Mod });
         Assert.Contains(loop.Body, s => s is MoveStmt { Target.Name: "kw" });
         Assert.DoesNotContain(MachineVerifier.Diagnose(counted), x => x.IsError);
-        Assert.Equal(Outputs(k), Outputs(counted));
+        Assert.Equal(Im2colRowKernels.Outputs(k), Im2colRowKernels.Outputs(counted));
     }
 
     /// <summary>A step above the divisor (more than one wrap per iteration), a division of a value that does not step
@@ -62,7 +27,7 @@ public class CountDivisionsTests
     [Fact]
     public void WhatDoesNotStepByAtMostTheDivisorStays()
     {
-        var big = MachineParser.Parse(Im2colRow(0, 27, 5, 4, 4, 3));
+        var big = MachineParser.Parse(Im2colRowKernels.Text(0, 27, 5, 4, 4, 3));
         Assert.Same(big, new CountDivisions().Run(big));
         var k = MachineParser.Parse("""
             machine.kernel @k target(scalar) (%x: ptr<i64>[8], %o: ptr<i64>[8] output)
@@ -93,22 +58,7 @@ public class CountDivisionsTests
     [Fact]
     public void AnAccessIndexedByACounterStaysProvenInBounds()
     {
-        var k = MachineParser.Parse("""
-            machine.kernel @k target(scalar) (%x: ptr<f32>[7], %y: ptr<f32>[21], %o: ptr<f32>[147] output)
-                programs(1) {
-              %c0 = const 0 : i64
-              %c7 = const 7 : i64
-              %c147 = const 147 : i64
-              loop %k = %c0 to %c147 step 1 {
-                %r = mod %k, %c7 : i64
-                %q = floordiv %k, %c7 : i64
-                %v = load %x[%r] : f32
-                %w = load %y[%q] : f32
-                %s = add %v, %w : f32
-                store %o[%k], %s
-              }
-            }
-            """);
+        var k = Im2colRowKernels.RemainderAndQuotientAccesses();
         var counted = new CountDivisions().Run(k);
         Assert.NotSame(k, counted);
         Assert.Empty(BoundsAnalysis.Analyze(k).Unproven);
@@ -122,16 +72,9 @@ public class CountDivisionsTests
             .Sample(t =>
             {
                 var (lower, length, step, c1, c2, c3) = t;
-                var k = MachineParser.Parse(Im2colRow(lower, lower + Math.Min(length, 63 * step), step, Math.Max(c1, step), Math.Max(c2, step), c3));
+                var k = MachineParser.Parse(Im2colRowKernels.Text(lower, lower + Math.Min(length, (Im2colRowKernels.MaxIterations - 1) * step), step, Math.Max(c1, step), Math.Max(c2, step), c3));
                 var counted = new CountDivisions().Run(k);
                 Assert.DoesNotContain(MachineVerifier.Diagnose(counted), x => x.IsError);
-                Assert.Equal(Outputs(k), Outputs(counted));
+                Assert.Equal(Im2colRowKernels.Outputs(k), Im2colRowKernels.Outputs(counted));
             }, iter: 200);
-
-    private static long[] Outputs(MachineKernel k)
-    {
-        var o = TensorFactory.Create(DataType.Int64, [4 * 64]);
-        MachineInterpreter.Run(k, [o]);
-        return [.. o.ToArray().Cast<long>()];
-    }
 }
