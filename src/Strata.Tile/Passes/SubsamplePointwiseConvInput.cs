@@ -10,17 +10,19 @@ namespace Strata.Tile.Passes;
 /// and starts a pool's kernel after a contraction). The conv then reads whole contiguous rows of a stride-1 plane:
 /// its output positions merge into the dot's columns (M = co, N = oh·ow) instead of taking the channels as columns
 /// over rows that each program gathers a stride apart from a weight matrix read with a row stride of co.
-/// Applies by <see cref="Pays"/>.</summary>
-public sealed class SubsamplePointwiseConvInput : IGraphPass
+/// Applies by <see cref="Pays"/>, or to every candidate when <paramref name="always"/> (tests, experiments).</summary>
+public sealed class SubsamplePointwiseConvInput(bool always = false) : IGraphPass
 {
     public string Name => "SubsamplePointwiseConvInput";
+
+    public bool Always { get; } = always;
 
     public Graph.Graph Run(Graph.Graph graph)
     {
         // Convs that read one input with the same strides share its subsampled copy.
         var copies = new Dictionary<(Value, long, long), Value>();
         foreach (var conv in graph.Nodes.ToList())
-            if (Candidate(conv) is { } c && Pays(c.InChannels, c.OutChannels, c.Strides))
+            if (Candidate(conv) is { } c && (Always || Pays(c.InChannels, c.OutChannels, c.Strides)))
             {
                 var key = (conv.Inputs[0]!, c.Strides[0], c.Strides[1]);
                 if (!copies.TryGetValue(key, out var xs)) copies[key] = xs = AddSubsample(graph, conv, c.Strides, c.Subsampled);
