@@ -21,9 +21,55 @@ public sealed partial class KnobSpace
     /// contiguous), its epilogue over the same columns: K takes its whole extent (each weight row is read as one
     /// contiguous stream and its lanes are folded once, not once per 128-element chunk with a carried partial), or the
     /// largest block the budget allows; N then takes what the budget leaves, at most <see cref="GemvMaxN"/>, halving
-    /// until the grid has <see cref="GemvProgramTarget"/> programs; every other class 1. Null when the kernel is not
+    /// until the grid has <see cref="GemvProgramTarget"/> programs, then the largest divisor of N not below half that block
+    /// (<see cref="WithGemvDivisors"/>); every other class 1. Null when the kernel is not
     /// of that form.</summary>
     private Config? GemvDefault()
+    {
+        if (GemvClasses() is not var (k, n)) return null;
+
+        var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var c in Classes.All) blocks[c] = 1;
+        blocks[k] = BlockAtMost(k, BlockBudget);
+        long cap = Math.Min(GemvMaxN, BlockBudget / blocks[k]);
+        blocks[n] = BlockAtMost(n, cap);
+        if (BudgetProblem(c => blocks[c]) is not null) return null;
+        var parallel = ParallelCandidates.Where(c => c == n).ToList();
+        while (Programs(blocks[n]) < GemvProgramTarget && blocks[n] > MinInnermostBlock)
+            blocks[n] = _blockCandidates[n].Last(v => v < blocks[n]);
+        // A divisor of N up to the block chosen (and not below half of it) leaves no masked tail block: a masked
+        // block's rows load their weights with a lane count per load, branchy code that halves the stream's bandwidth.
+        long extent = Classes.Extent(n), chosen = blocks[n];
+        if (extent % chosen != 0)
+            blocks[n] = _blockCandidates[n].LastOrDefault(v => v <= chosen && 2 * v >= chosen && extent % v == 0, chosen);
+
+        var cfg = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (c, v) in blocks) cfg[KnobNames.Block(c)] = Str(v);
+        cfg[KnobNames.Parallel] = KnobNames.JoinParallel(parallel);
+        cfg[KnobNames.Order] = KnobNames.JoinOrder(Classes.Output.Where(c => !parallel.Contains(c)));
+        cfg[KnobNames.Vector] = n;
+        cfg[KnobNames.Unroll] = "1";
+        foreach (var c in Classes.Reduce) cfg[KnobNames.Split(c)] = "1";
+        foreach (var i in ContractionInputs) cfg[KnobNames.Pack(i)] = KnobNames.None;
+        return new Config(cfg.ToImmutable());
+
+        long Programs(long block) => (Classes.Extent(n) + block - 1) / block;
+    }
+
+    /// <summary>Divisors of a row-times-transposed kernel's N extent between <see cref="MinInnermostBlock"/> / 2 and
+    /// <see cref="GemvMaxN"/> as block candidates of its N class (<see cref="GemvDefault"/> takes one where the
+    /// power of two would leave a masked tail block: 1000 outputs as 20 × 50, not 16 × 64 − 24).</summary>
+    private ImmutableArray<long> WithGemvDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        if (GemvClasses() is not var (_, n) || n != cls) return candidates;
+        long extent = Classes.Extent(cls);
+        var extra = Enumerable.Range((int)(MinInnermostBlock / 2), (int)(GemvMaxN - MinInnermostBlock / 2) + 1).Select(v => (long)v)
+            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>The K and N classes of a kernel of <see cref="GemvDefault"/>'s form, or null.</summary>
+    private (string K, string N)? GemvClasses()
     {
         if (Kernel.Computations.Count(c => c.Reduce is not null) != 1) return null;
         var dot = Kernel.Computations.Single(c => c.Reduce is not null);
@@ -36,24 +82,6 @@ public sealed partial class KnobSpace
         if (!ExprAnalysis.AxesOf(roles.X).All(a => a == roles.K || Extent(a) == 1)) return null;
         string k = Classes.ClassOf(roles.K), n = Classes.ClassOf(roles.N);
         if (k == n || !Classes.All.All(c => c == k || c == n || Classes.Extent(c) == 1)) return null;
-
-        var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var c in Classes.All) blocks[c] = 1;
-        blocks[k] = BlockAtMost(k, BlockBudget);
-        blocks[n] = BlockAtMost(n, Math.Min(GemvMaxN, BlockBudget / blocks[k]));
-        if (BudgetProblem(c => blocks[c]) is not null) return null;
-        var parallel = ParallelCandidates.Where(c => c == n).ToList();
-        while ((Classes.Extent(n) + blocks[n] - 1) / blocks[n] < GemvProgramTarget && blocks[n] > MinInnermostBlock)
-            blocks[n] = _blockCandidates[n].Last(v => v < blocks[n]);
-
-        var cfg = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var (c, v) in blocks) cfg[KnobNames.Block(c)] = Str(v);
-        cfg[KnobNames.Parallel] = KnobNames.JoinParallel(parallel);
-        cfg[KnobNames.Order] = KnobNames.JoinOrder(Classes.Output.Where(c => !parallel.Contains(c)));
-        cfg[KnobNames.Vector] = n;
-        cfg[KnobNames.Unroll] = "1";
-        foreach (var c in Classes.Reduce) cfg[KnobNames.Split(c)] = "1";
-        foreach (var i in ContractionInputs) cfg[KnobNames.Pack(i)] = KnobNames.None;
-        return new Config(cfg.ToImmutable());
+        return (k, n);
     }
 }

@@ -17,6 +17,9 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// one Mul and one Add by per-channel constants;</item>
     /// <item><see cref="PrePadConvInput"/>: a padded conv with wide channels on a plane of rows that are no whole vectors
     /// reads a padded copy of its input (<paramref name="prePadding"/>: by its cost rule, or never / always);</item>
+    /// <item><see cref="SubsamplePointwiseConvInput"/>: a strided 1×1 conv with wide channels reads a subsampled copy
+    /// of its input at stride 1;</item>
+    /// <item><see cref="PixelConvAsGemm"/>: a 1×1 conv of a 1×1 plane becomes a Gemm between views;</item>
     /// <item><see cref="EliminateDeadNodes"/>: drop nodes no graph output depends on;</item>
     /// <item><see cref="OrderForFusion"/>: a topological order that keeps each producer next to its readers.</item>
     /// </list>
@@ -26,6 +29,7 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
         new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
             .UntilUnchanged("FoldAndInline"),
         new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs), new PrePadConvInput(prePadding),
+        new SubsamplePointwiseConvInput(), new PixelConvAsGemm(),
         new EliminateDeadNodes(), new OrderForFusion()]);
 
     public static GraphPipeline Default { get; } = Standard();

@@ -37,6 +37,37 @@ public class GemvTests
         }, iter: 40);
     }
 
+    /// <summary>Wide layers (N up to 1100: blocks of 16 to 64, divisors of N or a masked tail block) against the Block
+    /// interpreter on every target.</summary>
+    [Fact]
+    public void RandomWideLayersOnEveryTarget()
+    {
+        Gen.Select(Gen.Int[1, 80], Gen.Int[90, 1100], Gen.Int).Sample((k, n, seed) =>
+        {
+            var kernel = Fc(k, n);
+            var config = KnobSpace.For(kernel).Default();
+            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
+            var block = TileToBlock.Lower(kernel, config);
+            foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+        }, iter: 12);
+    }
+
+    /// <summary>A classifier's 1000 outputs take a block that divides them (not 32 with a masked last block), so no
+    /// weight load carries a lane count.</summary>
+    [Fact]
+    public void ClassifierOutputsTakeADividingBlock()
+    {
+        var kernel = Fc(2048, 1000);
+        var config = KnobSpace.For(kernel).Default();
+        long n = config.GetInt(KnobNames.Block("n"), -1);
+        Assert.Equal(0, 1000 % n);
+        Assert.InRange(n, 16, 64);
+        var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 3));
+        var loads = MachinePrinter.Print(machine).Split('\n').Where(l => l.Contains("load %w[", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(loads);
+        Assert.All(loads, l => Assert.DoesNotContain(" count ", l, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void LongRowsAreSummedByFourFmaChains()
     {
