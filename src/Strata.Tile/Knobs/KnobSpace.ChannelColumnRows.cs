@@ -67,10 +67,11 @@ public sealed partial class KnobSpace
 
     /// <summary>The unroll of the k loop the default gives a kernel: 4 where a channels-as-columns convolution stacks
     /// several output rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions into one dot
-    /// (<see cref="DotShape.Rows"/>), else 1. Measured (1 thread, thread CPU time, min of 3 × 10 runs, unroll 4 on every
-    /// channels-as-columns conv against 1): 7 rows of 7 positions 4–10% faster (resnet50's 3×3 512→512 on 7×7,
-    /// inception_v2's 3×3 192→64 on 7×7); rows of 14, unstacked rows of 7 and 14, and rows of 28 or 56 between 11%
-    /// slower and 7% faster from run to run (resnet50's unstacked 14- and 28-wide convs 9% slower).</summary>
+    /// (<see cref="DotShape.Rows"/>), else 1. Measured (1 thread, thread CPU time, three sittings, unroll 4 on every
+    /// channels-as-columns conv against 1): 7 rows of 7 positions 4–12% faster in each (resnet50's 3×3 512→512 on 7×7,
+    /// inception_v2's 3×3 192→64 on 7×7; inception_v1's 6×6 rows 9%); stacked rows of 14, unstacked rows of 7, 13, 14, 28
+    /// or 56 between 11% slower and 12% faster from sitting to sitting (resnet50's unstacked 14- and 28-wide convs 9%
+    /// slower in one, 8–13% faster in another), so they keep 1.</summary>
     private int ChannelColumnRowsUnroll(IReadOnlyDictionary<string, long> blocks)
     {
         foreach (var c in Kernel.Computations)
