@@ -16,6 +16,8 @@ public class ChannelColumnsConvTests
     [InlineData(16, 48, 9, 1, 2, 1)]   // a 1×1 downsample
     [InlineData(17, 32, 30, 3, 1, 2)]  // dilation 2 (pads 2): 30 rows, an M tail, a K tail
     [InlineData(128, 512, 7, 3, 1, 1)] // a weight block beyond L2: all 7 rows per program, one 49-position dot per step
+    [InlineData(130, 256, 7, 3, 1, 1)] // all 7 rows, the k loop unrolled 4 times over K = 130 (a remainder of 2)
+    [InlineData(66, 512, 6, 3, 1, 1)]  // all 6 rows of 6, unrolled over K = 66
     [InlineData(128, 256, 14, 3, 1, 1)] // 7 of 14 rows per program
     [InlineData(64, 512, 13, 3, 2, 1)] // stride 2: 7 rows per program
     public void MatchesTheReference(int cin, int cout, int hw, int k, int stride, int dilationOrOne)

@@ -172,6 +172,30 @@ public class KnobSpaceTests
         Assert.Equal(k, d.GetInt("block.ci", 0));
     }
 
+    /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
+    /// output rows into one dot; where its rows are at most 8 positions wide (7×7, 6×6 planes) the default unrolls the
+    /// dot's k loop 4 times (measured faster there), elsewhere not (14-wide rows, or a small weight block: one row per
+    /// program).</summary>
+    [Theory]
+    [InlineData(512, 512, 7, 7, 4)]
+    [InlineData(130, 512, 6, 6, 4)]
+    [InlineData(256, 256, 14, 7, 1)]
+    [InlineData(32, 64, 7, 1, 1)]
+    public void AChannelColumnsConvOnASmallPlaneUnrollsItsStackedRows(int ci, int co, int hw, long rows, long unroll)
+    {
+        int hp = hw + 2;
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,{{ci}},{{hp}},{{hp}}], %w: f32[3,3,{{ci}},{{co}}]) -> (%out: f32[1,{{co}},{{hw}},{{hw}}]) {
+              domain n = 1, co = {{co}}, oh = {{hw}}, ow = {{hw}}
+              reduce ci = {{ci}}, kh = 3, kw = 3
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[kh, kw, ci, co])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
+    }
+
     /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
     /// its program count by halving the column block first (not below 64), then the row block.</summary>
     [Theory]

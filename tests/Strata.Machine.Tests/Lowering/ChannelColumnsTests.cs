@@ -110,7 +110,9 @@ public class ChannelColumnsTests
     public void AnyChannelColumnsConvOverSeveralRowsComputesTheSameOnEveryTarget()
     {
         // Small planes (odd sizes), pads, strides 1–2, ci ≥ 16, co a multiple of 16, with a row block (a divisor of the
-        // output rows, > 1) forced on the default: the stacked [R·ow, ci] input block and the [R, ow, co] store.
+        // output rows, > 1) forced on the default: the stacked [R·ow, ci] input block and the [R, ow, co] store; the k
+        // loop unrolled 1, 2 or 4 times (the default unrolls stacked rows of 7×7 and 6×6 planes 4 times), ci = 16…20
+        // leaving a remainder of 0–3 steps.
         Gen.Int[0, int.MaxValue].Sample(seed =>
         {
             var r = new Random(seed);
@@ -123,7 +125,8 @@ public class ChannelColumnsTests
             long oh = kernel.Axis("oh").Extent;
             var rows = space.BlockCandidates("oh").Where(v => v > 1 && oh % v == 0).ToArray();
             if (rows.Length == 0) return;
-            var config = space.Default().With("block.oh", rows[r.Next(rows.Length)]);
+            var config = space.Default().With("block.oh", rows[r.Next(rows.Length)])
+                .With(KnobNames.Unroll, KnobSpace.UnrollValues[r.Next(KnobSpace.UnrollValues.Length)]);
             Assert.True(space.IsLegal(config, out var why), why);
             var sch = space.Resolve(config);
             Assert.Equal("oh", DotShape.Find(kernel.Computations[0], a => sch.Block(a), a => kernel.Axis(a).Extent)?.Rows);
