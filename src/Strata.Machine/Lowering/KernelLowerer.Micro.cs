@@ -240,34 +240,44 @@ internal sealed partial class KernelLowerer
         int restVectors = (int)(vectorsN - nFull / lanes);
         bool splitN = panel is null && nFull >= width && restVectors > 0 && 2 * restVectors < nr;
         long nLoop = splitN ? nFull - width : nFull;
-        void Columns(Reg i0, int rows)
+        // The column tiles (j0, vectors, lanes of the last) of the block, the last full one and a short tail balanced.
+        void Columns(Action<Reg, int, int> at)
         {
-            _e.Loop("j", _e.I64(0), _e.I64(nLoop), width, j0 => Tile(i0, rows, j0, nr, lanes));
+            _e.Loop("j", _e.I64(0), _e.I64(nLoop), width, j0 => at(j0, nr, lanes));
             long rest = n - nLoop;
             if (rest <= 0) return;
             int restLanes = (int)(rest - (rest - 1) / lanes * lanes);
             if (splitN)
             {
                 int total = nr + restVectors, first = (total + 1) / 2;
-                Tile(i0, rows, _e.I64(nLoop), first, lanes);
-                Tile(i0, rows, _e.I64(nLoop + first * lanes), total - first, restLanes);
+                at(_e.I64(nLoop), first, lanes);
+                at(_e.I64(nLoop + first * lanes), total - first, restLanes);
             }
-            else Tile(i0, rows, _e.I64(nLoop), (int)((rest + lanes - 1) / lanes), restLanes);
+            else at(_e.I64(nLoop), (int)((rest + lanes - 1) / lanes), restLanes);
+        }
+        // The row tiles (i0, rows) likewise.
+        int restRows = (int)(m - mFull);
+        bool splitM = mFull >= mr && restRows > 0 && 2 * restRows < mr;
+        long mLoop = splitM ? mFull - mr : mFull;
+        void Rows(Action<Reg, int> at)
+        {
+            _e.Loop("i", _e.I64(0), _e.I64(mLoop), mr, i0 => at(i0, mr));
+            if (splitM)
+            {
+                int first = (mr + restRows + 1) / 2;
+                at(_e.I64(mLoop), first);
+                at(_e.I64(mLoop + first), mr + restRows - first);
+            }
+            else if (mFull < m) at(_e.I64(mFull), restRows);
         }
 
         try
         {
-            int restRows = (int)(m - mFull);
-            bool splitM = mFull >= mr && restRows > 0 && 2 * restRows < mr;
-            long mLoop = splitM ? mFull - mr : mFull;
-            _e.Loop("i", _e.I64(0), _e.I64(mLoop), mr, i0 => Columns(i0, mr));
-            if (splitM)
-            {
-                int first = (mr + restRows + 1) / 2;
-                Columns(_e.I64(mLoop), first);
-                Columns(_e.I64(mLoop + first), mr + restRows - first);
-            }
-            else if (mFull < m) Columns(_e.I64(mFull), restRows);
+            // Rows outside: a row of A stays in L1 across its column tiles. A tap nest streams the B rows of all its
+            // steps through every tile: columns outside, so the row tiles share one column tile's B rows in L2 (not
+            // every column's, alternately).
+            if (nest is null) Rows((i0, rows) => Columns((j0, vectors, last) => Tile(i0, rows, j0, vectors, last)));
+            else Columns((j0, vectors, last) => Rows((i0, rows) => Tile(i0, rows, j0, vectors, last)));
         }
         finally
         {

@@ -21,12 +21,11 @@ internal sealed partial class KernelLowerer
     /// 3×3 conv over 64 channels, 48 loads and stores per 64 k steps of a 6×4 tile, and a copy of the whole [M, N]
     /// block per kh. Applies where the nest has at least two loops with constant bounds (a single k loop around a dot
     /// is a GEMM's cache blocking, kept), every other op in the loops is a scalar or computed where it is used (index
-    /// arithmetic, the operands' loads), both operands are read in place (not packed per step), and the B rows the
-    /// nest streams through one micro-tile fit in half the L2 (they are re-read from there by every micro-tile instead
-    /// of from L1 per step).</summary>
+    /// arithmetic, the operands' loads), both operands are read in place (not packed per step), and the B rows of
+    /// the whole nest fit in half the L2 (every micro-tile re-reads them from there instead of one step's block from L1).</summary>
     private TapNest? MatchTapNest(ForOp f)
     {
-        if (!_options.MicroKernel || !_options.TapLoopsInTile) return null;
+        if (!_options.MicroKernel || !_options.TapLoopsInTile || _notTapNests.Contains(f)) return null;
         var loops = ImmutableArray.CreateBuilder<ForOp>();
         DotOp? dot = null;
         for (var cur = f; dot is null;)
@@ -57,13 +56,22 @@ internal sealed partial class KernelLowerer
         }
         if (loops.Count < 2 || !MicroKernelApplies(dot) || _plan.Mode(dot.A) != ValueMode.Inline || _plan.Mode(dot.B) != ValueMode.Inline)
             return null;
-        // B bytes one micro-tile streams over the whole nest: K rows of the tile's width per step, times the steps.
-        var (_, nr) = MicroTile();
-        int lanes = _options.Vectorize ? Math.Max(1, _target.Lanes(dot.Result.Type.Element)) : 1;
-        long width = Math.Min(dot.B.Type.Shape[1], nr * lanes), steps = loops.Aggregate(1L, (p, l) => p * TripCount(l));
-        long bytes = steps * dot.A.Type.Shape[1] * width * Math.Max(1, dot.Result.Type.Element.BitWidth() / 8);
-        return bytes <= _target.L2Bytes / 2 ? new TapNest(loops.ToImmutable(), dot) : null;
+        // The B rows of the whole nest (every step's [K, N] block): each micro-tile streams its columns of them, so
+        // they must stay in L2 (and there across programs: a conv's consecutive output rows read the same weights).
+        // Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128 at 28×28
+        // (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256- and
+        // 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower, with only their taps inside the
+        // tile too. So half the L2; a nest over it keeps all its loops around the dot (its inner loops are not taken
+        // alone).
+        long steps = loops.Aggregate(1L, (p, l) => p * TripCount(l));
+        long bytes = steps * dot.A.Type.Shape[1] * dot.B.Type.Shape[1] * Math.Max(1, dot.Result.Type.Element.BitWidth() / 8);
+        if (bytes <= _target.L2Bytes / 2) return new TapNest(loops.ToImmutable(), dot);
+        foreach (var l in loops) _notTapNests.Add(l);
+        return null;
     }
+
+    /// <summary>Loops of a nest over the L2 budget (<see cref="MatchTapNest"/>), not to be taken as nests themselves.</summary>
+    private readonly HashSet<ForOp> _notTapNests = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The nest's dot as one micro-kernel whose tiles run the nest's loops around their k loop: the
     /// accumulator tile is loaded (or zeroed, for a zero initial value) once, stepped through every loop, stored once.
