@@ -29,6 +29,10 @@ public sealed record MachineLoweringOptions
     /// <summary>Lower float dots to a register-blocked micro-kernel (FMA where the target has it).</summary>
     public bool MicroKernel { get; init; } = true;
 
+    /// <summary>Run the tap loops around a dot whose operands are read in place (a convolution's kh, kw) inside each
+    /// micro-tile, its accumulators in registers across them (off: the loops step around the dot).</summary>
+    public bool TapLoopsInTile { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 

@@ -109,6 +109,8 @@ internal sealed partial class KernelLowerer
 
         // The last k step of a dot with a fused epilogue stores f(C) to the output instead of C.
         var epilogue = _epilogue is { } e && ReferenceEquals(e.Dot, d) ? e : null;
+        // A tap nest's loops run inside each tile, around its k loop (KernelLowerer.TapNest.cs).
+        var nest = _tapNest is { } tn && ReferenceEquals(tn.Dot, d) ? tn : null;
         var epilogueWhen = _epilogueWhen;
         bool zeroStart = ReferenceEquals(_zeroStart, d);
         var zeroWhen = _zeroStartWhen;
@@ -164,42 +166,47 @@ internal sealed partial class KernelLowerer
             if (!zeroStart) LoadC();
             else if (zeroWhen is null) Zero();
             else _e.If(zeroWhen, Zero, LoadC);
-            // Per row (vector): a base register and a constant displacement from it.
-            var aStep = new (Reg Base, long Stride, long Offset)?[rows];
-            var bStep = new (Reg Base, long Stride, long Offset)?[vectors];
-            var a0 = StepA(rowBase[0]);
-            for (int r = 0; r < rows; r++)
-                aStep[r] = a0 is { } s0 && aRows is { } ar ? (s0.Base, s0.Stride, r * ar) : StepA(rowBase[r]) is { } sr ? (sr.Base, sr.Stride, 0) : null;
-            var b0 = panel is { } w0 ? ((Reg Base, long Stride)?)(_e.Mul(j0, k), vectors == nr && lastLanes == lanes ? w0 : (vectors - 1) * lanes + lastLanes) : StepB(j0);
-            for (int v = 0; v < vectors; v++)
-                bStep[v] = b0 is { } s0 && bCols is { } bc ? (s0.Base, s0.Stride, v * lanes * bc)
-                    : StepB(_e.Add(j0, _e.I64(v * lanes))) is { } sv ? (sv.Base, sv.Stride, 0) : null;
-            Reg At((Reg Base, long Stride, long Offset) s, Reg p) => _e.Add(_e.Add(s.Base, _e.Mul(p, s.Stride)), _e.I64(s.Offset));
-            void Step(Reg p)
+            if (nest is null) Steps();
+            else TapLoops(nest, 0, Steps);
+            void Steps()
             {
-                var bv = new Reg[vectors];
-                for (int v = 0; v < vectors; v++)
-                    bv[v] = bStep[v] is { } sb
-                        ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, counts[v], counts[v] is null ? null : default(Scalar), "b" + v)
-                        : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
+                // Per row (vector): a base register and a constant displacement from it.
+                var aStep = new (Reg Base, long Stride, long Offset)?[rows];
+                var bStep = new (Reg Base, long Stride, long Offset)?[vectors];
+                var a0 = StepA(rowBase[0]);
                 for (int r = 0; r < rows; r++)
+                    aStep[r] = a0 is { } s0 && aRows is { } ar ? (s0.Base, s0.Stride, r * ar) : StepA(rowBase[r]) is { } sr ? (sr.Base, sr.Stride, 0) : null;
+                var b0 = panel is { } w0 ? ((Reg Base, long Stride)?)(_e.Mul(j0, k), vectors == nr && lastLanes == lanes ? w0 : (vectors - 1) * lanes + lastLanes) : StepB(j0);
+                for (int v = 0; v < vectors; v++)
+                    bStep[v] = b0 is { } s0 && bCols is { } bc ? (s0.Base, s0.Stride, v * lanes * bc)
+                        : StepB(_e.Add(j0, _e.I64(v * lanes))) is { } sv ? (sv.Base, sv.Stride, 0) : null;
+                Reg At((Reg Base, long Stride, long Offset) s, Reg p) => _e.Add(_e.Add(s.Base, _e.Mul(p, s.Stride)), _e.I64(s.Offset));
+                void Step(Reg p)
                 {
-                    var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p), hint: "a") : ReadA(rowBase[r], p);
-                    var av = lanes > 1 ? _e.Broadcast(s, lanes, "a" + r) : s;
+                    var bv = new Reg[vectors];
                     for (int v = 0; v < vectors; v++)
+                        bv[v] = bStep[v] is { } sb
+                            ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, counts[v], counts[v] is null ? null : default(Scalar), "b" + v)
+                            : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
+                    for (int r = 0; r < rows; r++)
                     {
-                        if (fma) _e.Emit(new FmaStmt(acc[r, v], av, bv[v], acc[r, v]));
-                        else _e.Emit(new BinaryStmt(acc[r, v], BinaryOp.Add, acc[r, v], _e.Binary(BinaryOp.Mul, av, bv[v], "ab")));
+                        var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p), hint: "a") : ReadA(rowBase[r], p);
+                        var av = lanes > 1 ? _e.Broadcast(s, lanes, "a" + r) : s;
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            if (fma) _e.Emit(new FmaStmt(acc[r, v], av, bv[v], acc[r, v]));
+                            else _e.Emit(new BinaryStmt(acc[r, v], BinaryOp.Add, acc[r, v], _e.Binary(BinaryOp.Mul, av, bv[v], "ab")));
+                        }
                     }
                 }
+                int u = Math.Min(unroll, k);
+                long kFull = k / u * u;
+                _e.Loop("p", _e.I64(0), _e.I64(kFull), u, p =>
+                {
+                    for (int q = 0; q < u; q++) Step(_e.Add(p, _e.I64(q)));
+                });
+                if (kFull < k) _e.Loop("p", _e.I64(kFull), _e.I64(k), 1, Step);
             }
-            int u = Math.Min(unroll, k);
-            long kFull = k / u * u;
-            _e.Loop("p", _e.I64(0), _e.I64(kFull), u, p =>
-            {
-                for (int q = 0; q < u; q++) Step(_e.Add(p, _e.I64(q)));
-            });
-            if (kFull < k) _e.Loop("p", _e.I64(kFull), _e.I64(k), 1, Step);
             void StoreC()
             {
                 for (int r = 0; r < rows; r++)
@@ -233,34 +240,44 @@ internal sealed partial class KernelLowerer
         int restVectors = (int)(vectorsN - nFull / lanes);
         bool splitN = panel is null && nFull >= width && restVectors > 0 && 2 * restVectors < nr;
         long nLoop = splitN ? nFull - width : nFull;
-        void Columns(Reg i0, int rows)
+        // The column tiles (j0, vectors, lanes of the last) of the block, the last full one and a short tail balanced.
+        void Columns(Action<Reg, int, int> at)
         {
-            _e.Loop("j", _e.I64(0), _e.I64(nLoop), width, j0 => Tile(i0, rows, j0, nr, lanes));
+            _e.Loop("j", _e.I64(0), _e.I64(nLoop), width, j0 => at(j0, nr, lanes));
             long rest = n - nLoop;
             if (rest <= 0) return;
             int restLanes = (int)(rest - (rest - 1) / lanes * lanes);
             if (splitN)
             {
                 int total = nr + restVectors, first = (total + 1) / 2;
-                Tile(i0, rows, _e.I64(nLoop), first, lanes);
-                Tile(i0, rows, _e.I64(nLoop + first * lanes), total - first, restLanes);
+                at(_e.I64(nLoop), first, lanes);
+                at(_e.I64(nLoop + first * lanes), total - first, restLanes);
             }
-            else Tile(i0, rows, _e.I64(nLoop), (int)((rest + lanes - 1) / lanes), restLanes);
+            else at(_e.I64(nLoop), (int)((rest + lanes - 1) / lanes), restLanes);
+        }
+        // The row tiles (i0, rows) likewise.
+        int restRows = (int)(m - mFull);
+        bool splitM = mFull >= mr && restRows > 0 && 2 * restRows < mr;
+        long mLoop = splitM ? mFull - mr : mFull;
+        void Rows(Action<Reg, int> at)
+        {
+            _e.Loop("i", _e.I64(0), _e.I64(mLoop), mr, i0 => at(i0, mr));
+            if (splitM)
+            {
+                int first = (mr + restRows + 1) / 2;
+                at(_e.I64(mLoop), first);
+                at(_e.I64(mLoop + first), mr + restRows - first);
+            }
+            else if (mFull < m) at(_e.I64(mFull), restRows);
         }
 
         try
         {
-            int restRows = (int)(m - mFull);
-            bool splitM = mFull >= mr && restRows > 0 && 2 * restRows < mr;
-            long mLoop = splitM ? mFull - mr : mFull;
-            _e.Loop("i", _e.I64(0), _e.I64(mLoop), mr, i0 => Columns(i0, mr));
-            if (splitM)
-            {
-                int first = (mr + restRows + 1) / 2;
-                Columns(_e.I64(mLoop), first);
-                Columns(_e.I64(mLoop + first), mr + restRows - first);
-            }
-            else if (mFull < m) Columns(_e.I64(mFull), restRows);
+            // Rows outside: a row of A stays in L1 across its column tiles. A tap nest streams the B rows of all its
+            // steps through every tile: columns outside, so the row tiles share one column tile's B rows in L2 (not
+            // every column's, alternately).
+            if (nest is null) Rows((i0, rows) => Columns((j0, vectors, last) => Tile(i0, rows, j0, vectors, last)));
+            else Columns((j0, vectors, last) => Rows((i0, rows) => Tile(i0, rows, j0, vectors, last)));
         }
         finally
         {

@@ -61,7 +61,10 @@ internal sealed partial class KernelLowerer
         switch (op)
         {
             case StoreOp s: if (!IsFusedStore(s)) LowerStore(s); return;
-            case ForOp f: LowerFor(f); return;
+            case ForOp f:
+                if (MatchTapNest(f) is { } nest) LowerTapNest(nest, f);
+                else LowerFor(f);
+                return;
             case DotOp d: LowerDot(d); return;
             case ReduceBlockOp r: LowerReduce(r); return;
         }

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using Strata.Block;
+using Strata.Core;
+
+namespace Strata.Machine.Lowering;
+
+// A dot stepped by loops around it (a convolution's kh, kw taps) with both operands read in place: the loops run inside
+// each micro-tile, so its accumulators stay in registers over all of them.
+internal sealed partial class KernelLowerer
+{
+    /// <summary>A chain of for loops, outermost first, each carrying one block (the accumulator) into the next and the
+    /// innermost into <see cref="Dot"/>: <c>for kh iter(a) { for kw iter(a1) { …; a2 = dot(X, Y, a1); yield a2 }; yield }</c>.</summary>
+    private sealed record TapNest(ImmutableArray<ForOp> Loops, DotOp Dot);
+
+    /// <summary>The nest whose dot is being lowered with its loops inside the micro-tile (null: none).</summary>
+    private TapNest? _tapNest;
+
+    /// <summary>A conv's tap loops around a dot whose operands are read in place: <see cref="LowerTapNest"/> moves them
+    /// into each micro-tile. Lowered as loops around the dot (<see cref="LowerFor"/>), each tap's dot loads its
+    /// accumulator tile at the start and stores it at the end, and each loop copies its carried block (a ↔ a1): on a
+    /// 3×3 conv over 64 channels, 48 loads and stores per 64 k steps of a 6×4 tile, and a copy of the whole [M, N]
+    /// block per kh. Applies where the nest has at least two loops with constant bounds (a single k loop around a dot
+    /// is a GEMM's cache blocking, kept), every other op in the loops is a scalar or computed where it is used (index
+    /// arithmetic, the operands' loads), both operands are read in place (not packed per step), and the B rows of
+    /// the whole nest fit in half the L2 (every micro-tile re-reads them from there instead of one step's block from L1).</summary>
+    private TapNest? MatchTapNest(ForOp f)
+    {
+        if (!_options.MicroKernel || !_options.TapLoopsInTile || _notTapNests.Contains(f)) return null;
+        var loops = ImmutableArray.CreateBuilder<ForOp>();
+        DotOp? dot = null;
+        for (var cur = f; dot is null;)
+        {
+            if (cur.IterArgs.Length != 1 || cur.IterArgs[0].Type.IsScalar || TripCount(cur) < 1 || _plan.Consumers(cur.IterArgs[0]) != 1) return null;
+            var a = cur.IterArgs[0];
+            var y = cur.Yields[0];
+            ForOp? inner = null;
+            foreach (var op in cur.Body)
+            {
+                switch (op)
+                {
+                    case ForOp g when inner is null && dot is null && g.Inits.Length == 1 && g.Inits[0].Name == a.Name && g.LoopResults[0].Name == y.Name:
+                        inner = g;
+                        continue;
+                    case DotOp d when inner is null && dot is null && d.Accumulator.Name == a.Name && d.Result.Name == y.Name:
+                        dot = d;
+                        continue;
+                    case StoreOp or ForOp or DotOp or ReduceBlockOp:
+                        return null;
+                }
+                if (op.Results.Any(r => !r.Type.IsScalar && _plan.Mode(r) != ValueMode.Inline)) return null;
+            }
+            if (_plan.Consumers(y) != 1) return null;
+            loops.Add(cur);
+            if (inner is null && dot is null) return null;
+            if (inner is not null) cur = inner;
+        }
+        if (loops.Count < 2 || !MicroKernelApplies(dot) || _plan.Mode(dot.A) != ValueMode.Inline || _plan.Mode(dot.B) != ValueMode.Inline)
+            return null;
+        // The B rows of the whole nest (every step's [K, N] block): each micro-tile streams its columns of them, so
+        // they must stay in L2 (and there across programs: a conv's consecutive output rows read the same weights).
+        // Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128 at 28×28
+        // (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256- and
+        // 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower, with only their taps inside the
+        // tile too. So half the L2; a nest over it keeps all its loops around the dot (its inner loops are not taken
+        // alone).
+        long steps = loops.Aggregate(1L, (p, l) => p * TripCount(l));
+        long bytes = steps * dot.A.Type.Shape[1] * dot.B.Type.Shape[1] * Math.Max(1, dot.Result.Type.Element.BitWidth() / 8);
+        if (bytes <= _target.L2Bytes / 2) return new TapNest(loops.ToImmutable(), dot);
+        foreach (var l in loops) _notTapNests.Add(l);
+        return null;
+    }
+
+    /// <summary>Loops of a nest over the L2 budget (<see cref="MatchTapNest"/>), not to be taken as nests themselves.</summary>
+    private readonly HashSet<ForOp> _notTapNests = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The nest's dot as one micro-kernel whose tiles run the nest's loops around their k loop: the
+    /// accumulator tile is loaded (or zeroed, for a zero initial value) once, stepped through every loop, stored once.
+    /// Falls back to the loops around the dot where the micro-kernel does not take it.</summary>
+    private void LowerTapNest(TapNest nest, ForOp f)
+    {
+        var (regs, buffers) = (new Dictionary<string, Reg>(_regs), new Dictionary<string, LocalBuffer>(_buffers));
+        int made = _e.Buffers.Count;
+        var d = nest.Dot;
+        var a = f.IterArgs[0];
+        ImmutableArray<MStmt>? code;
+        try
+        {
+            code = _e.Collect(() =>
+            {
+                var buffer = _e.NewBuffer(a.Name, a.Type.Element, a.Type.Size);
+                bool zero = IsZero(f.Inits[0]);
+                if (!zero) Copy(buffer, f.Inits[0]);
+                // The loops' scalars at their first iteration, for the strides the micro-kernel takes from the operands
+                // before its tiles (the tiles compute their own inside the loops).
+                foreach (var l in nest.Loops)
+                {
+                    _regs[l.InductionVar.Name] = _e.Cast(Element(l.Lower, []).Reg, MType.Scalar(l.InductionVar.Type.Element));
+                    LowerTapOps(l);
+                }
+                _tapNest = nest;
+                _zeroStart = zero ? d : null;
+                int m = d.A.Type.Shape[0], k = d.A.Type.Shape[1], n = d.B.Type.Shape[1];
+                var t = d.Result.Type.Element;
+                int lanes = _options.Vectorize ? _target.Lanes(t) : 1;
+                var saved = _lanes;
+                try { MicroKernel(d, buffer, m, k, n, lanes); }
+                finally { _lanes = saved; }
+                _buffers[f.LoopResults[0].Name] = buffer;
+            });
+        }
+        catch (NotVectorisableException)
+        {
+            code = null;
+        }
+        finally
+        {
+            (_tapNest, _zeroStart) = (null, null);
+        }
+        if (code is not { } lowered)
+        {
+            Restore(_regs, regs);
+            Restore(_buffers, buffers);
+            _e.ForgetBuffersFrom(made);
+            LowerFor(f);
+            return;
+        }
+        foreach (var s in lowered) _e.Emit(s);
+    }
+
+    /// <summary>The ops of a nest loop's body other than its inner loop and the dot (index arithmetic; loads computed
+    /// where they are used emit nothing here).</summary>
+    private void LowerTapOps(ForOp l)
+    {
+        foreach (var op in l.Body)
+            if (op is not (ForOp or DotOp)) LowerOp(op);
+    }
+
+    /// <summary>Runs <paramref name="inner"/> (a micro-tile's k loop) inside the nest's loops from <paramref name="i"/>.</summary>
+    private void TapLoops(TapNest nest, int i, Action inner)
+    {
+        if (i == nest.Loops.Length)
+        {
+            inner();
+            return;
+        }
+        var f = nest.Loops[i];
+        var lo = _e.Cast(Element(f.Lower, []).Reg, MType.I64);
+        var hi = _e.Cast(Element(f.Upper, []).Reg, MType.I64);
+        _e.Loop(f.InductionVar.Name, lo, hi, f.Step, iv =>
+        {
+            _regs[f.InductionVar.Name] = _e.Cast(iv, MType.Scalar(f.InductionVar.Type.Element));
+            LowerTapOps(f);
+            TapLoops(nest, i + 1, inner);
+        });
+    }
+}
