@@ -42,7 +42,7 @@ public sealed partial class KnobSpace
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
-        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithChannelColumnDivisors(c, WithChannelColumnRows(c, WithWindowDivisors(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupedPlaneDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c))))))))), StringComparer.Ordinal);
+        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithChannelColumnDivisors(c, WithChannelColumnRows(c, WithWindowDivisors(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithMergedTapsRowDivisors(c, WithGroupedPlaneDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c)))))))))), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);
         ContractionInputs = FindContractionInputs(kernel);
 
