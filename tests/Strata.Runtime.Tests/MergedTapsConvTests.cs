@@ -70,11 +70,11 @@ public class MergedTapsConvTests
                     prePadding: Tile.Passes.ConvPrePadding.Always);
             }, iter: 10);
 
-    /// <summary>The default rules pad a 7×7/2 stem's and a 16-channel 3×3 conv's input (PrePadConvInput.PaysNarrow) and
-    /// merge their taps: a Pad kernel writes the copy, the conv reads it.</summary>
+    /// <summary>The default rules pad a 7×7/2 stem's and a 16-channel 3×3 conv's input on planes of at least 32×32 outputs
+    /// (PrePadConvInput.PaysNarrow) and merge their taps: a Pad kernel writes the copy, the conv reads it.</summary>
     [Theory]
-    [InlineData(3, 16, 30, 7, 2, 3)]
-    [InlineData(16, 24, 19, 3, 1, 1)]
+    [InlineData(3, 16, 70, 7, 2, 3)]
+    [InlineData(16, 24, 40, 3, 1, 1)]
     [InlineData(3, 8, 33, 3, 1, 1)]
     public void TheDefaultRulesPadANarrowConvsInput(int cin, int cout, int hw, int k, int stride, int pad) =>
         Check(cin, cout, hw, hw + 2, k, stride, 1, pad, seed: 11, mustMerge: true, mode: Tile.Passes.TapMerging.Default,
