@@ -36,8 +36,8 @@ public class PrePaddedConvTests
         Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], stride, seed: 9, target: null);
     }
 
-    /// <summary>The cost rule pads wide channels on large planes of short rows, and leaves narrow channels, tiny planes and
-    /// rows of whole vectors alone.</summary>
+    /// <summary>The cost rule pads wide channels on large planes of short rows, and leaves tiny planes, rows of whole
+    /// vectors and narrow channels alone, unless their taps merge into K (<see cref="PrePadConvInput.PaysNarrow"/>).</summary>
     [Fact]
     public void TheDefaultRulePadsWideChannelsOnLargePlanes()
     {
@@ -48,6 +48,14 @@ public class PrePaddedConvTests
         Assert.False(PrePadConvInput.Pays(channels: 512, outHeight: 5, outWidth: 5, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 1));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
+        // Narrow inputs whose taps merge into K (PaysNarrow): stems at any size and stride, ci up to a vector at ≤ 9 taps.
+        Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 112, outWidth: 112, taps: 49));
+        Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 55, outWidth: 55, taps: 121));
+        Assert.True(PrePadConvInput.PaysNarrow(channels: 16, outHeight: 55, outWidth: 55, taps: 9));
+        Assert.False(PrePadConvInput.PaysNarrow(channels: 16, outHeight: 55, outWidth: 55, taps: 25));
+        Assert.False(PrePadConvInput.PaysNarrow(channels: 17, outHeight: 55, outWidth: 55, taps: 9));
+        Assert.False(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 112, outWidth: 112, taps: 1));
+        Assert.False(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 24, outWidth: 24, taps: 9));
         var model = Compile(Build(32, 8, 24, 24, 3, 3, [1, 1, 1, 1], 1, seed: 1), Inputs(32, 24, 24, seed: 1), ConvPrePadding.Default);
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
     }

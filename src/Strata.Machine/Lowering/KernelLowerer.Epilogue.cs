@@ -17,9 +17,10 @@ internal sealed partial class KernelLowerer
     /// Lowered, each micro-tile of the last k step applies f to its registers (<see cref="Seed"/> names the value that
     /// stands for them) and stores them to Y: the C block is not stored, read back (and stored to scratch) first.
     /// <see cref="Next"/>: the index of the first top-level op after the fused ones.</summary>
-    /// <see cref="Lead"/>: unit axes the epilogue's values have before the dot's [M, N] (a conv's batch of 1, added by
-    /// a reshape of the dot's result).
-    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next, int Lead = 0);
+    /// <see cref="Layout"/>: where the epilogue's values have unit axes around the dot's [M, N] (a conv's batch of 1,
+    /// and a strided conv's output row, [1, co, 1, ow], added by a reshape of the dot's result): per axis of their shape,
+    /// 0 for M's index, 1 for N's, -1 for a unit axis; empty where they are [M, N] themselves.
+    private sealed record DotEpilogue(BlockOp Source, DotOp Dot, string Seed, ImmutableArray<BlockOp> Chain, StoreOp Out, int Next, ImmutableArray<int> Layout = default);
 
     /// <summary>The epilogue the dot being lowered applies per micro-tile (null: it stores C).</summary>
     private DotEpilogue? _epilogue;
@@ -74,15 +75,15 @@ internal sealed partial class KernelLowerer
         if (dot is null || !MicroKernelApplies(dot)) return null;
         var result = ops[i].Results.Single();
         if (_plan.Consumers(result) != 1) return null;
-        // A reshape that only puts unit axes before [M, N] (a conv's [co, oh·ow] as [1, co, oh·ow]) is the same tile:
-        // the epilogue then works on the reshaped value.
-        int lead = 0;
+        // A reshape that only inserts unit axes into [M, N] (a conv's [co, oh·ow] as [1, co, oh·ow], a conv's output row
+        // [co, ow] as [1, co, 1, ow]) is the same tile: the epilogue then works on the reshaped value.
+        ImmutableArray<int> layout = default;
         ReshapeOp? reshape = null;
         for (int r = i + 1; r < ops.Length; r++)
         {
-            if (ops[r] is ReshapeOp rs && rs.Source.Name == result.Name && LeadingUnits(rs.Result.Type.Shape, result.Type.Shape) is { } n
+            if (ops[r] is ReshapeOp rs && rs.Source.Name == result.Name && InsertedUnits(rs.Result.Type.Shape, result.Type.Shape) is { } n
                 && _plan.Consumers(rs.Result) == 1)
-                (reshape, lead) = (rs, n);
+                (reshape, layout) = (rs, n);
             if (ops[r].Operands.Any(o => o.Name == result.Name) || ops[r] is StoreOp or ForOp) break;
         }
         if (reshape is not null) result = reshape.Result;
@@ -99,7 +100,7 @@ internal sealed partial class KernelLowerer
         {
             if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
             if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
-                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, lead);
+                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, layout);
             scratch = st;
         }
         int first = scratch is null ? i + 1 : at + 1;
@@ -150,15 +151,25 @@ internal sealed partial class KernelLowerer
             if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
         if (ReadsParam(_kernel.Body, output.Param)) return null;
-        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, lead);
+        return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, layout);
     }
 
-    /// <summary>How many unit axes <paramref name="shape"/> puts before <paramref name="inner"/> (null when it is not
-    /// <c>[1, …, 1] ++ inner</c>).</summary>
-    private static int? LeadingUnits(ImmutableArray<int> shape, ImmutableArray<int> inner)
+    /// <summary>Where <paramref name="shape"/> is <paramref name="inner"/> with unit axes inserted (at least one): per
+    /// axis of <paramref name="shape"/>, the axis of <paramref name="inner"/> it is, or -1 for an inserted unit axis;
+    /// null otherwise. A unit axis of <paramref name="inner"/> may match any unit axis of <paramref name="shape"/>: its
+    /// index is 0 at all of them.</summary>
+    private static ImmutableArray<int>? InsertedUnits(ImmutableArray<int> shape, ImmutableArray<int> inner)
     {
-        int n = shape.Length - inner.Length;
-        return n >= 1 && shape.Take(n).All(d => d == 1) && shape.Skip(n).SequenceEqual(inner) ? n : null;
+        if (shape.Length <= inner.Length) return null;
+        var map = new int[shape.Length];
+        int j = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (j < inner.Length && shape[d] == inner[j]) map[d] = j++;
+            else if (shape[d] == 1) map[d] = -1;
+            else return null;
+        }
+        return j == inner.Length ? ImmutableArray.Create(map) : null;
     }
 
     /// <summary>Whether a store at these indices writes each element of a block of this shape once (its index values
@@ -324,8 +335,8 @@ internal sealed partial class KernelLowerer
         _tailCount = count;
         try
         {
-            var idx = Enumerable.Repeat(LaneValue.Uniform(_e.I64(0)), e.Lead)
-                .Append(LaneValue.Uniform(row)).Append(_lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col)).ToArray();
+            LaneValue[] tile = [LaneValue.Uniform(row), _lanes > 1 ? LaneValue.Affine(col, 1) : LaneValue.Uniform(col)];
+            var idx = e.Layout.IsDefault ? tile : e.Layout.Select(a => a < 0 ? LaneValue.Uniform(_e.I64(0)) : tile[a]).ToArray();
             _tileValues[e.Seed] = _lanes > 1 ? LaneValue.Vector(acc) : LaneValue.Uniform(acc);
             foreach (var op in e.Chain)
             {

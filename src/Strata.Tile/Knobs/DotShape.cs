@@ -167,6 +167,10 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // vector loads and the accumulators stay in registers over all of K (measured: the 3×3/2 stem 1.26 → 1.79 ms
         // with the channels as columns).
         if (IsMergedTaps(c) && strided) return false;
+        // One over an unpadded input (a padded copy, Passes.PrePadConvInput; h/stem4) keeps N = ow too: its [K, ow] rows
+        // are plain loads the micro-kernel reads in place (no pack) and its bias/activation epilogue stays in registers,
+        // where channels as columns pack the input and store the [ow, co] product transposed, element by element.
+        if (IsMergedTaps(c) && roles.Y is Load) return false;
         // A 1×1 conv at stride 1 is a plain GEMM over merged positions (Passes.MergeContiguousAxes): it keeps N = positions.
         return strided || (extent(roles.N) % WideLanes != 0 && (IsMergedTaps(c) || c.Reduce!.Axes.Any(a => a != roles.K && extent(a) > 1)));
     }

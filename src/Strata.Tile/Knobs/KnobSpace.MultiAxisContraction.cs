@@ -89,6 +89,8 @@ public sealed partial class KnobSpace
             if (DotShape.IsMergedTaps(c) && !roles.Transposed && BlockAtMost(nc, MergedTapsMaxN) == Classes.Extent(nc)
                 && Kernel.Computations.Count(x => x.Reduce is not null) == 1)
                 blocks[nc] = Classes.Extent(nc);
+            else if (DotShape.IsMergedTaps(c) && !roles.Transposed && Classes.Extent(nc) % blocks[nc] != 0)
+                blocks[nc] = _blockCandidates[nc].LastOrDefault(v => MergedTapsRowDivides(Classes.Extent(nc), v), blocks[nc]);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
                 GemmContractionBlocks(blocks, parallel, Classes.ClassOf(m), nc, Classes.ClassOf(k));
@@ -216,6 +218,27 @@ public sealed partial class KnobSpace
         if (!plane) return candidates;
         var extra = Enumerable.Range(1, (int)(2 * MultiAxisMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)
             .Where(v => v < extent && GroupedPlaneDivides(extent, v) && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>A column block of an im2col contraction's row wider than <see cref="MergedTapsMaxN"/> (h/stem4): whole
+    /// vectors that divide the row, between <see cref="MultiAxisMaxN"/> and <see cref="MergedTapsMaxN"/>, so no program
+    /// runs a masked tail block and every C block takes its epilogue in registers (vgg19's conv1_1, 224-wide rows, as
+    /// 2 · 112 columns instead of 3 · 64 + 32: see the commit).</summary>
+    private static bool MergedTapsRowDivides(long extent, long v) =>
+        v % DotShape.WideLanes == 0 && extent % v == 0 && v >= MultiAxisMaxN && v <= MergedTapsMaxN;
+
+    /// <summary>Block candidates of an im2col contraction's column class: its whole-vector divisors
+    /// (<see cref="MergedTapsRowDivides"/>).</summary>
+    private ImmutableArray<long> WithMergedTapsRowDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        long extent = Classes.Extent(cls);
+        bool row = Kernel.Computations.Any(c => DotShape.IsMergedTaps(c)
+            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { Transposed: false } roles
+            && Classes.IsUsed(roles.N) && Classes.ClassOf(roles.N) == cls);
+        if (!row) return candidates;
+        var extra = Enumerable.Range(1, (int)(MergedTapsMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)
+            .Where(v => v < extent && MergedTapsRowDivides(extent, v) && !candidates.Contains(v));
         return [.. candidates.Concat(extra).Distinct().Order()];
     }
 

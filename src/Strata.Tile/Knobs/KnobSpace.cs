@@ -42,7 +42,7 @@ public sealed partial class KnobSpace
             if (c.Any(ch => char.IsWhiteSpace(ch) || ch is ',' or '=' or '{' or '}' or KnobNames.ParallelSeparator or KnobNames.OrderSeparator))
                 throw new StrataException(ErrorCode.InvalidIr, $"axis name '{c}' cannot be named by a knob", "name axes without spaces and the characters , = { } * -", $"tile kernel @{kernel.Name}");
 
-        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => WithGemvDivisors(c, WithChannelColumnDivisors(c, WithChannelColumnRows(c, WithWindowDivisors(c, WithGemmRowDivisors(c, WithTapDivisors(c, WithGroupedPlaneDivisors(c, WithGroupWidths(c, BlockCandidatesFor(Classes.Extent(c)))))))))), StringComparer.Ordinal);
+        _blockCandidates = Classes.All.ToImmutableDictionary(c => c, c => BlockCandidatesWidened(c), StringComparer.Ordinal);
         _splitCandidates = Classes.Reduce.ToImmutableDictionary(c => c, c => SplitValues.Where(s => s == 1 || s <= Classes.Extent(c)).ToImmutableArray(), StringComparer.Ordinal);
         ContractionInputs = FindContractionInputs(kernel);
 
@@ -101,6 +101,21 @@ public sealed partial class KnobSpace
     public static KnobSpace For(TileKernel kernel, long blockBudget = DefaultBlockBudget) => new(kernel, blockBudget);
 
     public Knob? Knob(string name) => _knobsByName.GetValueOrDefault(name);
+
+    /// <summary>An axis class's block candidates: the powers of two and the extent (<see cref="BlockCandidatesFor"/>),
+    /// then each rule's own blocks for the kernels it knows (group widths, divisors that avoid masked tails), in this
+    /// order: a later rule sees what the earlier ones added.</summary>
+    private ImmutableArray<long> BlockCandidatesWidened(string cls)
+    {
+        Func<string, ImmutableArray<long>, ImmutableArray<long>>[] widenings =
+        [
+            WithGroupWidths, WithGroupedPlaneDivisors, WithMergedTapsRowDivisors, WithTapDivisors, WithGemmRowDivisors,
+            WithWindowDivisors, WithChannelColumnRows, WithChannelColumnDivisors, WithGemvDivisors,
+        ];
+        var candidates = BlockCandidatesFor(Classes.Extent(cls));
+        foreach (var widen in widenings) candidates = widen(cls, candidates);
+        return candidates;
+    }
 
     /// <summary>Block sizes a class may take: 1, 2, 4, … up to its extent, and the extent itself.</summary>
     public ImmutableArray<long> BlockCandidates(string cls) => _blockCandidates[cls];

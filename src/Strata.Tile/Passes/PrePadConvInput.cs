@@ -20,7 +20,7 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
         // Convs that read one input with the same pads (an inception block's branches) share its padded copy.
         var copies = new Dictionary<(Value, string), Value>();
         foreach (var conv in graph.Nodes.ToList())
-            if (Candidate(conv) is { } c && (Mode == ConvPrePadding.Always || Pays(c.Channels, c.OutHeight, c.OutWidth, c.Taps)))
+            if (Candidate(conv) is { } c && (Mode == ConvPrePadding.Always || Pays(c.Channels, c.OutHeight, c.OutWidth, c.Taps) || PaysNarrow(c.Channels, c.OutHeight, c.OutWidth, c.Taps)))
             {
                 var key = (conv.Inputs[0]!, string.Join(",", c.Pads));
                 if (!copies.TryGetValue(key, out var xp)) copies[key] = xp = AddPad(graph, conv, c.Pads, c.Padded);
@@ -50,6 +50,25 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
     /// 1.44–1.45 + 0.07–0.10, 512→512 to 7×7 1.91–2.10 → 1.79–1.84 + 0.03–0.06.</summary>
     public static bool Pays(long channels, long outHeight, long outWidth, long taps) =>
         channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane && outWidth % DotShape.WideLanes != 0;
+
+    /// <summary>The cost rule's clause for narrow inputs (h/stem4): a conv whose taps merge into K
+    /// (<see cref="MergeContractionTaps"/>: channels up to <see cref="DotShape.WideLanes"/> with at most
+    /// <see cref="MergeContractionTaps.MaxTaps"/> taps, or an image stem's <see cref="MergeContractionTaps.StemChannels"/>
+    /// at any number) packs each K row (ci, kh, kw) of its input per program, at any stride; reading the padded copy,
+    /// every packed vector is a plain (strided) load with no padding range to compute per row and no masked edge
+    /// vectors. The copy is small (an image: 3 × 230 × 230 f32, 0.6 MB, 0.09–0.11 ms; squeezenet's 16 × 57 × 57,
+    /// 0.008 ms). Only on planes of at least <see cref="MinNarrowPlane"/> outputs. Thread CPU at 1 thread (conv before →
+    /// after, + the Pad kernel): the 7×7/2 stems of resnet50 1.55 → 1.31 + 0.10 ms, inception v2 1.50 → 1.23 + 0.09;
+    /// squeezenet's 16→64 3×3 at 55×55 0.42–0.44 → 0.34–0.35 + 0.008 (both before the commits that read the copy in place
+    /// and keep the stems' epilogue in registers).</summary>
+    public static bool PaysNarrow(long channels, long outHeight, long outWidth, long taps) =>
+        taps > 1 && outHeight * outWidth >= MinNarrowPlane
+        && (channels <= DotShape.WideLanes && taps <= MergeContractionTaps.MaxTaps || channels <= MergeContractionTaps.StemChannels);
+
+    /// <summary>Least output positions (oh·ow) of a narrow-input conv that reads a padded copy: the saving grows with the
+    /// packed rows' length and count, the copy's kernel launch does not (a judgement, not measured per shape; the
+    /// smallest measured case is squeezenet's 55×55).</summary>
+    public const long MinNarrowPlane = 32 * 32;
 
     private static (long Channels, long OutHeight, long OutWidth, long Taps, long[] Pads, long[] Padded)? Candidate(Node conv)
     {

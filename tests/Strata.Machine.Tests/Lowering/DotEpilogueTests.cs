@@ -122,6 +122,37 @@ public class DotEpilogueTests
             Assert.True(text.IndexOf("store %y[", StringComparison.Ordinal) < text.LastIndexOf(" fma ", StringComparison.Ordinal), $"{Strata.Block.Text.BlockPrinter.Print(block)}\n{text}");
     }
 
+    /// <summary>A dot whose [M, N] result the epilogue sees as [1, M, 1, N] (a conv's output row: batch 1, one output
+    /// row oh per program, N = ow; a reshape inserting the unit axes around M) applies the epilogue in registers, with
+    /// row and column tails (M = 40 in 16-row blocks, N not a whole number of vectors) or without, on every target kind;
+    /// results against the Block interpreter.</summary>
+    [Theory]
+    [InlineData(64, 64, 27, 112, "x86-64-avx512")]
+    [InlineData(40, 16, 147, 111, "x86-64-avx512")]
+    [InlineData(40, 16, 27, 55, "x86-64-avx2")]
+    [InlineData(13, 8, 30, 20, "generic-v128")]
+    [InlineData(13, 8, 30, 20, "scalar")]
+    public void AnEpilogueOverInnerUnitAxesStaysInRegisters(int m, int blockM, int k, int n, string target)
+    {
+        var kernel = MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+            tile.kernel @row(%x: f32[{{k}},{{n}}], %w: f32[{{m}},{{k}}], %b: f32[{{m}}]) -> (%y: f32[1,{{m}},1,{{n}}]) {
+              temp %acc: f32[1,{{m}},1,{{n}}]
+              domain i = 1, m = {{m}}, o = 1, n = {{n}}
+              reduce k = {{k}}
+              %acc[i, m, o, n] = sum[k] mul(%w[m, k], %x[k, n])
+              %y[i, m, o, n] = relu(add(%acc[i, m, o, n], %b[m]))
+            }
+            """));
+        var space = KnobSpace.For(kernel);
+        var config = space.Default().With(KnobNames.Block(space.Classes.ClassOf("m")), blockM);
+        var block = BlockPipeline.Default.Run(TileToBlock.Lower(kernel, config));
+        var text = MachinePrinter.Print(MachineLoweringCheck.Check(block, config, Target.Get(target), MachineLoweringCheck.RandomInputs(kernel, m + n)));
+        Assert.True(block.Body.OfType<ReshapeOp>().Any(r => r.Result.Type.Shape.Length == 4), Strata.Block.Text.BlockPrinter.Print(block));
+        Assert.DoesNotContain("load %acc[", text);
+        if (text.Contains(" fma ", StringComparison.Ordinal))
+            Assert.True(text.IndexOf("store %y[", StringComparison.Ordinal) < text.LastIndexOf(" fma ", StringComparison.Ordinal), $"{Strata.Block.Text.BlockPrinter.Print(block)}\n{text}");
+    }
+
     /// <summary>A conv's dot seen as [1, M, N] (batch 1) with the epilogues the light models use: bias + ReLU, bias +
     /// residual + ReLU (resnet), Clip (min/max), bias alone.</summary>
     private static TileKernel Conv1(int m, int k, int n, string epilogue) => MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
