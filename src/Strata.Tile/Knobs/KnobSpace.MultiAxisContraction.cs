@@ -91,6 +91,8 @@ public sealed partial class KnobSpace
                 blocks[nc] = Classes.Extent(nc);
             else if (DotShape.IsMergedTaps(c) && !roles.Transposed && Classes.Extent(nc) % blocks[nc] != 0)
                 blocks[nc] = _blockCandidates[nc].LastOrDefault(v => MergedTapsRowDivides(Classes.Extent(nc), v), blocks[nc]);
+            else if (!DotShape.IsMergedTaps(c) && !roles.Transposed && roles.Y is Load && Classes.Extent(nc) % blocks[nc] != 0)
+                blocks[nc] = _blockCandidates[nc].LastOrDefault(v => PaddedRowDivides(Classes.Extent(nc), v), blocks[nc]);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
                 GemmContractionBlocks(blocks, parallel, Classes.ClassOf(m), nc, Classes.ClassOf(k));
@@ -125,6 +127,14 @@ public sealed partial class KnobSpace
 
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
+
+    /// <summary>Whether <paramref name="v"/> splits a conv's output row of whole vectors, read from a padded copy
+    /// (<see cref="Passes.PrePadConvInput"/>), into blocks of whole vectors, at least two and up to twice
+    /// <see cref="MultiAxisMaxN"/> (224 → 7 × 32, 112 → 112): the default 64 leaves a masked tail block, whose input rows
+    /// the micro-kernel packs instead of reading them in place, and the Machine level then runs the taps around the
+    /// dot, not inside each micro-tile (its tap nests, KernelLowerer.TapNest).</summary>
+    private static bool PaddedRowDivides(long extent, long v) =>
+        v <= 2 * MultiAxisMaxN && v >= 2 * DotShape.WideLanes && v % DotShape.WideLanes == 0 && extent % v == 0;
 
     /// <summary>A multi-axis contraction that is a plain GEMM W[M, K]·X[K, N] per batch: every reduction axis but K has
     /// extent 1 (a 1×1 convolution, its output plane merged into N by <see cref="Passes.MergeContiguousAxes"/>), N is the

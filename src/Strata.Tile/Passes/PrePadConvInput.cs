@@ -49,7 +49,14 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
     /// scalars, a stride apart): resnet50's 3×3/2 128→128 1.64–1.84 → 1.31–1.35 ms + 0.14–0.19, 256→256 1.63–1.77 →
     /// 1.44–1.45 + 0.07–0.10, 512→512 to 7×7 1.91–2.10 → 1.79–1.84 + 0.03–0.06.</summary>
     public static bool Pays(long channels, long outHeight, long outWidth, long taps) =>
-        channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane && outWidth % DotShape.WideLanes != 0;
+        channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane
+        && (outWidth % DotShape.WideLanes != 0 || outWidth > MinWholeVectorRow);
+
+    /// <summary>Rows of whole vectors longer than this pay too (h/nest2): the conv's default column block then divides
+    /// the row in whole vectors (KnobSpace.PaddedRowDivides: 224 → 7 × 32, 112 → 112), so the micro-kernel reads the
+    /// padded copy in place and the Machine level runs the taps inside each micro-tile. Shorter rows (one 64-wide
+    /// block, no masked tail) were not measured and keep their input.</summary>
+    public const long MinWholeVectorRow = 4 * DotShape.WideLanes;
 
     /// <summary>The cost rule's clause for narrow inputs (h/stem4): a conv whose taps merge into K
     /// (<see cref="MergeContractionTaps"/>: channels up to <see cref="DotShape.WideLanes"/> with at most
