@@ -21,6 +21,8 @@ public class PrePaddedConvTests
     [InlineData(24, 16, 20, 20, 3, 3, 1, 1, 1, 1)]   // the cost rule's case, small: 3×3 pad 1
     [InlineData(17, 8, 9, 13, 3, 5, 0, 2, 1, 0)]     // asymmetric pads, a 3×5 kernel
     [InlineData(5, 3, 7, 6, 2, 2, 2, 0, 0, 3)]       // pads wider than the kernel on one side
+    [InlineData(20, 8, 4, 160, 3, 3, 1, 1, 1, 1)]    // a row of whole vectors: column blocks of 5 × 32 (KnobSpace.PaddedRowDivides)
+    [InlineData(20, 8, 3, 96, 3, 3, 1, 1, 1, 1)]     // a row of whole vectors taken whole (96)
     public void MatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right)
     {
         foreach (var target in Targets) Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], 1, seed: 7, target);
@@ -36,8 +38,8 @@ public class PrePaddedConvTests
         Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], stride, seed: 9, target: null);
     }
 
-    /// <summary>The cost rule pads wide channels on large planes of short rows, and leaves tiny planes, rows of whole
-    /// vectors and narrow channels alone, unless their taps merge into K (<see cref="PrePadConvInput.PaysNarrow"/>).</summary>
+    /// <summary>The cost rule pads wide channels on large planes of short rows or long rows of whole vectors, and leaves
+    /// tiny planes, single blocks of whole vectors and narrow channels alone, unless their taps merge into K (<see cref="PrePadConvInput.PaysNarrow"/>).</summary>
     [Fact]
     public void TheDefaultRulePadsWideChannelsOnLargePlanes()
     {
@@ -47,7 +49,10 @@ public class PrePaddedConvTests
         Assert.True(PrePadConvInput.Pays(channels: 512, outHeight: 7, outWidth: 7, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 512, outHeight: 5, outWidth: 5, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 1));
-        Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
+        // Rows of whole vectors pay where longer than one 64-wide block (h/nest2), not at 64.
+        Assert.True(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
+        Assert.True(PrePadConvInput.Pays(channels: 128, outHeight: 112, outWidth: 112, taps: 9));
+        Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 64, outWidth: 64, taps: 9));
         // Narrow inputs whose taps merge into K (PaysNarrow): stems at any size and stride, ci up to a vector at ≤ 9 taps.
         Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 112, outWidth: 112, taps: 49));
         Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 55, outWidth: 55, taps: 121));
