@@ -91,7 +91,8 @@ public sealed partial class KnobSpace
                 blocks[nc] = Classes.Extent(nc);
             else if (DotShape.IsMergedTaps(c) && !roles.Transposed && Classes.Extent(nc) % blocks[nc] != 0)
                 blocks[nc] = _blockCandidates[nc].LastOrDefault(v => MergedTapsRowDivides(Classes.Extent(nc), v), blocks[nc]);
-            else if (!DotShape.IsMergedTaps(c) && !roles.Transposed && roles.Y is Load && Classes.Extent(nc) % blocks[nc] != 0)
+            else if (!DotShape.IsMergedTaps(c) && !roles.Transposed && roles.Y is Load && Classes.Extent(nc) % blocks[nc] != 0
+                && c.Reduce!.Axes.Any(a => a != roles.K && Classes.Extent(Classes.ClassOf(a)) > 1))
                 blocks[nc] = _blockCandidates[nc].LastOrDefault(v => PaddedRowDivides(Classes.Extent(nc), v), blocks[nc]);
             if (roles.Group is null && IsGemm(c, roles) && Classes.Extent(nc) <= MaxWholePlane)
             {
@@ -128,7 +129,8 @@ public sealed partial class KnobSpace
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
 
-    /// <summary>Whether <paramref name="v"/> splits a conv's output row of whole vectors, read from a padded copy
+    /// <summary>Whether <paramref name="v"/> splits a conv's (one with taps: not a 1×1 conv's merged plane) output row of
+    /// whole vectors, read from a padded copy
     /// (<see cref="Passes.PrePadConvInput"/>), into blocks of whole vectors, at least two and up to twice
     /// <see cref="MultiAxisMaxN"/> (224 → 7 × 32, 112 → 112): the default 64 leaves a masked tail block, whose input rows
     /// the micro-kernel packs instead of reading them in place, and the Machine level then runs the taps around the
