@@ -172,6 +172,30 @@ public class KnobSpaceTests
         Assert.Equal(k, d.GetInt("block.ci", 0));
     }
 
+    /// <summary>A 3×3 conv over a padded copy of its input (no select: Passes.PrePadConvInput) whose rows are whole
+    /// vectors takes a column block that divides the row in whole vectors (224 → 32, 112 and 96 whole), so no block
+    /// has a masked tail; rows the default 64 divides keep it, rows not of whole vectors keep 64 too.</summary>
+    [Theory]
+    [InlineData(224, 32)]
+    [InlineData(112, 112)]
+    [InlineData(96, 96)]
+    [InlineData(128, 64)]
+    [InlineData(200, 64)]
+    public void APrePaddedConvOnRowsOfWholeVectorsTakesADividingColumnBlock(int ow, long n)
+    {
+        int wp = ow + 2;
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,64,6,{{wp}}], %w: f32[64,64,3,3]) -> (%out: f32[1,64,4,{{ow}}]) {
+              domain n = 1, co = 64, oh = 4, ow = {{ow}}
+              reduce ci = 64, kh = 3, kw = 3
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[co, ci, kh, kw])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(n, d.GetInt("block.ow", 0));
+    }
+
     /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
     /// output rows into one dot; where its rows are at most 8 positions wide (7×7, 6×6 planes) the default unrolls the
     /// dot's k loop 4 times (measured faster there), elsewhere not (14-wide rows, or a small weight block: one row per
