@@ -70,6 +70,9 @@ internal sealed partial class KernelLowerer
             DotOp d => d,
             ForOp f when f.IterArgs.Length == 1 && f.Body.OfType<DotOp>().SingleOrDefault() is { } d && _plan.InPlace(d)
                 && f.Yields[0].Name == d.Result.Name && TripCount(f) >= 1 => d,
+            // A conv's tap loops around its dot, run inside each micro-tile (KernelLowerer.TapNest.cs): the tile's
+            // accumulators hold the final sums after the nest, so the epilogue applies to them before the one store.
+            ForOp f when MatchTapNest(f) is { } nest => nest.Dot,
             _ => null,
         };
         if (dot is null || !MicroKernelApplies(dot)) return null;
@@ -274,7 +277,12 @@ internal sealed partial class KernelLowerer
             {
                 return _e.Collect(() =>
                 {
-                    if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
+                    if (e.Source is ForOp n && MatchTapNest(n) is { } nest)
+                    {
+                        _epilogue = e;
+                        LowerTapNest(nest, n, fallBack: false);
+                    }
+                    else if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
                     else
                     {
                         _epilogue = e;
