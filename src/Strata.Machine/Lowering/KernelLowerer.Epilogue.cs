@@ -70,6 +70,9 @@ internal sealed partial class KernelLowerer
             DotOp d => d,
             ForOp f when f.IterArgs.Length == 1 && f.Body.OfType<DotOp>().SingleOrDefault() is { } d && _plan.InPlace(d)
                 && f.Yields[0].Name == d.Result.Name && TripCount(f) >= 1 => d,
+            // A conv's tap loops around its dot, run inside each micro-tile (KernelLowerer.TapNest.cs): the tile's
+            // accumulators hold the final sums after the nest, so the epilogue applies to them before the one store.
+            ForOp f when MatchTapNest(f) is { } nest => nest.Dot,
             _ => null,
         };
         if (dot is null || !MicroKernelApplies(dot)) return null;
@@ -100,7 +103,8 @@ internal sealed partial class KernelLowerer
         {
             if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
             if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
-                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, layout);
+                return ReadsParam(_kernel.Body, st.Param) || !RowsContiguous(ops[i], st, shape, layout) ? null
+                    : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, layout);
             scratch = st;
         }
         int first = scratch is null ? i + 1 : at + 1;
@@ -150,8 +154,26 @@ internal sealed partial class KernelLowerer
         foreach (var name in chainValues)
             if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
-        if (ReadsParam(_kernel.Body, output.Param)) return null;
+        if (ReadsParam(_kernel.Body, output.Param) || !RowsContiguous(ops[i], output, shape, layout)) return null;
         return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, layout);
+    }
+
+    /// <summary>For a tap nest (<paramref name="source"/> a loop): whether the output's last index is the only one that
+    /// moves along the dot's N axis, so that an accumulator vector is stored contiguously. A channels-as-columns conv
+    /// (M = ow, N = co) stores C transposed, which the micro-tile cannot (the attempt would fail after lowering the
+    /// whole nest); it keeps its store and epilogue loops. Other dots are tried as before.</summary>
+    private static bool RowsContiguous(BlockOp source, StoreOp output, ImmutableArray<int> shape, ImmutableArray<int> layout)
+    {
+        if (source is not ForOp || output.Indices.Length == 0) return true;
+        int nAxis = layout.IsDefault ? shape.Length - 1 : layout.IndexOf(1);
+        if (nAxis < 0 || shape[nAxis] == 1) return true;
+        bool Moves(BlockValue index)
+        {
+            var s = index.Type.Shape;
+            int at = nAxis - (shape.Length - s.Length);
+            return at >= 0 && at < s.Length && s[at] > 1;
+        }
+        return Moves(output.Indices[^1]) && output.Indices.SkipLast(1).All(x => !Moves(x));
     }
 
     /// <summary>Where <paramref name="shape"/> is <paramref name="inner"/> with unit axes inserted (at least one): per
@@ -274,7 +296,12 @@ internal sealed partial class KernelLowerer
             {
                 return _e.Collect(() =>
                 {
-                    if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
+                    if (e.Source is ForOp n && MatchTapNest(n) is { } nest)
+                    {
+                        _epilogue = e;
+                        LowerTapNest(nest, n, fallBack: false);
+                    }
+                    else if (e.Source is ForOp f) LowerForWithEpilogue(f, e);
                     else
                     {
                         _epilogue = e;

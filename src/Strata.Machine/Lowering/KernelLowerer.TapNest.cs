@@ -75,8 +75,10 @@ internal sealed partial class KernelLowerer
 
     /// <summary>The nest's dot as one micro-kernel whose tiles run the nest's loops around their k loop: the
     /// accumulator tile is loaded (or zeroed, for a zero initial value) once, stepped through every loop, stored once.
-    /// Falls back to the loops around the dot where the micro-kernel does not take it.</summary>
-    private void LowerTapNest(TapNest nest, ForOp f)
+    /// Falls back to the loops around the dot where the micro-kernel does not take it; with a fused epilogue
+    /// (<paramref name="fallBack"/> false) the caller falls back instead: the loops around the dot would apply the
+    /// epilogue at every tap.</summary>
+    private void LowerTapNest(TapNest nest, ForOp f, bool fallBack = true)
     {
         var (regs, buffers) = (new Dictionary<string, Reg>(_regs), new Dictionary<string, LocalBuffer>(_buffers));
         int made = _e.Buffers.Count;
@@ -108,7 +110,7 @@ internal sealed partial class KernelLowerer
                 _buffers[f.LoopResults[0].Name] = buffer;
             });
         }
-        catch (NotVectorisableException)
+        catch (NotVectorisableException) when (fallBack)
         {
             code = null;
         }
