@@ -38,7 +38,9 @@ public class PointwiseChannelColumnsTests
                 Check(cin, cout, h, w, residual, seed, target: null, columns: null);
             }, iter: 6);
 
-    private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);
+    // Sums of over a thousand random products cancel to near 0 in places, where another summation order differs by
+    // about 1e-5 (seed c52vj8Ml4d31: 0.0019528 vs 0.0019391 over K = 1099 in the GEMM form).
+    private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-4);
 
     private static Graph.Graph Build(int cin, int cout, int h, int w, bool residual, int seed)
     {
