@@ -171,14 +171,41 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // are plain loads the micro-kernel reads in place (no pack) and its bias/activation epilogue stays in registers,
         // where channels as columns pack the input and store the [ow, co] product transposed, element by element.
         if (IsMergedTaps(c) && roles.Y is Load) return false;
-        // A 1×1 conv at stride 1 is a plain GEMM over merged positions (Passes.MergeContiguousAxes): it keeps N = positions.
-        return strided || (extent(roles.N) % WideLanes != 0 && (IsMergedTaps(c) || c.Reduce!.Axes.Any(a => a != roles.K && extent(a) > 1)));
+        // A 1×1 conv at stride 1 is a plain GEMM over merged positions (Passes.MergeContiguousAxes): it keeps N = positions,
+        // unless its vectors of positions waste many lanes (ShortPositions).
+        bool taps = IsMergedTaps(c) || c.Reduce!.Axes.Any(a => a != roles.K && extent(a) > 1);
+        return strided || (extent(roles.N) % WideLanes != 0 && (taps || ShortPositions(plane) && extent(roles.K) >= MinPointwiseColumnsK && WideColumnBlocks(extent(m))));
     }
 
+    /// <summary>Whether a pointwise conv's positions (its whole output plane, N once merged) waste at least 1/<see cref="MaxWastedLanes"/> of their vectors' lanes
+    /// on the masked tail (7×7 = 49: 15 of 64); then its channels go on lanes instead, whole vectors.</summary>
+    private static bool ShortPositions(long positions)
+    {
+        long lanes = (positions + WideLanes - 1) / WideLanes * WideLanes;
+        return (lanes - positions) * MaxWastedLanes >= lanes;
+    }
+
+    /// <summary>Whether <paramref name="channels"/> split into column blocks of 4 to 8 whole vectors (the micro-kernel's
+    /// width, KnobSpace's ChannelColumnsMaxN): 352 channels would take blocks of 2 vectors, and inception_v2's
+    /// 1024→352 conv on 7×7 measured 3–5% slower so (160 as 80s, 192, 512, 2048 faster).</summary>
+    private static bool WideColumnBlocks(long channels) =>
+        Enumerable.Range(4, 5).Any(v => channels % (v * WideLanes) == 0);
+
+    /// <summary>Least K (ci) of a pointwise conv that takes its channels as columns for short positions: the transposed
+    /// [positions, co] tile costs its zeroing, a load and store per K block and the element-wise transposed store with the
+    /// epilogue, per output, amortised over K. Measured on resnet50's 7×7-plane 1×1 convs (1 thread, CPU time, in one
+    /// sitting): 2048→512 0.66–0.75 → 0.61–0.62 ms, 1024→2048 (+ residual) 1.40–1.46 → 1.30; 512→2048 no better
+    /// (0.70–0.76 either way, K blocks of 32, 64, 128 or 256 alike).</summary>
+    private const long MinPointwiseColumnsK = 1024;
+
+    /// <summary>1 / the least share of lanes a pointwise conv's positions waste for it to take its channels as columns.</summary>
+    private const long MaxWastedLanes = 8;
+
     /// <summary>The kernel's own record of <see cref="WantsChannelColumns"/>: X (the operand of the earlier output axis
-    /// <paramref name="m"/>) is read with m as its innermost index (a weight laid out [.., ci, co]) while Y is not read
-    /// with <paramref name="n"/> innermost as such (an input read at ow + kw): then X is the better [K, N] operand.</summary>
-    public static bool ChannelColumns(Expr x, string m, Expr y, string n) => ReadsAlongLast(x, m) && !ReadsAlongLast(y, n);
+    /// <paramref name="m"/>) is read with m as its innermost index (a weight laid out [.., ci, co]): then X is the better
+    /// [K, N] operand. A conv weight reads co innermost only as laid out for channels as columns, whether or not Y
+    /// reads <paramref name="n"/> innermost too (a pointwise conv's input [ci, oh·ow]).</summary>
+    public static bool ChannelColumns(Expr x, string m, Expr y, string n) => ReadsAlongLast(x, m);
 
     /// <summary>Whether <paramref name="e"/> is <c>axis + c</c>, <c>axis - c</c> or a sum of axis and other axes (not a multiple of it).</summary>
     private static bool IsUnitStep(Expr e, string axis) => e switch
