@@ -3,8 +3,6 @@ using Strata.Block.Compilation;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph.Builder;
-using Strata.Machine.Compilation;
-using Strata.Machine.Lowering;
 using Strata.Tile.Passes;
 
 namespace Strata.Runtime.Tests;
@@ -83,17 +81,7 @@ public class PixelConvAsGemmTests
         var model = new Compiler(Options).Compile(Build(batch, cin, cout, bias, opset, seed), inputs);
         Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType == "Conv");
         Assert.Single(model.Graph.Nodes, n => n.OpType == "Gemm");
-        if (target is null)
-        {
-            using var session = InferenceSession.Create(Build(batch, cin, cout, bias, opset, seed), new SessionOptions { Threads = 1, Compiler = Options });
-            actual = session.Run(inputs)!;
-            Assert.All(session.Stats!.Kernels, s => Assert.Equal(ExecutionLevel.Native, s.Level));
-        }
-        else
-        {
-            var machine = MachineCompiler.Lower(model, Target.Get(target), MachineLoweringOptions.Default with { VerifyEach = true });
-            actual = machine.Run(inputs);
-        }
+        actual = NativeOrMachine.Run(Build(batch, cin, cout, bias, opset, seed), Options, model, inputs, target);
         string where = $"{target ?? "native"} batch {batch} {cin}→{cout} bias {bias} opset {opset}";
         Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, $"{where}: {Tolerance.Compare(actual["y"]!, expected["y"]!)}");
     }

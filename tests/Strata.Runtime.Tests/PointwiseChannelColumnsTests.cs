@@ -3,8 +3,6 @@ using Strata.Block.Compilation;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph.Builder;
-using Strata.Machine.Compilation;
-using Strata.Machine.Lowering;
 
 namespace Strata.Runtime.Tests;
 
@@ -71,17 +69,7 @@ public class PointwiseChannelColumnsTests
         Assert.Single(model.Kernels);
         if (columns is { } c) Assert.Equal(c, model.Kernels[0].Step.Inputs.Any(v => v.Name.EndsWith("_rows", StringComparison.Ordinal)));
         IReadOnlyDictionary<string, RuntimeValue?> actual;
-        if (target is null)
-        {
-            using var session = InferenceSession.Create(Build(cin, cout, h, w, residual, seed), new SessionOptions { Threads = 1 });
-            actual = session.Run(inputs)!;
-            Assert.All(session.Stats!.Kernels, s => Assert.Equal(ExecutionLevel.Native, s.Level));
-        }
-        else
-        {
-            var machine = MachineCompiler.Lower(model, Target.Get(target), MachineLoweringOptions.Default with { VerifyEach = true });
-            actual = machine.Run(inputs);
-        }
+        actual = NativeOrMachine.Run(Build(cin, cout, h, w, residual, seed), null, model, inputs, target);
         string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} residual {residual}";
         Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, $"{where}: {Tolerance.Compare(actual["y"]!, expected["y"]!)}");
     }

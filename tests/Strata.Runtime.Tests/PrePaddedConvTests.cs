@@ -3,8 +3,6 @@ using Strata.Block.Compilation;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph.Builder;
-using Strata.Machine.Compilation;
-using Strata.Machine.Lowering;
 using Strata.Tile.Passes;
 
 namespace Strata.Runtime.Tests;
@@ -132,18 +130,7 @@ public class PrePaddedConvTests
         IReadOnlyDictionary<string, RuntimeValue?> actual;
         var model = Compile(Build(cin, cout, h, w, kh, kw, pads, stride, seed), inputs, ConvPrePadding.Always);
         Assert.Contains(model.Kernels, k => k.Step.Kernel.Outputs.Any(b => b.Name.EndsWith("_padded", StringComparison.Ordinal)));
-        if (target is null)
-        {
-            using var session = InferenceSession.Create(Build(cin, cout, h, w, kh, kw, pads, stride, seed),
-                new SessionOptions { Threads = 1, Compiler = Options(ConvPrePadding.Always) });
-            actual = session.Run(inputs)!;
-            Assert.All(session.Stats!.Kernels, s => Assert.Equal(ExecutionLevel.Native, s.Level));
-        }
-        else
-        {
-            var machine = MachineCompiler.Lower(model, Target.Get(target), MachineLoweringOptions.Default with { VerifyEach = true });
-            actual = machine.Run(inputs);
-        }
+        actual = NativeOrMachine.Run(Build(cin, cout, h, w, kh, kw, pads, stride, seed), Options(ConvPrePadding.Always), model, inputs, target);
         string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} k{kh}×{kw} s{stride} pads [{string.Join(",", pads)}]";
         Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, $"{where}: {Tolerance.Compare(actual["y"]!, expected["y"]!)}");
     }

@@ -3,8 +3,6 @@ using Strata.Block.Compilation;
 using Strata.Conformance;
 using Strata.Core;
 using Strata.Graph.Builder;
-using Strata.Machine.Compilation;
-using Strata.Machine.Lowering;
 using Strata.Tile.Passes;
 
 namespace Strata.Runtime.Tests;
@@ -91,18 +89,7 @@ public class SubsampledPointwiseConvTests
         IReadOnlyDictionary<string, RuntimeValue?> actual;
         var model = new Compiler(Forced).Compile(Build(cin, cout, h, w, sh, sw, residual, opset, seed), inputs);
         Assert.Equal(sh > 1 || sw > 1 ? 1 : 0, model.Graph.Nodes.Count(n => n.OpType == "MaxPool"));
-        if (target is null)
-        {
-            using var session = InferenceSession.Create(Build(cin, cout, h, w, sh, sw, residual, opset, seed),
-                new SessionOptions { Threads = 1, Compiler = Forced });
-            actual = session.Run(inputs)!;
-            Assert.All(session.Stats!.Kernels, s => Assert.Equal(ExecutionLevel.Native, s.Level));
-        }
-        else
-        {
-            var machine = MachineCompiler.Lower(model, Target.Get(target), MachineLoweringOptions.Default with { VerifyEach = true });
-            actual = machine.Run(inputs);
-        }
+        actual = NativeOrMachine.Run(Build(cin, cout, h, w, sh, sw, residual, opset, seed), Forced, model, inputs, target);
         string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} s{sh}×{sw} residual {residual} opset {opset}";
         Assert.True(Tolerance.Compare(actual["y"]!, expected["y"]!) is null, $"{where}: {Tolerance.Compare(actual["y"]!, expected["y"]!)}");
     }

@@ -60,7 +60,7 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // X supplies the output's earlier axis (rows of the product), Y the later one (columns).
         bool swap = m is not null && n is not null && c.Indices.IndexOf(m) > c.Indices.IndexOf(n);
         var shape = (swap ? new DotShape(b, a, n, m, k) : new DotShape(a, b, m, n, k)) with { GroupAxes = [.. group] };
-        if (IsMultiTap(c) && group.Length == 0 && shape is { M: { } sm, N: { } sn } && ChannelColumns(shape.X, sm, shape.Y, sn))
+        if (IsMultiTap(c) && group.Length == 0 && shape is { M: { } sm, N: { } sn } && ChannelColumns(shape.X, sm))
             shape = new DotShape(shape.Y, shape.X, sn, sm, k) { Transposed = true };
         // One row times a matrix read along K (a Gemm with transB on a single row, a Linear layer at batch 1): a dot
         // would gather a transposed [K, N] block per step; a sum along K reads each row of Y contiguously instead.
@@ -135,7 +135,7 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         var shared = r.Axes.Where(i => da.Contains(i) && db.Contains(i)).ToArray();
         string k = (shared.Length > 0 ? shared : [.. r.Axes]).OrderByDescending(extent).First();
         long? groupWidth = m is not null && dy.Contains(m) ? GroupWidth.Of(y, m) : null;
-        if (IsMultiTap(c) && m is not null && groupWidth is null && ChannelColumns(x, m, y, n))
+        if (IsMultiTap(c) && m is not null && groupWidth is null && ChannelColumns(x, m))
             return new DotRoles(y, x, n, m, k) { Transposed = true };
         return new DotRoles(x, y, m, n, k, groupWidth);
     }
@@ -151,7 +151,7 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// B rows are then the weight's [ci, co] rows (<see cref="Passes.RelayoutContractionWeights"/> lays it out so) and
     /// its A column a run of input positions, packed with vector loads along ow; the [ow, co] product is stored
     /// transposed once per output block. Only for a multi-axis contraction whose X is a constant re-laid out by
-    /// that pass: the decision is then visible in the kernel (<see cref="ChannelColumns(Expr, string, Expr, string)"/>).</summary>
+    /// that pass: the decision is then visible in the kernel (<see cref="ChannelColumns(Expr, string)"/>).</summary>
     public static bool WantsChannelColumns(Computation c, DotRoles roles, Func<string, long> extent)
     {
         if (!IsMultiTap(c) || roles is not { M: { } m, Group: null, Transposed: false }) return false;
@@ -203,9 +203,9 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
 
     /// <summary>The kernel's own record of <see cref="WantsChannelColumns"/>: X (the operand of the earlier output axis
     /// <paramref name="m"/>) is read with m as its innermost index (a weight laid out [.., ci, co]): then X is the better
-    /// [K, N] operand. A conv weight reads co innermost only as laid out for channels as columns, whether or not Y
-    /// reads <paramref name="n"/> innermost too (a pointwise conv's input [ci, oh·ow]).</summary>
-    public static bool ChannelColumns(Expr x, string m, Expr y, string n) => ReadsAlongLast(x, m);
+    /// [K, N] operand. A conv weight reads co innermost only as laid out for channels as columns, whether or not the
+    /// other operand reads its output axis innermost too (a pointwise conv's input [ci, oh·ow]).</summary>
+    public static bool ChannelColumns(Expr x, string m) => ReadsAlongLast(x, m);
 
     /// <summary>Whether <paramref name="e"/> is <c>axis + c</c>, <c>axis - c</c> or a sum of axis and other axes (not a multiple of it).</summary>
     private static bool IsUnitStep(Expr e, string axis) => e switch
