@@ -46,8 +46,8 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
     /// 28×28 0.40–0.50 → 0.27 + 0.03; vgg19's 512→512 at 28×28 22.6–23.5 → 19.3–20.1 + 0.3. Rows of whole vectors
     /// (ow = 224, 112: the channels stay rows, N = ow, masked only in the edge vectors) gained nothing with 64-wide column
     /// blocks (a masked tail block packs its input): vgg19's 64→64 at 224×224 24.1 → 24.4 ms with a 2.0 ms Pad; with
-    /// blocks of whole vectors (<see cref="MinWholeVectorRow"/>) 24.4 → 17.2 + 1.8. Strided convs gain too (their input columns are read as broadcast
-    /// scalars, a stride apart): resnet50's 3×3/2 128→128 1.64–1.84 → 1.31–1.35 ms + 0.14–0.19, 256→256 1.63–1.77 →
+    /// blocks of whole vectors (<see cref="MinWholeVectorRow"/>) 24.4 → 17.2 + 1.8. Strided convs gain too (their input
+    /// columns are read as broadcast scalars, a stride apart): resnet50's 3×3/2 128→128 1.64–1.84 → 1.31–1.35 ms + 0.14–0.19, 256→256 1.63–1.77 →
     /// 1.44–1.45 + 0.07–0.10, 512→512 to 7×7 1.91–2.10 → 1.79–1.84 + 0.03–0.06.</summary>
     public static bool Pays(long channels, long outHeight, long outWidth, long taps) =>
         channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane
