@@ -1,5 +1,6 @@
 using Strata.Core;
 using Strata.Machine.Text;
+using Strata.Machine.Verification;
 using Strata.Tile;
 
 namespace Strata.Machine.Tests.Passes;
@@ -71,6 +72,17 @@ internal static class Im2colRowKernels
           }
         }
         """);
+
+    /// <summary>Asserts that <paramref name="pass"/> rewrites <see cref="RemainderAndQuotientAccesses"/> and that every
+    /// access stays provably in bounds after it, as it was before.</summary>
+    public static void AssertBoundsStayProven(Func<MachineKernel, MachineKernel> pass)
+    {
+        var k = RemainderAndQuotientAccesses();
+        var rewritten = pass(k);
+        Assert.NotSame(k, rewritten);
+        Assert.Empty(BoundsAnalysis.Analyze(k).Unproven);
+        Assert.Empty(BoundsAnalysis.Analyze(rewritten).Unproven);
+    }
 
     /// <summary>What the kernel stores, run by the Machine interpreter.</summary>
     public static long[] Outputs(MachineKernel k)
