@@ -14,8 +14,9 @@ public sealed class MachinePipeline(IEnumerable<IMachinePass> passes)
     /// <see cref="SplitDigitLoops"/> (a loop whose counter is split into digits by constants becomes one loop per
     /// digit, then hoisting again; after the reuse, which merges the divisions' copies),
     /// <see cref="CountDivisions"/> (other divisions of a loop's counter by constants stepped as counters).
+    /// <see cref="PrefetchEpilogueReads"/> (an epilogue's parameter reads prefetched before the reduction loop).
     /// Lowering emits the kernel otherwise in its final form.</summary>
-    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices(), new SplitDigitLoops(), new CountDivisions()];
+    public static ImmutableArray<IMachinePass> DefaultPasses { get; } = [new HoistLoopInvariants(), new ReuseScalarIndices(), new SplitDigitLoops(), new CountDivisions(), new PrefetchEpilogueReads()];
 
     public static MachinePipeline Default { get; } = new(DefaultPasses);
 
