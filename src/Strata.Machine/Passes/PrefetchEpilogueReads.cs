@@ -10,7 +10,8 @@ namespace Strata.Machine.Passes;
 /// rows a plane apart (no hardware prefetcher follows them) and usually from L3 or memory; the out-of-order window
 /// cannot reach them while the reduction runs, so a 1×1 conv + residual add spent half its time waiting on them
 /// (resnet50's 64→256 convs at 56×56: 104 GFLOP/s with the add, 199 without). The reduction loop (one containing an
-/// FMA) then hides their latency. Only vector loads at the top level of the same statement list, from parameters the
+/// FMA) then hides their latency. Only vector loads at the top level of the same statement list (or of the then-branch
+/// of an <c>if</c> right after the loop, on a condition known before it), from parameters the
 /// loop neither reads nor writes, whose index is a chain of scalar integer add/sub/mul/min/max, moves and constants
 /// (nothing that can trap) over registers the loop and the statements up to the load do not assign and that are
 /// assigned before the loop. A prefetch is a hint, so a wrong guess costs time, never results.</summary>
@@ -93,7 +94,9 @@ public sealed class PrefetchEpilogueReads : IMachinePass
         return result is null ? stmts : result.ToImmutable();
     }
 
-    /// <summary>The index copies and prefetches to put before the loop at <paramref name="at"/>.</summary>
+    /// <summary>The index copies and prefetches to put before the loop at <paramref name="at"/>: for the loads after
+    /// it, and for those in the then-branch of an <c>if</c> right after it (a K-split dot's epilogue runs on the last K
+    /// block: the prefetches then sit in an <c>if</c> on the same condition).</summary>
     private static ImmutableArray<MStmt> Prefetches(ImmutableArray<MStmt> stmts, int at, State state, HashSet<string> defined)
     {
         var loop = (LoopStmt)stmts[at];
@@ -101,60 +104,109 @@ public sealed class PrefetchEpilogueReads : IMachinePass
         Collect([loop], inLoop, namesOnly: false);
         var touched = new HashSet<string>(StringComparer.Ordinal);
         Memories(loop.Body, touched);
-        var outStmts = ImmutableArray.CreateBuilder<MStmt>();
-        var copies = new Dictionary<int, Reg>();
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        int count = 0;
-        for (int q = at + 1; q < stmts.Length && count < MaxPerLoop; q++)
+        var outer = new Frame(stmts, at, null);
+        var result = ImmutableArray.CreateBuilder<MStmt>();
+        var scan = new Scan(state, inLoop, defined, touched);
+        scan.Loads(outer, result);
+        int count = scan.Count;
+        for (int q = at + 1; q < stmts.Length; q++)
         {
-            if (stmts[q] is LoopStmt or IfStmt) break;
-            if (stmts[q] is not LoadStmt { Target.Type.IsVector: true } load || state.Kernel.Param(load.Memory) is null || touched.Contains(load.Memory))
-                continue;
-            var chain = ImmutableArray.CreateBuilder<MStmt>();
-            if (Copy(stmts, at, q, load.Index, inLoop, defined, state, copies, chain) is not { } index) continue;
-            outStmts.AddRange(chain);
-            if (!done.Add(load.Memory + "[" + index.Name)) continue;
-            outStmts.Add(new PrefetchStmt(load.Memory, index));
-            count++;
+            if (stmts[q] is IfStmt i)
+            {
+                // The condition must hold the same value before the loop as at the if. Its own scan: index copies
+                // made inside the if are not visible after it.
+                if (scan.Leaf(outer, q, i.Condition) is null) break;
+                var inner = ImmutableArray.CreateBuilder<MStmt>();
+                var branch = new Scan(state, inLoop, defined, touched, MaxPerLoop - scan.Count);
+                branch.Loads(new Frame(i.Then, -1, (outer, q)), inner);
+                if (branch.Count > 0) result.Add(new IfStmt(i.Condition, inner.ToImmutable(), []));
+                count += branch.Count;
+                break;
+            }
+            if (stmts[q] is LoopStmt) break;
         }
-        return count == 0 ? [] : outStmts.ToImmutable();
+        return count == 0 ? [] : result.ToImmutable();
     }
 
-    /// <summary>A register holding, before the loop at <paramref name="at"/>, the value <paramref name="r"/> has at statement
-    /// <paramref name="q"/>; null when that value is not computable there. New copies go to <paramref name="chain"/>.</summary>
-    private static Reg? Copy(ImmutableArray<MStmt> stmts, int at, int q, Reg r, HashSet<string> inLoop, HashSet<string> defined,
-        State state, Dictionary<int, Reg> copies, ImmutableArray<MStmt>.Builder chain)
+    /// <summary>A statement list scanned from after <paramref name="From"/>; its registers' values before the loop come
+    /// from <paramref name="Outer"/> (the enclosing list, at the enclosing statement's position) when it has one.</summary>
+    private sealed record Frame(ImmutableArray<MStmt> Stmts, int From, (Frame Frame, int At)? Outer);
+
+    private sealed class Scan(State state, HashSet<string> inLoop, HashSet<string> defined, HashSet<string> touched, int limit = MaxPerLoop)
     {
-        if (r.Type.IsVector || !IsInteger(r.Type.Element)) return null;
-        for (int p = q - 1; p > at; p--)
+        private readonly Dictionary<(Frame, int), Reg> _copies = [];
+        private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+        public int Count { get; private set; }
+
+        /// <summary>Prefetches for the vector parameter loads at the top of <paramref name="frame"/>, up to its first
+        /// loop or if.</summary>
+        public void Loads(Frame frame, ImmutableArray<MStmt>.Builder result)
         {
-            var s = stmts[p];
-            if (s is LoopStmt or IfStmt) return null;
-            if (s.Dest is not { } d || d.Name != r.Name) continue;
-            if (copies.TryGetValue(p, out var known)) return known;
-            MStmt? copy = null;
-            var target = state.Fresh(d.Type);
-            switch (s)
+            for (int q = frame.From + 1; q < frame.Stmts.Length && Count < limit; q++)
             {
-                case ConstStmt c when !d.Type.IsVector:
-                    copy = c with { Target = target };
-                    break;
-                case MoveStmt m when Copy(stmts, at, p, m.Source, inLoop, defined, state, copies, chain) is { } src:
-                    copy = new MoveStmt(target, src);
-                    break;
-                case BinaryStmt b when b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Min or BinaryOp.Max
-                    && Copy(stmts, at, p, b.A, inLoop, defined, state, copies, chain) is { } a
-                    && Copy(stmts, at, p, b.B, inLoop, defined, state, copies, chain) is { } bb:
-                    copy = new BinaryStmt(target, b.Op, a, bb);
-                    break;
+                if (frame.Stmts[q] is LoopStmt or IfStmt) break;
+                if (frame.Stmts[q] is not LoadStmt { Target.Type.IsVector: true } load || state.Kernel.Param(load.Memory) is null || touched.Contains(load.Memory))
+                    continue;
+                var chain = ImmutableArray.CreateBuilder<MStmt>();
+                if (Copy(frame, q, load.Index, chain) is not { } index) continue;
+                result.AddRange(chain);
+                if (!_done.Add(load.Memory + "[" + index.Name)) continue;
+                result.Add(new PrefetchStmt(load.Memory, index));
+                Count++;
             }
-            if (copy is null) return null;
-            chain.Add(copy);
-            copies[p] = target;
-            return target;
         }
-        // Not assigned between the loop and the use: the loop must not assign it either, and it must hold a value.
-        return inLoop.Contains(r.Name) || !defined.Contains(r.Name) ? null : r;
+
+        /// <summary><paramref name="r"/> itself when no statement between the loop and <paramref name="q"/> assigns it
+        /// (nor the loop) and it is assigned before the loop; null otherwise.</summary>
+        public Reg? Leaf(Frame frame, int q, Reg r)
+        {
+            for (var (f, at) = (frame, q); ;)
+            {
+                for (int p = at - 1; p > f.From; p--)
+                    if (f.Stmts[p] is LoopStmt or IfStmt || f.Stmts[p].Dest?.Name == r.Name) return null;
+                if (f.Outer is not { } o) break;
+                (f, at) = o;
+            }
+            return inLoop.Contains(r.Name) || !defined.Contains(r.Name) ? null : r;
+        }
+
+        /// <summary>A register holding, before the loop, the value <paramref name="r"/> has at statement <paramref name="q"/>
+        /// of <paramref name="frame"/>; null when that value is not computable there. New copies go to <paramref name="chain"/>.</summary>
+        private Reg? Copy(Frame frame, int q, Reg r, ImmutableArray<MStmt>.Builder chain)
+        {
+            if (r.Type.IsVector || !IsInteger(r.Type.Element)) return null;
+            for (int p = q - 1; p > frame.From; p--)
+            {
+                var s = frame.Stmts[p];
+                if (s is LoopStmt or IfStmt) return null;
+                if (s.Dest is not { } d || d.Name != r.Name) continue;
+                if (_copies.TryGetValue((frame, p), out var known)) return known;
+                MStmt? copy = null;
+                var target = state.Fresh(d.Type);
+                switch (s)
+                {
+                    case ConstStmt c when !d.Type.IsVector:
+                        copy = c with { Target = target };
+                        break;
+                    case MoveStmt m when Copy(frame, p, m.Source, chain) is { } src:
+                        copy = new MoveStmt(target, src);
+                        break;
+                    case BinaryStmt b when b.Op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Min or BinaryOp.Max
+                        && Copy(frame, p, b.A, chain) is { } a
+                        && Copy(frame, p, b.B, chain) is { } bb:
+                        copy = new BinaryStmt(target, b.Op, a, bb);
+                        break;
+                }
+                if (copy is null) return null;
+                chain.Add(copy);
+                _copies[(frame, p)] = target;
+                return target;
+            }
+            // Not assigned in this list before the use: look in the enclosing one, before the statement holding it.
+            if (frame.Outer is { } o) return Copy(o.Frame, o.At, r, chain);
+            return inLoop.Contains(r.Name) || !defined.Contains(r.Name) ? null : r;
+        }
     }
 
     private static bool ContainsFma(ImmutableArray<MStmt> stmts)

@@ -13,15 +13,16 @@ public class PrefetchEpilogueReadsTests
 {
     /// <summary>A micro-kernel <c>o = x·w + r</c> (rows × 8-lane vectors per tile, the residual <c>r</c> read after the
     /// reduction loop). With <paramref name="probeLoads"/> each residual load also stores 1 into <c>%probe</c> at its index,
-    /// so the interpreter shows which elements the epilogue reads.</summary>
-    private static string Kernel(int rows, int m, int k, int n, bool probeLoads)
+    /// so the interpreter shows which elements the epilogue reads. <paramref name="guarded"/> puts the epilogue in an
+    /// <c>if</c> on a condition set before the loop (a K-split dot's last block), true on some programs only.</summary>
+    private static string Kernel(int rows, int m, int k, int n, bool probeLoads, bool guarded = false)
     {
         var s = new StringBuilder();
         s.Append($"machine.kernel @mk target(x86-64-avx2) (%x: ptr<f32>[{m},{k}], %w: ptr<f32>[{k},{n}], %r: ptr<f32>[{m},{n}], %o: ptr<f32>[{m},{n}] output, %probe: ptr<f32>[{m * n}] output)\n");
         s.Append($"    programs({m / rows}) {{\n");
         s.Append($"  %c0 = const 0 : i64\n  %cK = const {k} : i64\n  %cN = const {n} : i64\n  %cR = const {rows} : i64\n  %one = const 1.0 : f32\n");
         for (int r = 0; r < rows; r++) s.Append($"  %r{r} = const {r} : i64\n");
-        s.Append("  %p = program_id 0 : i64\n  %row0 = mul %p, %cR : i64\n");
+        s.Append("  %p = program_id 0 : i64\n  %row0 = mul %p, %cR : i64\n  %last = lt %p, %cR : bool\n");
         s.Append("  loop %j = %c0 to %cN step 8 {\n");
         for (int r = 0; r < rows; r++) s.Append($"    %acc{r} = const 0.0 : v8f32\n");
         s.Append("    loop %q = %c0 to %cK step 1 {\n      %wr = mul %q, %cN : i64\n      %wi = add %wr, %j : i64\n      %b = load %w[%wi] : v8f32\n");
@@ -29,6 +30,7 @@ public class PrefetchEpilogueReadsTests
             s.Append($"      %xrow{r} = add %row0, %r{r} : i64\n      %xr{r} = mul %xrow{r}, %cK : i64\n      %xi{r} = add %xr{r}, %q : i64\n"
                 + $"      %a{r} = load %x[%xi{r}] : f32\n      %ab{r} = broadcast %a{r} : v8f32\n      %acc{r} = fma %ab{r}, %b, %acc{r} : v8f32\n");
         s.Append("    }\n");
+        if (guarded) s.Append("    if %last {\n");
         for (int r = 0; r < rows; r++)
         {
             s.Append($"    %orow{r} = add %row0, %r{r} : i64\n    %or{r} = mul %orow{r}, %cN : i64\n    %oi{r} = add %or{r}, %j : i64\n"
@@ -36,6 +38,7 @@ public class PrefetchEpilogueReadsTests
             if (probeLoads) s.Append($"    store %probe[%oi{r}], %one\n");
             s.Append($"    %sum{r} = add %acc{r}, %res{r} : v8f32\n    store %o[%oi{r}], %sum{r}\n");
         }
+        if (guarded) s.Append("    }\n");
         s.Append("  }\n}\n");
         return s.ToString();
     }
@@ -58,12 +61,12 @@ public class PrefetchEpilogueReadsTests
     [Fact]
     public void PrefetchesHitExactlyTheEpilogueLoads_OutputsUnchanged()
     {
-        Gen.Select(Gen.Int[1, 6], Gen.Int[1, 3], Gen.Int[1, 12], Gen.Int[1, 4], Gen.Int).Sample(g =>
+        Gen.Select(Gen.Int[1, 6], Gen.Int[1, 3], Gen.Int[1, 12], Gen.Int[1, 4], Gen.Int, Gen.Bool).Sample(g =>
         {
-            var (rows, programs, k, vectors, seed) = g;
+            var (rows, programs, k, vectors, seed, guarded) = g;
             int m = rows * programs, n = 8 * vectors;
-            var plain = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: false));
-            var probed = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: true));
+            var plain = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: false, guarded));
+            var probed = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: true, guarded));
             var prefetched = new PrefetchEpilogueReads().Run(plain);
             Assert.DoesNotContain(MachineVerifier.Diagnose(prefetched), x => x.IsError);
             var one = new Reg("one", new MType(DataType.Float32, 1));
@@ -81,7 +84,16 @@ public class PrefetchEpilogueReadsTests
             // The original touches lanes' first elements only via the probe stores; so does the prefetched kernel.
             Assert.Equal(expected[1].As<float>().ToArray(), actual[1].As<float>().ToArray());
             Assert.Equal(rows, CountPrefetches(prefetched.Body)); // one per row of the tile, per j step
-        }, iter: 60);
+            if (guarded) Assert.Single(prefetched.Body.OfType<LoopStmt>().Single().Body.OfType<IfStmt>(), i => i.Then.Any(x => x is PrefetchStmt));
+        }, iter: 80);
+    }
+
+    [Fact]
+    public void AConditionTheLoopAssignsKeepsTheGuardedEpilogueUnprefetched()
+    {
+        var k = MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false, guarded: true)
+            .Replace("      %b = load %w[%wi] : v8f32\n", "      %b = load %w[%wi] : v8f32\n      %last = lt %q, %cK : bool\n"));
+        Assert.Same(k, new PrefetchEpilogueReads().Run(k));
     }
 
     [Fact]
