@@ -16,6 +16,14 @@ public sealed partial class KnobSpace
     /// micro-tiles per weight block).</summary>
     private const long ChannelColumnsMinRows = 4;
 
+    /// <summary>Fewest programs a stack of short rows (at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions)
+    /// leaves, where others keep <see cref="MultiAxisMinPrograms"/>: one per core of a 2-core host. An unstacked 7-wide
+    /// row is one 6-row micro-tile and a 1-row one per weight step. Measured (1 thread, thread CPU, two sittings,
+    /// inception_v2): its 3×3 convs on 7×7 with 224 channels as 2 · 112 columns (2 programs of 7 rows, not 14 of one)
+    /// 0.38 → 0.30 ms, the 3×3/2 256→256 to 7×7 0.50 → 0.42; 7 rows of 14 as 2 programs were 5–15% slower, so
+    /// they keep 4.</summary>
+    private const long ChannelColumnsShortRowsMinPrograms = 2;
+
     /// <summary>The weight block per program (N channels × every ci, kh, kw) above which a channels-as-columns conv
     /// takes several output rows per program: one of at most 256 KiB stays in a 1 MiB L2 beside the input and output
     /// from one row's program to the next, so more rows per program only cost programs (a 3×3 64→64 conv: 147 KiB;
@@ -38,8 +46,8 @@ public sealed partial class KnobSpace
     /// row from L3 or memory (resnet50's 3×3 512→512 on 7×7: 2.4 MB per program, 3.5 FLOP per byte). A block of R rows
     /// reads each step's [K, N] weight block once for all of them (one dot of R·M rows). R: the largest divisor of the rows' extent with
     /// R × M at most <see cref="ChannelColumnsMaxPositions"/> that leaves <see cref="MultiAxisMinPrograms"/>
-    /// programs; 1 where the weight block is small enough to stay in L2 anyway
-    /// (<see cref="ChannelColumnsRowsMinWeightBytes"/>), where M is wider than <see cref="DotShape.WideLanes"/> or R would
+    /// programs (<see cref="ChannelColumnsShortRowsMinPrograms"/> for short rows); 1 where the weight block is small
+    /// enough to stay in L2 anyway (<see cref="ChannelColumnsRowsMinWeightBytes"/>), where M is wider than <see cref="DotShape.WideLanes"/> or R would
     /// be below <see cref="ChannelColumnsMinRows"/>.</summary>
     private void ChannelColumnRowsBlock(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, Computation c, DotRoles roles)
     {
@@ -54,7 +62,8 @@ public sealed partial class KnobSpace
             if (Classes.Extent(rc) % r != 0 || r * m > ChannelColumnsMaxPositions) continue;
             long was = blocks[rc];
             blocks[rc] = r;
-            if (Programs() >= MultiAxisMinPrograms || !parallel.Contains(rc) && Programs() >= 1) return;
+            long least = m <= ChannelColumnsUnrolledMaxRow ? ChannelColumnsShortRowsMinPrograms : MultiAxisMinPrograms;
+            if (Programs() >= least || !parallel.Contains(rc) && Programs() >= 1) return;
             blocks[rc] = was;
         }
 

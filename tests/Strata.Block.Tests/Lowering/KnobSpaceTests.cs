@@ -199,9 +199,11 @@ public class KnobSpaceTests
     /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
     /// output rows into one dot; where its rows are at most 8 positions wide (7×7, 6×6 planes) the default unrolls the
     /// dot's k loop 4 times (measured faster there), elsewhere not (14-wide rows, or a small weight block: one row per
-    /// program).</summary>
+    /// program). Short rows stack down to 2 programs (224 channels as 2 · 112 columns), 14-wide ones keep 4.</summary>
     [Theory]
     [InlineData(512, 512, 7, 7, 4)]
+    [InlineData(224, 224, 7, 7, 4)]
+    [InlineData(128, 128, 14, 1, 1)]
     [InlineData(130, 512, 6, 6, 4)]
     [InlineData(256, 256, 14, 7, 1)]
     [InlineData(32, 64, 7, 1, 1)]
