@@ -147,7 +147,8 @@ internal sealed partial class KernelLowerer
         return _dotA.Contains(v.Name) && _plan.Consumers(v) == 1;
     }
 
-    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store.</summary>
+    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store;
+    /// where <see cref="_stridedStores"/> allows, a vector store of lane stride ≥ 2.</summary>
     private void Write(string memory, DataType t, LaneValue address, LaneValue value, LaneValue? mask)
     {
         if (_lanes == 1)
@@ -155,11 +156,17 @@ internal sealed partial class KernelLowerer
             _e.Emit(new StoreStmt(memory, address.Reg, value.Reg, mask?.Reg));
             return;
         }
-        if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous store");
+        if (address.Kind != LaneKind.Affine || address.Stride != 1 && !(_stridedStores && address.Stride >= 2))
+            throw new NotVectorisableException("a non-contiguous store");
         var v = VectorOf(value, t);
         var (from, count) = AccessRange(mask);
-        _e.Emit(new StoreStmt(memory, address.Reg, v, null, count, from));
+        _e.Emit(new StoreStmt(memory, address.Reg, v, null, count, from, address.Stride));
     }
+
+    /// <summary>Whether <see cref="Write"/> may store a vector with a lane stride (one scalar store per lane, extracted
+    /// from the register): set for a dot's epilogue in registers, whose channels-as-columns tile (lanes = channels) is
+    /// stored transposed into the output. Elsewhere a non-contiguous store keeps its nest scalar, as before.</summary>
+    private bool _stridedStores;
 
     private void LowerStore(StoreOp s)
     {
