@@ -103,12 +103,10 @@ internal sealed partial class KernelLowerer
         {
             if (st.Value.Name != result.Name || !CoversBlock(st.Indices, shape)) return null;
             if (_kernel.Params.FirstOrDefault(p => p.Name == st.Param) is not { Role: ParamRole.Scratch })
-                return ReadsParam(_kernel.Body, st.Param) ? null : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, layout);
+                return ReadsParam(_kernel.Body, st.Param) || !RowsContiguous(ops[i], st, shape, layout) ? null
+                    : new DotEpilogue(ops[i], dot, result.Name, [], st, at + 1, layout);
             scratch = st;
         }
-        // The indices the output store must share with the scratch load (the scratch store's, or the load's own where
-        // it reads the block transposed).
-        var view = scratch?.Indices ?? default;
         int first = scratch is null ? i + 1 : at + 1;
         LoadOp? load = null;
         StoreOp? output = null;
@@ -123,19 +121,8 @@ internal sealed partial class KernelLowerer
             switch (op)
             {
                 case LoadOp l when l.Param == scratch?.Param:
-                    if (load is not null) return null;
-                    // A channels-as-columns conv's [ow, co] block read back as [1, co, 1, ow]: the same elements, the
-                    // epilogue's axes a permutation of the dot's (with unit axes).
-                    if (reshape is null && l.Mask is null && scratch.Mask is null && !SameValues(l.Indices, scratch.Indices)
-                        && TransposedView(scratch, l, shape) is { } permuted)
-                    {
-                        (layout, shape, view) = (permuted, l.Result.Type.Shape, l.Indices);
-                        load = l;
-                        chainValues.Add(l.Result.Name);
-                        continue;
-                    }
                     // A masked load reads what the store wrote where their masks agree (the same value, or none).
-                    if (!SameMask(l.Mask, scratch.Mask) && l.Mask is not null || !SameValues(l.Indices, scratch.Indices)
+                    if (load is not null || !SameMask(l.Mask, scratch.Mask) && l.Mask is not null || !SameValues(l.Indices, scratch.Indices)
                         || !l.Result.Type.Shape.SequenceEqual(shape)) return null;
                     load = l;
                     chainValues.Add(l.Result.Name);
@@ -145,7 +132,7 @@ internal sealed partial class KernelLowerer
                     // both alike): there the loaded value is the dot's.
                     if (output is not null || !s.Value.Type.Shape.SequenceEqual(shape) || _plan.Consumers(s.Value) != 1) return null;
                     if (scratch is null ? !CoversBlock(s.Indices, shape)
-                        : !SameMask(s.Mask, scratch.Mask) || s.Param == scratch.Param || !SameValues(s.Indices, view)) return null;
+                        : !SameMask(s.Mask, scratch.Mask) || s.Param == scratch.Param || !SameValues(s.Indices, scratch.Indices)) return null;
                     output = s;
                     continue;
                 case UnaryBlockOp or BinaryBlockOp or SelectBlockOp or CastBlockOp when readsChain:
@@ -167,54 +154,27 @@ internal sealed partial class KernelLowerer
         foreach (var name in chainValues)
             if (ops.Skip(first).Any(o => o.Operands.Any(x => x.Name == name) && o is not StoreOp && !chain.Contains(o))) return null;
         // The output is written while the last k step still reads the operands: none may be read from it.
-        if (ReadsParam(_kernel.Body, output.Param)) return null;
+        if (ReadsParam(_kernel.Body, output.Param) || !RowsContiguous(ops[i], output, shape, layout)) return null;
         return new DotEpilogue(ops[i], dot, seed, chain.ToImmutable(), output, ops.Length, layout);
     }
 
-    /// <summary>Where <paramref name="load"/> reads back the [M, N] block that <paramref name="store"/> wrote to scratch
-    /// as a block of another shape, M's and N's axes in another order among unit axes (a channels-as-columns conv's
-    /// [ow, co] block read as [1, co, 1, ow] for the output's layout): per axis of the load's shape, 0 for M, 1 for N, -1
-    /// for a unit axis; null otherwise. Each pair of indices is the same value where it is constant over the block, or
-    /// the same value reshaped to move along one axis of each block (the axes the layout pairs): element j of both is
-    /// the value's element j, so the load reads at (…, j, …) what the store wrote at the paired position. Stored
-    /// through the epilogue, an accumulator vector (lanes along N) is then a strided store.</summary>
-    private ImmutableArray<int>? TransposedView(StoreOp store, LoadOp load, ImmutableArray<int> shape)
+    /// <summary>For a tap nest (<paramref name="source"/> a loop): whether the output's last index is the only one that
+    /// moves along the dot's N axis, so that an accumulator vector is stored contiguously. A channels-as-columns conv
+    /// (M = ow, N = co) stores C transposed, which the micro-tile cannot (the attempt would fail after lowering the
+    /// whole nest); it keeps its store and epilogue loops. Other dots are tried as before.</summary>
+    private static bool RowsContiguous(BlockOp source, StoreOp output, ImmutableArray<int> shape, ImmutableArray<int> layout)
     {
-        var loadShape = load.Result.Type.Shape;
-        if (shape.Length != 2 || store.Indices.Length != load.Indices.Length) return null;
-        var layout = Enumerable.Repeat(-1, loadShape.Length).ToArray();
-        for (int d = 0; d < store.Indices.Length; d++)
+        if (source is not ForOp || output.Indices.Length == 0) return true;
+        int nAxis = layout.IsDefault ? shape.Length - 1 : layout.IndexOf(1);
+        if (nAxis < 0 || shape[nAxis] == 1) return true;
+        bool Moves(BlockValue index)
         {
-            BlockValue s = store.Indices[d], l = load.Indices[d];
-            int sAxis = MovingAxis(s.Type.Shape, shape), lAxis = MovingAxis(l.Type.Shape, loadShape);
-            if (sAxis == -2 || lAxis == -2 || Origin(s) != Origin(l)) return null;
-            if (sAxis == -1 && lAxis == -1) continue;
-            if (sAxis < 0 || lAxis < 0 || layout[lAxis] != -1 || shape[sAxis] != loadShape[lAxis]) return null;
-            layout[lAxis] = sAxis;
+            var s = index.Type.Shape;
+            int at = nAxis - (shape.Length - s.Length);
+            return at >= 0 && at < s.Length && s[at] > 1;
         }
-        for (int a = 0; a < loadShape.Length; a++)
-            if (loadShape[a] != 1 && layout[a] < 0) return null;
-        for (int x = 0; x < 2; x++)
-            if (shape[x] > 1 && layout.Count(v => v == x) != 1) return null;
-        return ImmutableArray.Create(layout);
+        return Moves(output.Indices[^1]) && output.Indices.SkipLast(1).All(x => !Moves(x));
     }
-
-    /// <summary>The axis of <paramref name="block"/> along which an index of shape <paramref name="index"/> (broadcast to
-    /// it, right-aligned) varies: -1 for none, -2 for more than one.</summary>
-    private static int MovingAxis(ImmutableArray<int> index, ImmutableArray<int> block)
-    {
-        int axis = -1;
-        for (int k = 0; k < index.Length; k++)
-        {
-            if (index[k] == 1) continue;
-            if (axis != -1) return -2;
-            axis = k + block.Length - index.Length;
-        }
-        return axis;
-    }
-
-    /// <summary>The value an index is a reshape of (through reshapes), or the index itself.</summary>
-    private string Origin(BlockValue v) => _plan.Def(v) is ReshapeOp r ? Origin(r.Source) : v.Name;
 
     /// <summary>Where <paramref name="shape"/> is <paramref name="inner"/> with unit axes inserted (at least one): per
     /// axis of <paramref name="shape"/>, the axis of <paramref name="inner"/> it is, or -1 for an inserted unit axis;
@@ -421,12 +381,10 @@ internal sealed partial class KernelLowerer
             // A masked block (its rows or columns past the tensor's end) stores only where the mask holds: a uniform
             // row mask is the vector's count (all lanes or none), a column range limits it further.
             LaneValue? mask = e.Out.Mask is { } m ? Element(m, BroadcastIndex(m.Type.Shape, shape, idx)) : null;
-            _stridedStores = true;
             Write(e.Out.Param, e.Out.Value.Type.Element, address, Element(e.Out.Value, idx), mask);
         }
         finally
         {
-            _stridedStores = false;
             _tailCount = saved;
             _tileValues.Clear();
         }
