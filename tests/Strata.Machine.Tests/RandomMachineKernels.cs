@@ -374,6 +374,14 @@ public static class RandomMachineKernels
         /// kernels also take an unclamped index with any count.</summary>
         private void StridedLoad(MType type, string name, long length, int lanes)
         {
+            var (index, from, count, stride) = StridedAccess(length, lanes);
+            Scalar? other = (count ?? from) is not null && r.Next(2) == 0 ? Value(r, type.Element) : null;
+            Out.Add(new LoadStmt(Dest(type), name, index, null, count, other, from, stride));
+        }
+
+        /// <summary>The index, lane range and stride of a strided load or store (see <see cref="StridedLoad"/>).</summary>
+        private (Reg Index, Reg? From, Reg? Count, long Stride) StridedAccess(long length, int lanes)
+        {
             long stride = r.Next(2, 5);
             long k = Math.Min(lanes, (length - 1) / stride + 1);
             var x = Any(MType.I64);
@@ -392,8 +400,7 @@ public static class RandomMachineKernels
                 count = Clamp(Any(MType.I64), 0, k);
             }
             if (r.Next(3) == 0) from = Any(MType.I64);
-            Scalar? other = (count ?? from) is not null && r.Next(2) == 0 ? Value(r, type.Element) : null;
-            Out.Add(new LoadStmt(Dest(type), name, index, null, count, other, from, stride));
+            return (index, from, count, stride);
         }
 
         private void Store()
@@ -404,6 +411,14 @@ public static class RandomMachineKernels
             bool vector = lanes > 1 && r.Next(2) == 0;
             var type = vector ? MType.Vector(element, lanes) : MType.Scalar(element);
             var value = Any(type);
+            // A strided store only to memory every program may write anywhere in (a sliced parameter's programs
+            // each own a contiguous slice).
+            if (vector && !sliced && r.Next(4) == 0 && length >= 2)
+            {
+                var (sIndex, sFrom, sCount, stride) = StridedAccess(length, lanes);
+                Out.Add(new StoreStmt(name, sIndex, value, null, sCount, sFrom, stride));
+                return;
+            }
             var (index, mask, from, count) = Access(sliced, length, lanes, vector);
             Out.Add(new StoreStmt(name, index, value, mask, count, from));
         }

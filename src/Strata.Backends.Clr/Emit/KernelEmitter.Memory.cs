@@ -149,6 +149,11 @@ internal sealed partial class KernelEmitter
             return;
         }
         if (s.Mask is not null) throw Error("a vector store takes a from and a count, not a mask");
+        if (s.Stride != 1)
+        {
+            EmitStridedStore(s, ptr, el, length, check, access);
+            return;
+        }
         if (s.Count is null && s.From is null && el != DataType.Bool)
         {
             if (check) EmitBoundsCheck(access, s.Index, null, null, t.Lanes, length);
@@ -177,7 +182,14 @@ internal sealed partial class KernelEmitter
             _il.Emit(OpCodes.Call, masked);
             return;
         }
-        // LaneOps.StoreLanes(&mem[i], type, &v, vLane, from, count, lanes)
+        EmitStoreLanes(s, ptr, el);
+    }
+
+    /// <summary>A vector store lane by lane where no vector instruction fits: <c>LaneOps.StoreLanes(&amp;mem[i], type,
+    /// &amp;v, vLane, from, count, lanes)</c>, or <c>StoreStridedLanes</c> with the stride last for a strided store.</summary>
+    private void EmitStoreLanes(StoreStmt s, LocalBuilder ptr, DataType el)
+    {
+        var t = s.Value.Type;
         PushAddress(ptr, el, s.Index);
         _il.Emit(OpCodes.Ldc_I4, (int)el);
         SpillAddress(s.Value, 0);
@@ -185,7 +197,13 @@ internal sealed partial class KernelEmitter
         PushFrom(s.From);
         PushCount(s.Count, t.Lanes);
         _il.Emit(OpCodes.Ldc_I4, t.Lanes);
-        Call(typeof(LaneOps), nameof(LaneOps.StoreLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
+        if (s.Stride == 1)
+            Call(typeof(LaneOps), nameof(LaneOps.StoreLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int));
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, s.Stride);
+            Call(typeof(LaneOps), nameof(LaneOps.StoreStridedLanes), typeof(nint), typeof(int), typeof(nint), typeof(int), typeof(long), typeof(long), typeof(int), typeof(long));
+        }
     }
 
     private void CheckLimits(Reg? from, Reg? count)

@@ -39,6 +39,37 @@ internal sealed partial class KernelEmitter
         EmitLoadLanes(l, ptr, el);
     }
 
+    /// <summary>A vector store of lane stride s ≥ 2: <see cref="MaskedLanes"/>' <c>StoreStrided128/256/512</c> (a
+    /// scalar store per lane, extracted from the register) for 4- and 8-byte lanes, <c>StoreStridedRange…</c> with a lane
+    /// range; lane by lane through memory otherwise (bool, 1- and 2-byte lanes).</summary>
+    private void EmitStridedStore(StoreStmt st, LocalBuilder ptr, DataType el, long length, bool check, string access)
+    {
+        var t = st.Value.Type;
+        long s = st.Stride;
+        if (s < 2) throw Error($"a lane stride is at least 2, not {s}");
+        CheckLimits(st.From, st.Count);
+        if (check) EmitStridedBoundsCheck(access, st.Index, st.From, st.Count, t.Lanes, s, length);
+        bool ranged = st.From is not null || st.Count is not null;
+        int bits = t.Lanes * LaneBytes(t) * 8;
+        if (t.Element is DataType.Float32 or DataType.Float64 or DataType.Int32 or DataType.Int64 or DataType.UInt32 or DataType.UInt64
+            && bits is 128 or 256 or 512 && s * t.Lanes < long.MaxValue / 16)
+        {
+            string name = $"StoreStrided{(ranged ? "Range" : "")}{bits}";
+            var open = typeof(MaskedLanes).GetMethod(name) ?? throw Error($"MaskedLanes.{name} is missing");
+            PushAddress(ptr, el, st.Index);
+            _il.Emit(OpCodes.Ldc_I8, s);
+            if (ranged)
+            {
+                PushFrom(st.From);
+                PushCount(st.Count, t.Lanes);
+            }
+            Load(st.Value);
+            _il.Emit(OpCodes.Call, open.MakeGenericMethod(ClrTypes.Element(t.Element)));
+            return;
+        }
+        EmitStoreLanes(st, ptr, el);
+    }
+
     /// <summary>The <see cref="MaskedLanes"/> strided load for a 4- or 8-byte numeric vector of 128/256/512 bits, or null:
     /// stride 2 full (<c>LoadStride2x512</c>: SSE2 is enough at 128 bits) or ranged (<c>LoadStride2Range512</c>: needs
     /// the masked moves); other strides gather (<c>LoadStridedRange256/512</c>, 256 and 512 bits only).</summary>

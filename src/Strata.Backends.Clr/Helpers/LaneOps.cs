@@ -83,6 +83,14 @@ internal static unsafe class LaneOps
         for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(r, t, rLane, i, Read(memory + (nint)(i * stride * size), t, size, 0));
     }
 
+    public static void StoreStridedLanes(nint memory, int type, nint v, int vLane, long from, long count, int lanes, long stride)
+    {
+        var t = (DataType)type;
+        long n = Math.Clamp(count, 0, lanes);
+        int size = t == DataType.Bool ? 1 : vLane;
+        for (int i = (int)Math.Clamp(from, 0, lanes); i < n; i++) Write(memory + (nint)(i * stride * size), t, size, 0, Read(v, t, vLane, i));
+    }
+
     public static void StoreLanes(nint memory, int type, nint v, int vLane, long from, long count, int lanes)
     {
         var t = (DataType)type;

@@ -106,8 +106,11 @@ public sealed record LoadStmt(Reg Target, string Memory, Reg Index, Reg? Mask = 
 }
 
 /// <summary><c>store %mem[%i], %v mask %m</c> / <c>store %mem[%i], %v from %s count %n</c> — the write counterpart of
-/// <see cref="LoadStmt"/>: nothing is written where the mask is false or outside the lanes From ≤ l &lt; Count.</summary>
-public sealed record StoreStmt(string Memory, Reg Index, Reg Value, Reg? Mask = null, Reg? Count = null, Reg? From = null) : MStmt
+/// <see cref="LoadStmt"/>: nothing is written where the mask is false or outside the lanes From ≤ l &lt; Count. A vector
+/// store with a <see cref="Stride"/> s ≠ 1 (<c>store %mem[%i], %v stride 3136 count %n</c>, s ≥ 2) writes lane l to
+/// element i + l·s (a channels-as-columns conv's tile: an accumulator's lanes are channels, a plane apart in the
+/// output); only the active lanes' elements are written.</summary>
+public sealed record StoreStmt(string Memory, Reg Index, Reg Value, Reg? Mask = null, Reg? Count = null, Reg? From = null, long Stride = 1) : MStmt
 {
     public override IEnumerable<Reg> Uses => LoadStmt.Opt(Index, Value, Mask, From, Count);
 }

@@ -35,7 +35,7 @@ internal sealed class StoreNode(StoreStmt s, Slot value, int memory, Slot index,
         for (int l = first; l < active; l++)
         {
             if (Masked(f, l)) continue;
-            int e = Element(f, at + l, "writes");
+            int e = Element(f, at + l * s.Stride, "writes");
             data[e] = r[value.Offset + l];
             if (written is not null) written[e] = f.Linear + 1;
         }

@@ -147,7 +147,8 @@ internal sealed partial class KernelLowerer
         return _dotA.Contains(v.Name) && _plan.Consumers(v) == 1;
     }
 
-    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store.</summary>
+    /// <summary>Writes a value to memory: a scalar store, or a contiguous (optionally lane-range-masked) vector store;
+    /// where <see cref="_stridedStores"/> allows, a vector store of lane stride ≥ 2.</summary>
     private void Write(string memory, DataType t, LaneValue address, LaneValue value, LaneValue? mask)
     {
         if (_lanes == 1)
@@ -155,11 +156,21 @@ internal sealed partial class KernelLowerer
             _e.Emit(new StoreStmt(memory, address.Reg, value.Reg, mask?.Reg));
             return;
         }
-        if (address.Kind != LaneKind.Affine || address.Stride != 1) throw new NotVectorisableException("a non-contiguous store");
+        if (address.Kind != LaneKind.Affine || address.Stride != 1 && !(_stridedStores && address.Stride >= 2))
+            throw new NotVectorisableException("a non-contiguous store");
         var v = VectorOf(value, t);
         var (from, count) = AccessRange(mask);
-        _e.Emit(new StoreStmt(memory, address.Reg, v, null, count, from));
+        _e.Emit(new StoreStmt(memory, address.Reg, v, null, count, from, address.Stride));
     }
+
+    /// <summary>Whether <see cref="Write"/> may store a vector with a lane stride (one scalar store per lane, extracted
+    /// from the register): set while a store op writes a value that is already in a buffer (<see cref="LowerStore"/>).
+    /// Elsewhere a non-contiguous store keeps its nest scalar, as before: its value would be computed lane by lane
+    /// anyway. (Stored from the micro-tile, through the dot's epilogue, the strided stores did not pay: resnet50's res2
+    /// 3×3 convs 1 thread CPU about even, its 7×7 1×1 convs 5–20% slower — 384 single-float stores to 64 output rows per
+    /// 6×64 tile among the tile's stream of weights. In a loop of their own after the dot: resnet50's three res2 3×3 and
+    /// two res5 1×1 convs 4.69 → 4.53 ms, 3 alternating runs on a loaded host.)</summary>
+    private bool _stridedStores;
 
     private void LowerStore(StoreOp s)
     {
@@ -168,17 +179,25 @@ internal sealed partial class KernelLowerer
         var shape = ImmutableArray.Create(ShapeMath.Broadcast([.. shapes]));
         var strides = _paramStrides[s.Param];
         var t = s.Value.Type.Element;
-        Nest(shape, t, idx =>
+        // A value already in a buffer (a dot's C) stored with a lane stride: a channels-as-columns conv's [ow, co] tile
+        // stored transposed into the [co, oh, ow] output reads C contiguously along the channels and writes each vector
+        // with one extracting store per lane, not a scalar load and store per element.
+        _stridedStores = _buffers.ContainsKey(s.Value.Name);
+        try
         {
-            var address = LaneValue.Uniform(_e.I64(0));
-            for (int d = 0; d < s.Indices.Length; d++)
+            Nest(shape, t, idx =>
             {
-                var ix = ToI64(Element(s.Indices[d], BroadcastIndex(s.Indices[d].Type.Shape, shape, idx)), s.Indices[d].Type.Element);
-                address = AddAffine(address, MulAffine(ix, strides[d]));
-            }
-            var value = Element(s.Value, BroadcastIndex(s.Value.Type.Shape, shape, idx));
-            LaneValue? mask = s.Mask is null ? null : Element(s.Mask, BroadcastIndex(s.Mask.Type.Shape, shape, idx));
-            Write(s.Param, t, address, value, mask);
-        }, "i");
+                var address = LaneValue.Uniform(_e.I64(0));
+                for (int d = 0; d < s.Indices.Length; d++)
+                {
+                    var ix = ToI64(Element(s.Indices[d], BroadcastIndex(s.Indices[d].Type.Shape, shape, idx)), s.Indices[d].Type.Element);
+                    address = AddAffine(address, MulAffine(ix, strides[d]));
+                }
+                var value = Element(s.Value, BroadcastIndex(s.Value.Type.Shape, shape, idx));
+                LaneValue? mask = s.Mask is null ? null : Element(s.Mask, BroadcastIndex(s.Mask.Type.Shape, shape, idx));
+                Write(s.Param, t, address, value, mask);
+            }, "i");
+        }
+        finally { _stridedStores = false; }
     }
 }

@@ -347,10 +347,18 @@ public sealed class MachineParser
         Expect(TokenKind.Comma, "',' before the stored register");
         var value = Use();
         Reg? mask = null, from = null, count = null;
+        long stride = 1;
         if (IsWord("mask")) { Next(); mask = Use(); }
+        if (IsWord("stride"))
+        {
+            Next();
+            var strideTok = Expect(TokenKind.Number, "the lane stride (an integer of at least 2)");
+            stride = NonNegativeLong(strideTok, "stride");
+            if (stride < 2) throw Error(strideTok, "a lane stride is at least 2 (a plain store has stride 1)");
+        }
         if (IsWord("from")) { Next(); from = Use(); }
         if (IsWord("count")) { Next(); count = Use(); }
-        return new StoreStmt(memory, index, value, mask, count, from);
+        return new StoreStmt(memory, index, value, mask, count, from, stride);
     }
 
     /// <summary><c>%mem[%i]</c>.</summary>

@@ -130,6 +130,7 @@ public static class MachinePrinter
             case StoreStmt s:
                 sb.Append("store ").Append(M(s.Memory)).Append('[').Append(R(s.Index)).Append("], ").Append(R(s.Value));
                 if (s.Mask is not null) sb.Append(" mask ").Append(R(s.Mask));
+                if (s.Stride != 1) sb.Append(" stride ").Append(s.Stride.ToString(CultureInfo.InvariantCulture));
                 if (s.From is not null) sb.Append(" from ").Append(R(s.From));
                 if (s.Count is not null) sb.Append(" count ").Append(R(s.Count));
                 sb.Append('\n');

@@ -99,7 +99,7 @@ public sealed partial class BoundsAnalysis
                     Assign(st, l.Target, Interval.Top, null);
                     break;
                 case StoreStmt w:
-                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.From, w.Count, w.Value.Type.Lanes, st, log);
+                    if (log is not null) Judge(w, w.Memory, w.Index, w.Mask, w.From, w.Count, w.Value.Type.Lanes, st, log, w.Stride);
                     break;
                 case PrefetchStmt p:
                     log?.Add(new(p, true, false, ""));

@@ -287,6 +287,8 @@ public sealed class MachineVerifier
                 break;
             case StoreStmt st:
                 CheckAccess(st.Memory, st.Index, st.Value.Type, st.Mask, st.From, st.Count, store: true);
+                if (st.Stride != 1 && (!st.Value.Type.IsVector || st.Stride < 2))
+                    Error(ErrorCode.InvalidIr, st.Value.Type.IsVector ? $"a lane stride is at least 2, not {st.Stride}" : "a lane stride is for vector stores only");
                 break;
             case PrefetchStmt p:
                 if (_kernel.Memory(p.Memory) is null) Error(ErrorCode.UndefinedValue, $"%{p.Memory} is not a parameter or buffer of the kernel");
