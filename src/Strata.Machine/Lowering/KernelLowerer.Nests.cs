@@ -15,6 +15,21 @@ internal sealed partial class KernelLowerer
     /// <returns>Whether the innermost loop was vectorised.</returns>
     private bool Nest(ImmutableArray<int> shape, DataType vectorElement, Action<LaneValue[]> body, string hint = "i")
     {
+        // Trailing dims of extent 1 (a [1, C, 1, 1] block after a global pool) would leave nothing to vectorise: the
+        // nest runs over the dims before them, the last of those innermost, each unit dim's index a uniform 0.
+        int kept = shape.Length;
+        while (kept > 1 && shape[kept - 1] == 1) kept--;
+        if (kept < shape.Length && shape[kept - 1] > 1)
+        {
+            int rank = shape.Length;
+            return Nest(shape[..kept], vectorElement, inner =>
+            {
+                var full = new LaneValue[rank];
+                inner.CopyTo(full, 0);
+                for (int d = kept; d < rank; d++) full[d] = LaneValue.Uniform(_e.I64(0));
+                body(full);
+            }, hint);
+        }
         var idx = new LaneValue[shape.Length];
         int lanes = _options.Vectorize ? _target.Lanes(vectorElement) : 1;
         bool vectorised = false;
