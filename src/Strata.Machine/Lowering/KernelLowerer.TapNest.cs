@@ -57,13 +57,16 @@ internal sealed partial class KernelLowerer
         }
         if (loops.Count < 2 || !MicroKernelApplies(dot) || _plan.Mode(dot.A) != ValueMode.Inline || _plan.Mode(dot.B) != ValueMode.Inline)
             return null;
-        // The B rows of the whole nest (each distinct byte once, DistinctBytesOfB): each micro-tile streams its columns of them, so
-        // they must stay in L2 (and there across programs: a conv's consecutive output rows read the same weights).
-        // Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128 at 28×28
-        // (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256- and
-        // 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower, with only their taps inside the
-        // tile too. So half the L2; a nest over it keeps all its loops around the dot (its inner loops are not taken
-        // alone).
+        // The B rows of the whole nest (each distinct byte once, DistinctBytesOfB): each micro-tile streams its columns
+        // of them, so they must stay in L2 (and there across programs: a conv's consecutive output rows read the same
+        // weights). Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128
+        // at 28×28 (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256-
+        // and 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower (256→256 at 56×56: 19 → 24 ms),
+        // with only their taps inside the tile too. So half the L2; a nest over it keeps all its loops around the dot
+        // (its inner loops are not taken alone). These are channels-as-columns convs (B = weights, no overlap between
+        // taps). A smaller ci block with only the taps in the tile did not pay either: blocks of 16 or 32 channels,
+        // column tiles outside so the row tiles share one column's weights in L1, 0–5% faster on vgg19's 56×56 convs
+        // (within the noise of a loaded host), 20–35% slower on its 14×14 ones.
         long bytes = DistinctBytesOfB(loops, dot);
         if (bytes <= _target.L2Bytes / 2) return new TapNest(loops.ToImmutable(), dot);
         foreach (var l in loops) _notTapNests.Add(l);
