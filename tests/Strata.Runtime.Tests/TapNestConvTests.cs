@@ -24,6 +24,7 @@ public class TapNestConvTests
     [InlineData(64, 64, 20, 20, 3, 3, 1, 1, 1, 1)]   // resnet's 3×3 64→64, small plane: channels as columns
     [InlineData(24, 40, 9, 30, 3, 3, 1, 1, 1, 1)]    // rows of ~2 vectors, co not a vector multiple
     [InlineData(33, 17, 12, 13, 5, 3, 2, 0, 1, 2)]   // 5×3 kernel, asymmetric pads
+    [InlineData(256, 8, 2, 64, 3, 3, 1, 1, 1, 1)]    // 2 ci blocks × 3×3 taps over a row of whole vectors: B's distinct bytes (198 KiB, not 576) fit half a 512 KiB L2
     public void TakesThePathAndMatchesTheReference(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right)
     {
         long[] pads = [top, left, bottom, right];

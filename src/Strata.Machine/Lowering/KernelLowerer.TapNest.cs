@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
+using Strata.Tile;
 
 namespace Strata.Machine.Lowering;
 
@@ -56,18 +57,50 @@ internal sealed partial class KernelLowerer
         }
         if (loops.Count < 2 || !MicroKernelApplies(dot) || _plan.Mode(dot.A) != ValueMode.Inline || _plan.Mode(dot.B) != ValueMode.Inline)
             return null;
-        // The B rows of the whole nest (every step's [K, N] block): each micro-tile streams its columns of them, so
-        // they must stay in L2 (and there across programs: a conv's consecutive output rows read the same weights).
-        // Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128 at 28×28
-        // (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256- and
-        // 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower, with only their taps inside the
-        // tile too. So half the L2; a nest over it keeps all its loops around the dot (its inner loops are not taken
-        // alone).
-        long steps = loops.Aggregate(1L, (p, l) => p * TripCount(l));
-        long bytes = steps * dot.A.Type.Shape[1] * dot.B.Type.Shape[1] * Math.Max(1, dot.Result.Type.Element.BitWidth() / 8);
+        // The B rows of the whole nest (each distinct byte once, DistinctBytesOfB): each micro-tile streams its columns
+        // of them, so they must stay in L2 (and there across programs: a conv's consecutive output rows read the same
+        // weights). Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128
+        // at 28×28 (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256-
+        // and 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower (256→256 at 56×56: 19 → 24 ms),
+        // with only their taps inside the tile too. So half the L2; a nest over it keeps all its loops around the dot
+        // (its inner loops are not taken alone). These are channels-as-columns convs (B = weights, no overlap between
+        // taps). A smaller ci block with only the taps in the tile did not pay either: blocks of 16 or 32 channels,
+        // column tiles outside so the row tiles share one column's weights in L1, 0–5% faster on vgg19's 56×56 convs
+        // (within the noise of a loaded host), 20–35% slower on its 14×14 ones.
+        long bytes = DistinctBytesOfB(loops, dot);
         if (bytes <= _target.L2Bytes / 2) return new TapNest(loops.ToImmutable(), dot);
         foreach (var l in loops) _notTapNests.Add(l);
         return null;
+    }
+
+    /// <summary>The bytes of B the nest's steps read, each once: a loop that moves B's columns by its step (a conv's
+    /// kw where B is the input row, the columns the output row) adds (trips − 1)·step columns to the [K, N] block, not
+    /// a block per trip: a 3×3 conv's kw taps read one input row shifted by a column each (vgg19's 128→128 at 112×112:
+    /// 3 · 128 · 114 · 4 bytes = 171 KiB, not 9 · 128 · 112 · 4 = 504 KiB). Every other loop (kh, a ci block; the kw of
+    /// a weight operand, channels as columns) reads a block of its own.</summary>
+    private long DistinctBytesOfB(IReadOnlyList<ForOp> loops, DotOp dot)
+    {
+        long k = dot.B.Type.Shape[0], n = dot.B.Type.Shape[1], columns = n, blocks = 1;
+        foreach (var l in loops)
+        {
+            long trips = TripCount(l);
+            if (ShiftsColumns(dot.B, l)) columns += (trips - 1) * Math.Min(l.Step, n);
+            else blocks *= trips;
+        }
+        return blocks * k * columns * Math.Max(1, dot.B.Type.Element.BitWidth() / 8);
+    }
+
+    /// <summary>Whether B is a load whose innermost (contiguous) index is its column index, a unit-step range along
+    /// B's columns, plus <paramref name="l"/>'s induction variable: one step of the loop moves the block a column along
+    /// the row (a strided conv's columns, 2·ow + kw, are no such range: each block is counted whole).</summary>
+    private bool ShiftsColumns(BlockValue b, ForOp l)
+    {
+        if (_plan.Def(b) is not LoadOp { Indices: [.., var last] } load || load.Mask is not null) return false;
+        if (_plan.Def(last) is not BinaryBlockOp { Op: BinaryOp.Add } add) return false;
+        var (x, iv) = add.B.Name == l.InductionVar.Name ? (add.A, add.B) : (add.B, add.A);
+        if (iv.Name != l.InductionVar.Name || x.Type.Shape is not [1, var cols] || cols != b.Type.Shape[1]) return false;
+        var range = _plan.Def(x) is ReshapeOp r ? _plan.Def(r.Source) : _plan.Def(x);
+        return range is ArangeOp;
     }
 
     /// <summary>Loops of a nest over the L2 budget (<see cref="MatchTapNest"/>), not to be taken as nests themselves.</summary>
