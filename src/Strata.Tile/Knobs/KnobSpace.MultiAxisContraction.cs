@@ -171,8 +171,8 @@ public sealed partial class KnobSpace
         if (extent % block != 0)
             blocks[mc] = _blockCandidates[mc].LastOrDefault(v => v <= block && v >= ContractionMinM && extent % v == 0 && 2 * v >= block, block);
         // Where the shrink overshot (a power of two leaving more programs than needed), the widest row divisor that still
-        // leaves enough: every program packs the whole [K, N] plane of B again, so fewer, wider programs pack it less
-        // often (96 rows as 4 · 24, not 6 · 16; 160 as 4 · 40, not 5 · 32). Measured on inception_v2's 12 such 1×1 convs
+        // leaves enough: every program reads the whole [K, N] plane of B again (in place), so fewer, wider programs read it
+        // less often (96 rows as 4 · 24, not 6 · 16; 160 as 4 · 40, not 5 · 32). Measured on inception_v2's 12 such 1×1 convs
         // (1 thread, thread CPU, two sittings): 2.13 / 2.16 → 2.02 / 2.00 ms.
         if (Programs() > MultiAxisMinPrograms && parallel.Contains(mc))
         {
