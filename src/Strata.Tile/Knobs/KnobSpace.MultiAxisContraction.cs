@@ -99,7 +99,7 @@ public sealed partial class KnobSpace
                 GemmContractionBlocks(blocks, parallel, Classes.ClassOf(m), nc, Classes.ClassOf(k));
                 continue;
             }
-            if (roles.Group is not null && IsGemm(c, roles))
+            if (IsGemm(c, roles))
                 GroupedPlaneBlock(blocks, nc);
             if (blocks[nc] < Classes.Extent(nc) && ParallelCandidates.Contains(nc) && !parallel.Contains(nc))
             {
@@ -171,8 +171,8 @@ public sealed partial class KnobSpace
         if (extent % block != 0)
             blocks[mc] = _blockCandidates[mc].LastOrDefault(v => v <= block && v >= ContractionMinM && extent % v == 0 && 2 * v >= block, block);
         // Where the shrink overshot (a power of two leaving more programs than needed), the widest row divisor that still
-        // leaves enough: every program packs the whole [K, N] plane of B again, so fewer, wider programs pack it less
-        // often (96 rows as 4 · 24, not 6 · 16; 160 as 4 · 40, not 5 · 32). Measured on inception_v2's 12 such 1×1 convs
+        // leaves enough: every program reads the whole [K, N] plane of B again (in place), so fewer, wider programs read it
+        // less often (96 rows as 4 · 24, not 6 · 16; 160 as 4 · 40, not 5 · 32). Measured on inception_v2's 12 such 1×1 convs
         // (1 thread, thread CPU, two sittings): 2.13 / 2.16 → 2.02 / 2.00 ms.
         if (Programs() > MultiAxisMinPrograms && parallel.Contains(mc))
         {
@@ -230,10 +230,13 @@ public sealed partial class KnobSpace
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
 
-    /// <summary>The column block (N, the merged oh·ow) of a GEMM-shaped grouped convolution where its default 64 leaves
-    /// a masked tail block: whole vectors that divide the plane (<see cref="WithGroupedPlaneDivisors"/>; shufflenet's
-    /// 28×28 groups as 7 · 112 columns, not 12 · 64 + 16: 1 thread CPU 0.060 → 0.046 ms per conv). A small plane kept
-    /// whole (as <see cref="GemmContractionBlocks"/> does) measured slower: its 14×14 groups 0.061 → 0.11 ms with 68 rows.</summary>
+    /// <summary>The column block (N, the merged oh·ow) of a GEMM-shaped convolution, grouped or on a plane larger than
+    /// <see cref="MaxWholePlane"/>, where its default 64 leaves a masked tail block: whole vectors that divide the plane
+    /// (<see cref="WithGroupedPlaneDivisors"/>; shufflenet's 28×28 groups as 7 · 112 columns, not 12 · 64 + 16: 1 thread
+    /// CPU 0.060 → 0.046 ms per conv). A small plane kept whole (as <see cref="GemmContractionBlocks"/> does) measured
+    /// slower: its 14×14 groups 0.061 → 0.11 ms with 68 rows. Ungrouped (h/pack1): a masked block's B is packed by every
+    /// program (ValuePlan materialises a masked load) and its C goes through scratch for the epilogue; unmasked, B is
+    /// read in place and the epilogue stays in registers.</summary>
     private void GroupedPlaneBlock(Dictionary<string, long> blocks, string nc)
     {
         long extent = Classes.Extent(nc);
@@ -245,13 +248,14 @@ public sealed partial class KnobSpace
     private static bool GroupedPlaneDivides(long extent, long v) =>
         v % DotShape.WideLanes == 0 && extent % v == 0 && v >= MultiAxisMaxN / 2 && v <= 2 * MultiAxisMaxN;
 
-    /// <summary>Block candidates of a GEMM-shaped grouped convolution's plane class: its whole-vector divisors
-    /// (<see cref="GroupedPlaneBlock"/>).</summary>
+    /// <summary>Block candidates of a GEMM-shaped convolution's plane class, grouped or larger than
+    /// <see cref="MaxWholePlane"/>: its whole-vector divisors (<see cref="GroupedPlaneBlock"/>).</summary>
     private ImmutableArray<long> WithGroupedPlaneDivisors(string cls, ImmutableArray<long> candidates)
     {
         long extent = Classes.Extent(cls);
         bool plane = Kernel.Computations.Any(c => c.Reduce is not null
-            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { Group: not null } roles
+            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { } roles
+            && (roles.Group is not null || extent > MaxWholePlane)
             && Classes.IsUsed(roles.N) && Classes.ClassOf(roles.N) == cls && IsGemm(c, roles));
         if (!plane) return candidates;
         var extra = Enumerable.Range(1, (int)(2 * MultiAxisMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)

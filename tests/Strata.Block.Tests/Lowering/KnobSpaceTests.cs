@@ -147,6 +147,29 @@ public class KnobSpaceTests
         Assert.Equal((k, n), (d.GetInt("block.ci", 0), d.GetInt("block.oh_ow", 0)));
     }
 
+    /// <summary>A plain 1×1 conv on a plane larger than the GEMM default keeps whole (&gt; 320 positions) takes a column
+    /// block of whole vectors that divides the plane where 64 would leave a masked tail block (784 = 7 · 112, 400 =
+    /// 5 · 80, 432 = 9 · 48); planes that 64 divides (3136) or with no such divisor (729 = 27 · 27) keep 64.</summary>
+    [Theory]
+    [InlineData(784, 112)]
+    [InlineData(400, 80)]
+    [InlineData(432, 48)]
+    [InlineData(3136, 64)]
+    [InlineData(729, 64)]
+    public void APlainOneByOneConvTakesADividingPlaneBlock(int plane, long n)
+    {
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,192,{{plane}}], %w: f32[64,192,1,1]) -> (%out: f32[1,64,{{plane}}]) {
+              domain n = 1, co = 64, oh_ow = {{plane}}
+              reduce ci = 192, kh = 1, kw = 1
+              %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(n, d.GetInt("block.oh_ow", 0));
+    }
+
     /// <summary>A plain 1×1 conv on a large plane (densenet's growing ci): K takes a block that divides ci where 128
     /// would leave a masked tail block (160 whole, 480 as 2 · 240, 544 as 4 · 136); ci that 128 divides keeps 128, and
     /// ci up to 128 is whole.</summary>
