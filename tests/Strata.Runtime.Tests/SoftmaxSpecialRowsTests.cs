@@ -31,7 +31,7 @@ public class SoftmaxSpecialRowsTests
     private static void Check(Graph.Graph graph, Dictionary<string, RuntimeValue> inputs, float[] expected, int n, SessionOptions options, string what)
     {
         using var session = InferenceSession.Create(graph, options);
-        var actual = ((Tensor)session.Run(inputs)["y"]).As<float>().ToArray();
+        var actual = ((Tensor)session.Run(inputs)["y"]!).As<float>().ToArray();
         Assert.All(session.Stats!.Kernels, s => Assert.Equal(options.Level, s.Level));
         for (int i = 0; i < expected.Length; i++)
         {
