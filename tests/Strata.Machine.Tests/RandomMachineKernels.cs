@@ -199,7 +199,9 @@ public static class RandomMachineKernels
                 case 2:
                 case 3:
                 {
-                    var ops = Enum.GetValues<BinaryOp>().Where(o => ScalarSemantics.IsDefined(o, t.Element)).ToList();
+                    // Not maxnative: its result on a NaN operand is unspecified, so a differential run cannot compare it
+                    // bit for bit (Backends.Clr.Tests' MaxNativeTests check it against its definition).
+                    var ops = Enum.GetValues<BinaryOp>().Where(o => ScalarSemantics.IsDefined(o, t.Element) && o != BinaryOp.MaxNative).ToList();
                     var op = Pick(ops);
                     var (a, b) = (Any(t), Any(t));
                     Out.Add(new BinaryStmt(Dest(t.WithElement(ScalarSemantics.ResultType(op, t.Element))), op, a, b));

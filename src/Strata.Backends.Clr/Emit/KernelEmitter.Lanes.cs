@@ -167,7 +167,7 @@ internal sealed partial class KernelEmitter
     {
         var t = r.Vector.Type;
         if (!t.IsVector || r.Target.Type != t.ScalarType) throw Error($"reduce_lanes of {t} into {r.Target.Type}");
-        if (r.Op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min)) throw Error($"reduce_lanes {r.Op.Name()}: only sum, prod, max, min");
+        if (r.Op.Step() is null) throw Error($"reduce_lanes {r.Op.Name()}: only sum, prod, max, min, maxnative");
         if (IsNumericLane(t.Element))
         {
             int bits = t.Lanes * LaneBytes(t) * 8;

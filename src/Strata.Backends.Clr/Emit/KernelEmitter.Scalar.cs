@@ -254,12 +254,13 @@ internal sealed partial class KernelEmitter
             EmitFloorDivI64(b);
             return true;
         }
-        if (b.Op is BinaryOp.Max or BinaryOp.Min)
+        if (b.Op is BinaryOp.Max or BinaryOp.Min or BinaryOp.MaxNative)
         {
             // Math.Max/Min propagate NaN and order −0 < +0, as ScalarSemantics does; integer overloads exist for every type.
+            // MaxNative as Max: a scalar tail is short, and Max's result is one that MaxNative allows.
             Load(b.A);
             Load(b.B);
-            Call(typeof(Math), b.Op == BinaryOp.Max ? nameof(Math.Max) : nameof(Math.Min), clr, clr);
+            Call(typeof(Math), b.Op == BinaryOp.Min ? nameof(Math.Min) : nameof(Math.Max), clr, clr);
             return true;
         }
         if (ops is null) return false;

@@ -156,6 +156,7 @@ internal sealed partial class KernelEmitter
             BinaryOp.Mul => "Multiply",
             BinaryOp.Div when isFloat => "Divide",
             BinaryOp.Max => "Max",
+            BinaryOp.MaxNative => "MaxNative",
             BinaryOp.Min => "Min",
             BinaryOp.BitAnd when !isFloat => "BitwiseAnd",
             BinaryOp.BitOr when !isFloat => "BitwiseOr",

@@ -11,7 +11,7 @@ namespace Strata.Backends.Clr.Emit;
 /// method has 512 locals (MAX_LV_NUM_COUNT_FOR_INLINING, "too many locals"), so a kernel with many registers kept
 /// hundreds of real calls; the ISA classes' methods are expanded by the importer itself, whatever the method's size.
 /// Only operations with the same lane semantics are mapped (not Max/Min: the generic ones follow IEEE 754-2019
-/// maximum/minimum, vmaxps does not; not integer Multiply: <c>Avx2.Multiply</c> widens).</summary>
+/// maximum/minimum, vmaxps does not — only MaxNative maps to it; not integer Multiply: <c>Avx2.Multiply</c> widens).</summary>
 internal static class PlatformOps
 {
     /// <summary>The ISA method for generic operation <paramref name="name"/> on vectors of <paramref name="bytes"/>
@@ -46,6 +46,8 @@ internal static class PlatformOps
             (16, "Store") => (Sse128(lane), "Store", [p, v]),
             (_, "Add" or "Subtract") => (Arith(bytes, lane), name, [v, v]),
             (_, "Multiply" or "Divide") when isFloat => (Arith(bytes, lane), name, [v, v]),
+            // MaxNative is the host's max by definition: maxps/maxpd (the second operand where one is NaN).
+            (_, "MaxNative") when isFloat => (Arith(bytes, lane), "Max", [v, v]),
             (_, "BitwiseAnd" or "BitwiseOr" or "Xor") when !isFloat =>
                 (Arith(bytes, lane), name == "BitwiseAnd" ? "And" : name == "BitwiseOr" ? "Or" : "Xor", [v, v]),
             (64, "FusedMultiplyAdd") when isFloat => (Avx512(), "FusedMultiplyAdd", [v, v, v]),

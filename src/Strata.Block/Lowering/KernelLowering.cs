@@ -216,13 +216,7 @@ internal sealed class KernelLowering
         // innermost dim last, so the Machine level vectorises along it (a depthwise conv stepping kh, kw).
         var full = Layout(c.Indices.Concat(r.Axes.Where(a => _s.Block(a) > 1)));
         var init = ScalarSemantics.ReduceInit(r.Op, type);
-        var combineOp = r.Op switch
-        {
-            ReduceOp.Sum => BinaryOp.Add,
-            ReduceOp.Prod => BinaryOp.Mul,
-            ReduceOp.Max => BinaryOp.Max,
-            _ => BinaryOp.Min,
-        };
+        var combineOp = r.Op.Step() ?? throw new ArgumentException($"{r.Op} is not an accumulating reduction");
         BlockValue Init() => _b.Splat(init, type, outLayout.Shape, "init");
         Hoist(c, c.Body, full);
         if (UnrolledSteps(r) is { } steps)
@@ -233,7 +227,7 @@ internal sealed class KernelLowering
             // max/min are exact and order-free, so their taps combine as a balanced tree without the identity: a chain
             // of 9 maxes is a chain of 9 latencies per vector (an IEEE max is 3 dependent instructions on AVX-512),
             // a tree 4 levels. Sums and products keep the loop's order (float rounding, the -0 of 0 + -0).
-            bool tree = r.Op is ReduceOp.Max or ReduceOp.Min && steps.Count > 0;
+            bool tree = r.Op is ReduceOp.Max or ReduceOp.Min or ReduceOp.MaxNative && steps.Count > 0;
             var a = tree ? null : Init();
             var taps = new List<BlockValue>();
             foreach (var point in steps)

@@ -103,8 +103,8 @@ internal sealed class Prepass
                 Expect(b, b.Source, b.Target.Type.ScalarType);
                 return new BroadcastNode(b, Reg(b.Target, b), Reg(b.Source, b));
             case ReduceLanesStmt r:
-                if (r.Op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min))
-                    throw Invalid(r, $"reduce_lanes does sum, prod, max or min, not {r.Op.Name()}");
+                if (r.Op.Step() is null)
+                    throw Invalid(r, $"reduce_lanes does sum, prod, max, min or maxnative, not {r.Op.Name()}");
                 Expect(r, r.Target, r.Vector.Type.ScalarType);
                 return new ReduceLanesNode(r, Reg(r.Target, r), r.Op, Reg(r.Vector, r));
             case LoadStmt l:

@@ -52,7 +52,7 @@ internal sealed partial class KernelLowerer
     private bool HorizontalCandidate(ReduceBlockOp r) =>
         _options.Vectorize && r.Axis == r.X.Type.Rank - 1 && _target.Lanes(r.X.Type.Element) > 1
         && r.X.Type.Shape[r.Axis] >= _target.Lanes(r.X.Type.Element)
-        && (r.Op is ReduceOp.Max or ReduceOp.Min || r.Op == ReduceOp.Sum && (_options.ReassociateSums || !ScalarSemantics.IsFloat(r.X.Type.Element)));
+        && (r.Op is ReduceOp.Max or ReduceOp.Min or ReduceOp.MaxNative || r.Op == ReduceOp.Sum && (_options.ReassociateSums || !ScalarSemantics.IsFloat(r.X.Type.Element)));
 
     /// <summary>Most vector accumulators of a horizontal reduction: four independent add (or fma) chains hide the
     /// latency of one, so a long row streams at load bandwidth instead of one add per latency.</summary>
@@ -73,7 +73,7 @@ internal sealed partial class KernelLowerer
         int lanes = _target.Lanes(t);
         long full = len / lanes * lanes;
         var index = (LaneValue[])idx.Clone();
-        var op = r.Op switch { ReduceOp.Sum => BinaryOp.Add, ReduceOp.Max => BinaryOp.Max, _ => BinaryOp.Min };
+        var op = r.Op.Step()!.Value;
         bool fma = r.Op == ReduceOp.Sum && _target.HasFma && ScalarSemantics.IsFloat(t);
         var saved = (_lanes, _tailCount);
         ImmutableArray<MStmt> code;
@@ -152,13 +152,7 @@ internal sealed partial class KernelLowerer
         var type = TypeOf(t, _lanes);
         var acc = _e.NewReg(r.Result.Name + "_acc", type);
         _e.Emit(new MoveStmt(acc, _e.Const(ScalarSemantics.ReduceInit(r.Op, t), type)));
-        var op = r.Op switch
-        {
-            ReduceOp.Sum => BinaryOp.Add,
-            ReduceOp.Prod => BinaryOp.Mul,
-            ReduceOp.Max => BinaryOp.Max,
-            _ => BinaryOp.Min,
-        };
+        var op = r.Op.Step()!.Value;
         // Copy idx: the nest reuses its array while the loop body closure runs inside this call only.
         var index = (LaneValue[])idx.Clone();
         _e.Loop("j", _e.I64(0), _e.I64(len), 1, j =>

@@ -274,8 +274,8 @@ public sealed class MachineVerifier
                     Error(ErrorCode.TypeMismatch, $"broadcast copies a scalar into a vector of its element type, not {b.Source.Type} into {b.Target.Type}");
                 break;
             case ReduceLanesStmt r:
-                if (r.Op is not (ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min))
-                    Error(ErrorCode.InvalidIr, $"reduce_lanes does sum, prod, max or min, not {r.Op.Name()}");
+                if (r.Op.Step() is null)
+                    Error(ErrorCode.InvalidIr, $"reduce_lanes does sum, prod, max, min or maxnative, not {r.Op.Name()}");
                 if (!r.Vector.Type.IsVector || r.Target.Type != r.Vector.Type.ScalarType)
                     Error(ErrorCode.TypeMismatch, $"reduce_lanes takes a vector to a scalar of its element type, not {r.Vector.Type} to {r.Target.Type}");
                 break;

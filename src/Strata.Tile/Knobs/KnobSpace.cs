@@ -329,7 +329,7 @@ public sealed partial class KnobSpace
         var temps = Kernel.Temps.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var c in Kernel.Computations)
         {
-            if (c.Reduce is not { Op: ReduceOp.Sum or ReduceOp.Max or ReduceOp.Min } r) continue;
+            if (c.Reduce is not { Op: ReduceOp.Sum or ReduceOp.Max or ReduceOp.Min or ReduceOp.MaxNative } r) continue;
             var loads = ExprAnalysis.LoadsOf(c.Body);
             if (loads.Any(l => temps.Contains(l.Buffer))) continue;
             foreach (var load in loads)

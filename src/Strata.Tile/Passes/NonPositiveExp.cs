@@ -51,7 +51,9 @@ public sealed class NonPositiveExp : ITilePass
                 if (comps[c].Output == load.Buffer) { if (w >= 0) return false; w = c; }
             if (w < 0 || w >= at) return false;
             var max = comps[w];
-            if (max.Reduce is not { Op: ReduceOp.Max } reduce || max.Indices.Length != load.Indices.Length) return false;
+            // maxnative is the maximum wherever its group holds no NaN; in a group with one, a − m may be > 0, but then
+            // every result reading m is NaN whatever the exp gives (ReduceOp.MaxNative's contract).
+            if (max.Reduce is not { Op: ReduceOp.Max or ReduceOp.MaxNative } reduce || max.Indices.Length != load.Indices.Length) return false;
             // The values the maximum reads must be the ones `a` reads: no buffer it loads is written after it.
             foreach (var buffer in ExprWalk.LoadedBuffers(max.Body))
                 for (int c = w; c < at; c++)

@@ -53,7 +53,7 @@ public static class ScalarSemantics
     /// of <paramref name="type"/> (float types: arithmetic and comparisons; integer and bool types: all).</summary>
     public static bool IsDefined(BinaryOp op, DataType type) => !IsFloat(type)
         || op.IsComparison() || op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div or BinaryOp.FloorDiv
-            or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow or BinaryOp.Max or BinaryOp.Min;
+            or BinaryOp.Mod or BinaryOp.FMod or BinaryOp.Pow or BinaryOp.Max or BinaryOp.Min or BinaryOp.MaxNative;
 
     public static Scalar Unary(UnaryOp op, DataType type, Scalar x)
     {
@@ -146,7 +146,8 @@ public static class ScalarSemantics
                 BinaryOp.Mod => x - Math.Floor(x / y) * y,
                 BinaryOp.FMod => x % y,
                 BinaryOp.Pow => Math.Pow(x, y),
-                BinaryOp.Max => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Max(x, y),
+                // MaxNative as Max: one of the values its definition allows where an operand is NaN.
+                BinaryOp.Max or BinaryOp.MaxNative => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Max(x, y),
                 BinaryOp.Min => double.IsNaN(x) || double.IsNaN(y) ? double.NaN : Math.Min(x, y),
                 _ => throw Unsupported(op, type),
             };
@@ -168,7 +169,7 @@ public static class ScalarSemantics
             BinaryOp.Mod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p - FloorDiv(p, q) * q,
             BinaryOp.FMod => q == 0 ? 0 : unsigned ? (long)((ulong)p % (ulong)q) : q == -1 ? 0 : p % q,
             BinaryOp.Pow => IntPow(p, q),
-            BinaryOp.Max => unsigned ? ((ulong)p >= (ulong)q ? p : q) : Math.Max(p, q),
+            BinaryOp.Max or BinaryOp.MaxNative => unsigned ? ((ulong)p >= (ulong)q ? p : q) : Math.Max(p, q),
             BinaryOp.Min => unsigned ? ((ulong)p <= (ulong)q ? p : q) : Math.Min(p, q),
             BinaryOp.And => (p != 0 && q != 0) ? 1 : 0,
             BinaryOp.Or => (p != 0 || q != 0) ? 1 : 0,
@@ -213,7 +214,7 @@ public static class ScalarSemantics
     {
         ReduceOp.Sum => IsFloat(type) ? Scalar.Float(0) : Scalar.Int(0),
         ReduceOp.Prod => IsFloat(type) ? Scalar.Float(1) : Scalar.Int(1),
-        ReduceOp.Max => IsFloat(type) ? Scalar.Float(double.NegativeInfinity) : Scalar.Int(MinValue(type)),
+        ReduceOp.Max or ReduceOp.MaxNative => IsFloat(type) ? Scalar.Float(double.NegativeInfinity) : Scalar.Int(MinValue(type)),
         ReduceOp.Min => IsFloat(type) ? Scalar.Float(double.PositiveInfinity) : Scalar.Int(MaxValue(type)),
         _ => Scalar.Int(0),
     };
@@ -225,6 +226,7 @@ public static class ScalarSemantics
         ReduceOp.Prod => Binary(BinaryOp.Mul, type, acc, v),
         ReduceOp.Max => Binary(BinaryOp.Max, type, acc, v),
         ReduceOp.Min => Binary(BinaryOp.Min, type, acc, v),
+        ReduceOp.MaxNative => Binary(BinaryOp.MaxNative, type, acc, v),
         _ => throw new ArgumentException($"{op} is not an accumulating reduction; use ArgReduceBetter"),
     };
 

@@ -26,6 +26,16 @@ public sealed class NonPositiveExpTests
     public void SoftmaxShiftIsMarked() =>
         Assert.True(Marked(Kernel("mul(%x[i, k], 4.0 : f32)", "sub(mul(%x[i, j], 4.0 : f32), %max[i])")));
 
+    /// <summary>maxnative (softmax's row maximum, NaN left to the host) is the maximum wherever the row has no NaN; the
+    /// text form parses and prints it.</summary>
+    [Fact]
+    public void MaxNativeShiftIsMarked()
+    {
+        var text = Kernel("%x[i, k]", "sub(%x[i, j], %max[i])").Replace("max[k]", "maxnative[k]", StringComparison.Ordinal);
+        Assert.Contains("maxnative[k]", TilePrinter.Print(TileParser.ParseKernel(text)), StringComparison.Ordinal);
+        Assert.True(Marked(text));
+    }
+
     [Fact]
     public void MaxOfAnotherExpressionIsNot()
     {

@@ -175,7 +175,7 @@ internal static class ComputeExprs
         Func<IReadOnlyList<Expr>, IReadOnlyList<Expr>, Expr> body, string hint, IReadOnlyList<string>? axisHints = null,
         IReadOnlyList<string>? reduceHints = null)
     {
-        if (extents.Count == 0 && op is ReduceOp.Sum or ReduceOp.Prod or ReduceOp.Max or ReduceOp.Min)
+        if (extents.Count == 0 && op.Step() is not null)
         {
             var probe = body(outShape.Select(_ => Ix(0)).ToArray(), []);
             return Value(probe.Type, outShape, idx => body(idx, []));

@@ -190,7 +190,15 @@ internal static class ReductionLowerings
         // and other types keep f64.
         var at = kind == SoftmaxKind.Softmax && t == DataType.Float32 ? DataType.Float32 : DataType.Float64;
         Expr X(IReadOnlyList<Expr> idx) => To(x.At(idx), at);
-        var m = ComputeExprs.Reduce(kb, ReduceOp.Max, g.OutShape, g.Extents, (o, r) => x.At(g.InputIndex(o, r)), "max");
+        // Softmax's maximum need not propagate NaN (maxnative: one maxps per vector, not a NaN-propagating max): it
+        // only shifts e = exp(x − max), and every output is e · (1 / Σ e) over the same row. A row without NaN gets
+        // the exact maximum, ±∞ included, so e is unchanged (a max of −0 for +0 changes x − max only at x = ±0,
+        // where exp gives 1 either way); a row of −∞ only gets −∞ and NaN as before. A row with a NaN at j has
+        // e_j = exp(NaN − m) = NaN for any m (NaN or not), so Σ e and every output of the row are NaN, as the propagating
+        // maximum gives: what maxnative returns there (and NonPositiveExp's exp(min(x − m, 0)) for it) is never
+        // observed. LogSoftmax keeps max: its x − max − log Σ would show a −0 maximum as the sign of a zero output.
+        var m = ComputeExprs.Reduce(kb, kind == SoftmaxKind.Softmax ? ReduceOp.MaxNative : ReduceOp.Max, g.OutShape, g.Extents,
+            (o, r) => x.At(g.InputIndex(o, r)), "max");
         Expr M(IReadOnlyList<Expr> o)
         {
             var mo = To(m.At(o), at);
