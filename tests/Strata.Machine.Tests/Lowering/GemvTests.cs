@@ -44,11 +44,7 @@ public class GemvTests
     {
         Gen.Select(Gen.Int[1, 80], Gen.Int[90, 1100], Gen.Int).Sample((k, n, seed) =>
         {
-            var kernel = Fc(k, n);
-            var config = KnobSpace.For(kernel).Default();
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            var block = TileToBlock.Lower(kernel, config);
-            foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+            MachineLoweringCheck.CheckDefaultOnEveryTarget(Fc(k, n), seed);
         }, iter: 12);
     }
 

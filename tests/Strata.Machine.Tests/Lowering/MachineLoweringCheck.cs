@@ -64,6 +64,16 @@ public static class MachineLoweringCheck
     public static MachineKernel Check(TileKernel kernel, Config config, Target target, IReadOnlyList<Tensor> inputs, int seed = 0) =>
         Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed);
 
+    /// <summary>Checks <paramref name="kernel"/> under its default config on every known target, on random inputs from
+    /// <paramref name="seed"/>.</summary>
+    public static void CheckDefaultOnEveryTarget(TileKernel kernel, int seed)
+    {
+        var config = KnobSpace.For(kernel).Default();
+        var inputs = RandomInputs(kernel, seed);
+        var block = TileToBlock.Lower(kernel, config);
+        foreach (var target in Target.Known) Check(block, config, target, inputs, seed);
+    }
+
     /// <summary>The largest finite magnitude of the float inputs: a reduction the Machine level reassociates (lanes summed
     /// apart, then across) rounds relative to its terms, not to its result, which cancellation can make far smaller
     /// (a sum of 35 terms in [-2, 2] came to -0.022, 4.8e-7 from the Block interpreter's order).</summary>

@@ -44,11 +44,7 @@ public class TrailingUnitDimsTests
     {
         Gen.Select(Gen.Int[1, 1100], Gen.Int[1, 14], Gen.Int[1, 14], Gen.Int).Sample((c, h, w, seed) =>
         {
-            var kernel = Head(c, h, w);
-            var config = KnobSpace.For(kernel).Default();
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            var block = TileToBlock.Lower(kernel, config);
-            foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+            MachineLoweringCheck.CheckDefaultOnEveryTarget(Head(c, h, w), seed);
         }, iter: 12);
     }
 
@@ -57,11 +53,7 @@ public class TrailingUnitDimsTests
     {
         Gen.Select(Gen.Int[1, 300], Gen.Int).Sample((c, seed) =>
         {
-            var kernel = Scale(c);
-            var config = KnobSpace.For(kernel).Default();
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            var block = TileToBlock.Lower(kernel, config);
-            foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+            MachineLoweringCheck.CheckDefaultOnEveryTarget(Scale(c), seed);
         }, iter: 20);
     }
 
