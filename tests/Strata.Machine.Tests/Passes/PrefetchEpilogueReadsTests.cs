@@ -14,11 +14,13 @@ public class PrefetchEpilogueReadsTests
     /// <summary>A micro-kernel <c>o = x·w + r</c> (rows × 8-lane vectors per tile, the residual <c>r</c> read after the
     /// reduction loop). With <paramref name="probeLoads"/> each residual load also stores 1 into <c>%probe</c> at its index,
     /// so the interpreter shows which elements the epilogue reads. <paramref name="guarded"/> puts the epilogue in an
-    /// <c>if</c> on a condition set before the loop (a K-split dot's last block), true on some programs only.</summary>
-    private static string Kernel(int rows, int m, int k, int n, bool probeLoads, bool guarded = false)
+    /// <c>if</c> on a condition set before the loop (a K-split dot's last block), true on some programs only. The residual
+    /// is <see cref="ResidualLength"/> long (larger than the target's L2, as the pass requires) unless
+    /// <paramref name="cached"/>: then just the m·n elements read.</summary>
+    private static string Kernel(int rows, int m, int k, int n, bool probeLoads, bool guarded = false, bool cached = false)
     {
         var s = new StringBuilder();
-        s.Append($"machine.kernel @mk target(x86-64-avx2) (%x: ptr<f32>[{m},{k}], %w: ptr<f32>[{k},{n}], %r: ptr<f32>[{m},{n}], %o: ptr<f32>[{m},{n}] output, %probe: ptr<f32>[{m * n}] output)\n");
+        s.Append($"machine.kernel @mk target(x86-64-avx2) (%x: ptr<f32>[{m},{k}], %w: ptr<f32>[{k},{n}], %r: ptr<f32>[{(cached ? m * n : ResidualLength(m, n))}], %o: ptr<f32>[{m},{n}] output, %probe: ptr<f32>[{m * n}] output)\n");
         s.Append($"    programs({m / rows}) {{\n");
         s.Append($"  %c0 = const 0 : i64\n  %cK = const {k} : i64\n  %cN = const {n} : i64\n  %cR = const {rows} : i64\n  %one = const 1.0 : f32\n");
         for (int r = 0; r < rows; r++) s.Append($"  %r{r} = const {r} : i64\n");
@@ -42,6 +44,9 @@ public class PrefetchEpilogueReadsTests
         s.Append("  }\n}\n");
         return s.ToString();
     }
+
+    /// <summary>The residual's length: its m·n elements and an x86-64-avx2 L2's worth more.</summary>
+    private static int ResidualLength(int m, int n) => m * n + (int)(Target.X86Avx2.L2Bytes / sizeof(float));
 
     /// <summary>Each prefetch of <c>%r</c> turned into a store of 1 into <c>%probe</c> at its index.</summary>
     private static ImmutableArray<MStmt> PrefetchesAsProbes(ImmutableArray<MStmt> stmts, Reg one) =>
@@ -76,7 +81,7 @@ public class PrefetchEpilogueReadsTests
             [
                 Tensor<float>.FromArray([.. Enumerable.Range(0, m * k).Select(i => (float)((i * 7 + seed) % 13 - 6))], m, k),
                 Tensor<float>.FromArray([.. Enumerable.Range(0, k * n).Select(i => (float)((i * 5 + seed) % 11 - 5))], k, n),
-                Tensor<float>.FromArray([.. Enumerable.Range(0, m * n).Select(i => (float)((i * 3 + seed) % 7 - 3))], m, n),
+                Tensor<float>.FromArray([.. Enumerable.Range(0, ResidualLength(m, n)).Select(i => (float)((i * 3 + seed) % 7 - 3))], ResidualLength(m, n)),
             ];
             var expected = MachineInterpreter.Call(probed, Inputs());
             var actual = MachineInterpreter.Call(asProbes, Inputs());
@@ -115,6 +120,16 @@ public class PrefetchEpilogueReadsTests
         Assert.Same(noFma, new PrefetchEpilogueReads().Run(noFma));
         var readsR = MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false).Replace("%b = load %w[%wi] : v8f32", "%b = load %r[%wi] : v8f32"));
         Assert.Same(readsR, new PrefetchEpilogueReads().Run(readsR));
+    }
+
+    /// <summary>A residual that fits the target's L2 is likely still cached from its producer: prefetching it measured
+    /// slower (shufflenet), so it is left alone.</summary>
+    [Fact]
+    public void AResidualThatFitsTheL2IsNotPrefetched()
+    {
+        var cached = MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false, cached: true));
+        Assert.Same(cached, new PrefetchEpilogueReads().Run(cached));
+        Assert.Equal(2, CountPrefetches(new PrefetchEpilogueReads().Run(MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false))).Body));
     }
 
     private static int CountPrefetches(ImmutableArray<MStmt> stmts) => stmts.Sum(s => s switch
