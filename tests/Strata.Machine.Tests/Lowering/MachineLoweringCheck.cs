@@ -64,6 +64,20 @@ public static class MachineLoweringCheck
     public static MachineKernel Check(TileKernel kernel, Config config, Target target, IReadOnlyList<Tensor> inputs, int seed = 0) =>
         Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed);
 
+    /// <summary>Also compares the Machine interpreter's outputs with the Tile interpreter's (the level above Block, for
+    /// lowerings that Block already shares); returns the Machine kernel.</summary>
+    public static MachineKernel CheckAgainstTile(TileKernel kernel, Config config, Target target, int seed)
+    {
+        var inputs = RandomInputs(kernel, seed);
+        var expected = TileInterpreter.Run(kernel, inputs);
+        var machine = Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed);
+        var actual = MachineInterpreter.Call(machine, inputs);
+        for (int o = 0; o < expected.Length; o++)
+            if (Compare(expected[o], actual[o]) is { } diff)
+                Assert.Fail($"@{kernel.Name} for {target} under {config}: output {o} {diff}");
+        return machine;
+    }
+
     /// <summary>Checks <paramref name="kernel"/> under its default config on every known target, on random inputs from
     /// <paramref name="seed"/>.</summary>
     public static void CheckDefaultOnEveryTarget(TileKernel kernel, int seed)
