@@ -100,7 +100,7 @@ public sealed partial class KnobSpace
                 continue;
             }
             if (IsGemm(c, roles))
-                GroupedPlaneBlock(blocks, nc);
+                DividingPlaneBlock(blocks, nc);
             if (blocks[nc] < Classes.Extent(nc) && ParallelCandidates.Contains(nc) && !parallel.Contains(nc))
             {
                 parallel.Add(nc);
@@ -232,25 +232,25 @@ public sealed partial class KnobSpace
 
     /// <summary>The column block (N, the merged oh·ow) of a GEMM-shaped convolution, grouped or on a plane larger than
     /// <see cref="MaxWholePlane"/>, where its default 64 leaves a masked tail block: whole vectors that divide the plane
-    /// (<see cref="WithGroupedPlaneDivisors"/>; shufflenet's 28×28 groups as 7 · 112 columns, not 12 · 64 + 16: 1 thread
+    /// (<see cref="WithPlaneDivisors"/>; shufflenet's 28×28 groups as 7 · 112 columns, not 12 · 64 + 16: 1 thread
     /// CPU 0.060 → 0.046 ms per conv). A small plane kept whole (as <see cref="GemmContractionBlocks"/> does) measured
     /// slower: its 14×14 groups 0.061 → 0.11 ms with 68 rows. Ungrouped (h/pack1): a masked block's B is packed by every
     /// program (ValuePlan materialises a masked load) and its C goes through scratch for the epilogue; unmasked, B is
     /// read in place and the epilogue stays in registers.</summary>
-    private void GroupedPlaneBlock(Dictionary<string, long> blocks, string nc)
+    private void DividingPlaneBlock(Dictionary<string, long> blocks, string nc)
     {
         long extent = Classes.Extent(nc);
         if (extent % blocks[nc] == 0) return;
-        blocks[nc] = _blockCandidates[nc].LastOrDefault(v => GroupedPlaneDivides(extent, v), blocks[nc]);
+        blocks[nc] = _blockCandidates[nc].LastOrDefault(v => PlaneDivides(extent, v), blocks[nc]);
     }
 
     /// <summary>A column block of whole vectors between half and twice <see cref="MultiAxisMaxN"/> that divides the plane.</summary>
-    private static bool GroupedPlaneDivides(long extent, long v) =>
+    private static bool PlaneDivides(long extent, long v) =>
         v % DotShape.WideLanes == 0 && extent % v == 0 && v >= MultiAxisMaxN / 2 && v <= 2 * MultiAxisMaxN;
 
     /// <summary>Block candidates of a GEMM-shaped convolution's plane class, grouped or larger than
-    /// <see cref="MaxWholePlane"/>: its whole-vector divisors (<see cref="GroupedPlaneBlock"/>).</summary>
-    private ImmutableArray<long> WithGroupedPlaneDivisors(string cls, ImmutableArray<long> candidates)
+    /// <see cref="MaxWholePlane"/>: its whole-vector divisors (<see cref="DividingPlaneBlock"/>).</summary>
+    private ImmutableArray<long> WithPlaneDivisors(string cls, ImmutableArray<long> candidates)
     {
         long extent = Classes.Extent(cls);
         bool plane = Kernel.Computations.Any(c => c.Reduce is not null
@@ -259,7 +259,7 @@ public sealed partial class KnobSpace
             && Classes.IsUsed(roles.N) && Classes.ClassOf(roles.N) == cls && IsGemm(c, roles));
         if (!plane) return candidates;
         var extra = Enumerable.Range(1, (int)(2 * MultiAxisMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)
-            .Where(v => v < extent && GroupedPlaneDivides(extent, v) && !candidates.Contains(v));
+            .Where(v => v < extent && PlaneDivides(extent, v) && !candidates.Contains(v));
         return [.. candidates.Concat(extra).Distinct().Order()];
     }
 
