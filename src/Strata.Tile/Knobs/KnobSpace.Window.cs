@@ -37,10 +37,17 @@ public sealed partial class KnobSpace
 
     private bool IsWindowDivisor(string cls, long block) => _windowDivisors.Contains((cls, block));
 
+    /// <summary>Smallest dividing block <see cref="WindowDividingBlocks"/> falls back to below half the block: a prime extent
+    /// (13 rows) keeps its masked tail rather than one row per program.</summary>
+    private const long MinWindowRows = 2;
+
     /// <summary>In a window kernel, each parallel output block (not the innermost, the vector row) that does not divide
     /// its extent becomes the largest candidate that does, when one is at least half of it, else the smallest one up to
     /// twice it while the computations stay within the budget and the grid keeps
-    /// min(its programs, <see cref="DefaultProgramTarget"/>) programs (27 rows in blocks of 8 become 3 × 9). A block with
+    /// min(its programs, <see cref="DefaultProgramTarget"/>) programs (27 rows in blocks of 8 become 3 × 9), else the largest
+    /// divisor below it, down to <see cref="MinWindowRows"/> (squeezenet's 3×3/2 pool of 128 channels to 27×27: 9-row blocks
+    /// left 48 programs, under 64, so the 8-row blocks kept their tail; 9 × 3 rows, 1 thread, thread CPU 0.19–0.21 →
+    /// 0.08 ms: every tap of a masked block is a ranged strided load, the slow form of the stride-2 read). A block with
     /// a tail masks every load and store of the program's rows by a row mask (an all-or-nothing count on each vector,
     /// masked strided loads), runs the masked-off rows of the last block anyway, and keeps the window's sum in a
     /// whole-tensor scratch buffer (a masked store is not forwarded to the average's division).</summary>
@@ -65,6 +72,10 @@ public sealed partial class KnobSpace
                 if (Programs() >= Math.Min(before, DefaultProgramTarget) && BudgetProblem(x => blocks[x]) is null) break;
                 blocks[c] = b;
             }
+            // Neither: a smaller divisor of at least MinWindowRows (more, smaller programs; the budget holds as it only
+            // shrinks) rather than the masked tail.
+            if (blocks[c] == b && _blockCandidates[c].LastOrDefault(v => v < b && v >= MinWindowRows && extent % v == 0) is var least and > 0)
+                blocks[c] = least;
         }
     }
 }

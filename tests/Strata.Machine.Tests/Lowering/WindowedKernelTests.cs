@@ -138,6 +138,7 @@ public class WindowedKernelTests
     [InlineData(3, 64, 28, 1, 1, 28, true)] // AveragePool 3×3/1 (inception v2): 28 rows in blocks of 14, not 16 + 12
     [InlineData(1, 4, 109, 2, 0, 54, true)] // MaxPool 3×3/2 (zfnet512): 54 rows in blocks of 6, not 8 with a masked tail
     [InlineData(1, 256, 55, 2, 0, 27, false)] // 27 rows: no divisor at least half of 8, so 9 (the grid keeps 64+ programs)
+    [InlineData(1, 128, 55, 2, 0, 27, true)] // squeezenet's pool3: 9 would leave 48 programs, under 64, so 3 (not 8 with a masked tail)
     public void PoolRowBlocksDivideTheirExtent(int kind, int c, int h, int s, int p, int oh, bool run)
     {
         var kernel = Kernel(kind, c, h, h, 3, s, 1, p, oh, oh, (1, oh - 1));
