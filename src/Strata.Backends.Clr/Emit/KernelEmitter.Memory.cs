@@ -82,7 +82,7 @@ internal sealed partial class KernelEmitter
         }
         CheckLimits(l.From, l.Count);
         if (check) EmitBoundsCheck(access, l.Index, l.From, l.Count, t.Lanes, length);
-        if (TryEmitInlineMaskedLoad(l, ptr, el)) return;
+        if (TryEmitConstantMaskedLoad(l, ptr, el) || TryEmitInlineMaskedLoad(l, ptr, el)) return;
         if (MaskedMethod("Load", t, l.From is not null) is { } masked)
         {
             PushAddress(ptr, el, l.Index);
@@ -157,22 +157,12 @@ internal sealed partial class KernelEmitter
         if (s.Count is null && s.From is null && el != DataType.Bool)
         {
             if (check) EmitBoundsCheck(access, s.Index, null, null, t.Lanes, length);
-            if (PlatformOps.Find(t.Lanes * LaneBytes(t), "Store", LaneType(t)) is { } store)
-            {
-                // The ISA's Store takes the address first.
-                PushAddress(ptr, el, s.Index);
-                Load(s.Value);
-                _il.Emit(OpCodes.Call, store);
-                return;
-            }
-            Load(s.Value);
-            PushAddress(ptr, el, s.Index);
-            VCall(t, "Store", "V,P");
+            EmitWholeVectorStore(s, ptr, el);
             return;
         }
         CheckLimits(s.From, s.Count);
         if (check) EmitBoundsCheck(access, s.Index, s.From, s.Count, t.Lanes, length);
-        if (TryEmitInlineMaskedStore(s, ptr, el)) return;
+        if (TryEmitConstantMaskedStore(s, ptr, el) || TryEmitInlineMaskedStore(s, ptr, el)) return;
         if (MaskedMethod("Store", t, s.From is not null) is { } masked)
         {
             PushAddress(ptr, el, s.Index);
@@ -183,6 +173,23 @@ internal sealed partial class KernelEmitter
             return;
         }
         EmitStoreLanes(s, ptr, el);
+    }
+
+    /// <summary>A store of every lane of the vector.</summary>
+    private void EmitWholeVectorStore(StoreStmt s, LocalBuilder ptr, DataType el)
+    {
+        var t = s.Value.Type;
+        if (PlatformOps.Find(t.Lanes * LaneBytes(t), "Store", LaneType(t)) is { } store)
+        {
+            // The ISA's Store takes the address first.
+            PushAddress(ptr, el, s.Index);
+            Load(s.Value);
+            _il.Emit(OpCodes.Call, store);
+            return;
+        }
+        Load(s.Value);
+        PushAddress(ptr, el, s.Index);
+        VCall(t, "Store", "V,P");
     }
 
     /// <summary>A vector store lane by lane where no vector instruction fits: <c>LaneOps.StoreLanes(&amp;mem[i], type,

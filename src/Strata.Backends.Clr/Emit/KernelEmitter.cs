@@ -34,7 +34,7 @@ internal sealed partial class KernelEmitter
     public static (long LocalBytes, int CheckedAccesses) Emit(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
     {
         var e = new KernelEmitter(kernel, il, checkAccess);
-        e.FindVectorConstants();
+        e.FindConstants();
         long localBytes = e.EmitPrologue();
         e.EmitInstanceLoop();
         return (localBytes, e._checkedAccesses);
@@ -118,7 +118,7 @@ internal sealed partial class KernelEmitter
     {
         switch (s)
         {
-            case ConstStmt c: if (!_vectorConstants.ContainsKey(c.Target.Name)) { EmitConst(c.Target, c.Value); Store(c.Target); } break;
+            case ConstStmt c: if (!_constants.ContainsKey(c.Target.Name)) { EmitConst(c.Target, c.Value); Store(c.Target); } break;
             case ProgramIdStmt p: EmitProgramId(p); break;
             case MoveStmt m: RequireSameType(m.Target, m.Source); Load(m.Source); Store(m.Target); break;
             case UnaryStmt u: if (u.X.Type.IsVector) EmitVectorUnary(u); else EmitScalarUnary(u); break;
@@ -212,18 +212,24 @@ internal sealed partial class KernelEmitter
 
     private void Load(Reg r)
     {
-        if (_vectorConstants.TryGetValue(r.Name, out var v)) EmitVectorConst(r.Type, v);
+        if (_constants.TryGetValue(r.Name, out var v)) EmitConst(r, v);
         else _il.Emit(OpCodes.Ldloc, Local(r));
     }
 
-    /// <summary>Vector registers the kernel assigns once, by a constant: each read emits the constant itself instead of
+    /// <summary>Registers the kernel assigns once, by a constant: each read emits the constant itself instead of
     /// reading a local. The Machine level hoists constants to the top of the kernel (HoistLoopInvariants), and as locals
-    /// RyuJIT keeps them in registers for the whole method: a dot's fused Gelu epilogue (0.5, 1/√2, 1) then cost the
+    /// RyuJIT keeps vectors in registers for the whole method: a dot's fused Gelu epilogue (0.5, 1/√2, 1) then cost the
     /// micro-kernel two of its 24 accumulator registers, spilled and reloaded every k step. A constant operand is
-    /// an embedded broadcast from memory (avx512) or a broadcast load, and RyuJIT hoists it itself where it pays.</summary>
-    private readonly Dictionary<string, Scalar> _vectorConstants = new(StringComparer.Ordinal);
+    /// an embedded broadcast from memory (avx512) or a broadcast load, and RyuJIT hoists it itself where it pays.
+    /// Scalars likewise: a big kernel has more locals than RyuJIT tracks, and an untracked local holding a constant
+    /// is not propagated, so a lane range's constant from/count stayed a variable in the masked-load helpers
+    /// (see also <see cref="ConstantOf"/>, KernelEmitter.ConstantLanes).</summary>
+    private readonly Dictionary<string, Scalar> _constants = new(StringComparer.Ordinal);
 
-    private void FindVectorConstants()
+    /// <summary>The value of a register the kernel assigns once, by a constant; null otherwise.</summary>
+    private Scalar? ConstantOf(Reg? r) => r is not null && _constants.TryGetValue(r.Name, out var v) ? v : null;
+
+    private void FindConstants()
     {
         var defs = new Dictionary<string, int>(StringComparer.Ordinal);
         var constants = new Dictionary<string, Scalar>(StringComparer.Ordinal);
@@ -232,14 +238,14 @@ internal sealed partial class KernelEmitter
             foreach (var s in body)
             {
                 if (s.Dest is { } d) defs[d.Name] = defs.GetValueOrDefault(d.Name) + 1;
-                if (s is ConstStmt { Target.Type.IsVector: true } c) constants[c.Target.Name] = c.Value;
+                if (s is ConstStmt c) constants[c.Target.Name] = c.Value;
                 if (s is LoopStmt l) { defs[l.Var.Name] = defs.GetValueOrDefault(l.Var.Name) + 1; Walk(l.Body); }
                 if (s is IfStmt i) { Walk(i.Then); Walk(i.Else); }
             }
         }
         Walk(_kernel.Body);
         foreach (var (name, value) in constants)
-            if (defs[name] == 1) _vectorConstants[name] = value;
+            if (defs[name] == 1) _constants[name] = value;
     }
     private void Store(Reg r) => _il.Emit(OpCodes.Stloc, Local(r));
 
