@@ -5,25 +5,30 @@ using Strata.Tile;
 
 namespace Strata.Backends.Clr.Tests;
 
-/// <summary>exp(min(x, 0)) (<see cref="UnaryOp.ExpNonPos"/>): the same bits as the general f32 exp on every x ≤ 0, so
-/// ExpSingle's 1-ulp bound carries over; and within 1 ulp of ScalarSemantics on the edges. Every
-/// f32 ≤ 0 with STRATA_EXHAUSTIVE=1 (2^31 values per width; the default walks every 251st).</summary>
+/// <summary>exp(min(x, 0)) (<see cref="UnaryOp.ExpNonPos"/>): within 1 ulp of ScalarSemantics (the double exp rounded
+/// to f32) on every x ≤ 0 — its own shorter polynomial, so not the general exp's bits. Every f32 ≤ 0 with
+/// STRATA_EXHAUSTIVE=1 (2^31 values per width; the default walks every 251st). On a host without AVX-512 the same tests
+/// check the integer-exponent scaling instead of vscalefps (DOTNET_EnableAVX512F=0 runs them so here).</summary>
 public class VectorMathExpNonPosTests
 {
     [Fact]
-    public void EqualsTheGeneralExpOnEveryNonPositiveF32()
+    public void WithinOneUlpOnEveryNonPositiveF32()
     {
         int stride = Environment.GetEnvironmentVariable("STRATA_EXHAUSTIVE") == "1" ? 1 : 251;
         // Non-positive f32 are the bit patterns 0x80000000 (−0) … 0xFF800000 (−inf); NaNs lie above.
         const uint first = 0x80000000u, last = 0xFF800000u;
         var xs = new float[16];
+        int oneUlp = 0, total = 0;
         for (ulong start = first; start <= last; start += 16ul * (ulong)stride)
         {
             for (int j = 0; j < 16; j++) xs[j] = BitConverter.UInt32BitsToSingle((uint)Math.Min(start + (ulong)(j * stride), last));
-            Compare(xs);
+            oneUlp += Compare(xs);
+            total += 16;
         }
         Compare([float.NaN, -float.NaN, BitConverter.UInt32BitsToSingle(0xFFC00001), -0f, 0f, float.NegativeInfinity,
             -103.97208f, -103.9721f, -104f, -87.33655f, -float.Epsilon, -1e-30f, -1e-8f, -0.5f, -1f, -40f]);
+        // Nearly always the correctly rounded result: a regression to a cruder polynomial shows here first.
+        Assert.True(oneUlp < total / 50, $"{oneUlp} of {total} results 1 ulp off");
     }
 
     /// <summary>expnonpos is exp(min(x, 0)): exactly 1 above 0, as ScalarSemantics says.</summary>
@@ -59,24 +64,26 @@ public class VectorMathExpNonPosTests
         Assert.Equal(nameof(VectorMath.ExpNonPos256), VectorMath.Method(UnaryOp.ExpNonPos, 256).Name);
     }
 
-    private static void Compare(float[] xs)
+    /// <summary>Fails on a result more than 1 ulp from ScalarSemantics'; returns how many (over the widths) are 1 ulp off.</summary>
+    private static int Compare(float[] xs)
     {
+        int off = 0;
         foreach (int width in (int[])[128, 256, 512])
         {
-            var general = General(width, xs);
-            var nonPos = Lanes(width, xs);
+            var r = Lanes(width, xs);
             for (int j = 0; j < xs.Length; j++)
             {
-                bool same = BitConverter.SingleToUInt32Bits(general[j]) == BitConverter.SingleToUInt32Bits(nonPos[j])
-                    || (float.IsNaN(general[j]) && float.IsNaN(nonPos[j]));
-                if (!same) Assert.Fail($"exp_nonpos{width}({xs[j]:R} = 0x{BitConverter.SingleToUInt32Bits(xs[j]):X8}) = {nonPos[j]:R}, exp = {general[j]:R}");
+                float expected = (float)Math.Exp(Math.Min((double)xs[j], 0)); // ScalarSemantics' ExpNonPos, inlined: 2^31 calls
+                if (float.IsNaN(expected)) { if (!float.IsNaN(r[j])) Assert.Fail($"exp_nonpos{width}(NaN) = {r[j]:R}"); continue; }
+                long d = NativeHarness.UlpDistance(expected, r[j]);
+                if (d > VectorMath.MaxUlps) Assert.Fail($"exp_nonpos{width}({xs[j]:R} = 0x{BitConverter.SingleToUInt32Bits(xs[j]):X8}) = {r[j]:R}, expected {expected:R}");
+                if (d == 1 && width == 512) off++;
             }
         }
+        return off;
     }
 
     // Direct calls, 16 lanes at a time (narrower widths in pieces): the exhaustive run is 2^31 lanes per width.
-    private static float[] General(int width, float[] xs) => Apply(width, xs, VectorMath.Exp128, VectorMath.Exp256, VectorMath.Exp512);
-
     private static float[] Lanes(int width, float[] xs) => Apply(width, xs, VectorMath.ExpNonPos128, VectorMath.ExpNonPos256, VectorMath.ExpNonPos512);
 
     private static float[] Apply(int width, float[] xs, Func<Vector128<float>, Vector128<float>> f128,

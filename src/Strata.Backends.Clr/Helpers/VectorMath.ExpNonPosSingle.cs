@@ -1,19 +1,27 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Strata.Backends.Clr.Helpers;
 
 // exp(min(x, 0)) in f32 (UnaryOp.ExpNonPos: softmax's exp(x − max), whose argument is ≤ 0 or NaN), on each register
-// width: the same code three times, for Vector128/256/512 (edit all three together). ExpSingle's reduction and
-// polynomial, less what x ≤ 0 makes dead: the upper clamp is 0 (so n ≤ 0), and 2^n is one power of two instead of two. The result y·2^n lies in (0, 1]; y is
-// computed pre-scaled by 2^−64 (the last FMA adds 2^−64 instead of 1: the same rounding, scaled exactly) and multiplied
-// by 2^(n+64), which is normal for every n in [−150, 0], so a subnormal result rounds once, as ExpSingle's two-step
-// scaling does. The results equal ExpSingle's bit for bit on every f32 ≤ 0 (VectorMathExpNonPosTests; all of them with STRATA_EXHAUSTIVE=1), so the
-// 1-ulp bound carries over; above 0 the result is exactly 1.
+// width: the same code three times, for Vector128/256/512 (edit all three together). ExpSingle's clamp and Cody–Waite
+// reduction (the upper clamp is 0, so n ≤ 0), then a shorter evaluation than ExpSingle's, because softmax spends most of
+// its time here: e^r by Horner in one degree-6 polynomial with the low coefficients 1 and 1 (six FMAs; the last,
+// q·r + 1, rounds once, as ExpSingle's final 1 + t does), whose own error is below 2^−28 on |r| ≤ ln2/2 (a near-minimax
+// fit of (e^r − 1 − r)/r², rounded to f32), instead of ExpSingle's degree-7 form (eight ops). The result y·2^n lies in
+// (0, 1]: with AVX-512 one vscalefps, which rounds once where the result is subnormal; without it, y·2^−64 (exact) times
+// 2^(n+64), normal for every n in [−150, 0], which rounds the same once. Measured against the correctly rounded double exp
+// on every f32 in [−104, 0] (and the same code with the upper clamp 89 on [0, 89]): within 1 ulp, 0.5% of the results
+// 1 ulp off (VectorMathExpNonPosTests walks them all with STRATA_EXHAUSTIVE=1); above 0 the result is exactly 1.
+// NaN passes the clamp as in ExpSingle (x last in MaxNative/MinNative) and stays NaN through every later op.
 internal static partial class VectorMath
 {
     // 1.5·2^23 + 191: adding it rounds c·log2e to an integer n and leaves n + 127 + 64 in the low bits.
     private const float ShifterBiasedF = 12583103f, TwoM64F = 5.42101086e-20f; // 2^−64
+
+    // e^r ≈ 1 + r·(1 + r·(E2 + r·(E3 + r·(E4 + r·(E5 + r·E6))))) on [−ln2/2, ln2/2].
+    private const float E2 = 4.999999404e-1f, E3 = 1.666651964e-1f, E4 = 4.166839644e-2f, E5 = 8.368817158e-3f, E6 = 1.381438924e-3f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ExpNonPosSingle128(Vector128<float> x)
@@ -23,16 +31,16 @@ internal static partial class VectorMath
         var n = kf - Vector128.Create(ShifterBiasedF);
         var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2HiF), c);
         r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2LoF), r);
-        var p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
-        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
-        // 2^−64·(1 + t), rounded once: the same bits as ExpSingle's y, scaled by an exact power of two.
-        var y = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(p, r * r, r), Vector128.Create(TwoM64F), Vector128.Create(TwoM64F));
+        var q = Vector128.FusedMultiplyAdd(Vector128.Create(E6), r, Vector128.Create(E5));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(E4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(E3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(E2));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
+        var y = Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
+        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(y, n);
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector128.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return y * s;
+        return y * Vector128.Create(TwoM64F) * s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -43,16 +51,16 @@ internal static partial class VectorMath
         var n = kf - Vector256.Create(ShifterBiasedF);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2HiF), c);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2LoF), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        // 2^−64·(1 + t), rounded once: the same bits as ExpSingle's y, scaled by an exact power of two.
-        var y = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(p, r * r, r), Vector256.Create(TwoM64F), Vector256.Create(TwoM64F));
+        var q = Vector256.FusedMultiplyAdd(Vector256.Create(E6), r, Vector256.Create(E5));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(E4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(E3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(E2));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
+        var y = Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
+        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(y, n);
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector256.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return y * s;
+        return y * Vector256.Create(TwoM64F) * s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -63,15 +71,15 @@ internal static partial class VectorMath
         var n = kf - Vector512.Create(ShifterBiasedF);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2HiF), c);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2LoF), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
-        // 2^−64·(1 + t), rounded once: the same bits as ExpSingle's y, scaled by an exact power of two.
-        var y = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(p, r * r, r), Vector512.Create(TwoM64F), Vector512.Create(TwoM64F));
+        var q = Vector512.FusedMultiplyAdd(Vector512.Create(E6), r, Vector512.Create(E5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(E4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(E3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(E2));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
+        var y = Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
+        if (Avx512F.IsSupported) return Avx512F.Scale(y, n);
         // kf's low bits hold n + 191 (41 … 191): shifted into the exponent field they are 2^(n + 64).
         var s = Vector512.ShiftLeft(kf.AsInt32(), 23).AsSingle();
-        return y * s;
+        return y * Vector512.Create(TwoM64F) * s;
     }
 }

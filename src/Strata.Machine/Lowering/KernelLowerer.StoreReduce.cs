@@ -4,12 +4,16 @@ using Strata.Core;
 
 namespace Strata.Machine.Lowering;
 
-// store-then-reduce: `store %p[I], v` followed by a horizontal `reduce (load %p[I])` (softmax's exp, summed) is one loop:
-// each vector of v is computed once, stored and accumulated, instead of a store nest and a nest that reads it back.
+// store-then-reduce: `store %p[I], v` followed by a horizontal `reduce (load %p[I])` is one loop: each vector of v is
+// computed once, stored and accumulated, instead of a store nest and a nest that reads it back. The same for a
+// materialised v that a horizontal `reduce v` follows (softmax's exp, kept for the output and summed for the
+// denominator): its buffer is written by the reduce's loop instead of a nest of its own.
 internal sealed partial class KernelLowerer
 {
     private Dictionary<BlockOp, StoreOp>? _storeOfReduce;
     private HashSet<BlockOp>? _fusedStores;
+    private Dictionary<BlockOp, BlockValue>? _materialisedOfReduce;
+    private HashSet<string>? _fusedMaterialised;
 
     /// <summary>The store a reduce emits inside its own loop (null: none), found once over every op list.</summary>
     private StoreOp? FusedStore(ReduceBlockOp r)
@@ -25,11 +29,20 @@ internal sealed partial class KernelLowerer
         return _fusedStores!.Contains(s);
     }
 
+    /// <summary>Whether this materialised value's buffer is written by a later reduce instead of its own nest.</summary>
+    private bool IsFusedMaterialised(BlockValue v)
+    {
+        Plan();
+        return _fusedMaterialised!.Contains(v.Name);
+    }
+
     private void Plan()
     {
         if (_storeOfReduce is not null) return;
         _storeOfReduce = new(ReferenceEqualityComparer.Instance);
         _fusedStores = new(ReferenceEqualityComparer.Instance);
+        _materialisedOfReduce = new(ReferenceEqualityComparer.Instance);
+        _fusedMaterialised = new(StringComparer.Ordinal);
         Scan(_kernel.Body);
     }
 
@@ -43,8 +56,34 @@ internal sealed partial class KernelLowerer
                 _storeOfReduce![r] = s;
                 _fusedStores!.Add(s);
             }
+            foreach (var v in ops[i].Results)
+                if (MatchMaterialisedReduce(ops, i, v) is { } mr)
+                {
+                    _materialisedOfReduce![mr] = v;
+                    _fusedMaterialised!.Add(v.Name);
+                }
         }
     }
+
+    /// <summary>The horizontal reduce after the op defining <paramref name="v"/> that reduces v itself, when v is
+    /// materialised by a nest of its own (no dot reads it: a dot operand is packed in another layout) and nothing
+    /// between them emits code or reads v; null when there is none.</summary>
+    private ReduceBlockOp? MatchMaterialisedReduce(ImmutableArray<BlockOp> ops, int i, BlockValue v)
+    {
+        if (!_options.Vectorize || _plan.Mode(v) != ValueMode.Materialised || v.Type.IsScalar
+            || ops[i] is DotOp or ReduceBlockOp or ForOp or StoreOp || ReadByDot(_kernel.Body, v)) return null;
+        for (int k = i + 1; k < ops.Length; k++)
+        {
+            if (ops[k] is ReduceBlockOp r && r.X.Name == v.Name)
+                return !r.Result.Type.IsScalar && HorizontalCandidate(r) ? r : null;
+            if (ops[k] is StoreOp or ForOp or DotOp or ReduceBlockOp || ops[k].Operands.Any(o => o.Name == v.Name)
+                || ops[k].Results.Any(o => _plan.Mode(o) == ValueMode.Materialised)) return null;
+        }
+        return null;
+    }
+
+    private static bool ReadByDot(ImmutableArray<BlockOp> ops, BlockValue v) =>
+        ops.Any(op => op is DotOp d && d.Operands.Any(o => o.Name == v.Name) || op is ForOp f && ReadByDot(f.Body, v));
 
     /// <summary>The reduce after store <paramref name="s"/> that reads back exactly what it stored, with nothing
     /// between them that emits code or reads the parameter; null when there is none.</summary>
@@ -78,6 +117,13 @@ internal sealed partial class KernelLowerer
     /// stored value, computed and written here.</summary>
     private LaneValue ReduceInput(ReduceBlockOp r, LaneValue[] idx)
     {
+        Plan();
+        if (_materialisedOfReduce!.TryGetValue(r, out var m))
+        {
+            var element = ElementOf(_plan.Def(m)!, m, idx);
+            Write(_buffers[m.Name].Name, m.Type.Element, Address(idx, RowMajor(m.Type.Shape)), element, null);
+            return element;
+        }
         if (FusedStore(r) is not { } s) return Element(r.X, idx);
         var shape = r.X.Type.Shape;
         var strides = _paramStrides[s.Param];

@@ -73,7 +73,11 @@ internal sealed partial class KernelLowerer
             switch (_plan.Mode(v))
             {
                 case ValueMode.Register: _regs[v.Name] = ScalarValue(op, v); break;
-                case ValueMode.Materialised: if (PanelDot(v) is { } pd) MaterialisePanels(v, pd); else Materialise(v); break;
+                case ValueMode.Materialised:
+                    if (IsFusedMaterialised(v)) _buffers[v.Name] = _e.NewBuffer(v.Name, v.Type.Element, v.Type.Size); // written by its reduce
+                    else if (PanelDot(v) is { } pd) MaterialisePanels(v, pd);
+                    else Materialise(v);
+                    break;
                 case ValueMode.Inline: break; // computed where it is used
             }
         }
