@@ -25,6 +25,7 @@ public class TapNestConvTests
     [InlineData(24, 40, 9, 30, 3, 3, 1, 1, 1, 1)]    // rows of ~2 vectors, co not a vector multiple
     [InlineData(33, 17, 12, 13, 5, 3, 2, 0, 1, 2)]   // 5×3 kernel, asymmetric pads
     [InlineData(256, 8, 2, 64, 3, 3, 1, 1, 1, 1)]    // 2 ci blocks × 3×3 taps over a row of whole vectors: B's distinct bytes (198 KiB, not 576) fit half a 512 KiB L2
+    [InlineData(512, 32, 3, 20, 3, 3, 1, 1, 1, 1)]   // 4 ci blocks × 3×3 taps × 32 channels as columns: the whole nest (576 KiB) is over 3/4 of a 512 KiB L2, the taps alone (144 KiB) go inside the tile, the ci-block loop around it
     public void TakesThePathAndMatchesTheReference(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right)
     {
         long[] pads = [top, left, bottom, right];

@@ -23,7 +23,9 @@ internal sealed partial class KernelLowerer
     /// block per kh. Applies where the nest has at least two loops with constant bounds (a single k loop around a dot
     /// is a GEMM's cache blocking, kept), every other op in the loops is a scalar or computed where it is used (index
     /// arithmetic, the operands' loads), both operands are read in place (not packed per step), and the B rows of
-    /// the whole nest fit in half the L2 (every micro-tile re-reads them from there instead of one step's block from L1).</summary>
+    /// the whole nest fit in <see cref="TapNestL2Share"/> of the L2 (every micro-tile re-reads them from there instead of
+    /// one step's block from L1). A nest over it leaves its inner loops to be taken alone (a conv's taps inside each
+    /// block of input channels).</summary>
     private TapNest? MatchTapNest(ForOp f)
     {
         if (!_options.MicroKernel || !_options.TapLoopsInTile || _notTapNests.Contains(f)) return null;
@@ -58,18 +60,18 @@ internal sealed partial class KernelLowerer
         if (loops.Count < 2 || !MicroKernelApplies(dot) || _plan.Mode(dot.A) != ValueMode.Inline || _plan.Mode(dot.B) != ValueMode.Inline)
             return null;
         // The B rows of the whole nest (each distinct byte once, DistinctBytesOfB): each micro-tile streams its columns
-        // of them, so they must stay in L2 (and there across programs: a conv's consecutive output rows read the same
-        // weights). Measured, 1 thread CPU: resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128
-        // at 28×28 (590 KiB) 1.08–1.15 → 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256-
-        // and 512-channel ones (1.2, 2.4 MiB: nests of ci blocks × taps) 15–25% slower (256→256 at 56×56: 19 → 24 ms),
-        // with only their taps inside the tile too. So half the L2; a nest over it keeps all its loops around the dot
-        // (its inner loops are not taken alone). These are channels-as-columns convs (B = weights, no overlap between
-        // taps). A smaller ci block with only the taps in the tile did not pay either: blocks of 16 or 32 channels,
-        // column tiles outside so the row tiles share one column's weights in L1, 0–5% faster on vgg19's 56×56 convs
-        // (within the noise of a loaded host), 20–35% slower on its 14×14 ones.
+        // of them, so they must stay in L2. Measured on a host with 268 GFLOP/s per core (V512), 1 thread CPU:
+        // resnet50's 3×3 64→64 at 56×56 (147 KiB) 1.16–1.21 → 1.06–1.11 ms; 128→128 at 28×28 (590 KiB) 1.08–1.15 →
+        // 1.02–1.09, but vgg19's 128→256 at 56×56 (590 KiB) 10.3 → 10.9, and its 256- and 512-channel ones (1.2, 2.4
+        // MiB: nests of ci blocks × taps) 15–25% slower, with only their taps inside the tile too; so the bound was
+        // half the L2. On a host with 118 GFLOP/s per core (h/ccols: compute dearer against memory) the 590 KiB nests
+        // pay: see TapNestL2Share. A nest over the bound leaves its inner loops to be tried alone (a ci-block loop
+        // stays around the dot, its taps go inside the tile). A smaller ci block with only the taps in the tile did not
+        // pay on the first host: blocks of 16 or 32 channels 0–5% faster on vgg19's 56×56 convs, 20–35% slower on its
+        // 14×14 ones.
         long bytes = DistinctBytesOfB(loops, dot);
-        if (bytes <= _target.L2Bytes / 2) return new TapNest(loops.ToImmutable(), dot);
-        foreach (var l in loops) _notTapNests.Add(l);
+        if (bytes <= (long)(_target.L2Bytes * TapNestL2Share)) return new TapNest(loops.ToImmutable(), dot);
+        _notTapNests.Add(f);
         return null;
     }
 
@@ -103,7 +105,15 @@ internal sealed partial class KernelLowerer
         return range is ArangeOp;
     }
 
-    /// <summary>Loops of a nest over the L2 budget (<see cref="MatchTapNest"/>), not to be taken as nests themselves.</summary>
+    /// <summary>The share of the L2 a tap nest's B rows may take (<see cref="MatchTapNest"/>); the rest holds the input
+    /// rows and the output block a program reads and writes beside them. Measured (h/ccols, 1 thread CPU, AMD Zen 4 at
+    /// 118 GFLOP/s per core, 1 MiB L2, loaded host, alternating runs): 590 KiB nests (a 128-channel ci block × 3×3 taps
+    /// × 128 channels) inside the tile against around it: resnet50's 3×3 128→128 at 28×28 2.20–2.30 → 2.10–2.18 ms;
+    /// vgg19's 512→512 at 28×28 (4 ci blocks around the taps) 47.3–49.6 → 40.0–45.7 ms, 256→256 at 56×56 40.4–42.3
+    /// → 39.6–41.9, 128→256 at 56×56 and 256→512 at 28×28 unchanged.</summary>
+    private const double TapNestL2Share = 0.75;
+
+    /// <summary>Loops heading a nest over the L2 budget (<see cref="MatchTapNest"/>), not to be taken as nests themselves.</summary>
     private readonly HashSet<ForOp> _notTapNests = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The nest's dot as one micro-kernel whose tiles run the nest's loops around their k loop: the
