@@ -30,6 +30,28 @@ public class StridedLoadTests
         foreach (var t in Elements) Check(Target.X86Avx512, t);
     }
 
+    /// <summary>A stride-2 range known only at run time that covers every lane (from ≤ 0, count ≥ lanes: a pool row
+    /// block's full vectors) takes the unmasked two-load path: every lane, at the first index and where the last lane
+    /// reads the memory's last element, on every width and element type.</summary>
+    [Fact]
+    public void FullStride2RangesAtRunTimeLoadEveryLane()
+    {
+        var targets = System.Runtime.Intrinsics.X86.Avx512F.IsSupported
+            ? new[] { Target.GenericV128, Target.X86Avx2, Target.X86Avx512 } : [Target.GenericV128, Target.X86Avx2];
+        foreach (var target in targets)
+            foreach (var t in Elements)
+            {
+                int lanes = target.Lanes(t);
+                long length = 2 * (lanes - 1) + 1 + 5;
+                var x = Sketch.Data(t, [.. Enumerable.Range(0, (int)length).Select(i => (ulong)(i * 31 + 3) % 500)]);
+                var k = Kernel(target, t, 2, "from %f count %n", length);
+                foreach (long from in new long[] { -2, 0 })
+                    foreach (long count in new long[] { lanes, lanes + 3 })
+                        foreach (long index in new long[] { 0, 3, length - 1 - 2 * (lanes - 1) })
+                            NativeHarness.AssertMatchesInterpreter(k, [Tensor<long>.FromArray([index, from, count], 3), x]);
+            }
+    }
+
     [Fact]
     public void AStridedLoadPastItsMemoryFailsTheCheck()
     {

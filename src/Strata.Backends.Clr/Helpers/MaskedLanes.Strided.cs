@@ -11,7 +11,8 @@ namespace Strata.Backends.Clr.Helpers;
 /// <c>shufps</c>/<c>shufpd</c>). With a lane range [from, count) both loads are masked to the elements the active
 /// lanes read (lane l reads element 2l of the pair: the first load's j ∈ [2·from, 2·count - 1), the second's shifted by
 /// L - 1), then the inactive lanes take <c>other</c>. Other strides gather (AVX2 <c>vgatherdps</c>/<c>vgatherdpd</c>,
-/// masked to the active lanes; 512 bits as two 256-bit gathers: .NET has no AVX-512 gather).</summary>
+/// masked to the active lanes; 512 bits as two 256-bit gathers: .NET has no AVX-512 gather). A stride-2 range that turns
+/// out at run time to cover every lane (a pool's row block counted min(rest, lanes)) takes the unmasked pair.</summary>
 internal static unsafe partial class MaskedLanes
 {
     // ---- stride 2, 128 bits ----
@@ -25,6 +26,7 @@ internal static unsafe partial class MaskedLanes
     {
         const int L = 16;
         int n = L / Unsafe.SizeOf<T>();
+        if (from <= 0 && count >= n) return LoadStride2x128(p);   // every lane active: the plain loads
         long f = Math.Clamp(from, 0, n), c = Math.Clamp(count, 0, n);
         var a = Read(p, Mask128<T>(2 * f, 2 * c - 1), Vector128<T>.Zero);
         var b = Read(p + n - 1, Mask128<T>(2 * f - (n - 1), 2 * c - 1 - (n - 1)), Vector128<T>.Zero);
@@ -48,6 +50,7 @@ internal static unsafe partial class MaskedLanes
     {
         const int L = 32;
         int n = L / Unsafe.SizeOf<T>();
+        if (from <= 0 && count >= n) return LoadStride2x256(p);   // every lane active: the plain loads
         long f = Math.Clamp(from, 0, n), c = Math.Clamp(count, 0, n);
         var a = Read(p, Mask256<T>(2 * f, 2 * c - 1), Vector256<T>.Zero);
         var b = Read(p + n - 1, Mask256<T>(2 * f - (n - 1), 2 * c - 1 - (n - 1)), Vector256<T>.Zero);
@@ -87,10 +90,16 @@ internal static unsafe partial class MaskedLanes
         Avx512F.PermuteVar8x64x2(Vector512.Load((double*)p), Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), Vector512.Load((double*)p + 7)).As<double, T>();
 
     /// <summary>Lanes [from, count) of stride 2, 16 lanes of 4 bytes: element j of the pair (p[0..15], p[15..30]) is
-    /// needed when 2·from ≤ j &lt; 2·count - 1, one unsigned compare per load as in <see cref="Mask512{T}(long, long)"/>.</summary>
+    /// needed when 2·from ≤ j &lt; 2·count - 1, one unsigned compare per load as in <see cref="Mask512{T}(long, long)"/>.
+    /// A range that covers every lane (known only at run time where a row block's count is min(rest, 16)) takes the
+    /// unmasked loads, as <see cref="Stride2Load512B4{T}(T*)"/>: one predicted branch instead of two compares, two
+    /// masked loads and a blend per load (a constant range folds the branch away).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Stride2Range512B4<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged
     {
+        if (from <= 0 && count >= 16)   // every lane active (a row block's full vectors): the plain two loads
+            return Avx512F.PermuteVar16x32x2(Vector512.Load((float*)p), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31),
+                Vector512.Load((float*)p + 15)).As<float, T>();
         int f = from <= 0 ? 0 : from >= 16 ? 16 : (int)from;
         int c = count <= 0 ? 0 : count >= 16 ? 16 : (int)count;
         int lanes = c > f ? c - f : 0;
@@ -106,6 +115,8 @@ internal static unsafe partial class MaskedLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Stride2Range512B8<T>(T* p, long from, long count, Vector512<T> other) where T : unmanaged
     {
+        if (from <= 0 && count >= 8)
+            return Avx512F.PermuteVar8x64x2(Vector512.Load((double*)p), Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), Vector512.Load((double*)p + 7)).As<double, T>();
         long f = from <= 0 ? 0 : from >= 8 ? 8 : from;
         long c = count <= 0 ? 0 : count >= 8 ? 8 : count;
         long lanes = c > f ? c - f : 0;
