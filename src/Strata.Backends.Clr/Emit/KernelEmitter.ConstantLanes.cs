@@ -57,13 +57,10 @@ internal sealed partial class KernelEmitter
     /// <paramref name="from"/> ≤ l &lt; <paramref name="count"/>, both clamped to [0, lanes].</summary>
     private bool ConstantRange(Reg? fromReg, Reg? countReg, int lanes, out int from, out int count)
     {
-        from = 0;
-        count = lanes;
-        if (fromReg is not null && ConstantOf(fromReg) is not { } f) return false;
-        if (countReg is not null && ConstantOf(countReg) is not { } c) return false;
-        if (fromReg is not null) from = (int)Math.Clamp(ConstantOf(fromReg)!.Value.I, 0, lanes);
-        if (countReg is not null) count = (int)Math.Clamp(ConstantOf(countReg)!.Value.I, 0, lanes);
-        return true;
+        long? f = fromReg is null ? 0 : ConstantOf(fromReg)?.I, c = countReg is null ? lanes : ConstantOf(countReg)?.I;
+        from = (int)Math.Clamp(f ?? 0, 0, lanes);
+        count = (int)Math.Clamp(c ?? 0, 0, lanes);
+        return f is not null && c is not null;
     }
 
     /// <summary>Pushes the mask of lanes [from, count) as a constant vector of the move's lane type (all bits set in
