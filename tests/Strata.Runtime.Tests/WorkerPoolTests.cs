@@ -82,6 +82,44 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public async Task ACallerThatBlockedForTheLastChunkIsWoken()
+    {
+        // The worker's chunk outlasts the caller's spin (SpinMicroseconds): the caller blocks on the finished word and
+        // the worker that completes the region must wake it; with the pool's workers parked and spinning alike.
+        using var pool = new WorkerPool(2);
+        var regions = Task.Run(() =>
+        {
+            for (int r = 0; r < 6; r++)
+            {
+                if (r % 2 == 0) pool.Park();
+                int caller = Environment.CurrentManagedThreadId;
+                var hits = new int[2];
+                pool.For(2, (b, e, w) =>
+                {
+                    for (long i = b; i < e; i++) Interlocked.Increment(ref hits[i]);
+                    // The caller's chunk waits until the worker has taken the other one: the worker runs the last chunk.
+                    if (Environment.CurrentManagedThreadId == caller) SpinWait.SpinUntil(() => Volatile.Read(ref hits[1]) == 1, 2000);
+                    else Thread.Sleep(3 * WorkerPool.SpinMicroseconds / 1000 + 2);
+                });
+                Assert.All(hits, h => Assert.Equal(1, h));
+            }
+        });
+        Assert.Same(regions, await Task.WhenAny(regions, Task.Delay(TimeSpan.FromSeconds(10))));
+        await regions;
+    }
+
+    [Fact]
+    public async Task DisposeReturnsWithWorkersBlocked()
+    {
+        var pool = new WorkerPool(3);
+        pool.For(8, (b, e, w) => { });
+        pool.Park();
+        await Task.Delay(20); // every worker blocks
+        var dispose = Task.Run(pool.Dispose);
+        Assert.Same(dispose, await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(5))));
+    }
+
+    [Fact]
     public void NotParallelRunsInlineAsOneCall()
     {
         using var pool = new WorkerPool(4);

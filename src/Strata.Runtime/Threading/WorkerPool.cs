@@ -8,29 +8,33 @@ public delegate void ParallelBody(long begin, long end, int worker);
 /// dedicated threads plus the calling thread. <see cref="For"/> splits [0, count) into about four chunks per worker,
 /// claimed with <see cref="Interlocked.Increment(ref long)"/> so faster workers take more. An idle worker spins on the
 /// region counter for <see cref="SpinMicroseconds"/> (a kernel usually follows a kernel, and a run follows a run: as
-/// ONNX Runtime's threads spin within a run) and then blocks; the caller signals only workers that blocked, so a region
-/// that finds its workers spinning costs no system call. <see cref="Park"/> sends idle workers to block at once (a
-/// session does so when a run returns, unless <c>SpinAfterRun</c>: ONNX Runtime's <c>session.force_spinning_stop</c>).
-/// One parallel region runs at a time: a <see cref="For"/> that
-/// arrives while another runs (a second <c>Run</c> on the same session) runs inline on its caller — no deadlock, no
+/// ONNX Runtime's threads spin within a run) and then blocks on it (a futex, <see cref="WaitWord"/>); the caller wakes
+/// workers only when one blocked, so a region that finds its workers spinning costs no system call. The caller, done
+/// with its chunks, spins as long for the last chunk before it blocks. <see cref="Park"/> sends idle workers to block
+/// at once (a session does so when a run returns, unless <c>SpinAfterRun</c>: ONNX Runtime's
+/// <c>session.force_spinning_stop</c>). One parallel region runs at a time: a <see cref="For"/> that arrives while
+/// another runs (a second <c>Run</c> on the same session) runs inline on its caller — no deadlock, no
 /// oversubscription.</summary>
 public sealed class WorkerPool : IDisposable
 {
-    private const int SpinIterations = 2000;
-
-    /// <summary>How long an idle worker watches for the next region before it blocks.</summary>
+    /// <summary>How long an idle worker watches for the next region before it blocks (and how long the caller spins
+    /// for the region's last chunk).</summary>
     public const int SpinMicroseconds = 200;
 
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim[] _wake;
-    private readonly int[] _sleeping;
+    /// <summary>The number of the latest region: workers watch it, and block on it when idle.</summary>
+    private readonly WaitWord _generation = new();
+    /// <summary>The number of the latest region whose chunks have all run: the caller blocks on it.</summary>
+    private readonly WaitWord _finished = new();
     private volatile Region? _region;
-    private int _generation;
+    private int _sleepers;
+    private int _callerWaits;
     private volatile bool _stopping;
     private volatile bool _parked;
     private int _busy;
+    private long _regions, _wakes, _callerChunks, _workerChunks, _joins, _joinTicks;
 
     /// <param name="workers">Threads that run a region, the caller included (0: <see cref="Environment.ProcessorCount"/>).</param>
     public WorkerPool(int workers = 0)
@@ -38,11 +42,8 @@ public sealed class WorkerPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
         Workers = workers == 0 ? Environment.ProcessorCount : workers;
         _threads = new Thread[Workers - 1];
-        _wake = new ManualResetEventSlim[Workers - 1];
-        _sleeping = new int[Workers - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
-            _wake[i] = new ManualResetEventSlim(false, 1);
             int worker = i + 1;
             _threads[i] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = $"strata-worker-{worker}" };
             _threads[i].Start();
@@ -51,6 +52,11 @@ public sealed class WorkerPool : IDisposable
 
     /// <summary>Threads that run a parallel region, the caller included.</summary>
     public int Workers { get; }
+
+    /// <summary>Counters since the pool was made (diagnostics): parallel regions, wake-ups of blocked workers, chunks
+    /// run by the caller and by workers, how many times a worker joined a region and how late after its start.</summary>
+    public PoolCounters Counters => new(Volatile.Read(ref _regions), Volatile.Read(ref _wakes), Volatile.Read(ref _callerChunks),
+        Volatile.Read(ref _workerChunks), Volatile.Read(ref _joins), Volatile.Read(ref _joinTicks) * 1e6 / System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) in chunks, in parallel when
     /// <paramref name="parallel"/> and the pool is free, else inline as one call <c>body(0, count, 0)</c>. Returns when
@@ -65,16 +71,22 @@ public sealed class WorkerPool : IDisposable
         }
         try
         {
-            var region = new Region(count, body, Math.Max(1, (count + 4L * Workers - 1) / (4L * Workers)));
+            // Only a caller holding _busy moves the generation on (and Dispose, after the last region).
+            int generation = Volatile.Read(ref _generation.Value) + 1;
+            var region = new Region(this, generation, count, body, Math.Max(1, (count + 4L * Workers - 1) / (4L * Workers)));
             _region = region;
             _parked = false;
-            // Full fence, then read the sleep flags: a worker that set its flag before this increment is woken; one
-            // that sets it after sees the new generation and does not block (Dekker's pattern).
-            Interlocked.Increment(ref _generation);
-            for (int i = 0; i < _wake.Length; i++)
-                if (Volatile.Read(ref _sleeping[i]) != 0) _wake[i].Set();
-            region.Work(0);
-            region.Finished.Wait();
+            _regions++;
+            // A full fence, then read the sleeper count: a worker that counted itself before this store is woken; one
+            // that counts itself after it finds the word changed and does not block (Dekker's pattern).
+            Interlocked.Exchange(ref _generation.Value, generation);
+            if (Volatile.Read(ref _sleepers) != 0)
+            {
+                _generation.WakeAll();
+                _wakes++;
+            }
+            if (region.Work(0)) Volatile.Write(ref _finished.Value, generation);
+            else AwaitLastChunk(generation);
             _region = null;
             if (region.Error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         }
@@ -84,14 +96,39 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>The caller, out of chunks, waits for a worker's last one: spins, then blocks until the worker that
+    /// completes the region publishes it.</summary>
+    private void AwaitLastChunk(int generation)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _finished.Value) != generation)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                Thread.SpinWait(8);
+                continue;
+            }
+            Interlocked.Exchange(ref _callerWaits, 1);
+            // Until this region finishes the word holds the previous region's number.
+            _finished.Wait(generation - 1);
+            Volatile.Write(ref _callerWaits, 0);
+        }
+    }
+
+    /// <summary>Called by the worker that completed a region's last chunk.</summary>
+    private void Finish(int generation)
+    {
+        Interlocked.Exchange(ref _finished.Value, generation);
+        if (Volatile.Read(ref _callerWaits) != 0) _finished.WakeAll();
+    }
+
     private void WorkerLoop(int worker)
     {
-        var wake = _wake[worker - 1];
         int seen = 0;
         while (true)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _generation) == seen && !_stopping)
+            while (Volatile.Read(ref _generation.Value) == seen && !_stopping)
             {
                 if (!_parked && System.Diagnostics.Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
@@ -99,15 +136,15 @@ public sealed class WorkerPool : IDisposable
                     Thread.SpinWait(32);
                     continue;
                 }
-                Interlocked.Exchange(ref _sleeping[worker - 1], 1);
-                if (Volatile.Read(ref _generation) == seen && !_stopping) wake.Wait();
-                wake.Reset();
-                Volatile.Write(ref _sleeping[worker - 1], 0);
+                Interlocked.Increment(ref _sleepers);
+                _generation.Wait(seen);
+                Interlocked.Decrement(ref _sleepers);
                 start = System.Diagnostics.Stopwatch.GetTimestamp();
             }
             if (_stopping) return;
-            seen = Volatile.Read(ref _generation);
-            _region?.Work(worker);
+            seen = Volatile.Read(ref _generation.Value);
+            // The region may be newer than the generation seen: it carries its own number.
+            if (_region is { } region && region.Work(worker)) Finish(region.Generation);
         }
     }
 
@@ -119,26 +156,36 @@ public sealed class WorkerPool : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
-        foreach (var w in _wake) w.Set();
+        Interlocked.Increment(ref _generation.Value);
+        _generation.WakeAll();
         foreach (var t in _threads) t.Join();
-        foreach (var w in _wake) w.Dispose();
+        _generation.Dispose();
+        _finished.Dispose();
     }
 
-    /// <summary>One parallel loop: chunks are claimed by index; the thread that completes the last chunk signals.</summary>
-    private sealed class Region(long count, ParallelBody body, long chunk)
+    /// <summary>One parallel loop: chunks are claimed by index; <see cref="Work"/> says whether its caller completed
+    /// the last chunk.</summary>
+    private sealed class Region(WorkerPool pool, int generation, long count, ParallelBody body, long chunk)
     {
+        public int Generation => generation;
         private readonly long _chunks = (count + chunk - 1) / chunk;
+        private readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
         private long _next = -1;
         private long _done;
 
-        public ManualResetEventSlim Finished { get; } = new(false, SpinIterations);
         public Exception? Error { get; private set; }
 
-        public void Work(int worker)
+        public bool Work(int worker)
         {
-            long c;
+            long c, mine = 0;
+            bool last = false;
             while ((c = Interlocked.Increment(ref _next)) < _chunks)
             {
+                if (mine++ == 0 && worker != 0)
+                {
+                    Interlocked.Increment(ref pool._joins);
+                    Interlocked.Add(ref pool._joinTicks, System.Diagnostics.Stopwatch.GetTimestamp() - _start);
+                }
                 try
                 {
                     if (Error is null) body(c * chunk, Math.Min(count, (c + 1) * chunk), worker);
@@ -147,8 +194,19 @@ public sealed class WorkerPool : IDisposable
                 {
                     lock (this) Error ??= e;
                 }
-                if (Interlocked.Increment(ref _done) == _chunks) Finished.Set();
+                if (Interlocked.Increment(ref _done) == _chunks) last = true;
             }
+            if (mine > 0) Interlocked.Add(ref worker == 0 ? ref pool._callerChunks : ref pool._workerChunks, mine);
+            return last;
         }
     }
 }
+
+/// <summary>A <see cref="WorkerPool"/>'s counters (<see cref="WorkerPool.Counters"/>).</summary>
+/// <param name="Regions">Parallel regions run (not the inline ones).</param>
+/// <param name="Wakes">Regions that had to wake a blocked worker (a system call).</param>
+/// <param name="CallerChunks">Chunks the calling thread ran.</param>
+/// <param name="WorkerChunks">Chunks the pool's threads ran.</param>
+/// <param name="Joins">(region, worker) pairs where the worker ran at least one chunk.</param>
+/// <param name="JoinMicroseconds">Sum over joins of the time from the region's start to the worker's first chunk.</param>
+public readonly record struct PoolCounters(long Regions, long Wakes, long CallerChunks, long WorkerChunks, long Joins, double JoinMicroseconds);
