@@ -120,6 +120,87 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void ASmallLoopRunsInlineWhileEveryWorkerSleeps_AndWakesNoOne()
+    {
+        using var pool = new WorkerPool(3);
+        var work = new WorkEstimate();
+        work.Add(1); // far below SmallLoopMicroseconds
+        bool inline = false;
+        // Parked workers block at once; a loaded test host may take a while to run them that far: retry.
+        for (int attempt = 0; attempt < 10 && !inline; attempt++)
+        {
+            pool.Park();
+            Thread.Sleep(20);
+            var before = pool.Counters;
+            var calls = new List<(long, long, int)>();
+            pool.For(64, (b, e, w) => { lock (calls) calls.Add((b, e, w)); }, work: work);
+            inline = calls.Count == 1;
+            if (inline)
+            {
+                Assert.Equal([(0L, 64L, 0)], calls);
+                Assert.Equal(before.InlineSmall + 1, pool.Counters.InlineSmall);
+                Assert.Equal(before.Wakes, pool.Counters.Wakes);
+            }
+            else Assert.Equal(64, calls.Sum(c => c.Item2 - c.Item1));
+        }
+        Assert.True(inline, "a small loop woke the sleeping workers");
+        Assert.True(work.Ticks > 0);
+    }
+
+    [Fact]
+    public void ALargeOrUnmeasuredLoopWakesSleepingWorkers()
+    {
+        using var pool = new WorkerPool(2);
+        var large = new WorkEstimate();
+        large.Add(System.Diagnostics.Stopwatch.Frequency); // a second
+        foreach (var work in new[] { large, new WorkEstimate(), null })
+        {
+            bool woke = false;
+            for (int attempt = 0; attempt < 10 && !woke; attempt++)
+            {
+                pool.Park();
+                Thread.Sleep(20);
+                var before = pool.Counters;
+                int calls = 0;
+                pool.For(64, (b, e, w) => Interlocked.Increment(ref calls), work: work);
+                Assert.Equal(8, calls); // never inline: four chunks per worker
+                Assert.Equal(before.InlineSmall, pool.Counters.InlineSmall);
+                woke = pool.Counters.Wakes > before.Wakes;
+            }
+            Assert.True(woke, "the workers never slept");
+        }
+    }
+
+    [Fact]
+    public void ASmallLoopRunInlineStillThrows()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new WorkEstimate();
+        work.Add(1);
+        for (int r = 0; r < 4; r++)
+        {
+            pool.Park();
+            if (r % 2 == 0) Thread.Sleep(5);
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                pool.For(100, (b, e, w) => { if (b <= 50 && 50 < e) throw new InvalidOperationException("index 50"); }, work: work));
+            Assert.Equal("index 50", e.Message);
+        }
+    }
+
+    [Fact]
+    public void AWorkEstimateTakesAFasterRunAtOnce_AndMovesAnEighthTowardsASlowerOne()
+    {
+        var work = new WorkEstimate();
+        Assert.Equal(0, work.Ticks);
+        work.Add(800);
+        Assert.Equal(800, work.Ticks);
+        work.Add(1600);
+        Assert.Equal(900, work.Ticks);
+        work.Add(100);
+        Assert.Equal(100, work.Ticks);
+    }
+
+    [Fact]
     public void NotParallelRunsInlineAsOneCall()
     {
         using var pool = new WorkerPool(4);
@@ -145,10 +226,15 @@ public sealed class WorkerPoolTests
     {
         using var pool = new WorkerPool(4);
         var sums = new long[8];
+        var shared = new WorkEstimate(); // small after its first run: inline whenever the workers sleep
         Parallel.For(0, sums.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
         {
             for (int rep = 0; rep < 50; rep++)
-                pool.For(1000, (b, e, w) => { for (long i = b; i < e; i++) Interlocked.Add(ref sums[t], i); });
+            {
+                if (rep % 10 == 0) pool.Park();
+                pool.For(1000, (b, e, w) => { for (long i = b; i < e; i++) Interlocked.Add(ref sums[t], i); },
+                    work: t % 2 == 0 ? shared : null);
+            }
         });
         Assert.All(sums, s => Assert.Equal(50L * 999 * 1000 / 2, s));
     }

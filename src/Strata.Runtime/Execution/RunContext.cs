@@ -32,13 +32,13 @@ internal sealed unsafe class RunContext : IDisposable
 
     /// <summary>Runs a native kernel's programs over the pool through one delegate made with the context, not a closure
     /// per call: a run's kernels run one after another, so the kernel and its arguments can wait in fields.</summary>
-    public void RunParallel(NativeKernel kernel, nint* args, long programs)
+    public void RunParallel(NativeKernel kernel, nint* args, long programs, WorkEstimate work)
     {
         _parallelKernel = kernel;
         _parallelArgs = (nint)args;
         try
         {
-            Pool.For(programs, _parallelBody);
+            Pool.For(programs, _parallelBody, work: work);
         }
         finally
         {

@@ -12,7 +12,9 @@ public delegate void ParallelBody(long begin, long end, int worker);
 /// workers only when one blocked, so a region that finds its workers spinning costs no system call. The caller, done
 /// with its chunks, spins as long for the last chunk before it blocks. <see cref="Park"/> sends idle workers to block
 /// at once (a session does so when a run returns, unless <c>SpinAfterRun</c>: ONNX Runtime's
-/// <c>session.force_spinning_stop</c>). One parallel region runs at a time: a <see cref="For"/> that arrives while
+/// <c>session.force_spinning_stop</c>). A loop that brings a <see cref="WorkEstimate"/> runs inline when every worker
+/// is blocked and its last measured work is under <see cref="SmallLoopMicroseconds"/>: waking would cost more than it
+/// saves. One parallel region runs at a time: a <see cref="For"/> that arrives while
 /// another runs (a second <c>Run</c> on the same session) runs inline on its caller — no deadlock, no
 /// oversubscription.</summary>
 public sealed class WorkerPool : IDisposable
@@ -22,6 +24,17 @@ public sealed class WorkerPool : IDisposable
     public const int SpinMicroseconds = 200;
 
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
+    /// <summary>A loop with less work than this (one thread's time, <see cref="WorkEstimate"/>) runs inline while every
+    /// worker sleeps. A split pays the wake-up and then halves what is left — about (work + wake) / 2 against the work,
+    /// plus the last chunk's imbalance and the woken core's cold caches. On the 2-core KVM host a parked worker joined a
+    /// region 15–25 µs after it began (8–10 µs of that the caller's wake call): a 23 µs LayerNorm 128×768 and a 28 µs
+    /// MatMul 1×768·768×768 ran 3–5 µs slower split, a 65 µs Softmax 12×128×128 10–12 µs faster; the break-even lies
+    /// near 37 µs. Where waking is cheaper this gives up little: only loops that find every worker asleep (the first
+    /// after a pause) run inline.</summary>
+    public const int SmallLoopMicroseconds = 40;
+
+    private static readonly long SmallLoopTicks = System.Diagnostics.Stopwatch.Frequency * SmallLoopMicroseconds / 1_000_000;
 
     private readonly Thread[] _threads;
     /// <summary>The number of the latest region: workers watch it, and block on it when idle.</summary>
@@ -34,7 +47,7 @@ public sealed class WorkerPool : IDisposable
     private volatile bool _stopping;
     private volatile bool _parked;
     private int _busy;
-    private long _regions, _wakes, _callerChunks, _workerChunks, _joins, _joinTicks;
+    private long _regions, _wakes, _callerChunks, _workerChunks, _joins, _joinTicks, _inlineSmall;
 
     /// <param name="workers">Threads that run a region, the caller included (0: <see cref="Environment.ProcessorCount"/>).</param>
     public WorkerPool(int workers = 0)
@@ -56,17 +69,33 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Counters since the pool was made (diagnostics): parallel regions, wake-ups of blocked workers, chunks
     /// run by the caller and by workers, how many times a worker joined a region and how late after its start.</summary>
     public PoolCounters Counters => new(Volatile.Read(ref _regions), Volatile.Read(ref _wakes), Volatile.Read(ref _callerChunks),
-        Volatile.Read(ref _workerChunks), Volatile.Read(ref _joins), Volatile.Read(ref _joinTicks) * 1e6 / System.Diagnostics.Stopwatch.Frequency);
+        Volatile.Read(ref _workerChunks), Volatile.Read(ref _joins), Microseconds(Volatile.Read(ref _joinTicks)),
+        Volatile.Read(ref _inlineSmall));
+
+    private static double Microseconds(long ticks) => ticks * 1e6 / System.Diagnostics.Stopwatch.Frequency;
 
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) in chunks, in parallel when
     /// <paramref name="parallel"/> and the pool is free, else inline as one call <c>body(0, count, 0)</c>. Returns when
-    /// every chunk has run; the first exception a chunk throws is rethrown here (the other chunks are skipped).</summary>
-    public void For(long count, ParallelBody body, bool parallel = true)
+    /// every chunk has run; the first exception a chunk throws is rethrown here (the other chunks are skipped). With
+    /// <paramref name="work"/>, the loop's work is measured into it, and a loop whose last measured work is small runs
+    /// inline while the workers sleep (see <see cref="SmallLoopMicroseconds"/>).</summary>
+    public void For(long count, ParallelBody body, bool parallel = true, WorkEstimate? work = null)
     {
         if (count <= 0) return;
-        if (!parallel || count == 1 || Workers == 1 || _stopping || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (!parallel || count == 1 || Workers == 1 || _stopping)
         {
-            body(0, count, 0);
+            RunInline(count, body, work);
+            return;
+        }
+        if (work is not null && SmallForSleepingWorkers(work.Ticks))
+        {
+            Interlocked.Increment(ref _inlineSmall);
+            RunInline(count, body, work);
+            return;
+        }
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            RunInline(count, body, work);
             return;
         }
         try
@@ -88,12 +117,25 @@ public sealed class WorkerPool : IDisposable
             if (region.Work(0)) Volatile.Write(ref _finished.Value, generation);
             else AwaitLastChunk(generation);
             _region = null;
+            work?.Add(region.OneThreadTicks);
             if (region.Error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>Whether a loop of this much work (ticks, 0: unknown) costs less than waking the workers, all of whom
+    /// are blocked.</summary>
+    private bool SmallForSleepingWorkers(long workTicks) =>
+        workTicks > 0 && workTicks < SmallLoopTicks && Volatile.Read(ref _sleepers) >= Workers - 1;
+
+    private static void RunInline(long count, ParallelBody body, WorkEstimate? work)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        body(0, count, 0);
+        work?.Add(System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 
     /// <summary>The caller, out of chunks, waits for a worker's last one: spins, then blocks until the worker that
@@ -164,15 +206,21 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>One parallel loop: chunks are claimed by index; <see cref="Work"/> says whether its caller completed
-    /// the last chunk.</summary>
+    /// the last chunk. It times the chunks, for <see cref="WorkEstimate"/>.</summary>
     private sealed class Region(WorkerPool pool, int generation, long count, ParallelBody body, long chunk)
     {
-        public int Generation => generation;
         private readonly long _chunks = (count + chunk - 1) / chunk;
-        private readonly long _start = System.Diagnostics.Stopwatch.GetTimestamp();
         private long _next = -1;
         private long _done;
+        private long _workTicks;
+        private long _callerTicks, _callerChunks;
 
+        public int Generation => generation;
+        public long StartTicks { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+        /// <summary>One thread's time for the whole loop, read by the caller once the region finished: the caller's own
+        /// chunks scaled to all of them (its core's caches were warm and it waited for no wake-up; the woken core's
+        /// chunks run slower at first), or every chunk's time where the caller ran none.</summary>
+        public long OneThreadTicks => _callerChunks > 0 ? _callerTicks * _chunks / _callerChunks : Volatile.Read(ref _workTicks);
         public Exception? Error { get; private set; }
 
         public bool Work(int worker)
@@ -181,10 +229,11 @@ public sealed class WorkerPool : IDisposable
             bool last = false;
             while ((c = Interlocked.Increment(ref _next)) < _chunks)
             {
+                long begin = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (mine++ == 0 && worker != 0)
                 {
                     Interlocked.Increment(ref pool._joins);
-                    Interlocked.Add(ref pool._joinTicks, System.Diagnostics.Stopwatch.GetTimestamp() - _start);
+                    Interlocked.Add(ref pool._joinTicks, begin - StartTicks);
                 }
                 try
                 {
@@ -194,11 +243,38 @@ public sealed class WorkerPool : IDisposable
                 {
                     lock (this) Error ??= e;
                 }
+                // Before the chunk counts as done: the caller reads the sum once the last one is.
+                long ticks = System.Diagnostics.Stopwatch.GetTimestamp() - begin;
+                Interlocked.Add(ref _workTicks, ticks);
+                if (worker == 0)
+                {
+                    _callerTicks += ticks;
+                    _callerChunks++;
+                }
                 if (Interlocked.Increment(ref _done) == _chunks) last = true;
             }
             if (mine > 0) Interlocked.Add(ref worker == 0 ? ref pool._callerChunks : ref pool._workerChunks, mine);
             return last;
         }
+    }
+}
+
+/// <summary>What a parallel loop's work costs one thread, in <see cref="System.Diagnostics.Stopwatch"/> ticks (0: not
+/// run yet), from the times of its runs. A loop that runs again and again (a kernel's program instances) keeps one and
+/// passes it to <see cref="WorkerPool.For"/>. A faster run is taken at once, a slower one moves the estimate an eighth
+/// of the way: a run the scheduler interrupted, or a split whose chunks competed for memory, does not flip a small loop
+/// to parallel and back.</summary>
+public sealed class WorkEstimate
+{
+    private long _ticks;
+
+    public long Ticks => Volatile.Read(ref _ticks);
+
+    /// <summary>Folds in one run's time (concurrent runs may race: the estimate is a hint).</summary>
+    public void Add(long ticks)
+    {
+        long old = Ticks;
+        Volatile.Write(ref _ticks, old == 0 || ticks < old ? ticks : old + (ticks - old) / 8);
     }
 }
 
@@ -209,4 +285,7 @@ public sealed class WorkerPool : IDisposable
 /// <param name="WorkerChunks">Chunks the pool's threads ran.</param>
 /// <param name="Joins">(region, worker) pairs where the worker ran at least one chunk.</param>
 /// <param name="JoinMicroseconds">Sum over joins of the time from the region's start to the worker's first chunk.</param>
-public readonly record struct PoolCounters(long Regions, long Wakes, long CallerChunks, long WorkerChunks, long Joins, double JoinMicroseconds);
+/// <param name="InlineSmall">Loops run inline because their work was under
+/// <see cref="WorkerPool.SmallLoopMicroseconds"/> while every worker slept.</param>
+public readonly record struct PoolCounters(long Regions, long Wakes, long CallerChunks, long WorkerChunks, long Joins,
+    double JoinMicroseconds, long InlineSmall);
