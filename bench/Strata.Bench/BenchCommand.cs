@@ -100,9 +100,12 @@ public static class BenchCommand
             Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : ", interleaved")
                 + ortSpinning switch
                 {
-                    OrtSpinning.WithinRun => ", ORT threads spin within a run (session.force_spinning_stop=1)",
-                    OrtSpinning.Always => ", ORT threads keep spinning after a run (ORT's default)",
-                    _ => ", ORT threads never spin",
+                    OrtSpinning.WithinRun => ", ORT threads spin within a run and block when it returns (session.force_spinning_stop=1; "
+                        + "ORT's default keeps them spinning), Strata's workers alike (SpinAfterRun=false)",
+                    OrtSpinning.Always => ", ORT threads keep spinning after a run (ORT's default), Strata's workers spin "
+                        + $"{Strata.Runtime.WorkerPool.SpinMicroseconds} µs after a run (SpinAfterRun=true, Strata's default)",
+                    _ => ", ORT threads never spin (session.intra_op.allow_spinning=0), Strata's workers spin within a run "
+                        + "and block when it returns (SpinAfterRun=false)",
                 },
             commandLine, new PeakMeasurements(peakStart, peakEnd), results);
         string markdown = MarkdownReport.Write(report);
