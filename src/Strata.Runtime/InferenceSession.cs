@@ -75,6 +75,10 @@ public sealed class InferenceSession : IDisposable
     /// <summary>The most recently compiled program's stats (null before the first compilation, and at level Graph).</summary>
     public ProgramStats? Stats => Programs.LastOrDefault()?.Stats;
 
+    /// <summary>The counters of the session's worker pool (regions, wake-ups, chunks by caller and workers, inline small
+    /// loops; <see cref="WorkerPool.Counters"/>), or null before the first compile.</summary>
+    public PoolCounters? WorkerCounters => _pool.IsValueCreated ? _pool.Value.Counters : null;
+
     /// <summary>The most recently compiled program's memory plan.</summary>
     public MemoryPlan? Plan => Programs.LastOrDefault()?.Plan;
 
