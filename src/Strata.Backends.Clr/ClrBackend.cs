@@ -46,7 +46,7 @@ public sealed class ClrBackend : INativeBackend
         var emitted = KernelEmitter.Emit(kernel, method.GetILGenerator(), checkAccess);
         var body = (ClrNativeKernel.Body)method.CreateDelegate(typeof(ClrNativeKernel.Body));
         body(null, 0, 0, 0); // DynamicMethods are JIT-compiled at their first call: do it now, running no instance.
-        return new ClrNativeKernel(kernel, body, emitted.LocalBytes, emitted.CheckedAccesses) { CompileTime = clock.Elapsed };
+        return new ClrNativeKernel(kernel, body, emitted.LocalBytes, emitted.CheckedAccesses, emitted.PairedStride2Loads) { CompileTime = clock.Elapsed };
     }
 
     /// <summary>The DynamicMethod's name: <c>strata_</c> + the kernel name (what DOTNET_JitDisasm matches).</summary>

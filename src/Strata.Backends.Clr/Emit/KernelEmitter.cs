@@ -30,14 +30,14 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>Emits the kernel into <paramref name="il"/>; returns the bytes of per-thread scratch its local buffers
-    /// need and how many accesses got a bounds check. <paramref name="checkAccess"/> says which loads/stores get one.</summary>
-    public static (long LocalBytes, int CheckedAccesses) Emit(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
+    /// need, how many accesses got a bounds check and how many stride-2 loads share a pair. <paramref name="checkAccess"/> says which loads/stores get one.</summary>
+    public static (long LocalBytes, int CheckedAccesses, int PairedStride2Loads) Emit(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
     {
         var e = new KernelEmitter(kernel, il, checkAccess);
         e.FindConstants();
         long localBytes = e.EmitPrologue();
         e.EmitInstanceLoop();
-        return (localBytes, e._checkedAccesses);
+        return (localBytes, e._checkedAccesses, e._pairedStride2Loads);
     }
 
     private int _checkedAccesses;
@@ -107,9 +107,19 @@ internal sealed partial class KernelEmitter
 
     private void EmitBlock(ImmutableArray<MStmt> body)
     {
-        foreach (var s in body)
+        var pairs = FindStride2Pairs(body);
+        for (int k = 0; k < body.Length; k++)
         {
-            try { EmitStmt(s); }
+            var s = body[k];
+            try
+            {
+                if (pairs.TryGetValue(k, out var pair))
+                {
+                    if (pair.First == k) EmitStride2PairFirst((LoadStmt)s, pair);
+                    else EmitStride2Half((LoadStmt)s, pair, !pair.FirstIsLower);
+                }
+                else EmitStmt(s);
+            }
             catch (StrataException e) when (e.Location is null) { throw e.WithLocation($"native kernel @{_kernel.Name}: {Describe(s)}"); }
         }
     }

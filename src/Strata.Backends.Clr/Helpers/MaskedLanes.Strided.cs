@@ -89,6 +89,25 @@ internal static unsafe partial class MaskedLanes
     public static Vector512<T> Stride2Load512B8<T>(T* p) where T : unmanaged =>
         Avx512F.PermuteVar8x64x2(Vector512.Load((double*)p), Vector512.Create(0L, 2, 4, 6, 9, 11, 13, 15), Vector512.Load((double*)p + 7)).As<double, T>();
 
+    /// <summary>The even lanes of the contiguous pair (a, b) = p[0..32) of 4-byte elements: the stride-2 load at p, when
+    /// the one at p + 1 loads the same pair (KernelEmitter.Stride2Pairs).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Stride2Even512B4<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged =>
+        Avx512F.PermuteVar16x32x2(a.As<T, float>(), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b.As<T, float>()).As<float, T>();
+
+    /// <summary>The odd lanes of the pair: the stride-2 load at p + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Stride2Odd512B4<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged =>
+        Avx512F.PermuteVar16x32x2(a.As<T, float>(), Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b.As<T, float>()).As<float, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Stride2Even512B8<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged =>
+        Avx512F.PermuteVar8x64x2(a.As<T, double>(), Vector512.Create(0L, 2, 4, 6, 8, 10, 12, 14), b.As<T, double>()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Stride2Odd512B8<T>(Vector512<T> a, Vector512<T> b) where T : unmanaged =>
+        Avx512F.PermuteVar8x64x2(a.As<T, double>(), Vector512.Create(1L, 3, 5, 7, 9, 11, 13, 15), b.As<T, double>()).As<double, T>();
+
     /// <summary>Lanes [from, count) of stride 2, 16 lanes of 4 bytes: element j of the pair (p[0..15], p[15..30]) is
     /// needed when 2·from ≤ j &lt; 2·count - 1, one unsigned compare per load as in <see cref="Mask512{T}(long, long)"/>.
     /// A range that covers every lane (known only at run time where a row block's count is min(rest, 16)) takes the
