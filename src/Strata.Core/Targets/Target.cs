@@ -63,9 +63,22 @@ public sealed record Target(
     /// <summary>The named targets kernels can be compiled and emulated for.</summary>
     public static IReadOnlyList<Target> Known { get; } = [X86Avx512, X86Avx2, GenericV128, ScalarTarget];
 
+    /// <summary>This target with vectors of <paramref name="bits"/> (narrower than its own), its ISA and registers kept:
+    /// one kernel lowered so (Machine's NarrowVectors) names it <c>NAME-vBITS</c>, which <see cref="Find"/> reads back.</summary>
+    public Target WithVectorBits(int bits) => this with { Name = $"{Name}-v{bits}", VectorBits = bits };
+
+    /// <summary>A known target by name, or one of them with narrowed vectors (<see cref="WithVectorBits"/>); null if none.</summary>
+    public static Target? Find(string name)
+    {
+        if (Known.FirstOrDefault(t => t.Name == name) is { } known) return known;
+        int dash = name.LastIndexOf("-v", StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(name.AsSpan(dash + 2), out int bits) && Known.FirstOrDefault(t => t.Name == name[..dash]) is { } wide
+            && bits is 128 or 256 && bits < wide.VectorBits ? wide.WithVectorBits(bits) : null;
+    }
+
     /// <summary>A named target (<c>host</c> is this machine), or a clear error listing the names.</summary>
     public static Target Get(string name) =>
         name == "host" ? TargetCatalog.Host
-        : Known.FirstOrDefault(t => t.Name == name) ?? throw new StrataException(ErrorCode.InvalidArgument,
+        : Find(name) ?? throw new StrataException(ErrorCode.InvalidArgument,
             $"unknown target '{name}'", $"targets are: host, {string.Join(", ", Known.Select(t => t.Name))}");
 }
