@@ -7,8 +7,9 @@ namespace Strata.Machine.Lowering;
 /// <summary>Half-width vectors for a kernel whose float dots have short rows: a dot whose N (its columns, the vector
 /// axis of the micro-kernel) takes clearly fewer 256-bit vectors than twice its 512-bit ones (Pays) wastes lanes on its masked
 /// tail that the narrower vectors do not (squeezenet's 3×3 expand convs over 55-wide rows: 55 = 3·16 + 7, 4 vectors of
-/// 16 with 9 lanes idle, or 7 vectors of 8 with one). Pays on a core whose 512-bit FMA costs two 256-bit ones (Zen 4:
-/// this host measures the same FMA peak for both widths); option <c>NarrowShortRows</c>. The kernel keeps the
+/// 16 with 9 lanes idle, or 7 vectors of 8 with one). Pays only on a core whose 512-bit FMA costs two 256-bit ones
+/// (<see cref="Target.DoublePumped"/>, Zen 4: the same FMA peak for both widths), so only such a target narrows; where
+/// 512-bit FMAs run at full width, 7 narrow vectors cost more than 4 wide ones. Option <c>NarrowShortRows</c>. The kernel keeps the
 /// target's ISA and its 32 registers (the avx512 micro-tile, 6 rows × 4 vectors), only its vectors are 256 bits.
 /// Measured (1 thread, thread CPU, 3 alternations): squeezenet's fire2/fire3 expand 3×3 convs (16→64 on 55×55, K = 144)
 /// 0.613/0.607 → 0.535/0.534 ms (medians).</summary>
@@ -16,7 +17,7 @@ internal static class NarrowVectors
 {
     public static Target For(BlockKernel kernel, Target target)
     {
-        if (target.Isa != Isa.Avx512 || target.VectorBits != 512) return target;
+        if (!target.DoublePumped || target.Isa != Isa.Avx512 || target.VectorBits != 512) return target;
         var defs = new Dictionary<BlockValue, BlockOp>();
         foreach (var op in Ops(kernel.Body))
             foreach (var r in op.Results) defs[r] = op;
