@@ -35,7 +35,10 @@ internal static class NarrowVectors
     /// <summary>Whether the dot's [K, N] operand is an unmasked load whose N index adds a per-K-row offset to a run
     /// of columns: the K rows are windows of input rows shifted by their tap (an im2col conv at stride 1 over a padded
     /// copy). Only this class is measured to pay: 1×1 convs on 7×7 planes (N = 49, rows read as they are) ran 1.3–3×
-    /// slower narrowed (densenet121, resnet50, shufflenet), an 11×11/4 stem's gathered rows 6% slower.</summary>
+    /// slower narrowed (densenet121, resnet50, shufflenet) while 256-bit masked moves were calls (a 1-lane tail load of
+    /// B per K step spilled every accumulator), and within noise once they were inline (resnet50 k62/k68/k72 −2%, −2%,
+    /// +6%: 7 half-width FMAs instead of 8, but two tiles' broadcasts of A instead of one); an 11×11/4 stem's gathered
+    /// rows 6% slower.</summary>
     private static bool ShiftedRows(BlockValue b, Dictionary<BlockValue, BlockOp> defs) =>
         defs.GetValueOrDefault(b) is LoadOp { Mask: null, Indices: [.., var last] }
         && defs.GetValueOrDefault(last) is BinaryBlockOp { Op: BinaryOp.Add, A: var x, B: var y }
