@@ -12,12 +12,13 @@ public class CallFreeKernelTests
     internal const string ProbeVariable = "STRATA_JIT_PROBE_KERNEL";
 
     /// <summary>Loads of 700 distinct registers, an add/mul/fma chain over them, stores (every 30th limited by a count,
-    /// as are some loads: the inline masked moves): 1,400+ IL locals.</summary>
-    internal static string ManyRegistersKernel()
+    /// as are some loads: the inline masked moves): 1,400+ IL locals. 16 lanes (avx512) or 8 (avx2: 256-bit vectors,
+    /// whose masked moves are inline where the host has AVX-512VL).</summary>
+    internal static string ManyRegistersKernel(int lanes = 16)
     {
-        const int lanes = 16, slots = 64, regs = 700;
+        const int slots = 64, regs = 700;
         var s = new StringBuilder();
-        s.AppendLine($"machine.kernel @many_regs target(x86-64-avx512) (%x: ptr<f32>[{lanes * slots}], %n: ptr<i64>[1], %y: ptr<f32>[{lanes * slots}] output)");
+        s.AppendLine($"machine.kernel @many_regs target({(lanes == 16 ? "x86-64-avx512" : "x86-64-avx2")}) (%x: ptr<f32>[{lanes * slots}], %n: ptr<i64>[1], %y: ptr<f32>[{lanes * slots}] output)");
         s.AppendLine("    programs(1) {");
         for (int k = 0; k < slots; k++) s.AppendLine($"  %c{k} = const {k * lanes} : i64");
         s.AppendLine("  %count = load %n[%c0] : i64");
@@ -35,7 +36,13 @@ public class CallFreeKernelTests
     }
 
     [Avx512Fact]
-    public void AKernelWithManyRegistersHasNoCallsToVectorMethods()
+    public void AKernelWithManyRegistersHasNoCallsToVectorMethods() => Probe(16);
+
+    /// <summary>256-bit vectors on an AVX-512 host: their count-limited moves are AVX-512VL's, inline.</summary>
+    [Avx512Fact]
+    public void AKernelWithManyNarrowRegistersHasNoCallsToVectorMethods() => Probe(8);
+
+    private static void Probe(int lanes)
     {
         var self = typeof(CallFreeKernelTests).Assembly.Location;
         var dir = Directory.CreateTempSubdirectory("strata-jit-probe-");
@@ -44,7 +51,7 @@ public class CallFreeKernelTests
             var disasm = Path.Combine(dir.FullName, "disasm.txt");
             var start = new ProcessStartInfo("dotnet", [self]) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["DOTNET_STARTUP_HOOKS"] = self;
-            start.Environment[ProbeVariable] = "1";
+            start.Environment[ProbeVariable] = lanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
             start.Environment["DOTNET_JitDisasm"] = "strata_*";
             start.Environment["DOTNET_JitStdOutFile"] = disasm;
             using var child = Process.Start(start)!;

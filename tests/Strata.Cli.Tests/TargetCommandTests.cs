@@ -16,6 +16,7 @@ public sealed class TargetCommandTests
         Assert.Contains($"cores:     {Environment.ProcessorCount}", stdout);
         Assert.Contains("caches:    L1d ", stdout);
         foreach (var t in Target.Known) Assert.Contains($"  {t.Name} ", stdout);
+        Assert.Equal(host.DoublePumped, stdout.Contains(", double-pumped at 512 bits", StringComparison.Ordinal));
         Assert.Contains("; runs natively here", stdout);
     }
 
@@ -28,6 +29,7 @@ public sealed class TargetCommandTests
         var host = doc.RootElement.GetProperty("host");
         Assert.Equal(TargetCatalog.Host.Name, host.GetProperty("name").GetString());
         Assert.Equal(TargetCatalog.Host.VectorBits, host.GetProperty("vectorBits").GetInt32());
+        Assert.Equal(TargetCatalog.Host.DoublePumped, host.GetProperty("doublePumped").GetBoolean());
         Assert.Equal(Environment.ProcessorCount, host.GetProperty("cores").GetInt32());
         Assert.True(host.GetProperty("runsNatively").GetBoolean());
         Assert.True(host.GetProperty("l1Bytes").GetInt64() > 0);

@@ -1,11 +1,12 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.Intrinsics;
 using Strata.Core;
 using Strata.Machine;
 
 namespace Strata.Backends.Clr.Emit;
 
-/// <summary>512-bit loads and stores whose lane range has a constant from and count: a padded window's edge vectors,
+/// <summary>Loads and stores whose lane range has a constant from and count: a padded window's edge vectors,
 /// which the Machine level writes out at constant starts (KernelLowerer.Edges, rows clear of the padding), and a
 /// block's constant tail. The range is known when the kernel is emitted, so the move is nothing (an empty range; a
 /// load is then its <c>other</c>), a plain move (every lane), or <c>MaskLoad</c>/<c>MaskStore</c> under a constant
@@ -17,7 +18,7 @@ internal sealed partial class KernelEmitter
     private bool TryEmitConstantMaskedLoad(LoadStmt l, LocalBuilder ptr, DataType el)
     {
         var t = l.Target.Type;
-        if (!ConstantRange(l.From, l.Count, t.Lanes, out int from, out int count) || InlineMasked512(t, el) is not { } ops) return false;
+        if (!ConstantRange(l.From, l.Count, t.Lanes, out int from, out int count) || InlineMasked(t, el) is not { } ops) return false;
         if (count <= from)
             EmitVectorConst(t, l.Other ?? default);
         else if (from == 0 && count == t.Lanes)
@@ -28,7 +29,7 @@ internal sealed partial class KernelEmitter
         else
         {
             PushAddress(ptr, el, l.Index);
-            EmitConstantMask512(ops, from, count, t.Lanes);
+            EmitConstantMask(ops, from, count, t.Lanes);
             EmitVectorConst(t, l.Other ?? default);
             _il.Emit(OpCodes.Call, ops.MaskLoad);
         }
@@ -39,7 +40,7 @@ internal sealed partial class KernelEmitter
     private bool TryEmitConstantMaskedStore(StoreStmt s, LocalBuilder ptr, DataType el)
     {
         var t = s.Value.Type;
-        if (!ConstantRange(s.From, s.Count, t.Lanes, out int from, out int count) || InlineMasked512(t, el) is not { } ops) return false;
+        if (!ConstantRange(s.From, s.Count, t.Lanes, out int from, out int count) || InlineMasked(t, el) is not { } ops) return false;
         if (count <= from) return true;
         if (from == 0 && count == t.Lanes)
         {
@@ -47,7 +48,7 @@ internal sealed partial class KernelEmitter
             return true;
         }
         PushAddress(ptr, el, s.Index);
-        EmitConstantMask512(ops, from, count, t.Lanes);
+        EmitConstantMask(ops, from, count, t.Lanes);
         Load(s.Value);
         _il.Emit(OpCodes.Call, ops.MaskStore);
         return true;
@@ -64,11 +65,11 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>Pushes the mask of lanes [from, count) as a constant vector of the move's lane type (all bits set in
-    /// the lanes of the range): <c>Vector512.Create</c> of constants, which RyuJIT folds to one constant.</summary>
-    private void EmitConstantMask512(MaskedOps ops, int from, int count, int lanes)
+    /// the lanes of the range): <c>VectorN.Create</c> of constants, which RyuJIT folds to one constant.</summary>
+    private void EmitConstantMask(MaskedOps ops, int from, int count, int lanes)
     {
         var lane = ops.Vector.GetGenericArguments()[0];
-        bool wide = lanes == 8;
+        bool wide = System.Runtime.InteropServices.Marshal.SizeOf(lane) == 8;
         var bits = wide ? typeof(long) : typeof(int);
         for (int i = 0; i < lanes; i++)
         {
@@ -76,13 +77,15 @@ internal sealed partial class KernelEmitter
             if (wide) _il.Emit(OpCodes.Ldc_I8, on ? -1L : 0L);
             else _il.Emit(OpCodes.Ldc_I4, on ? -1 : 0);
         }
-        var create = Reflect.TryMethod(typeof(System.Runtime.Intrinsics.Vector512), "Create", [.. Enumerable.Repeat(bits, lanes)])
-            ?? throw Error($"Vector512.Create of {lanes} × {bits.Name} is missing");
+        var statics = ops.Vector.GetGenericTypeDefinition() == typeof(Vector512<>) ? typeof(Vector512)
+            : ops.Vector.GetGenericTypeDefinition() == typeof(Vector256<>) ? typeof(Vector256) : typeof(Vector128);
+        var create = Reflect.TryMethod(statics, "Create", [.. Enumerable.Repeat(bits, lanes)])
+            ?? throw Error($"{statics.Name}.Create of {lanes} × {bits.Name} is missing");
         _il.Emit(OpCodes.Call, create);
         if (lane != bits)
-            _il.Emit(OpCodes.Call, AsMethod.MakeGenericMethod(bits, lane));
+            _il.Emit(OpCodes.Call, AsMethods.GetOrAdd(statics, s => s.GetMethods(BindingFlags.Public | BindingFlags.Static)
+                .Single(m => m.Name == "As" && m.GetGenericArguments().Length == 2)).MakeGenericMethod(bits, lane));
     }
 
-    private static readonly MethodInfo AsMethod = typeof(System.Runtime.Intrinsics.Vector512).GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .Single(m => m.Name == "As" && m.GetGenericArguments().Length == 2);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, MethodInfo> AsMethods = new();
 }

@@ -24,7 +24,7 @@ public static class CompileCommand
         var verify = new Option<bool>("--verify-each") { Description = "Verify the IR after every pass (stops at the first invalid one, naming the pass)" };
         var target = new Option<string>("--target")
         {
-            Description = $"Target to lower for: host (default), {string.Join(", ", Core.Target.Known.Select(t => t.Name))}",
+            Description = $"Target to lower for: host (default), {string.Join(", ", Core.Target.Known.Select(t => t.Name))}, NAME-dp (double-pumped full-width FMAs)",
             DefaultValueFactory = _ => "host",
         };
         var cmd = new Command("compile", "Compile a model to Tile, Block and Machine kernels; report them and the memory plan") { model, dump, verify, target };

@@ -7,7 +7,7 @@ using Strata.Core;
 namespace Strata.Cli.Commands;
 
 /// <summary><c>strata target [--measure] [--json]</c>: the host target (ISA, vector width and registers, FMA, cores,
-/// caches, measured peak and bandwidth) and the named targets kernels can be compiled and emulated for.</summary>
+/// whether its full-width FMAs are double-pumped, caches, measured peak and bandwidth) and the named targets kernels can be compiled and emulated for.</summary>
 public static class TargetCommand
 {
     public static Command Create()
@@ -31,7 +31,7 @@ public static class TargetCommand
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         w.WriteLine($"host: {host.Name} ({cpu})");
-        w.WriteLine($"  isa:       {IsaName(host.Isa)}, {host.VectorBits}-bit vectors, {host.VectorRegisters} vector registers, FMA {(host.HasFma ? "yes" : "no")}");
+        w.WriteLine($"  isa:       {IsaName(host.Isa)}, {host.VectorBits}-bit vectors, {host.VectorRegisters} vector registers, FMA {(host.HasFma ? "yes" : "no")}{(host.DoublePumped ? $", double-pumped at {host.VectorBits} bits (the FMA throughput of {host.VectorBits / 2}-bit vectors)" : "")}");
         w.WriteLine($"  cores:     {host.Cores}");
         w.WriteLine($"  caches:    L1d {Bytes(host.L1Bytes)}, L2 {Bytes(host.L2Bytes)}, L3 {Bytes(host.L3Bytes)}");
         if (host.PeakGflops > 0 || host.BandwidthGBs > 0)
@@ -46,6 +46,7 @@ public static class TargetCommand
         foreach (var t in Target.Known)
             w.WriteLine($"  {t.Name,-14} {IsaName(t.Isa),-7} {t.VectorBits,3}-bit vectors, {t.VectorRegisters,2} registers, FMA {(t.HasFma ? "yes" : "no ")}, "
                 + $"f32 lanes {t.Lanes(DataType.Float32),2}{(TargetSupport.RunsNatively(t) ? "; runs natively here" : "")}");
+        w.WriteLine($"  {"NAME-dp",-14} the same, its full-width FMAs double-pumped (Zen 4's AVX-512: kernels may use half-width vectors)");
         return w.ToString();
     }
 
@@ -67,6 +68,7 @@ public static class TargetCommand
         o["vectorBits"] = t.VectorBits;
         o["vectorRegisters"] = t.VectorRegisters;
         o["fma"] = t.HasFma;
+        o["doublePumped"] = t.DoublePumped;
         o["cores"] = t.Cores;
         o["l1Bytes"] = t.L1Bytes;
         o["l2Bytes"] = t.L2Bytes;

@@ -50,7 +50,7 @@ public sealed record RunSettings(string Level, int Threads, bool Checked, Target
 
         public Option<string?> Target { get; } = new("--target")
         {
-            Description = $"Target to compile for: host (default), {string.Join(", ", Core.Target.Known.Select(t => t.Name))}; --level machine emulates any of them",
+            Description = $"Target to compile for: host (default), {string.Join(", ", Core.Target.Known.Select(t => t.Name))}, NAME-dp (double-pumped full-width FMAs); --level machine emulates any of them",
         };
 
         public void AddTo(Command command)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Strata.Core;
 
 /// <summary>The instruction set a <see cref="Target"/> compiles for (its vector registers).</summary>
@@ -26,6 +28,10 @@ public enum Isa
 /// <param name="L3Bytes">Shared last-level cache.</param>
 /// <param name="PeakGflops">Measured fp32 FMA peak of one core, GFLOP/s (0: not measured).</param>
 /// <param name="BandwidthGBs">Measured memory read bandwidth, GB/s (0: not measured).</param>
+/// <param name="DoublePumped">A full-width vector FMA issues as two half-width ones (Zen 4's AVX-512): full-width
+/// vectors have no more FMA throughput than half-width ones, so narrower vectors lose nothing where they waste fewer
+/// lanes. Named by a <c>-dp</c> suffix (<see cref="WithDoublePumped"/>), so that kernels compiled for such a machine are
+/// keyed apart from those for a full-width one.</param>
 public sealed record Target(
     string Name,
     Isa Isa,
@@ -37,7 +43,8 @@ public sealed record Target(
     long L2Bytes,
     long L3Bytes,
     double PeakGflops = 0,
-    double BandwidthGBs = 0)
+    double BandwidthGBs = 0,
+    bool DoublePumped = false)
 {
     /// <summary>Lanes of a vector of <paramref name="element"/> (1 on a scalar target, or for element types that are
     /// not vectorised: only 4- and 8-byte numeric types are).</summary>
@@ -63,9 +70,40 @@ public sealed record Target(
     /// <summary>The named targets kernels can be compiled and emulated for.</summary>
     public static IReadOnlyList<Target> Known { get; } = [X86Avx512, X86Avx2, GenericV128, ScalarTarget];
 
+    /// <summary>This target on a machine whose full-width FMAs are double-pumped (<see cref="DoublePumped"/>), named
+    /// <c>NAME-dp</c>, which <see cref="Find"/> reads back.</summary>
+    public Target WithDoublePumped() => DoublePumped ? this
+        : VectorBits < 256 ? throw new ArgumentException($"{Name} has no half-width vectors to pump its FMAs through")
+        : this with { Name = $"{Name}-dp", DoublePumped = true };
+
+    /// <summary>This target with vectors of <paramref name="bits"/> (narrower than its own), its ISA and registers kept:
+    /// one kernel lowered so (Machine's NarrowVectors) names it <c>NAME-vBITS</c>, which <see cref="Find"/> reads back.</summary>
+    public Target WithVectorBits(int bits) => this with { Name = $"{Name}-v{bits}", VectorBits = bits };
+
+    /// <summary>A known target by name, or one of them double-pumped (<c>NAME-dp</c>, <see cref="WithDoublePumped"/>)
+    /// and/or with narrowed vectors (<c>NAME[-dp]-vBITS</c>, <see cref="WithVectorBits"/>); null if none.</summary>
+    public static Target? Find(string name)
+    {
+        if (Known.FirstOrDefault(t => t.Name == name) is { } known) return known;
+        string rest = name;
+        int bits = 0;
+        int dash = rest.LastIndexOf("-v", StringComparison.Ordinal);
+        if (dash > 0 && int.TryParse(rest.AsSpan(dash + 2), NumberStyles.None, CultureInfo.InvariantCulture, out bits)) rest = rest[..dash];
+        bool pumped = rest.EndsWith("-dp", StringComparison.Ordinal);
+        if (pumped) rest = rest[..^3];
+        if (Known.FirstOrDefault(t => t.Name == rest) is not { } t) return null;
+        if (pumped)
+        {
+            if (t.VectorBits < 256) return null;
+            t = t.WithDoublePumped();
+        }
+        if (bits == 0) return t;
+        return bits is 128 or 256 && bits < t.VectorBits ? t.WithVectorBits(bits) : null;
+    }
+
     /// <summary>A named target (<c>host</c> is this machine), or a clear error listing the names.</summary>
     public static Target Get(string name) =>
         name == "host" ? TargetCatalog.Host
-        : Known.FirstOrDefault(t => t.Name == name) ?? throw new StrataException(ErrorCode.InvalidArgument,
-            $"unknown target '{name}'", $"targets are: host, {string.Join(", ", Known.Select(t => t.Name))}");
+        : Find(name) ?? throw new StrataException(ErrorCode.InvalidArgument,
+            $"unknown target '{name}'", $"targets are: host, {string.Join(", ", Known.Select(t => t.Name))} (NAME-dp: with double-pumped full-width FMAs)");
 }

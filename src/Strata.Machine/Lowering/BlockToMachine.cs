@@ -33,6 +33,10 @@ public sealed record MachineLoweringOptions
     /// micro-tile, its accumulators in registers across them (off: the loops step around the dot).</summary>
     public bool TapLoopsInTile { get; init; } = true;
 
+    /// <summary>Lower a kernel whose float dots have short rows with 256-bit vectors on an avx512 target
+    /// (<see cref="NarrowVectors"/>).</summary>
+    public bool NarrowShortRows { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 
@@ -62,6 +66,7 @@ public static class BlockToMachine
                 throw new StrataException(ErrorCode.UnsupportedDataType,
                     $"block kernel @{kernel.Name}: parameter %{p.Name} holds {p.Element.ShortName()}, which the Machine level does not compute",
                     "run this kernel as a fallback", $"block kernel @{kernel.Name}");
+        if (options.NarrowShortRows) target = NarrowVectors.For(kernel, target);
         return new KernelLowerer(kernel, target, options, config).Lower();
     }
 }

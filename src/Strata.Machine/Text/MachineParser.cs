@@ -140,7 +140,7 @@ public sealed class MachineParser
         var t = Expect(TokenKind.Identifier, "a target name (" + TargetNames() + ")");
         string name = Original(t);
         if (name == "host") return TargetCatalog.Host;
-        return Target.Known.FirstOrDefault(k => k.Name == name)
+        return Target.Find(name)
             ?? throw Error(t, $"unknown target '{name}'; targets are: {TargetNames()}");
     }
 
