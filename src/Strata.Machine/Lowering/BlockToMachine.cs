@@ -37,6 +37,11 @@ public sealed record MachineLoweringOptions
     /// (<see cref="NarrowVectors"/>).</summary>
     public bool NarrowShortRows { get; init; } = true;
 
+    /// <summary>Read the stacked output rows of a channels-as-columns conv (a dot's A that reshapes an unmasked [R, M, K]
+    /// load to [R·M, K]) in place, row by row, so its tap loops can run inside the micro-tile (off: packed column-major
+    /// per step, KernelLowerer.StackedRows.cs).</summary>
+    public bool StackedRowsInPlace { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 

@@ -383,6 +383,38 @@ internal sealed partial class KernelLowerer
         return j == toDims.Length ? r : null;
     }
 
+    /// <summary>Where each result dim is the product of a run of consecutive source dims (a [R, M, K] block read as
+    /// [R·M, K]: a stacked-rows dot operand read in place): a run of one source dim takes the index as it is (affine
+    /// too), a longer run splits a uniform index by floordiv/mod (once per micro-tile row, not per element); null where
+    /// the dims do not line up so or a split index varies across lanes.</summary>
+    private LaneValue[]? SplitDimsIndex(ImmutableArray<int> from, ImmutableArray<int> to, int[] fromDims, int[] toDims, LaneValue[] idx)
+    {
+        var r = new LaneValue[from.Length];
+        for (int d = 0; d < from.Length; d++) r[d] = LaneValue.Uniform(_e.I64(0));
+        int j = 0;
+        foreach (var td in toDims)
+        {
+            long product = 1;
+            int start = j;
+            while (j < fromDims.Length && product < to[td]) product *= from[fromDims[j++]];
+            if (product != to[td] || j == start) return null;
+            if (j - start == 1)
+            {
+                r[fromDims[start]] = idx[td];
+                continue;
+            }
+            if (!idx[td].IsUniform) return null;
+            var rest = idx[td].Reg;
+            for (int q = j - 1; q >= start; q--)
+            {
+                long extent = from[fromDims[q]];
+                r[fromDims[q]] = LaneValue.Uniform(q == start ? rest : _e.Binary(BinaryOp.Mod, rest, _e.I64(extent), "ix"));
+                if (q > start) rest = _e.Binary(BinaryOp.FloorDiv, rest, _e.I64(extent), "ix");
+            }
+        }
+        return j == fromDims.Length ? r : null;
+    }
+
     /// <summary>The index into the source of a reshape: dims of size 1 dropped and matched when the other dims agree,
     /// merged runs of dims combined (<see cref="MergedDimsIndex"/>), else through the linear offset (floordiv/mod,
     /// uniform indices only).</summary>
@@ -398,6 +430,7 @@ internal sealed partial class KernelLowerer
             return r;
         }
         if (MergedDimsIndex(from, to, fromDims, toDims, idx) is { } merged) return merged;
+        if (SplitDimsIndex(from, to, fromDims, toDims, idx) is { } split) return split;
         var linear = Address(idx, RowMajor(to));
         if (!linear.IsUniform) throw new NotVectorisableException("a reshape that regroups the vector dim");
         var strides = RowMajor(from);

@@ -54,12 +54,18 @@ internal sealed partial class KernelLowerer
     /// (nothing is emitted then).</summary>
     private (Reg Base, long Stride)? InPlaceStep(BlockValue operand, Func<LaneValue, LaneValue[]> index)
     {
-        if (_plan.Def(operand) is not LoadOp l) return null;
+        // A stacked-rows A read in place (ValuePlan.IsStackedRowsInPlace) is its load seen through the reshape.
+        var reshape = _plan.Def(operand) as ReshapeOp;
+        if ((reshape is null ? _plan.Def(operand) : _plan.Def(reshape.Source)) is not LoadOp l) return null;
         LaneValue address = default;
         ImmutableArray<MStmt> code;
         try
         {
-            code = _e.Collect(() => address = LoadAddress(l, index(LaneValue.Affine(_e.I64(0), 1))));
+            code = _e.Collect(() =>
+            {
+                var idx = index(LaneValue.Affine(_e.I64(0), 1));
+                address = LoadAddress(l, reshape is null ? idx : ReshapeIndex(reshape.Source.Type.Shape, operand.Type.Shape, idx));
+            });
         }
         catch (NotVectorisableException)
         {
@@ -69,6 +75,10 @@ internal sealed partial class KernelLowerer
         foreach (var s in code) _e.Emit(s);
         return (address.Reg, address.LinearStride);
     }
+
+    /// <summary>The load an operand read in place reads: its own, or its reshape's source's (stacked rows).</summary>
+    private LoadOp InPlaceLoad(BlockValue operand) =>
+        (LoadOp)(_plan.Def(operand) is ReshapeOp r ? _plan.Def(r.Source) : _plan.Def(operand))!;
 
     /// <summary>An operand is read in place when the plan left it inline (a load only this dot reads, with the
     /// <c>pack</c> knob at none) and it was not packed after all; otherwise from its packed row-major buffer.</summary>
@@ -117,7 +127,7 @@ internal sealed partial class KernelLowerer
         // Addresses that one k step moves by a constant are computed once per tile (row r of A, vector v of B at
         // p = 0) and stepped by p·stride in the k loop: the loop body then has one add per access, not the
         // operand's whole index arithmetic (which RyuJIT does not hoist).
-        var aParam = aInPlace ? ((LoadOp)_plan.Def(d.A)!).Param : a!;
+        var aParam = aInPlace ? InPlaceLoad(d.A).Param : a!;
         var bParam = bInPlace ? ((LoadOp)_plan.Def(d.B)!).Param : b!;
         // A row (B column) further is a constant offset too where the address is affine in the row (column): then
         // one base per tile, and the rows (vectors) are constant displacements from it.

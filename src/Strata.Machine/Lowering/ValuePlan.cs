@@ -42,9 +42,13 @@ internal sealed class ValuePlan
 
     /// <param name="readInPlace">Whether a dot may read its operand loaded from this parameter in place, unpacked
     /// (the <c>pack</c> knob says none).</param>
-    public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null)
+    private readonly bool _stackedRowsInPlace;
+
+    /// <param name="stackedRowsInPlace">Whether a stacked-rows A may be read in place (<see cref="IsStackedRowsInPlace"/>).</param>
+    public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null, bool stackedRowsInPlace = true)
     {
         _readInPlace = readInPlace ?? (_ => false);
+        _stackedRowsInPlace = stackedRowsInPlace;
         Walk(kernel.Body, []);
         Decide();
     }
@@ -133,7 +137,8 @@ internal sealed class ValuePlan
                 || op.Operands.Any(o => expensive.Contains(o.Name));
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))
-                && !(op is LoadOp { Mask: null } l && consumers.Count == 1 && _readInPlace(l.Param));
+                && !(op is LoadOp { Mask: null } l && consumers.Count == 1 && _readInPlace(l.Param))
+                && !(consumers.Count == 1 && IsStackedRowsInPlace(op, consumers[0].Op));
             // Several consumers = several ops: (x − m)·(x − m) reads one value twice in one op and inlines (two loads
             // in the loop cost less than a buffer written by one loop and read by the next).
             bool shared = consumers.Select(c => c.Op).Distinct().Count() > 1;
@@ -153,6 +158,17 @@ internal sealed class ValuePlan
             if (EvaluationSites(name).Any(e => Hazard(def, e, stores))) _mode[name] = ValueMode.Materialised;
         }
     }
+
+    /// <summary>A dot's A operand that stacks the row blocks of an unmasked load only it reads (a channels-as-columns
+    /// conv over several output rows from its pre-padded input: reshape [R, M, K] → [R·M, K], DotShape.Rows), whose
+    /// parameter may be read in place: the micro-kernel reads each row where it lies (a base per row, split into its
+    /// block and position once per tile) instead of packing the block per step, so a conv's tap loops can run inside
+    /// the micro-tile (KernelLowerer.TapNest.cs).</summary>
+    private bool IsStackedRowsInPlace(BlockOp op, BlockOp consumer) =>
+        _stackedRowsInPlace && op is ReshapeOp { Source: var src } r && consumer is DotOp d && d.A.Name == r.Result.Name && d.B.Name != r.Result.Name
+        && Def(src) is LoadOp { Mask: null } l && Consumers(src) == 1 && _readInPlace(l.Param)
+        && src.Type.Shape is [.., var k] && src.Type.Shape.Length >= 2 && r.Result.Type.Shape is [var m, var kk] && k == kk
+        && src.Type.Shape.Take(src.Type.Shape.Length - 1).Aggregate(1L, (p, x) => p * x) == m;
 
     /// <summary>Where an inline value's elements are computed: at its non-inline consumers (through inline ones).</summary>
     private IEnumerable<Site> EvaluationSites(string name)
