@@ -230,7 +230,7 @@ internal sealed class MachineEmitter
     /// the gcd of the start and the step). Index registers and loop variables are assigned once, so this holds
     /// wherever they are read. It tells an aligned vector of lanes from one that may cross a multiple of a
     /// divisor (KernelLowerer's floordiv/mod of a lane-affine index).</summary>
-    public long Multiple(Reg r) => Known(r) is { } k ? Math.Abs(k) : _multiple.GetValueOrDefault(r, 1);
+    public long Multiple(Reg r) => Known(r) is { } k ? (k == long.MinValue ? 1 : Math.Abs(k)) : _multiple.GetValueOrDefault(r, 1);
 
     private static long Gcd(long a, long b)
     {
@@ -281,7 +281,7 @@ internal sealed class MachineEmitter
     {
         if (Known(lo) is { } l && Known(hi) is { } h && l >= h) return;
         var v = NewReg(hint, MType.I64);
-        if (Gcd(Multiple(lo), Math.Abs(step)) is var m and > 1) _multiple[v] = m;
+        if (step != long.MinValue && Gcd(Multiple(lo), Math.Abs(step)) is var m and > 1) _multiple[v] = m;
         var stmts = Collect(() => body(v));
         Emit(new LoopStmt(v, lo, hi, step, stmts));
     }
