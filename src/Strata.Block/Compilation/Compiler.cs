@@ -52,6 +52,7 @@ public sealed class Compiler(CompilerOptions? options = null)
             Hooks = hooks,
             SpecializeSmallInputs = Options.SpecializeSmallInputs,
             MergeContractionTaps = Options.MergeContractionTaps,
+            PanelConstantWeights = Options.PanelConstantWeights,
         });
     }
 

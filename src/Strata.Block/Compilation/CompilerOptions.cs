@@ -51,4 +51,7 @@ public sealed record CompilerOptions
 
     /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.MergeContractionTaps"/> (im2col convs: where the cost rule says).</summary>
     public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
+
+    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.PanelConstantWeights"/>.</summary>
+    public bool PanelConstantWeights { get; init; } = true;
 }

@@ -248,6 +248,12 @@ internal sealed partial class KernelLowerer
                 case BinaryOp.Sub: return LaneValue.Affine(_e.Sub(x.Reg, y.Reg), x.LinearStride - y.LinearStride);
                 case BinaryOp.Mul when y.IsUniform && _e.Known(y.Reg) is { } c: return MulAffine(x, c);
                 case BinaryOp.Mul when x.IsUniform && _e.Known(x.Reg) is { } c: return MulAffine(y, c);
+                // A run of lanes that lies within one multiple of q (its start is a multiple of the run, which divides
+                // q): floordiv is the start's for every lane, mod the start's plus the lane (a constant B laid out in
+                // panels, Tile.Passes.PanelContractionWeights: b'[n / P, k, n % P] is contiguous along n in a panel).
+                case BinaryOp.FloorDiv or BinaryOp.Mod when x.Stride == 1 && y.IsUniform && _e.Known(y.Reg) is { } q && q > 0 && InOneRun(x.Reg, q):
+                    _alignedRuns++;
+                    return op == BinaryOp.FloorDiv ? LaneValue.Uniform(_e.FloorDiv(x.Reg, q)) : LaneValue.Affine(_e.Mod(x.Reg, q), 1);
                 case BinaryOp.Lt when x.Stride == 1 && y.IsUniform: return TailMask(_e.Sub(y.Reg, x.Reg));
                 case BinaryOp.Le when x.Stride == 1 && y.IsUniform: return TailMask(_e.Add(_e.Sub(y.Reg, x.Reg), _e.I64(1)));
                 case BinaryOp.Gt when y.Stride == 1 && x.IsUniform: return TailMask(_e.Sub(x.Reg, y.Reg));
@@ -273,6 +279,21 @@ internal sealed partial class KernelLowerer
         if (t == DataType.Bool && op == BinaryOp.And && x.Kind is LaneKind.Tail or LaneKind.Uniform && y.Kind is LaneKind.Tail or LaneKind.Uniform)
             return LaneValue.Tail(_e.Min(CountOf(x), CountOf(y)), LaterFrom(x.From, y.From));
         return LaneValue.Vector(_e.Binary(op, VectorOf(x, t), VectorOf(y, t), hint));
+    }
+
+    /// <summary>The lanes a lane-affine index must keep in one run: the vector's, or a micro-tile's width while the
+    /// micro-kernel asks whether B's columns are affine across a whole tile (KernelLowerer.Micro).</summary>
+    private int _laneSpan;
+
+    /// <summary>How often a floordiv/mod of a lane-affine index was proven uniform/affine over its run (InOneRun).</summary>
+    private int _alignedRuns;
+
+    /// <summary>Whether lanes start .. start + span - 1 (span: the vector's lanes, or <see cref="_laneSpan"/>) share one
+    /// quotient by <paramref name="q"/>: the span divides q and start is known to be a multiple of the span.</summary>
+    private bool InOneRun(Reg start, long q)
+    {
+        long span = Math.Max(_lanes, _laneSpan);
+        return q % span == 0 && _e.Multiple(start) % span == 0;
     }
 
     private LaneValue TailMask(Reg remaining)

@@ -133,13 +133,20 @@ internal sealed partial class KernelLowerer
         // one base per tile, and the rows (vectors) are constant displacements from it.
         var zero = LaneValue.Uniform(_e.I64(0));
         long? aRows = aInPlace ? InPlaceStep(d.A, i => [i, zero])?.Stride : aColumns ? 1 : k;
-        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
-        bool bContiguous = lanes == 1 || bCols == 1;
-        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);
-        (Reg Base, long Stride)? StepB(Reg col) => !bInPlace ? (col, n) : bContiguous ? InPlaceStep(d.B, p => [p, LaneValue.Uniform(col)]) : null;
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
         int width = nr * lanes;
+        // B's columns are asked to be affine across a whole tile (the vectors of a tile are displacements from its
+        // base): a B laid out in panels (b'[n / P, k, n % P]) is where the block's start is a multiple of the tile's
+        // width and the width divides P. Tiles then start at multiples of the width only (no balanced N tail).
+        int runs = _alignedRuns;
+        _laneSpan = width;
+        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
+        _laneSpan = 0;
+        bool bPanels = _alignedRuns != runs;
+        bool bContiguous = lanes == 1 || bCols == 1;
+        (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);
+        (Reg Base, long Stride)? StepB(Reg col) => !bInPlace ? (col, n) : bContiguous ? InPlaceStep(d.B, p => [p, LaneValue.Uniform(col)]) : null;
         // An epilogue with a polynomial (erf, exp, …) would keep the whole accumulator tile live beside its constants
         // and temporaries: the tile goes through a tile-sized buffer (L1) instead, see StoreTileThroughEpilogue.
         var tileBuffer = epilogue is not null && NeedsTileBuffer(epilogue) ? _e.NewBuffer("tile", t, (long)mr * width) : null;
@@ -248,7 +255,7 @@ internal sealed partial class KernelLowerer
         // 4 + 4 + 3 + 2, not 4 + 4 + 4 + 1). Not for panel-packed B, whose panels are laid out a full tile wide.
         long vectorsN = (n + lanes - 1) / lanes;
         int restVectors = (int)(vectorsN - nFull / lanes);
-        bool splitN = panel is null && nFull >= width && restVectors > 0 && 2 * restVectors < nr;
+        bool splitN = panel is null && !bPanels && nFull >= width && restVectors > 0 && 2 * restVectors < nr;
         long nLoop = splitN ? nFull - width : nFull;
         // The column tiles (j0, vectors, lanes of the last) of the block, the last full one and a short tail balanced.
         void Columns(Action<Reg, int, int> at)

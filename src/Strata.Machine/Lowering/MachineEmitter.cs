@@ -16,6 +16,8 @@ internal sealed class MachineEmitter
     private readonly Stack<List<MStmt>> _scopes = new();
     private readonly Stack<Dictionary<(BinaryOp, Reg, Reg), Reg>> _cse = new();
     private readonly Dictionary<Reg, long> _known = [];
+    // A known divisor of an index register's value (products, sums and loop variables of multiples); see Multiple.
+    private readonly Dictionary<Reg, long> _multiple = [];
     private readonly Dictionary<Reg, Scalar> _constants = [];
     private readonly List<LocalBuffer> _buffers = [];
 
@@ -213,7 +215,27 @@ internal sealed class MachineEmitter
             if (scope.TryGetValue(key, out var r)) return r;
         var d = Binary(op, a, b, hint);
         _cse.Peek()[key] = d;
+        long m = op switch
+        {
+            BinaryOp.Add or BinaryOp.Sub => Gcd(Multiple(a), Multiple(b)),
+            BinaryOp.Mul => Multiple(a) is var x && Multiple(b) is var y && x != 0 && y != 0 && Math.Abs(x) <= int.MaxValue && Math.Abs(y) <= int.MaxValue ? x * y : 1,
+            _ => 1,
+        };
+        if (m != 1) _multiple[d] = Math.Abs(m);
         return d;
+    }
+
+    /// <summary>A number that <paramref name="r"/>'s value is known to be a multiple of (0 for a known 0, 1 when nothing
+    /// is known): constants, sums, differences and products of index registers, and loop variables (a multiple of
+    /// the gcd of the start and the step). Index registers and loop variables are assigned once, so this holds
+    /// wherever they are read. It tells an aligned vector of lanes from one that may cross a multiple of a
+    /// divisor (KernelLowerer's floordiv/mod of a lane-affine index).</summary>
+    public long Multiple(Reg r) => Known(r) is { } k ? (k == long.MinValue ? 1 : Math.Abs(k)) : _multiple.GetValueOrDefault(r, 1);
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
     }
 
     // i64 index arithmetic with constant folding.
@@ -243,6 +265,10 @@ internal sealed class MachineEmitter
 
     public Reg Mul(Reg a, long c) => Mul(a, I64(c));
 
+    /// <summary>a mod c (floored) for a constant c > 0, folded or reused like <see cref="FloorDiv"/>.</summary>
+    public Reg Mod(Reg a, long c) =>
+        Known(a) is { } x ? I64((x % c + c) % c) : Index(BinaryOp.Mod, a, I64(c));
+
     /// <summary>⌊a / c⌋ for a constant c > 0 (folded when a is known, reused per scope like the other index arithmetic).</summary>
     public Reg FloorDiv(Reg a, long c) =>
         c == 1 ? a : Known(a) is { } x ? I64(Math.DivRem(x, c) is var (q, r) && r != 0 && (x < 0) != (c < 0) ? q - 1 : q) : Index(BinaryOp.FloorDiv, a, I64(c));
@@ -255,6 +281,7 @@ internal sealed class MachineEmitter
     {
         if (Known(lo) is { } l && Known(hi) is { } h && l >= h) return;
         var v = NewReg(hint, MType.I64);
+        if (step != long.MinValue && Gcd(Multiple(lo), Math.Abs(step)) is var m and > 1) _multiple[v] = m;
         var stmts = Collect(() => body(v));
         Emit(new LoopStmt(v, lo, hi, step, stmts));
     }

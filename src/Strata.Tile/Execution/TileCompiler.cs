@@ -42,6 +42,10 @@ public sealed record TileCompilerOptions
     /// <summary>im2col: which group-1 convs get their (ci, kh, kw) merged into one K axis
     /// (<see cref="Passes.MergeContractionTaps"/>): by its cost rule, all it can merge (tests, experiments), or none.</summary>
     public TapMerging MergeContractionTaps { get; init; } = TapMerging.Default;
+
+    /// <summary>Lay out constant [K, N] contraction weights in panels at compile time
+    /// (<see cref="Passes.PanelContractionWeights"/>); off: read them in place as [K, N].</summary>
+    public bool PanelConstantWeights { get; init; } = true;
 }
 
 /// <summary>Compiles a graph to a <see cref="TileProgram"/>: specialises it to the input shapes, runs the graph passes,
@@ -96,6 +100,7 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
             return Rebind(k, Options.TilePasses.Run(k.Kernel, hooks));
         }).ToList();
         var program = RelayoutContractionWeights.Run(fused with { Steps = [.. steps] }, Options.MergeContractionTaps);
+        if (Options.PanelConstantWeights) program = PanelContractionWeights.Run(program);
         if (Options.DumpDirectory is { } dir) Dump(dir, "program.txt", Describe(program));
         return (program, LoweringStats.Of(program, original));
     }

@@ -24,8 +24,14 @@ public sealed partial class KnobSpace
     /// blocks reuse B more (see <see cref="ContractionM"/>) than the generic <see cref="DefaultProgramTarget"/> would.</summary>
     private const long ContractionProgramTarget = 12;
 
-    /// <summary>The smallest N block the program split makes: 64 floats, one avx512 micro-tile row (4 · 16 lanes).</summary>
-    private const long ContractionMinN = 64;
+    /// <summary>The columns of a panel of a constant B laid out at compile time (<see cref="Passes.PanelContractionWeights"/>):
+    /// the widest micro-tile row, avx512's 4 · 16 f32 lanes; the narrower tiles of the other targets (avx2 2 · 8,
+    /// 128-bit 2 · 4) divide it, so their tiles read within one panel too.</summary>
+    public const long PanelWidth = 64;
+
+    /// <summary>The smallest N block the program split makes: one avx512 micro-tile row, a panel
+    /// (<see cref="PanelWidth"/>), so block starts stay panel-aligned.</summary>
+    private const long ContractionMinN = PanelWidth;
 
     /// <summary>The smallest M block the program split makes: a few micro-kernel rows (6) of reuse of each B vector.</summary>
     private const long ContractionMinM = 16;

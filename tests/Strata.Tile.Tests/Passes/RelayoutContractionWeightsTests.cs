@@ -130,6 +130,31 @@ public class RelayoutContractionWeightsTests
         Assert.Equal("w", p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))].Name);
     }
 
+    /// <summary>Wider than a panel (N = 130 > 64), a constant B is laid out in panels (PanelContractionWeights):
+    /// [⌈130/64⌉, K, 64], the last padded with zeros, transposed or not; the program still computes the reference's
+    /// results. Off (PanelConstantWeights = false) it stays [K, N].</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AGemmWithWideConstantWeightsReadsThemInPanels(bool transB)
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Linear(3, 7, 130, transB));
+        Assert.Equal([3L, 7, 64], Weights(p).Shape.AsEnumerable());
+        var bound = p.Kernels.Single().Inputs[p.Kernels.Single().Kernel.Inputs.IndexOf(Weights(p))];
+        Assert.Equal([3, 7, 64], bound.Constant!.Shape);
+        Assert.EndsWith("_panels", bound.Name);
+        var off = FusionHarness.CheckAgainstReference(() => Linear(3, 7, 130, transB), options: FusionHarness.Options with { PanelConstantWeights = false });
+        Assert.Equal([7L, 130], Weights(off).Shape.AsEnumerable());
+    }
+
+    /// <summary>A single row (a GEMV) keeps its layout: no panels.</summary>
+    [Fact]
+    public void AGemvKeepsWideWeightsUnpanelled()
+    {
+        var p = FusionHarness.CheckAgainstReference(() => Linear(1, 7, 130, transB: false));
+        Assert.Equal([7L, 130], Weights(p).Shape.AsEnumerable());
+    }
+
     /// <summary>A conv whose weights are computed from a constant (Exp: a kernel of its own, not recomputed per read) by
     /// a node graph folding leaves to run (here its size limit is 16; the runtime folds such kernels once).</summary>
     private static Graph.Graph ConvOfTransposedWeights(bool weightsAlsoAnOutput)

@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Strata.Core;
+using Strata.Graph;
+
+namespace Strata.Tile.Passes;
+
+/// <summary>Re-lays out, at compile time, a constant f32 [K, N] operand of a single-axis contraction (a MatMul's or
+/// Gemm's weight, after <see cref="RelayoutContractionWeights"/> made it [K, N]) in panels of
+/// <see cref="KnobSpace.PanelWidth"/> columns contiguous over K: <c>%w'[n / P, k, n % P]</c>, the last panel padded
+/// with zeros. Read in place, such a B has rows a whole N apart (12 KiB at N = 3072): every row of a k block maps to
+/// the same L1 sets and the prefetchers do not follow the stride; in panels a micro-tile streams one contiguous
+/// block, as a run-time pack would lay it out, without the copy. Every load of the buffer is re-indexed alike
+/// (always equivalent); the Machine lowering reads a panel's row segment as one vector where it can prove the
+/// segment lies in one panel (block and tile starts are multiples of the vector width, P a multiple of it).
+/// Only where the contraction has more than one row (M > 1: a GEMV streams [N, K] rows) and more than one panel of
+/// columns (N ≤ P is a panel already).</summary>
+public static class PanelContractionWeights
+{
+    public static TileProgram Run(TileProgram program)
+    {
+        var steps = program.Steps.ToList();
+        for (int i = 0; i < steps.Count; i++)
+            if (steps[i] is KernelStep k && Apply(program.Source, k) is { } applied) steps[i] = applied;
+        return program with { Steps = [.. steps] };
+    }
+
+    private static KernelStep? Apply(Graph.Graph graph, KernelStep step)
+    {
+        var kernel = step.Kernel;
+        if (kernel.Computations.Count(c => c.Reduce is not null) != 1) return null;
+        var c = kernel.Computations.Single(x => x.Reduce is not null);
+        if (c.Reduce is not { Axes.Length: 1 } || DotShape.IsMultiTap(c)) return null;
+        if (DotShape.Roles(c, a => kernel.Axis(a).Extent) is not { M: { } m } roles || kernel.Axis(m).Extent <= 1) return null;
+        if (DotShape.LoadOf(roles.Y) is not { Indices.Length: 2 } y
+            || y.Indices[0] is not IndexVar kv || kv.Name != roles.K || y.Indices[1] is not IndexVar nv || nv.Name != roles.N) return null;
+        int i = kernel.Inputs.IndexOf(kernel.Inputs.FirstOrDefault(b => b.Name == y.Buffer)!);
+        if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights || kernel.Inputs[i].Shape is not [var k, var n]) return null;
+        const long p = KnobSpace.PanelWidth;
+        if (n <= p) return null;
+        if (!weights.Shape.ToArray().Select(d => (long)d).SequenceEqual([k, n])) weights = weights.Reshape([(int)k, (int)n]);
+        var value = graph.AddConstant(GraphNames.Unique(graph, step.Inputs[i].Name + "_panels"), Panels(weights, (int)p));
+        long panels = (n + p - 1) / p;
+        return step with
+        {
+            Kernel = kernel with
+            {
+                Inputs = kernel.Inputs.SetItem(i, kernel.Inputs[i] with { Shape = [panels, k, p] }),
+                Computations = [.. kernel.Computations.Select(x => x with { Body = new PanelLoads(y.Buffer, p).Rebuild(x.Body) })],
+            },
+            Inputs = step.Inputs.SetItem(i, value),
+        };
+    }
+
+    /// <summary>[K, N] as [⌈N/P⌉, K, P]: element (k, n) at (n / P, k, n % P), zeros past N in the last panel.</summary>
+    public static Tensor<float> Panels(Tensor<float> w, int p)
+    {
+        int k = w.Shape[0], n = w.Shape[1], panels = (n + p - 1) / p;
+        var src = w.Span;
+        var dst = new float[(long)panels * k * p];
+        for (int r = 0; r < k; r++)
+            for (int j = 0; j < n; j++)
+                dst[((long)(j / p) * k + r) * p + j % p] = src[r * n + j];
+        return new Tensor<float>(dst, [panels, k, p]);
+    }
+
+    private sealed class PanelLoads(string buffer, long p) : ExprRebuilder
+    {
+        public override Expr Load(string name, ImmutableArray<Expr> indices, DataType elementType)
+        {
+            var rebuilt = indices.Select(Rebuild).ToArray();
+            if (name != buffer) return new Load(name, [.. rebuilt], elementType);
+            var (k, n) = (rebuilt[0], rebuilt[1]);
+            return new Load(name, [new Binary(BinaryOp.FloorDiv, n, Expr.Index(p)), k, new Binary(BinaryOp.Mod, n, Expr.Index(p))], elementType);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using CsCheck;
+using Strata.Block;
+using Strata.Core;
+using Strata.Tile;
+
+namespace Strata.Machine.Tests.Lowering;
+
+/// <summary>A dot whose B is laid out in panels of P columns contiguous over K (<c>%w[n / P, k, n % P]</c>, what
+/// <see cref="Tile.Passes.PanelContractionWeights"/> makes of a constant B): read in place as vectors where a vector
+/// (a whole micro-tile, for its base-and-displacement addressing) provably lies in one panel — the block start a
+/// known multiple of it — and packed otherwise. Random shapes (N not a multiple of P, K tails), random legal
+/// configs and the default, on every target, against the Block interpreter.</summary>
+public class PanelWeightTests
+{
+    private static TileKernel Matmul(int m, int k, int n, int p) => MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+        tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{(n + p - 1) / p}},{{k}},{{p}}]) -> (%out: f32[{{m}},{{n}}]) {
+          domain m = {{m}}, n = {{n}}
+          reduce k = {{k}}
+          %out[m, n] = sum[k] mul(%x[m, k], %w[floordiv(n, {{p}}), k, mod(n, {{p}})])
+        }
+        """));
+
+    [Fact]
+    public void RandomShapesAndConfigsOnEveryTarget()
+    {
+        Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[3, 6].Select(e => 1 << e), Gen.Int).Sample((m, k, n, p, seed) =>
+        {
+            var kernel = Matmul(m, k, n, p);
+            var space = KnobSpace.For(kernel);
+            var rng = new Random(seed);
+            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
+            foreach (var config in new[] { space.Default(), space.Random(rng), space.Random(rng) })
+            {
+                var block = TileToBlock.Lower(kernel, config);
+                foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
+            }
+        }, iter: 40);
+    }
+
+    /// <summary>Blocks of whole panels: the micro-kernel reads B in place on every target (no buffer but the
+    /// accumulator), with one base per tile and its vectors at constant displacements.</summary>
+    [Theory]
+    [InlineData("x86-64-avx512")]
+    [InlineData("x86-64-avx2")]
+    [InlineData("generic-v128")]
+    [InlineData("scalar")]
+    public void WholePanelBlocksAreReadInPlace(string target)
+    {
+        var kernel = Matmul(12, 32, 192, 64);
+        var config = KnobSpace.For(kernel).Default();
+        Assert.Equal(0, config.GetInt(KnobNames.Block("n"), 0) % 64);
+        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 3);
+        Assert.Single(machine.Buffers);
+    }
+
+    /// <summary>A block start that is no multiple of the vector (block.n = 8 under 16 lanes) proves nothing: B is
+    /// packed (one buffer more), and still right.</summary>
+    [Fact]
+    public void UnalignedBlocksPackB()
+    {
+        var kernel = Matmul(12, 32, 192, 64);
+        var config = KnobSpace.For(kernel).Default().With(KnobNames.Block("n"), "8");
+        Assert.True(KnobSpace.For(kernel).IsLegal(config, out var why), why);
+        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.X86Avx512, 4);
+        Assert.Equal(2, machine.Buffers.Length);
+    }
+}
