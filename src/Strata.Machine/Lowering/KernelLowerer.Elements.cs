@@ -281,8 +281,9 @@ internal sealed partial class KernelLowerer
         return LaneValue.Vector(_e.Binary(op, VectorOf(x, t), VectorOf(y, t), hint));
     }
 
-    /// <summary>The lanes a lane-affine index must keep in one run: the vector's, or a micro-tile's width while the
-    /// micro-kernel asks whether B's columns are affine across a whole tile (KernelLowerer.Micro).</summary>
+    /// <summary>The lanes a lane-affine index must keep in one run: the vector's (0), a micro-tile's width while the
+    /// micro-kernel asks whether B's columns are affine across a whole tile, or none (-1) while an in-place operand's
+    /// base is probed along rows or k, whose run is longer than the vector (KernelLowerer.InPlaceStep).</summary>
     private int _laneSpan;
 
     /// <summary>How often a floordiv/mod of a lane-affine index was proven uniform/affine over its run (InOneRun).</summary>
@@ -292,6 +293,7 @@ internal sealed partial class KernelLowerer
     /// quotient by <paramref name="q"/>: the span divides q and start is known to be a multiple of the span.</summary>
     private bool InOneRun(Reg start, long q)
     {
+        if (_laneSpan < 0) return false;
         long span = Math.Max(_lanes, _laneSpan);
         return q % span == 0 && _e.Multiple(start) % span == 0;
     }

@@ -51,14 +51,18 @@ internal sealed partial class KernelLowerer
 
     /// <summary>The address an in-place operand's load reads, as a base (emitted here) plus a constant stride per step
     /// of the one index that <paramref name="index"/> places as lane-affine; null when it is not affine in that index
-    /// (nothing is emitted then).</summary>
-    private (Reg Base, long Stride)? InPlaceStep(BlockValue operand, Func<LaneValue, LaneValue[]> index)
+    /// (nothing is emitted then). <paramref name="laneSpan"/>: how many steps of that index the base serves (a tile's
+    /// width for B's columns), within which a floordiv/mod of it may be proven uniform (KernelLowerer.InOneRun); -1
+    /// where the base is stepped over a run of unknown length (rows, the k loop): no floordiv/mod is then affine.</summary>
+    private (Reg Base, long Stride)? InPlaceStep(BlockValue operand, Func<LaneValue, LaneValue[]> index, int laneSpan = -1)
     {
         // A stacked-rows A read in place (ValuePlan.IsStackedRowsInPlace) is its load seen through the reshape.
         var reshape = _plan.Def(operand) as ReshapeOp;
         if ((reshape is null ? _plan.Def(operand) : _plan.Def(reshape.Source)) is not LoadOp l) return null;
         LaneValue address = default;
         ImmutableArray<MStmt> code;
+        int savedSpan = _laneSpan;
+        _laneSpan = laneSpan;
         try
         {
             code = _e.Collect(() =>
@@ -70,6 +74,10 @@ internal sealed partial class KernelLowerer
         catch (NotVectorisableException)
         {
             return null;
+        }
+        finally
+        {
+            _laneSpan = savedSpan;
         }
         if (address.Kind is not (LaneKind.Affine or LaneKind.Uniform)) return null;
         foreach (var s in code) _e.Emit(s);
@@ -140,9 +148,7 @@ internal sealed partial class KernelLowerer
         // base): a B laid out in panels (b'[n / P, k, n % P]) is where the block's start is a multiple of the tile's
         // width and the width divides P. Tiles then start at multiples of the width only (no balanced N tail).
         int runs = _alignedRuns;
-        _laneSpan = width;
-        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j])?.Stride : 1;
-        _laneSpan = 0;
+        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j], width)?.Stride : 1;
         bool bPanels = _alignedRuns != runs;
         bool bContiguous = lanes == 1 || bCols == 1;
         (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);
