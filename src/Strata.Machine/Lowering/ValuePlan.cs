@@ -39,11 +39,10 @@ internal sealed class ValuePlan
     private sealed record Site(int Position, ImmutableArray<int> Loops);
 
     private readonly Func<string, bool> _readInPlace;
+    private readonly bool _stackedRowsInPlace;
 
     /// <param name="readInPlace">Whether a dot may read its operand loaded from this parameter in place, unpacked
     /// (the <c>pack</c> knob says none).</param>
-    private readonly bool _stackedRowsInPlace;
-
     /// <param name="stackedRowsInPlace">Whether a stacked-rows A may be read in place (<see cref="IsStackedRowsInPlace"/>).</param>
     public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null, bool stackedRowsInPlace = true)
     {

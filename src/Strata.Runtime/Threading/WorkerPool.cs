@@ -258,34 +258,3 @@ public sealed class WorkerPool : IDisposable
         }
     }
 }
-
-/// <summary>What a parallel loop's work costs one thread, in <see cref="System.Diagnostics.Stopwatch"/> ticks (0: not
-/// run yet), from the times of its runs. A loop that runs again and again (a kernel's program instances) keeps one and
-/// passes it to <see cref="WorkerPool.For"/>. A faster run is taken at once, a slower one moves the estimate an eighth
-/// of the way: a run the scheduler interrupted, or a split whose chunks competed for memory, does not flip a small loop
-/// to parallel and back.</summary>
-public sealed class WorkEstimate
-{
-    private long _ticks;
-
-    public long Ticks => Volatile.Read(ref _ticks);
-
-    /// <summary>Folds in one run's time (concurrent runs may race: the estimate is a hint).</summary>
-    public void Add(long ticks)
-    {
-        long old = Ticks;
-        Volatile.Write(ref _ticks, old == 0 || ticks < old ? ticks : old + (ticks - old) / 8);
-    }
-}
-
-/// <summary>A <see cref="WorkerPool"/>'s counters (<see cref="WorkerPool.Counters"/>).</summary>
-/// <param name="Regions">Parallel regions run (not the inline ones).</param>
-/// <param name="Wakes">Regions that had to wake a blocked worker (a system call).</param>
-/// <param name="CallerChunks">Chunks the calling thread ran.</param>
-/// <param name="WorkerChunks">Chunks the pool's threads ran.</param>
-/// <param name="Joins">(region, worker) pairs where the worker ran at least one chunk.</param>
-/// <param name="JoinMicroseconds">Sum over joins of the time from the region's start to the worker's first chunk.</param>
-/// <param name="InlineSmall">Loops run inline because their work was under
-/// <see cref="WorkerPool.SmallLoopMicroseconds"/> while every worker slept.</param>
-public readonly record struct PoolCounters(long Regions, long Wakes, long CallerChunks, long WorkerChunks, long Joins,
-    double JoinMicroseconds, long InlineSmall);
