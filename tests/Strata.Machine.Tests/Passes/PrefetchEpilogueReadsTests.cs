@@ -17,10 +17,15 @@ public class PrefetchEpilogueReadsTests
     /// <c>if</c> on a condition set before the loop (a K-split dot's last block), true on some programs only. The residual
     /// is <see cref="ResidualLength"/> long (larger than the target's L2, as the pass requires) unless
     /// <paramref name="cached"/>: then just the m·n elements read.</summary>
-    private static string Kernel(int rows, int m, int k, int n, bool probeLoads, bool guarded = false, bool cached = false)
+    /// <remarks>
+    /// With <paramref name="residual"/> false the epilogue reads nothing (<c>o = x·w</c>); with <paramref name="bigOutput"/>
+    /// the output is <see cref="ResidualLength"/> long (larger than the L2) and, with <paramref name="probeStores"/>,
+    /// each output store also stores 1 into <c>%probe</c> at its index.</remarks>
+    private static string Kernel(int rows, int m, int k, int n, bool probeLoads, bool guarded = false, bool cached = false,
+        bool residual = true, bool bigOutput = false, bool probeStores = false)
     {
         var s = new StringBuilder();
-        s.Append($"machine.kernel @mk target(x86-64-avx2) (%x: ptr<f32>[{m},{k}], %w: ptr<f32>[{k},{n}], %r: ptr<f32>[{(cached ? m * n : ResidualLength(m, n))}], %o: ptr<f32>[{m},{n}] output, %probe: ptr<f32>[{m * n}] output)\n");
+        s.Append($"machine.kernel @mk target(x86-64-avx2) (%x: ptr<f32>[{m},{k}], %w: ptr<f32>[{k},{n}], %r: ptr<f32>[{(cached ? m * n : ResidualLength(m, n))}], %o: ptr<f32>[{(bigOutput ? ResidualLength(m, n) : m * n)}] output, %probe: ptr<f32>[{m * n}] output)\n");
         s.Append($"    programs({m / rows}) {{\n");
         s.Append($"  %c0 = const 0 : i64\n  %cK = const {k} : i64\n  %cN = const {n} : i64\n  %cR = const {rows} : i64\n  %one = const 1.0 : f32\n");
         for (int r = 0; r < rows; r++) s.Append($"  %r{r} = const {r} : i64\n");
@@ -35,10 +40,12 @@ public class PrefetchEpilogueReadsTests
         if (guarded) s.Append("    if %last {\n");
         for (int r = 0; r < rows; r++)
         {
-            s.Append($"    %orow{r} = add %row0, %r{r} : i64\n    %or{r} = mul %orow{r}, %cN : i64\n    %oi{r} = add %or{r}, %j : i64\n"
-                + $"    %res{r} = load %r[%oi{r}] : v8f32\n");
-            if (probeLoads) s.Append($"    store %probe[%oi{r}], %one\n");
-            s.Append($"    %sum{r} = add %acc{r}, %res{r} : v8f32\n    store %o[%oi{r}], %sum{r}\n");
+            s.Append($"    %orow{r} = add %row0, %r{r} : i64\n    %or{r} = mul %orow{r}, %cN : i64\n    %oi{r} = add %or{r}, %j : i64\n");
+            if (residual) s.Append($"    %res{r} = load %r[%oi{r}] : v8f32\n");
+            if (probeLoads && residual) s.Append($"    store %probe[%oi{r}], %one\n");
+            s.Append(residual ? $"    %sum{r} = add %acc{r}, %res{r} : v8f32\n" : $"    %sum{r} = mov %acc{r} : v8f32\n");
+            s.Append($"    store %o[%oi{r}], %sum{r}\n");
+            if (probeStores) s.Append($"    store %probe[%oi{r}], %one\n");
         }
         if (guarded) s.Append("    }\n");
         s.Append("  }\n}\n");
@@ -48,14 +55,14 @@ public class PrefetchEpilogueReadsTests
     /// <summary>The residual's length: its m·n elements and an x86-64-avx2 L2's worth more.</summary>
     private static int ResidualLength(int m, int n) => m * n + (int)(Target.X86Avx2.L2Bytes / sizeof(float));
 
-    /// <summary>Each prefetch of <c>%r</c> turned into a store of 1 into <c>%probe</c> at its index.</summary>
-    private static ImmutableArray<MStmt> PrefetchesAsProbes(ImmutableArray<MStmt> stmts, Reg one) =>
+    /// <summary>Each prefetch (all must be of <paramref name="memory"/>) turned into a store of 1 into <c>%probe</c> at its index.</summary>
+    private static ImmutableArray<MStmt> PrefetchesAsProbes(ImmutableArray<MStmt> stmts, Reg one, string memory = "r") =>
     [
         .. stmts.Select(s => s switch
         {
-            PrefetchStmt p => new StoreStmt("probe", p.Index, one),
-            LoopStmt l => l with { Body = PrefetchesAsProbes(l.Body, one) },
-            IfStmt i => i with { Then = PrefetchesAsProbes(i.Then, one), Else = PrefetchesAsProbes(i.Else, one) },
+            PrefetchStmt p => p.Memory == memory ? new StoreStmt("probe", p.Index, one) : throw new InvalidOperationException($"prefetch of %{p.Memory}"),
+            LoopStmt l => l with { Body = PrefetchesAsProbes(l.Body, one, memory) },
+            IfStmt i => i with { Then = PrefetchesAsProbes(i.Then, one, memory), Else = PrefetchesAsProbes(i.Else, one, memory) },
             _ => s,
         }),
     ];
@@ -131,6 +138,57 @@ public class PrefetchEpilogueReadsTests
         Assert.Same(cached, new PrefetchEpilogueReads().Run(cached));
         Assert.Equal(2, CountPrefetches(new PrefetchEpilogueReads().Run(MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false))).Body));
     }
+
+    /// <summary>An epilogue that reads nothing and stores to an output larger than the L2 (a stem conv's 3 MB plane):
+    /// the prefetches (run as probe stores) touch exactly the first elements of the vectors it stores, outputs unchanged;
+    /// an output that fits the L2 gets none. A wrong index copy fails.</summary>
+    [Fact]
+    public void PrefetchesHitExactlyTheEpilogueStoresOfALargeOutput()
+    {
+        Gen.Select(Gen.Int[1, 6], Gen.Int[1, 3], Gen.Int[1, 12], Gen.Int[1, 4], Gen.Int, Gen.Bool).Sample(g =>
+        {
+            var (rows, programs, k, vectors, seed, guarded) = g;
+            int m = rows * programs, n = 8 * vectors;
+            var plain = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: false, guarded, residual: false, bigOutput: true));
+            var probed = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: false, guarded, residual: false, bigOutput: true, probeStores: true));
+            var prefetched = new PrefetchEpilogueReads().Run(plain);
+            Assert.DoesNotContain(MachineVerifier.Diagnose(prefetched), x => x.IsError);
+            var one = new Reg("one", new MType(DataType.Float32, 1));
+            var asProbes = prefetched with { Body = PrefetchesAsProbes(prefetched.Body, one, "o") };
+
+            Tensor[] Inputs() =>
+            [
+                Tensor<float>.FromArray([.. Enumerable.Range(0, m * k).Select(i => (float)((i * 7 + seed) % 13 - 6))], m, k),
+                Tensor<float>.FromArray([.. Enumerable.Range(0, k * n).Select(i => (float)((i * 5 + seed) % 11 - 5))], k, n),
+                Tensor<float>.FromArray([.. Enumerable.Range(0, ResidualLength(m, n)).Select(i => (float)((i * 3 + seed) % 7 - 3))], ResidualLength(m, n)),
+            ];
+            var expected = MachineInterpreter.Call(probed, Inputs());
+            var actual = MachineInterpreter.Call(asProbes, Inputs());
+            Assert.Equal(expected[0].As<float>().ToArray(), actual[0].As<float>().ToArray());
+            Assert.Equal(expected[1].As<float>().ToArray(), actual[1].As<float>().ToArray());
+            Assert.Equal(rows, CountPrefetches(prefetched.Body));
+            var small = MachineParser.Parse(Kernel(rows, m, k, n, probeLoads: false, guarded, residual: false));
+            Assert.Same(small, new PrefetchEpilogueReads().Run(small));
+        }, iter: 80);
+    }
+
+    /// <summary>Where the epilogue also reads a large residual, only its loads are prefetched, not its stores (with
+    /// both, resnet50's 56×56 conv + add kernels measured slower).</summary>
+    [Fact]
+    public void AnEpilogueThatReadsALargeResidualGetsNoStorePrefetches()
+    {
+        var k = new PrefetchEpilogueReads().Run(MachineParser.Parse(Kernel(2, 4, 3, 16, probeLoads: false, bigOutput: true)));
+        Assert.Equal(2, CountPrefetches(k.Body));
+        Assert.Equal(["r", "r"], Prefetched(k.Body));
+    }
+
+    private static IEnumerable<string> Prefetched(ImmutableArray<MStmt> stmts) => stmts.SelectMany(s => s switch
+    {
+        PrefetchStmt p => [p.Memory],
+        LoopStmt l => Prefetched(l.Body),
+        IfStmt i => Prefetched(i.Then).Concat(Prefetched(i.Else)),
+        _ => [],
+    });
 
     private static int CountPrefetches(ImmutableArray<MStmt> stmts) => stmts.Sum(s => s switch
     {
