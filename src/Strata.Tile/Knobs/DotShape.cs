@@ -205,7 +205,13 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// <paramref name="m"/>) is read with m as its innermost index (a weight laid out [.., ci, co]): then X is the better
     /// [K, N] operand. A conv weight reads co innermost only as laid out for channels as columns, whether or not the
     /// other operand reads its output axis innermost too (a pointwise conv's input [ci, oh·ow]).</summary>
-    public static bool ChannelColumns(Expr x, string m) => ReadsAlongLast(x, m);
+    public static bool ChannelColumns(Expr x, string m) => ReadsAlongLast(x, m) || ReadsAlongPanels(x, m);
+
+    /// <summary>Whether the operand's innermost index is <c>axis % P</c>: a constant weight laid out in panels along
+    /// the axis (<see cref="Passes.PanelContractionWeights"/>), contiguous along it within each panel.</summary>
+    private static bool ReadsAlongPanels(Expr operand, string axis) =>
+        LoadOf(operand) is { Indices.Length: > 1 } l && l.Indices[^1] is Binary { Op: BinaryOp.Mod, A: IndexVar v, B: Constant }
+        && v.Name == axis;
 
     /// <summary>Whether <paramref name="e"/> is <c>axis + c</c>, <c>axis - c</c> or a sum of axis and other axes (not a multiple of it).</summary>
     private static bool IsUnitStep(Expr e, string axis) => e switch
