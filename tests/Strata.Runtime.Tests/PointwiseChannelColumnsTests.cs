@@ -19,6 +19,7 @@ public class PointwiseChannelColumnsTests
     [InlineData(1024, 128, 7, 7, true, true)]    // resnet50's res5 shape class, small co: residual Sum + Relu fused
     [InlineData(1040, 80, 5, 5, false, true)]    // K tail of the 128 block, co in 80-wide blocks, 25 positions
     [InlineData(1024, 33, 7, 7, true, false)]    // co in no 4–8-vector block: keeps N = positions
+    [InlineData(512, 128, 7, 7, true, true)]     // resnet50's 512→2048 class: K = 512 takes the columns too
     [InlineData(256, 64, 7, 7, false, false)]    // short K: keeps N = positions
     [InlineData(1024, 64, 8, 8, false, false)]   // 64 positions fill their vectors: keeps N = positions
     public void MatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, bool residual, bool columns)
