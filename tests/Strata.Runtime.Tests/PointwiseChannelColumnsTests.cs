@@ -19,6 +19,7 @@ public class PointwiseChannelColumnsTests
     [InlineData(1024, 128, 7, 7, true, true)]    // resnet50's res5 shape class, small co: residual Sum + Relu fused
     [InlineData(1040, 80, 5, 5, false, true)]    // K tail of the 128 block, co in 80-wide blocks, 25 positions
     [InlineData(1024, 33, 7, 7, true, false)]    // co in no 4–8-vector block: keeps N = positions
+    [InlineData(512, 128, 7, 7, true, true)]     // resnet50's 512→2048 class: K = 512 takes the columns too
     [InlineData(256, 64, 7, 7, false, false)]    // short K: keeps N = positions
     [InlineData(1024, 64, 8, 8, false, false)]   // 64 positions fill their vectors: keeps N = positions
     public void MatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, bool residual, bool columns)
@@ -59,7 +60,7 @@ public class PointwiseChannelColumnsTests
 
     /// <summary>Runs the conv natively (<paramref name="target"/> null) or with the Machine interpreter for
     /// <paramref name="target"/>; checks that it took the channels as columns where <paramref name="columns"/> says
-    /// (its weight re-laid out as "_rows"), that the conv and its epilogue are one kernel, and the result.</summary>
+    /// (its weight re-laid out as "_rows", then in panels where co > 64), that the conv and its epilogue are one kernel, and the result.</summary>
     private static void Check(int cin, int cout, int h, int w, bool residual, int seed, string? target, bool? columns)
     {
         var inputs = Inputs(cin, cout, h, w, residual, seed);
@@ -67,7 +68,7 @@ public class PointwiseChannelColumnsTests
         var options = CompilerOptions.Default with { VerifyEach = true };
         var model = new Compiler(options).Compile(Build(cin, cout, h, w, residual, seed), inputs);
         Assert.Single(model.Kernels);
-        if (columns is { } c) Assert.Equal(c, model.Kernels[0].Step.Inputs.Any(v => v.Name.EndsWith("_rows", StringComparison.Ordinal)));
+        if (columns is { } c) Assert.Equal(c, model.Kernels[0].Step.Inputs.Any(v => v.Name.Contains("_rows", StringComparison.Ordinal)));
         IReadOnlyDictionary<string, RuntimeValue?> actual;
         actual = NativeOrMachine.Run(Build(cin, cout, h, w, residual, seed), null, model, inputs, target);
         string where = $"{target ?? "native"} {cin}→{cout} {h}×{w} residual {residual}";

@@ -195,8 +195,11 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// [positions, co] tile costs its zeroing, a load and store per K block and the element-wise transposed store with the
     /// epilogue, per output, amortised over K. Measured on resnet50's 7×7-plane 1×1 convs (1 thread, CPU time, in one
     /// sitting): 2048→512 0.66–0.75 → 0.61–0.62 ms, 1024→2048 (+ residual) 1.40–1.46 → 1.30; 512→2048 no better
-    /// (0.70–0.76 either way, K blocks of 32, 64, 128 or 256 alike).</summary>
-    private const long MinPointwiseColumnsK = 1024;
+    /// (0.70–0.76 either way, K blocks of 32, 64, 128 or 256 alike). With the [ci, co] weight in panels
+    /// (<see cref="Passes.PanelContractionWeights"/>) and a double-pumped core (Zen 4: 4 vectors of 16 positions cost
+    /// what 49 lanes would not), 512→2048 (+ residual) pays too: 1.43–1.56 → 1.15–1.24 ms (1 thread, thread CPU, two
+    /// alternations with main). 256 is untried: the per-output epilogue costs twice as much per FMA there.</summary>
+    private const long MinPointwiseColumnsK = 512;
 
     /// <summary>1 / the least share of lanes a pointwise conv's positions waste for it to take its channels as columns.</summary>
     private const long MaxWastedLanes = 8;
@@ -205,7 +208,13 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     /// <paramref name="m"/>) is read with m as its innermost index (a weight laid out [.., ci, co]): then X is the better
     /// [K, N] operand. A conv weight reads co innermost only as laid out for channels as columns, whether or not the
     /// other operand reads its output axis innermost too (a pointwise conv's input [ci, oh·ow]).</summary>
-    public static bool ChannelColumns(Expr x, string m) => ReadsAlongLast(x, m);
+    public static bool ChannelColumns(Expr x, string m) => ReadsAlongLast(x, m) || ReadsAlongPanels(x, m);
+
+    /// <summary>Whether the operand's innermost index is <c>axis % P</c>: a constant weight laid out in panels along
+    /// the axis (<see cref="Passes.PanelContractionWeights"/>), contiguous along it within each panel.</summary>
+    private static bool ReadsAlongPanels(Expr operand, string axis) =>
+        LoadOf(operand) is { Indices.Length: > 1 } l && l.Indices[^1] is Binary { Op: BinaryOp.Mod, A: IndexVar v, B: Constant }
+        && v.Name == axis;
 
     /// <summary>Whether <paramref name="e"/> is <c>axis + c</c>, <c>axis - c</c> or a sum of axis and other axes (not a multiple of it).</summary>
     private static bool IsUnitStep(Expr e, string axis) => e switch
