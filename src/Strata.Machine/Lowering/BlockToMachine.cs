@@ -42,6 +42,11 @@ public sealed record MachineLoweringOptions
     /// per step, KernelLowerer.StackedRows.cs).</summary>
     public bool StackedRowsInPlace { get; init; } = true;
 
+    /// <summary>Read a dot's B in place where its load is masked along the columns only (a GEMM-shaped conv's plane that
+    /// no block of whole vectors divides: squeezenet's 55×55): each micro-tile whose columns are all inside runs
+    /// unmasked, the edge tile with per-vector counts (<see cref="ValuePlan.IsColumnMaskedB"/>; off: packed per block).</summary>
+    public bool ColumnMaskedBInPlace { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 

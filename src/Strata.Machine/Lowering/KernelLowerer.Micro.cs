@@ -129,6 +129,9 @@ internal sealed partial class KernelLowerer
         var epilogue = _epilogue is { } e && ReferenceEquals(e.Dot, d) ? e : null;
         // A tap nest's loops run inside each tile, around its k loop (KernelLowerer.TapNest.cs).
         var nest = _tapNest is { } tn && ReferenceEquals(tn.Dot, d) ? tn : null;
+        // B read in place under a mask of its columns (ValuePlan.IsColumnMaskedB): tiles test their columns once.
+        var bMask = bInPlace && _plan.IsColumnMaskedB(d.B) ? (LoadOp)_plan.Def(d.B)! : null;
+        if (bMask is not null && (nest is not null || lanes == 1)) throw new NotVectorisableException("a column-masked B read in place needs vector tiles outside a tap nest");
         var epilogueWhen = _epilogueWhen;
         bool zeroStart = ReferenceEquals(_zeroStart, d);
         var zeroWhen = _zeroStartWhen;
@@ -161,13 +164,30 @@ internal sealed partial class KernelLowerer
         var saved = _lanes;
         _lanes = lanes;
 
+        // A column-masked B: the tile runs unmasked where its columns are all inside, else with each vector's count.
         void Tile(Reg i0, int rows, Reg j0, int vectors, int lastLanes)
+        {
+            if (bMask is null)
+            {
+                TileWith(i0, rows, j0, vectors, lastLanes, null);
+                return;
+            }
+            var (inside, maskCounts) = ColumnMaskCounts(bMask, j0, vectors, lanes, lastLanes);
+            if (inside is null) TileWith(i0, rows, j0, vectors, lastLanes, maskCounts);
+            else _e.If(inside, () => TileWith(i0, rows, j0, vectors, lastLanes, null), () => TileWith(i0, rows, j0, vectors, lastLanes, maskCounts));
+        }
+
+        void TileWith(Reg i0, int rows, Reg j0, int vectors, int lastLanes, Reg[]? maskCounts)
         {
             var type = TypeOf(t, lanes);
             var acc = new Reg[rows, vectors];
             var rowBase = new Reg[rows];
             var counts = new Reg?[vectors];
             if (lastLanes < lanes) counts[vectors - 1] = _e.I64(lastLanes);
+            // B's vectors: the tile's counts, limited by the column mask's where the tile is not all inside.
+            var bCounts = new Reg?[vectors];
+            for (int v = 0; v < vectors; v++)
+                bCounts[v] = maskCounts is null ? counts[v] : counts[v] is { } cv ? _e.Min(cv, maskCounts[v]) : maskCounts[v];
             for (int r = 0; r < rows; r++)
             {
                 rowBase[r] = _e.Add(i0, _e.I64(r));
@@ -209,8 +229,8 @@ internal sealed partial class KernelLowerer
                     var bv = new Reg[vectors];
                     for (int v = 0; v < vectors; v++)
                         bv[v] = bStep[v] is { } sb
-                            ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, counts[v], counts[v] is null ? null : default(Scalar), "b" + v)
-                            : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), counts[v], "b" + v);
+                            ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, bCounts[v], bCounts[v] is null ? null : default(Scalar), "b" + v)
+                            : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), bCounts[v], "b" + v);
                     for (int r = 0; r < rows; r++)
                     {
                         var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p), hint: "a") : ReadA(rowBase[r], p);
@@ -306,5 +326,47 @@ internal sealed partial class KernelLowerer
         {
             _lanes = saved;
         }
+    }
+
+    /// <summary>The lane counts of a column-masked B's vectors in the tile at <paramref name="j0"/> (its mask at k = 0:
+    /// the mask is [1, N], the same for every k) and the condition that every vector is whole (the last one up to
+    /// <paramref name="lastLanes"/>), null where the mask has no bound to test. A mask that is not a tail range of the
+    /// columns throws NotVectorisableException: TryMicroKernel then packs B.</summary>
+    private (Reg? Inside, Reg[] Counts) ColumnMaskCounts(LoadOp l, Reg j0, int vectors, int lanes, int lastLanes)
+    {
+        var mask = l.Mask!;
+        var zero = LaneValue.Uniform(_e.I64(0));
+        var counts = new Reg[vectors];
+        Reg? inside = null;
+        var (savedProbe, savedTail) = (_maskProbe, _tailCount);
+        _tailCount = null;
+        try
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                var bounds = new List<MaskBound>();
+                _maskProbe = bounds;
+                var m = Element(mask, BroadcastIndex(mask.Type.Shape, l.Result.Type.Shape, [zero, LaneValue.Affine(_e.Add(j0, _e.I64(v * lanes)), 1)]));
+                var (from, count) = AccessRange(m);
+                if (from is not null) throw new NotVectorisableException("a column mask with a head range");
+                counts[v] = count ?? _e.I64(lanes);
+                int need = v == vectors - 1 ? lastLanes : lanes;
+                foreach (var b in bounds)
+                {
+                    var c = b.Kind switch
+                    {
+                        MaskBoundKind.Tail => _e.Binary(BinaryOp.Ge, b.Reg, _e.I64(need), "inside"),
+                        MaskBoundKind.Uniform => b.Reg,
+                        _ => throw new NotVectorisableException("a column mask with a head range"),
+                    };
+                    inside = inside is null ? c : _e.Binary(BinaryOp.And, inside, c, "inside");
+                }
+            }
+        }
+        finally
+        {
+            (_maskProbe, _tailCount) = (savedProbe, savedTail);
+        }
+        return (inside, counts);
     }
 }

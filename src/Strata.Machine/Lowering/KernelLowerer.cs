@@ -33,7 +33,7 @@ internal sealed partial class KernelLowerer
         _kernel = kernel;
         _target = target;
         _options = options;
-        _plan = new ValuePlan(kernel, param => config[KnobNames.Pack(param)] == KnobNames.None, options.StackedRowsInPlace);
+        _plan = new ValuePlan(kernel, param => config[KnobNames.Pack(param)] == KnobNames.None, options.StackedRowsInPlace, options.ColumnMaskedBInPlace);
         _e = new MachineEmitter(kernel.Params.Select(p => p.Name));
         foreach (var p in kernel.Params)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Strata.Block;
+using Strata.Core;
 using Strata.Tile;
 
 namespace Strata.Machine.Lowering;
@@ -40,14 +41,17 @@ internal sealed class ValuePlan
 
     private readonly Func<string, bool> _readInPlace;
     private readonly bool _stackedRowsInPlace;
+    private readonly bool _columnMaskedB;
 
     /// <param name="readInPlace">Whether a dot may read its operand loaded from this parameter in place, unpacked
     /// (the <c>pack</c> knob says none).</param>
     /// <param name="stackedRowsInPlace">Whether a stacked-rows A may be read in place (<see cref="IsStackedRowsInPlace"/>).</param>
-    public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null, bool stackedRowsInPlace = true)
+    /// <param name="columnMaskedB">Whether a dot's B masked along its columns only may be read in place (<see cref="IsColumnMaskedB"/>).</param>
+    public ValuePlan(BlockKernel kernel, Func<string, bool>? readInPlace = null, bool stackedRowsInPlace = true, bool columnMaskedB = true)
     {
         _readInPlace = readInPlace ?? (_ => false);
         _stackedRowsInPlace = stackedRowsInPlace;
+        _columnMaskedB = columnMaskedB;
         Walk(kernel.Body, []);
         Decide();
     }
@@ -137,7 +141,8 @@ internal sealed class ValuePlan
             var consumers = _consumers.GetValueOrDefault(name) ?? [];
             bool packed = consumers.Any(c => c.Op is DotOp d && (d.A.Name == name || d.B.Name == name))
                 && !(op is LoadOp { Mask: null } l && consumers.Count == 1 && _readInPlace(l.Param))
-                && !(consumers.Count == 1 && IsStackedRowsInPlace(op, consumers[0].Op));
+                && !(consumers.Count == 1 && IsStackedRowsInPlace(op, consumers[0].Op))
+                && !(consumers.Count == 1 && IsColumnMaskedB(op, consumers[0].Op));
             // Several consumers = several ops: (x − m)·(x − m) reads one value twice in one op and inlines (two loads
             // in the loop cost less than a buffer written by one loop and read by the next).
             bool shared = consumers.Select(c => c.Op).Distinct().Count() > 1;
@@ -168,6 +173,34 @@ internal sealed class ValuePlan
         && Def(src) is LoadOp { Mask: null } l && Consumers(src) == 1 && _readInPlace(l.Param)
         && src.Type.Shape is [.., var k] && src.Type.Shape.Length >= 2 && r.Result.Type.Shape is [var m, var kk] && k == kk
         && src.Type.Shape.Take(src.Type.Shape.Length - 1).Aggregate(1L, (p, x) => p * x) == m;
+
+    /// <summary>A dot's B operand that is a load only it reads, masked by a [1, N] mask (the same for every k: the block's
+    /// column tail of a plane that no block of whole vectors divides, squeezenet's 55×55 = 3025), with zero where
+    /// masked, whose parameter may be read in place: the micro-kernel reads it in place, unmasked in the tiles whose
+    /// columns are all inside (every program but the last), with each vector's count from the mask in the others
+    /// (KernelLowerer.Micro.cs). Packed, every program copied its whole K × N block of B to read it once per row tile:
+    /// measured on a hand-written 6×4 kernel over squeezenet's 16-row 1×1 convs (K = 64, 128), 0.062 → 0.097 and
+    /// 0.13 → 0.17–0.22 ms.</summary>
+    private bool IsColumnMaskedB(BlockOp op, BlockOp consumer) =>
+        _columnMaskedB && op is LoadOp { Mask: { } m } l && consumer is DotOp d && d.B.Name == l.Result.Name && d.A.Name != l.Result.Name
+        && _readInPlace(l.Param) && l.Result.Type.Shape is [var k, var n] && m.Type.Shape is [1, _]
+        && k * n * Math.Max(1, l.Result.Type.Element.BitWidth() / 8) <= ColumnMaskedBBytes
+        && IsZero(l.Other ?? default, l.Result.Type.Element);
+
+    /// <summary>The largest B block read in place under a column mask: half of a 32 KiB L1, so every row tile of the block
+    /// reads B from L1. Measured (1 thread CPU, medians, alternating with main, loaded host): 64 × 64 blocks, squeezenet's
+    /// fire2 squeeze 64 → 16 on 55×55 0.084–0.088 → 0.069–0.072 ms, inception_v1's 64 → 64 on 55×55 0.34 → 0.28 ms,
+    /// shufflenet's grouped 34 → 34 on 14×14 0.032 → 0.028 ms. 128 × 64 blocks (32 KiB) showed no gain: squeezenet's
+    /// 128 → 16 and 256 → 32 (two K blocks) 0.24 → 0.26 and 0.16 → 0.23 ms, within those kernels' run-to-run spread
+    /// here (0.16–0.28 ms on main), so they stay packed.</summary>
+    private const long ColumnMaskedBBytes = 16 * 1024;
+
+    private static bool IsZero(Scalar s, DataType t) =>
+        ScalarSemantics.IsFloat(t) ? BitConverter.DoubleToInt64Bits(ScalarSemantics.Normalize(s, t).F) == 0 : ScalarSemantics.Normalize(s, t).I == 0;
+
+    /// <summary>Whether <paramref name="v"/> is a dot's B read in place under a column mask (<see cref="IsColumnMaskedB"/>).</summary>
+    public bool IsColumnMaskedB(BlockValue v) =>
+        _mode.GetValueOrDefault(v.Name) == ValueMode.Inline && Def(v) is { } op && Consumers(v) == 1 && IsColumnMaskedB(op, _consumers[v.Name][0].Op);
 
     /// <summary>Where an inline value's elements are computed: at its non-inline consumers (through inline ones).</summary>
     private IEnumerable<Site> EvaluationSites(string name)
