@@ -40,15 +40,7 @@ public class ColumnMaskedBTests
     {
         Gen.Select(Gen.Int[1, 20], Gen.Int[1, 70], Gen.Int[65, 300], Gen.Int[0, 2], Gen.Int).Sample((co, ci, plane, epilogue, seed) =>
         {
-            var kernel = Pointwise(co, ci, plane, epilogue);
-            var space = KnobSpace.For(kernel);
-            var rng = new Random(seed);
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            foreach (var config in new[] { space.Default(), space.Random(rng) })
-            {
-                var block = TileToBlock.Lower(kernel, config);
-                foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
-            }
+            MachineLoweringCheck.CheckConfigsOnEveryTarget(Pointwise(co, ci, plane, epilogue), seed, randomConfigs: 1);
         }, iter: 25);
     }
 

@@ -26,15 +26,7 @@ public class DotOperandTests
     {
         Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[1, 70], Gen.Bool, Gen.Int).Sample((m, k, n, transposedB, seed) =>
         {
-            var kernel = Matmul(m, k, n, transposedB);
-            var space = KnobSpace.For(kernel);
-            var rng = new Random(seed);
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            foreach (var config in new[] { space.Default(), space.Random(rng), space.Random(rng) })
-            {
-                var block = TileToBlock.Lower(kernel, config);
-                foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
-            }
+            MachineLoweringCheck.CheckConfigsOnEveryTarget(Matmul(m, k, n, transposedB), seed, randomConfigs: 2);
         }, iter: 60);
     }
 

@@ -88,6 +88,20 @@ public static class MachineLoweringCheck
         foreach (var target in Target.Known) Check(block, config, target, inputs, seed);
     }
 
+    /// <summary>Checks <paramref name="kernel"/> under its default config and <paramref name="randomConfigs"/> random ones
+    /// (drawn from <paramref name="seed"/>) on every known target, on random inputs from <paramref name="seed"/>.</summary>
+    public static void CheckConfigsOnEveryTarget(TileKernel kernel, int seed, int randomConfigs)
+    {
+        var space = KnobSpace.For(kernel);
+        var rng = new Random(seed);
+        var inputs = RandomInputs(kernel, seed);
+        foreach (var config in new[] { space.Default() }.Concat(Enumerable.Range(0, randomConfigs).Select(_ => space.Random(rng))))
+        {
+            var block = TileToBlock.Lower(kernel, config);
+            foreach (var target in Target.Known) Check(block, config, target, inputs, seed);
+        }
+    }
+
     /// <summary>The largest finite magnitude of the float inputs: a reduction the Machine level reassociates (lanes summed
     /// apart, then across) rounds relative to its terms, not to its result, which cancellation can make far smaller
     /// (a sum of 35 terms in [-2, 2] came to -0.022, 4.8e-7 from the Block interpreter's order).</summary>

@@ -26,15 +26,7 @@ public class PanelWeightTests
     {
         Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[3, 6].Select(e => 1 << e), Gen.Int).Sample((m, k, n, p, seed) =>
         {
-            var kernel = Matmul(m, k, n, p);
-            var space = KnobSpace.For(kernel);
-            var rng = new Random(seed);
-            var inputs = MachineLoweringCheck.RandomInputs(kernel, seed);
-            foreach (var config in new[] { space.Default(), space.Random(rng), space.Random(rng) })
-            {
-                var block = TileToBlock.Lower(kernel, config);
-                foreach (var target in Target.Known) MachineLoweringCheck.Check(block, config, target, inputs, seed);
-            }
+            MachineLoweringCheck.CheckConfigsOnEveryTarget(Matmul(m, k, n, p), seed, randomConfigs: 2);
         }, iter: 40);
     }
 

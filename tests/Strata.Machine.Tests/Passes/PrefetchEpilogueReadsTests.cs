@@ -53,6 +53,14 @@ public class PrefetchEpilogueReadsTests
     }
 
     /// <summary>The residual's length: its m·n elements and an x86-64-avx2 L2's worth more.</summary>
+    /// <summary>The kernel's A [m, k], B [k, n] and residual, filled from <paramref name="seed"/>, new arrays per call.</summary>
+    private static Tensor[] Inputs(int m, int k, int n, int seed) =>
+    [
+        Tensor<float>.FromArray([.. Enumerable.Range(0, m * k).Select(i => (float)((i * 7 + seed) % 13 - 6))], m, k),
+        Tensor<float>.FromArray([.. Enumerable.Range(0, k * n).Select(i => (float)((i * 5 + seed) % 11 - 5))], k, n),
+        Tensor<float>.FromArray([.. Enumerable.Range(0, ResidualLength(m, n)).Select(i => (float)((i * 3 + seed) % 7 - 3))], ResidualLength(m, n)),
+    ];
+
     private static int ResidualLength(int m, int n) => m * n + (int)(Target.X86Avx2.L2Bytes / sizeof(float));
 
     /// <summary>Each prefetch (all must be of <paramref name="memory"/>) turned into a store of 1 into <c>%probe</c> at its index.</summary>
@@ -84,14 +92,8 @@ public class PrefetchEpilogueReadsTests
             var one = new Reg("one", new MType(DataType.Float32, 1));
             var asProbes = prefetched with { Body = PrefetchesAsProbes(prefetched.Body, one) };
 
-            Tensor[] Inputs() =>
-            [
-                Tensor<float>.FromArray([.. Enumerable.Range(0, m * k).Select(i => (float)((i * 7 + seed) % 13 - 6))], m, k),
-                Tensor<float>.FromArray([.. Enumerable.Range(0, k * n).Select(i => (float)((i * 5 + seed) % 11 - 5))], k, n),
-                Tensor<float>.FromArray([.. Enumerable.Range(0, ResidualLength(m, n)).Select(i => (float)((i * 3 + seed) % 7 - 3))], ResidualLength(m, n)),
-            ];
-            var expected = MachineInterpreter.Call(probed, Inputs());
-            var actual = MachineInterpreter.Call(asProbes, Inputs());
+            var expected = MachineInterpreter.Call(probed, Inputs(m, k, n, seed));
+            var actual = MachineInterpreter.Call(asProbes, Inputs(m, k, n, seed));
             Assert.Equal(expected[0].As<float>().ToArray(), actual[0].As<float>().ToArray());
             // The original touches lanes' first elements only via the probe stores; so does the prefetched kernel.
             Assert.Equal(expected[1].As<float>().ToArray(), actual[1].As<float>().ToArray());
@@ -156,14 +158,8 @@ public class PrefetchEpilogueReadsTests
             var one = new Reg("one", new MType(DataType.Float32, 1));
             var asProbes = prefetched with { Body = PrefetchesAsProbes(prefetched.Body, one, "o") };
 
-            Tensor[] Inputs() =>
-            [
-                Tensor<float>.FromArray([.. Enumerable.Range(0, m * k).Select(i => (float)((i * 7 + seed) % 13 - 6))], m, k),
-                Tensor<float>.FromArray([.. Enumerable.Range(0, k * n).Select(i => (float)((i * 5 + seed) % 11 - 5))], k, n),
-                Tensor<float>.FromArray([.. Enumerable.Range(0, ResidualLength(m, n)).Select(i => (float)((i * 3 + seed) % 7 - 3))], ResidualLength(m, n)),
-            ];
-            var expected = MachineInterpreter.Call(probed, Inputs());
-            var actual = MachineInterpreter.Call(asProbes, Inputs());
+            var expected = MachineInterpreter.Call(probed, Inputs(m, k, n, seed));
+            var actual = MachineInterpreter.Call(asProbes, Inputs(m, k, n, seed));
             Assert.Equal(expected[0].As<float>().ToArray(), actual[0].As<float>().ToArray());
             Assert.Equal(expected[1].As<float>().ToArray(), actual[1].As<float>().ToArray());
             Assert.Equal(rows, CountPrefetches(prefetched.Body));
