@@ -9,12 +9,17 @@ public sealed record KernelCheck(string Kernel, ImmutableArray<string> Ops, int 
 {
     public bool Agrees => FirstDivergence is null && Skipped is null;
 
+    /// <summary>The kernel's inputs and outputs that graph passes introduced (a padded copy of a conv's input): their
+    /// values come from the reference run of the graph after its passes, not of the model as given.</summary>
+    public ImmutableArray<string> FromGraphPasses { get; init; } = [];
+
     /// <summary><c>kernel @m.k0 [MatMul, Add, Relu]: ok at all 8 stages</c> or <c>… DIVERGES at block/lower: …</c></summary>
     public override string ToString()
     {
         var head = $"kernel @{Kernel} [{string.Join(", ", Ops)}]";
         if (Skipped is not null) return $"{head}: not checked: {Skipped}";
-        if (FirstDivergence is { } d) return $"{head}: DIVERGES at {d} (stage {d.StageNumber} of {Stages})";
-        return $"{head}: ok at all {Stages} stages";
+        var note = FromGraphPasses.IsEmpty ? "" : $" ({string.Join(", ", FromGraphPasses.Select(v => "%" + v))} from the graph after its passes)";
+        if (FirstDivergence is { } d) return $"{head}: DIVERGES at {d} (stage {d.StageNumber} of {Stages}){note}";
+        return $"{head}: ok at all {Stages} stages{note}";
     }
 }

@@ -17,7 +17,9 @@ namespace Strata.Conformance.Checking;
 /// right after lowering and after each Block pass, with <see cref="CheckOptions.MachineTarget"/> the Machine kernel right
 /// after lowering and after each Machine pass — on the same inputs (the kernel's input values from the reference
 /// run), and compares each stage's outputs with the reference values of the kernel's output graph values. Per kernel it
-/// reports the first stage that diverges beyond tolerance, so a wrong result is pinned to one level and one pass.</summary>
+/// reports the first stage that diverges beyond tolerance, so a wrong result is pinned to one level and one pass.
+/// Values that graph passes introduce (a padded or subsampled copy of a conv's input) have no value in that run: they
+/// come from a second reference run of the graph after its passes, and the kernel's line names them.</summary>
 public sealed class ModelChecker(CheckOptions? options = null)
 {
     public CheckOptions Options { get; } = options ?? CheckOptions.Default;
@@ -38,14 +40,32 @@ public sealed class ModelChecker(CheckOptions? options = null)
         }
         var compiler = new Compiler(Options.Compiler with { RecordStages = true, ContinueOnKernelError = true });
         var model = compiler.Compile(graph, inputs);
-        var kernels = model.Kernels.Select(k => CheckKernel(k, reference)).ToImmutableArray();
+        var afterPasses = new Lazy<(ReferenceValues? Values, string? Failure)>(() => AfterPasses(graph, inputs));
+        var kernels = model.Kernels.Select(k => CheckKernel(k, reference, afterPasses)).ToImmutableArray();
         var fallbacks = model.Program.Fallbacks.Select(f => (f.Node.OpKey, f.Reason)).ToImmutableArray();
         return new CheckReport(graph.Name, kernels, fallbacks, Options.Tolerance);
     }
 
+    /// <summary>The reference run of the graph after the graph passes (the compiler changed it in place), for the
+    /// values those passes introduced; its failure, if it failed.</summary>
+    private (ReferenceValues?, string?) AfterPasses(Graph.Graph graph, IReadOnlyDictionary<string, RuntimeValue> inputs)
+    {
+        try
+        {
+            return (ReferenceValues.Capture(graph, inputs, new OpRegistry(Options.Compiler.Registry)), null);
+        }
+        catch (StrataException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
     /// <summary>Checks one compiled kernel (compiled with <see cref="CompilerOptions.RecordStages"/>) against
-    /// <paramref name="reference"/>, stage by stage, stopping at the first divergence.</summary>
-    public KernelCheck CheckKernel(CompiledKernel kernel, ReferenceValues reference)
+    /// <paramref name="reference"/>, stage by stage, stopping at the first divergence. A value <paramref name="reference"/>
+    /// lacks (one a graph pass introduced) is taken from <paramref name="afterPasses"/>, the reference run of the graph
+    /// after its passes, where given.</summary>
+    public KernelCheck CheckKernel(CompiledKernel kernel, ReferenceValues reference,
+        Lazy<(ReferenceValues? Values, string? Failure)>? afterPasses = null)
     {
         var step = kernel.FusedStep;
         var ops = step.Nodes.Select(n => n.OpKey).ToImmutableArray();
@@ -55,26 +75,40 @@ public sealed class ModelChecker(CheckOptions? options = null)
             failure = MachineStages(block, config, target, stages);
         int total = stages.Count + (failure is null ? 0 : 1);
 
+        var introduced = ImmutableArray.CreateBuilder<string>();
+        bool Lookup(Value value, out RuntimeValue? result)
+        {
+            if (reference.TryGet(value, out result)) return true;
+            if (afterPasses?.Value.Values is not { } later || !later.TryGet(value, out result)) return false;
+            introduced.Add(value.Name);
+            return true;
+        }
+        string Missing(string what) => afterPasses?.Value.Failure is { } why
+            ? $"the reference run has no tensor for {what}, and the run of the graph after its passes failed: {why}"
+            : $"the reference run has no tensor for {what}";
+
         var inputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < step.Inputs.Length; i++)
         {
-            if (!reference.TryGet(step.Inputs[i], out var v) || v is not Tensor t)
-                return new KernelCheck(kernel.Name, ops, total, null, $"the reference run has no tensor for input %{step.Inputs[i].Name}");
+            if (!Lookup(step.Inputs[i], out var v) || v is not Tensor t)
+                return new KernelCheck(kernel.Name, ops, total, null, Missing($"input %{step.Inputs[i].Name}"));
             inputs[step.Kernel.Inputs[i].Name] = t;
         }
         var expected = new Dictionary<string, (string Value, RuntimeValue? Tensor)>(StringComparer.Ordinal);
         for (int i = 0; i < step.Outputs.Length; i++)
-            expected[step.Kernel.Outputs[i].Name] = (step.Outputs[i].Name, reference.TryGet(step.Outputs[i], out var v) ? v : null);
+            expected[step.Kernel.Outputs[i].Name] = (step.Outputs[i].Name, Lookup(step.Outputs[i], out var v) ? v : null);
 
+        var fromPasses = introduced.ToImmutable();
         for (int s = 0; s < stages.Count; s++)
         {
             var stage = stages[s];
             if (Compare(stage, s + 1, inputs, expected) is { } divergence)
-                return new KernelCheck(kernel.Name, ops, total, divergence);
+                return new KernelCheck(kernel.Name, ops, total, divergence) { FromGraphPasses = fromPasses };
         }
         if (failure is { } f)
-            return new KernelCheck(kernel.Name, ops, total, new StageDivergence(f.Level, f.Pass, total, null, $"failed to compile: {f.Message}", null));
-        return new KernelCheck(kernel.Name, ops, total, null);
+            return new KernelCheck(kernel.Name, ops, total, new StageDivergence(f.Level, f.Pass, total, null, $"failed to compile: {f.Message}", null))
+                { FromGraphPasses = fromPasses };
+        return new KernelCheck(kernel.Name, ops, total, null) { FromGraphPasses = fromPasses };
     }
 
     /// <summary>Lowers <paramref name="block"/> to the Machine level and runs the Machine passes, adding each stage to

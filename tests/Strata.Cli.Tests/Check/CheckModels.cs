@@ -21,6 +21,21 @@ public static class CheckModels
         return g.Build();
     }
 
+    /// <summary>conv3x3(relu(x), pads 1) + b with x: f32[1,4,6,6]: with pre-padding on, a graph pass gives the conv a
+    /// padded copy of its input, a value the model as given does not have.</summary>
+    public static Graph.Graph PaddedConv(int seed = 0)
+    {
+        var random = new Random(seed);
+        var g = new GraphBuilder("pc", opset: 18);
+        var x = g.Input("x", DataType.Float32, 1, 4, 6, 6);
+        var w = g.Constant("W", Random(random, 4, 4, 3, 3));
+        var b = g.Constant("b", Random(random, 4));
+        g.Output(g.Conv(g.Relu(x), w, b, pads: [1, 1, 1, 1]), "y");
+        return g.Build();
+    }
+
+    public static Dictionary<string, RuntimeValue> ConvInputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 1, 4, 6, 6) };
+
     public static Dictionary<string, RuntimeValue> Inputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 5, 6) };
 
     public static Tensor<float> Random(Random random, params int[] shape)

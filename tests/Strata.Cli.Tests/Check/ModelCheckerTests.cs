@@ -116,6 +116,39 @@ public sealed class ModelCheckerTests
         Assert.True(loose.AllAgree, loose.ToString());
     }
 
+    [Fact]
+    public void ValuesAGraphPassIntroducesComeFromTheGraphAfterItsPasses()
+    {
+        // The padded copy of the conv's input is no value of the model as given: without the second reference run its
+        // kernel "diverges" (no reference value) and the conv is not checked at all.
+        var options = CompilerOptions.Default with { GraphPasses = GraphPipeline.Standard(prePadding: ConvPrePadding.Always) };
+        var report = new ModelChecker(CheckOptions.Default with { Compiler = options }).Check(CheckModels.PaddedConv(), CheckModels.ConvInputs());
+
+        Assert.True(report.AllAgree, report.ToString());
+        var padded = report.Kernels.Where(k => !k.FromGraphPasses.IsEmpty).ToList();
+        Assert.NotEmpty(padded);
+        Assert.Contains(report.Kernels, k => k.Ops.Contains("Pad"));
+        Assert.Contains(report.Kernels, k => k.Ops.Contains("Conv") && !k.FromGraphPasses.IsEmpty);
+        Assert.Contains("from the graph after its passes", report.ToString());
+        // Without the pass every value is the model's own.
+        var plain = new ModelChecker(CheckOptions.Default with { Compiler = CompilerOptions.Default with
+            { GraphPasses = GraphPipeline.Standard(prePadding: ConvPrePadding.Never) } }).Check(CheckModels.PaddedConv(), CheckModels.ConvInputs());
+        Assert.True(plain.AllAgree, plain.ToString());
+        Assert.All(plain.Kernels, k => Assert.Empty(k.FromGraphPasses));
+    }
+
+    [Fact]
+    public void AFaultAfterAGraphPassIsStillFound()
+    {
+        var options = CompilerOptions.Default with
+        {
+            GraphPasses = GraphPipeline.Standard(prePadding: ConvPrePadding.Always),
+            BlockPasses = BlockPipeline.Default.Insert(0, new FaultyPasses.NudgeStoredValue("pc.k1")),
+        };
+        var report = new ModelChecker(CheckOptions.Default with { Compiler = options }).Check(CheckModels.PaddedConv(), CheckModels.ConvInputs());
+        Assert.Equal("block/TestOnly.NudgeStoredValue", report.Kernel("pc.k1").FirstDivergence?.Stage);
+    }
+
     /// <summary>The graph value the kernel computes (its only output).</summary>
     private static string KernelOutput(string kernel)
     {
