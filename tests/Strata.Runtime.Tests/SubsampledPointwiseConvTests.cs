@@ -37,18 +37,23 @@ public class SubsampledPointwiseConvTests
             }, iter: 12);
 
     /// <summary>The cost rule subsamples wide convs with enough work per copied input element, and leaves narrow
-    /// input channels and outputs too narrow for their stride alone; resnet50's shortcuts from 14×14 and 28×28 take
-    /// it by default.</summary>
+    /// input channels and outputs too narrow for their stride alone; resnet50's three strided shortcuts (from 56×56,
+    /// 28×28 and 14×14) take it by default, and so does a 64→512 conv at stride 2 (128 multiply-adds per copied element).</summary>
     [Fact]
     public void TheDefaultRuleSubsamplesWideConvs()
     {
         Assert.True(SubsamplePointwiseConvInput.Pays(1024, 2048, [2, 2]));
         Assert.True(SubsamplePointwiseConvInput.Pays(512, 1024, [2, 2]));
-        Assert.False(SubsamplePointwiseConvInput.Pays(256, 512, [2, 2]));
+        Assert.True(SubsamplePointwiseConvInput.Pays(256, 512, [2, 2]));
+        Assert.False(SubsamplePointwiseConvInput.Pays(128, 256, [2, 2]));
+        Assert.False(SubsamplePointwiseConvInput.Pays(256, 1024, [3, 3]));
         Assert.False(SubsamplePointwiseConvInput.Pays(32, 2048, [2, 2]));
         var inputs = Inputs(64, 1024, 14, 14, 2, 2, true, seed: 1);
         var model = new Compiler(CompilerOptions.Default with { VerifyEach = true }).Compile(Build(64, 1024, 14, 14, 2, 2, true, 9, seed: 1), inputs);
         Assert.Single(model.Graph.Nodes, n => n.OpType == "MaxPool");
+        var narrow = new Compiler(CompilerOptions.Default with { VerifyEach = true }).Compile(Build(64, 512, 14, 14, 2, 2, true, 9, seed: 1),
+            Inputs(64, 512, 14, 14, 2, 2, true, seed: 1));
+        Assert.Single(narrow.Graph.Nodes, n => n.OpType == "MaxPool");
     }
 
     private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);

@@ -36,9 +36,12 @@ public sealed class SubsamplePointwiseConvInput(bool always = false) : IGraphPas
     /// is a kernel launch and a pass over the whole input (every row a stride apart is fetched anyway), which pays only
     /// where the conv has enough work per element read. Thread CPU at 1 thread, resnet50's projection shortcuts fused
     /// with the residual Sum and ReLU (strided conv → stride-1 conv + copy): 1024→2048 from 14×14 (512 per element)
-    /// 1.80–1.84 → 1.45–1.52 + 0.08 ms; 512→1024 from 28×28 (256) 1.54–1.61 → 1.10–1.14 + 0.10–0.14; 256→512 from
-    /// 56×56 (128) 1.71–1.73 → 1.28–1.48 + 0.34–0.38 (a 3.2 MB input read from L3: no gain, left strided).</summary>
-    public const long MinMacsPerCopiedElement = 256;
+    /// 1.80–1.84 → 1.45–1.52 + 0.08 ms; 512→1024 from 28×28 (256) 1.54–1.61 → 1.10–1.14 + 0.10–0.14 (both at an FMA
+    /// peak of 268 GFLOP/s per core, where 256→512 from 56×56 (128) gained nothing: 1.71–1.73 → 1.28–1.48 + 0.34–0.38).
+    /// At a peak of 118 GFLOP/s (h/s2) the compute the GEMM form saves outweighs the copy there too: 256→512 from 56×56
+    /// 2.84–3.63 → 2.24–2.52 + 0.33–0.42 ms (medians 3.41 → 2.75 over 7 alternations with main; the strided form at 51–61%
+    /// of peak, the stride-1 conv at 70–78%).</summary>
+    public const long MinMacsPerCopiedElement = 128;
 
     /// <summary>Least input channels: narrower convs merge their taps into K (<see cref="MergeContractionTaps"/>) and
     /// are small next to the copy.</summary>
