@@ -24,7 +24,8 @@ public class PanelWeightTests
     [Fact]
     public void RandomShapesAndConfigsOnEveryTarget()
     {
-        Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[3, 6].Select(e => 1 << e), Gen.Int).Sample((m, k, n, p, seed) =>
+        // Panel widths of whole vectors that are no power of two too (a conv's panels as wide as its N block: 48, 80, 112).
+        Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[0, 6].Select(i => new[] { 8, 16, 32, 48, 64, 80, 112 }[i]), Gen.Int).Sample((m, k, n, p, seed) =>
         {
             MachineLoweringCheck.CheckConfigsOnEveryTarget(Matmul(m, k, n, p), seed, randomConfigs: 2);
         }, iter: 40);
@@ -44,6 +45,26 @@ public class PanelWeightTests
         Assert.Equal(0, config.GetInt(KnobNames.Block("n"), 0) % 64);
         var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 3);
         Assert.Single(machine.Buffers);
+    }
+
+    /// <summary>Panels as wide as the N block (80 = 5 vectors, KnobSpace.ChannelColumnsPanelWidth's 160 → 80): no
+    /// tile width divides the panel, but every block lies in one (its start a multiple of 80), so every tile does —
+    /// the 3 + 2 vector tiles of a block included. B is read in place (no buffer but the accumulator), and its loads
+    /// are proven in bounds: the column's floordiv/mod by 80 split off the block start (a multiple of 80), so the
+    /// remainder is the tile's column, not anything in [0, 80).</summary>
+    [Theory]
+    [InlineData("x86-64-avx512")]
+    [InlineData("x86-64-avx2")]
+    [InlineData("generic-v128")]
+    public void BlockWidePanelsAreReadInPlaceAndProvenInBounds(string target)
+    {
+        var kernel = Matmul(12, 32, 160, 80);
+        var config = KnobSpace.For(kernel).Default().With(KnobNames.Block("n"), "80");
+        Assert.True(KnobSpace.For(kernel).IsLegal(config, out var why), why);
+        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 5);
+        Assert.Single(machine.Buffers);
+        var report = Strata.Machine.Verification.BoundsAnalysis.Analyze(machine);
+        Assert.DoesNotContain(report.Unproven, u => u.Access is LoadStmt { Memory: "w" });
     }
 
     /// <summary>A block start that is no multiple of the vector (block.n = 8 under 16 lanes) proves nothing: B is
