@@ -272,24 +272,24 @@ internal sealed class MachineEmitter
 
     /// <summary>a mod c (floored) for a constant c > 0, folded or reused like <see cref="FloorDiv"/>: 0 for a known
     /// multiple of c, and a sum's term that is a multiple of c drops out (see <see cref="FloorDiv"/>).</summary>
-    public Reg Mod(Reg a, long c)
+    public Reg Mod(Reg a, long c, string hint = "ix")
     {
         if (Known(a) is { } x) return I64((x % c + c) % c);
         if (c > 0 && Multiple(a) % c == 0) return I64(0);
-        if (c > 0 && SplitMultiple(a, c) is var (_, rest)) return Mod(rest, c);
-        return Index(BinaryOp.Mod, a, I64(c));
+        if (c > 0 && SplitMultiple(a, c) is var (_, rest)) return Mod(rest, c, hint);
+        return Index(BinaryOp.Mod, a, I64(c), hint);
     }
 
     /// <summary>⌊a / c⌋ for a constant c > 0 (folded when a is known, reused per scope like the other index arithmetic).
     /// Of a sum with a term m that is a known multiple of c: m / c + ⌊rest / c⌋ (exact for any rest). A panel's column,
     /// block start (a multiple of the panel) plus the tile's column, then has the tile column's quotient and remainder,
     /// whose ranges the bounds analysis sees (the sum's remainder it could only bound by [0, c)).</summary>
-    public Reg FloorDiv(Reg a, long c)
+    public Reg FloorDiv(Reg a, long c, string hint = "ix")
     {
         if (c == 1) return a;
         if (Known(a) is { } x) return I64(Math.DivRem(x, c) is var (q, r) && r != 0 && (x < 0) != (c < 0) ? q - 1 : q);
-        if (c > 0 && SplitMultiple(a, c) is var (m, rest)) return Add(FloorDiv(m, c), FloorDiv(rest, c));
-        return Index(BinaryOp.FloorDiv, a, I64(c));
+        if (c > 0 && SplitMultiple(a, c) is var (m, rest)) return Add(FloorDiv(m, c, hint), FloorDiv(rest, c, hint), hint);
+        return Index(BinaryOp.FloorDiv, a, I64(c), hint);
     }
 
     /// <summary>A sum a = m + rest whose term m is a known multiple of c; null where a is no such sum.</summary>
