@@ -237,6 +237,8 @@ internal sealed partial class KernelLowerer
                     case BinaryOp.Add: return LaneValue.Uniform(_e.Add(x.Reg, y.Reg, hint));
                     case BinaryOp.Sub: return LaneValue.Uniform(_e.Sub(x.Reg, y.Reg, hint));
                     case BinaryOp.Mul: return LaneValue.Uniform(_e.Mul(x.Reg, y.Reg, hint));
+                    case BinaryOp.FloorDiv when _e.Known(y.Reg) is > 0 and var q: return LaneValue.Uniform(_e.FloorDiv(x.Reg, q, hint));
+                    case BinaryOp.Mod when _e.Known(y.Reg) is > 0 and var q: return LaneValue.Uniform(_e.Mod(x.Reg, q, hint));
                 }
             return LaneValue.Uniform(_e.Binary(op, x.Reg, y.Reg, hint));
         }

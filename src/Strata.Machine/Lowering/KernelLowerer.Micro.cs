@@ -147,11 +147,15 @@ internal sealed partial class KernelLowerer
         var (mr, nr) = MicroTile();
         mr = Math.Min(mr, m);
         int width = nr * lanes;
-        // B's columns are asked to be affine across a whole tile (the vectors of a tile are displacements from its
-        // base): a B laid out in panels (b'[n / P, k, n % P]) is where the block's start is a multiple of the tile's
-        // width and the width divides P. Tiles then start at multiples of the width only (no balanced N tail).
+        // B's columns are asked to be affine across the whole block first: a B laid out in panels (b'[n / P, k, n % P])
+        // is where the block lies in one panel (its start a multiple of its width, which divides P: a conv's N block of
+        // 80 in panels of 80, KnobSpace.ChannelColumnsPanelWidth); then every tile is, whatever its width. Else across
+        // a whole tile (the vectors of a tile are displacements from its base): where the block's start is a multiple
+        // of the tile's width and the width divides P. Tiles then start at multiples of the width only (no balanced N
+        // tail).
+        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j], (int)((n + lanes - 1) / lanes * lanes))?.Stride : 1;
         int runs = _alignedRuns;
-        long? bCols = bInPlace ? InPlaceStep(d.B, j => [zero, j], width)?.Stride : 1;
+        if (bCols is null) bCols = InPlaceStep(d.B, j => [zero, j], width)?.Stride;
         bool bPanels = _alignedRuns != runs;
         bool bContiguous = lanes == 1 || bCols == 1;
         (Reg Base, long Stride)? StepA(Reg row) => aInPlace ? InPlaceStep(d.A, p => [LaneValue.Uniform(row), p]) : aColumns ? (row, m) : (_e.Mul(row, k), 1);

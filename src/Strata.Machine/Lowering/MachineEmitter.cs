@@ -18,6 +18,10 @@ internal sealed class MachineEmitter
     private readonly Dictionary<Reg, long> _known = [];
     // A known divisor of an index register's value (products, sums and loop variables of multiples); see Multiple.
     private readonly Dictionary<Reg, long> _multiple = [];
+
+    /// <summary>The operands of each index register computed as a sum (<see cref="Add"/>): a floordiv or mod by c of a
+    /// sum with a term that is a multiple of c splits there (<see cref="FloorDiv"/>, <see cref="Mod"/>).</summary>
+    private readonly Dictionary<Reg, (Reg A, Reg B)> _sums = [];
     private readonly Dictionary<Reg, Scalar> _constants = [];
     private readonly List<LocalBuffer> _buffers = [];
 
@@ -222,6 +226,7 @@ internal sealed class MachineEmitter
             _ => 1,
         };
         if (m != 1) _multiple[d] = Math.Abs(m);
+        if (op == BinaryOp.Add) _sums[d] = (a, b);
         return d;
     }
 
@@ -265,13 +270,34 @@ internal sealed class MachineEmitter
 
     public Reg Mul(Reg a, long c) => Mul(a, I64(c));
 
-    /// <summary>a mod c (floored) for a constant c > 0, folded or reused like <see cref="FloorDiv"/>.</summary>
-    public Reg Mod(Reg a, long c) =>
-        Known(a) is { } x ? I64((x % c + c) % c) : Index(BinaryOp.Mod, a, I64(c));
+    /// <summary>a mod c (floored) for a constant c > 0, folded or reused like <see cref="FloorDiv"/>: 0 for a known
+    /// multiple of c, and a sum's term that is a multiple of c drops out (see <see cref="FloorDiv"/>).</summary>
+    public Reg Mod(Reg a, long c, string hint = "ix")
+    {
+        if (Known(a) is { } x) return I64((x % c + c) % c);
+        if (c > 0 && Multiple(a) % c == 0) return I64(0);
+        if (c > 0 && SplitMultiple(a, c) is var (_, rest)) return Mod(rest, c, hint);
+        return Index(BinaryOp.Mod, a, I64(c), hint);
+    }
 
-    /// <summary>⌊a / c⌋ for a constant c > 0 (folded when a is known, reused per scope like the other index arithmetic).</summary>
-    public Reg FloorDiv(Reg a, long c) =>
-        c == 1 ? a : Known(a) is { } x ? I64(Math.DivRem(x, c) is var (q, r) && r != 0 && (x < 0) != (c < 0) ? q - 1 : q) : Index(BinaryOp.FloorDiv, a, I64(c));
+    /// <summary>⌊a / c⌋ for a constant c > 0 (folded when a is known, reused per scope like the other index arithmetic).
+    /// Of a sum with a term m that is a known multiple of c: m / c + ⌊rest / c⌋ (exact for any rest). A panel's column,
+    /// block start (a multiple of the panel) plus the tile's column, then has the tile column's quotient and remainder,
+    /// whose ranges the bounds analysis sees (the sum's remainder it could only bound by [0, c)).</summary>
+    public Reg FloorDiv(Reg a, long c, string hint = "ix")
+    {
+        if (c == 1) return a;
+        if (Known(a) is { } x) return I64(Math.DivRem(x, c) is var (q, r) && r != 0 && (x < 0) != (c < 0) ? q - 1 : q);
+        if (c > 0 && SplitMultiple(a, c) is var (m, rest)) return Add(FloorDiv(m, c, hint), FloorDiv(rest, c, hint), hint);
+        return Index(BinaryOp.FloorDiv, a, I64(c), hint);
+    }
+
+    /// <summary>A sum a = m + rest whose term m is a known multiple of c; null where a is no such sum.</summary>
+    private (Reg Multiple, Reg Other)? SplitMultiple(Reg a, long c) =>
+        !_sums.TryGetValue(a, out var s) ? null
+        : Multiple(s.A) % c == 0 ? (s.A, s.B)
+        : Multiple(s.B) % c == 0 ? (s.B, s.A)
+        : null;
 
     public Reg Min(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Min(x, y)) : Index(BinaryOp.Min, a, b);
     public Reg Max(Reg a, Reg b) => Known(a) is { } x && Known(b) is { } y ? I64(Math.Max(x, y)) : Index(BinaryOp.Max, a, b);

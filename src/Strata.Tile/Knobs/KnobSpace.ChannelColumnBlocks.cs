@@ -30,6 +30,22 @@ public sealed partial class KnobSpace
             blocks[nc] = n;
     }
 
+    /// <summary>The panel width of a channels-as-columns convolution's constant weight laid out at compile time
+    /// (<see cref="Passes.PanelContractionWeights"/>), given its output channels: <see cref="PanelWidth"/> where that
+    /// divides them (the N block, 64 or 128, is then whole panels); otherwise the N block that
+    /// <see cref="ChannelColumnDividingBlocks"/> picks (the largest multiple of <see cref="DotShape.WideLanes"/> in
+    /// [<see cref="ChannelColumnsMinN"/>, <see cref="ChannelColumnsMaxN"/>] that divides them: 160 → 80, 224 → 112,
+    /// 288 → 96), one panel per block, so that every micro-tile of a block reads within one panel whatever its width
+    /// (the Machine lowering proves it from the block start, a multiple of the panel); null where no such block exists
+    /// (208 = 13 · 16: a masked last N block, whose B the micro-kernel packs).</summary>
+    public static long? ChannelColumnsPanelWidth(long channels)
+    {
+        if (channels % PanelWidth == 0) return PanelWidth;
+        for (long v = ChannelColumnsMaxN; v >= ChannelColumnsMinN; v -= DotShape.WideLanes)
+            if (channels % v == 0) return v;
+        return null;
+    }
+
     private bool IsChannelColumnK(string cls, long v) =>
         Classes.Extent(cls) % v == 0 && v >= MultiAxisMaxK / 2 && v <= ChannelColumnsMaxK;
 

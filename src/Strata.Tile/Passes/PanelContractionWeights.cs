@@ -20,7 +20,11 @@ namespace Strata.Tile.Passes;
 /// <c>%w'[co / P, kh, kw, ci, co % P]</c> (<see cref="DotShape.ChannelColumns"/> reads the decision from either form).
 /// Measured on resnet50 (1 thread, thread CPU, two alternations with main): the 7×7-plane 3×3 512→512 convs
 /// 2.8–3.0 → 2.4–2.5 ms, the 3×3/2 from 14×14 3.1 → 2.4, the 1×1 2048→512 1.36–1.43 → 1.08–1.12, the 1×1/2
-/// 1024→2048 2.8 → 2.3, the 14×14 3×3 256→256 2.45–2.55 → 2.2–2.3; the model 95.0 / 95.8 → 91.2 / 87.7 ms.</summary>
+/// 1024→2048 2.8 → 2.3, the 14×14 3×3 256→256 2.45–2.55 → 2.2–2.3; the model 95.0 / 95.8 → 91.2 / 87.7 ms.
+/// A conv's co that is no multiple of 64 takes panels as wide as its N block (<see cref="KnobSpace.ChannelColumnsPanelWidth"/>:
+/// 160 → 80, 224 → 112). Measured on inception_v2 (1 thread, thread CPU, medians of three alternations with main,
+/// with the panel loads proven in bounds, MachineEmitter.FloorDiv): the 3×3 160→160 on 14×14 0.94 → 0.88 ms, 128→160
+/// 0.77–0.81 → 0.72–0.75, the 7×7 224→224 0.55–0.56 → 0.50–0.51, 192→224 0.50 → 0.44.</summary>
 public static class PanelContractionWeights
 {
     public static TileProgram Run(TileProgram program)
@@ -49,12 +53,11 @@ public static class PanelContractionWeights
         if (i < 0 || step.Inputs[i].Constant is not Tensor<float> weights) return null;
         var dims = kernel.Inputs[i].Shape;
         long n = dims[^1], k = dims[..^1].Aggregate(1L, (a, d) => a * d);
-        const long p = KnobSpace.PanelWidth;
-        if (n <= p) return null;
-        // A conv's co that is no multiple of P (inception_v1's 208 = 3·64 + 16) takes a masked last N block (no
-        // dividing block of whole vectors): its masked B the micro-kernel packs per step, and through the panels'
-        // floordiv/mod element by element (that 3×3 96→208 conv: 0.98 → 5.6 ms).
-        if (conv && n % p != 0) return null;
+        // A conv's co that is no multiple of 64 takes panels as wide as its N block (KnobSpace.ChannelColumnsPanelWidth:
+        // 160 → 80), or none where no block of whole vectors divides it (inception_v1's 208 = 13·16 takes a masked
+        // last N block: its masked B the micro-kernel packs per step, and through the panels' floordiv/mod element by
+        // element (that 3×3 96→208 conv: 0.98 → 5.6 ms).
+        if ((conv ? KnobSpace.ChannelColumnsPanelWidth(n) : KnobSpace.PanelWidth) is not { } p || n <= p) return null;
         weights = weights.Reshape([(int)k, (int)n]);
         var value = graph.AddConstant(GraphNames.Unique(graph, step.Inputs[i].Name + "_panels"), Panels(weights, (int)p));
         long panels = (n + p - 1) / p;

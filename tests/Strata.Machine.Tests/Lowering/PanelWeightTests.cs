@@ -24,7 +24,8 @@ public class PanelWeightTests
     [Fact]
     public void RandomShapesAndConfigsOnEveryTarget()
     {
-        Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[3, 6].Select(e => 1 << e), Gen.Int).Sample((m, k, n, p, seed) =>
+        // Panel widths of whole vectors that are no power of two too (a conv's panels as wide as its N block: 48, 80, 112).
+        Gen.Select(Gen.Int[1, 30], Gen.Int[1, 40], Gen.Int[1, 200], Gen.Int[0, 6].Select(i => new[] { 8, 16, 32, 48, 64, 80, 112 }[i]), Gen.Int).Sample((m, k, n, p, seed) =>
         {
             MachineLoweringCheck.CheckConfigsOnEveryTarget(Matmul(m, k, n, p), seed, randomConfigs: 2);
         }, iter: 40);
@@ -44,6 +45,33 @@ public class PanelWeightTests
         Assert.Equal(0, config.GetInt(KnobNames.Block("n"), 0) % 64);
         var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 3);
         Assert.Single(machine.Buffers);
+    }
+
+    /// <summary>A 3×3 conv taking its channels as columns, its [kh, kw, ci, co] weight in panels as wide as the N block
+    /// (co = 160 in panels of 80, KnobSpace.ChannelColumnsPanelWidth): no tile width divides the panel, but the default
+    /// block (80) lies in one, its start a multiple of 80, so every tile does — the 3 + 2 vector tiles included. B is
+    /// read in place (no packed copy), and its loads are proven in bounds: the column's floordiv/mod by
+    /// 80 split off the block start, so the remainder is the tile's column, not anything in [0, 80).</summary>
+    [Theory]
+    [InlineData("x86-64-avx512")]
+    [InlineData("x86-64-avx2")]
+    [InlineData("generic-v128")]
+    public void BlockWidePanelsAreReadInPlaceAndProvenInBounds(string target)
+    {
+        var kernel = MachineLoweringCheck.Parse("""
+            tile.kernel @conv(%x: f32[1,24,9,9], %w: f32[2,3,3,24,80]) -> (%out: f32[1,160,7,7]) {
+              domain n = 1, co = 160, oh = 7, ow = 7
+              reduce ci = 24, kh = 3, kw = 3
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[n, ci, add(oh, kh), add(ow, kw)], %w[floordiv(co, 80), kh, kw, ci, mod(co, 80)])
+            }
+            """);
+        var config = KnobSpace.For(kernel).Default();
+        Assert.Equal(80, config.GetInt(KnobNames.Block("co"), 0));
+        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 5);
+        // No packed copy of B's [ci, 80] block (the accumulator's [rows · 7, 80] is no such length).
+        Assert.DoesNotContain(machine.Buffers, b => b.Length == 24 * 80);
+        var report = Strata.Machine.Verification.BoundsAnalysis.Analyze(machine);
+        Assert.DoesNotContain(report.Unproven, u => u.Access is LoadStmt { Memory: "w" });
     }
 
     /// <summary>A block start that is no multiple of the vector (block.n = 8 under 16 lanes) proves nothing: B is
