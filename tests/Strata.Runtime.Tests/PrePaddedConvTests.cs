@@ -21,6 +21,7 @@ public class PrePaddedConvTests
     [InlineData(5, 3, 7, 6, 2, 2, 2, 0, 0, 3)]       // pads wider than the kernel on one side
     [InlineData(20, 8, 4, 160, 3, 3, 1, 1, 1, 1)]    // a row of whole vectors: column blocks of 5 × 32 (KnobSpace.PaddedRowDivides)
     [InlineData(20, 8, 3, 96, 3, 3, 1, 1, 1, 1)]     // a row of whole vectors taken whole (96)
+    [InlineData(9, 8, 3, 224, 3, 3, 1, 1, 1, 1)]     // a row of whole vectors in 2 × 112 (KnobSpace.WithPaddedRowDivisors: 6 × 4 + 6 × 3 tiles)
     public void MatchesTheReferenceOnEveryTarget(int cin, int cout, int h, int w, int kh, int kw, int top, int left, int bottom, int right)
     {
         foreach (var target in Targets) Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], 1, seed: 7, target);

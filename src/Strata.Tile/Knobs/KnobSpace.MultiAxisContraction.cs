@@ -132,11 +132,41 @@ public sealed partial class KnobSpace
     /// <summary>Whether <paramref name="v"/> splits a conv's (one with taps: not a 1×1 conv's merged plane) output row of
     /// whole vectors, read from a padded copy
     /// (<see cref="Passes.PrePadConvInput"/>), into blocks of whole vectors, at least two and up to twice
-    /// <see cref="MultiAxisMaxN"/> (224 → 7 × 32, 112 → 112): the default 64 leaves a masked tail block, whose input rows
-    /// the micro-kernel packs instead of reading them in place, and the Machine level then runs the taps around the
-    /// dot, not inside each micro-tile (its tap nests, KernelLowerer.TapNest).</summary>
+    /// <see cref="MultiAxisMaxN"/> (224 → 2 × 112 with <see cref="WithPaddedRowDivisors"/>, 160 → 5 × 32, 112 → 112): the
+    /// default 64 leaves a masked tail block, whose input rows the micro-kernel packs instead of reading them in place,
+    /// and the Machine level then runs the taps around the dot, not inside each micro-tile (its tap nests,
+    /// KernelLowerer.TapNest).</summary>
     private static bool PaddedRowDivides(long extent, long v) =>
         v <= 2 * MultiAxisMaxN && v >= 2 * DotShape.WideLanes && v % DotShape.WideLanes == 0 && extent % v == 0;
+
+    /// <summary>Vectors of the widest target (<see cref="DotShape.WideLanes"/>) across the micro-kernel's tile (avx512:
+    /// 6 rows × 4 v16f32).</summary>
+    private const long TileVectors = 4;
+
+    /// <summary>Whether a column block of <paramref name="v"/> (whole vectors) lies in micro-tiles at least 3 vectors wide:
+    /// its vectors are whole tiles plus a tail tile of 3 (7 = 4 + 3; not 5 = 4 + 1 or 6 = 4 + 2).</summary>
+    private static bool FillsWideTiles(long v) =>
+        v % DotShape.WideLanes == 0 && (v / DotShape.WideLanes % TileVectors is 0 or >= 3);
+
+    /// <summary>Block candidates of a pre-padded conv's column class (<see cref="PaddedRowDivides"/>): the whole-vector
+    /// divisors of its row that are no power of two and lie in wide micro-tiles (<see cref="FillsWideTiles"/>), so
+    /// the default can take them. vgg19's 3×3 64→64 on 224-wide rows took 7 blocks of 32 (6 × 2 v16f32 tiles: 12 FMAs
+    /// per 2 vector loads and 6 broadcasts, the 4-row tail 4 × 2); 2 blocks of 112 (6 × 4 + 6 × 3 tiles, its input rows
+    /// read from L2 rather than L1) measured 37.0–39.7 → 34.5–35.2 ms in one sitting (1 thread, thread CPU, alternated;
+    /// the whole row, 224, 34.1–36.8), 35.9–37.5 → 34.6–36.5 ms (medians 36.4 → 34.9) against main in two more on a
+    /// loaded host; its perf samples 809 → 724.</summary>
+    private ImmutableArray<long> WithPaddedRowDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        bool row = Kernel.Computations.Any(c => c.Reduce is not null && !DotShape.IsMergedTaps(c)
+            && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { Transposed: false, Y: Load } roles
+            && Classes.IsUsed(roles.N) && Classes.ClassOf(roles.N) == cls
+            && c.Reduce.Axes.Any(a => a != roles.K && Classes.Extent(Classes.ClassOf(a)) > 1));
+        if (!row) return candidates;
+        long extent = Classes.Extent(cls);
+        var extra = Enumerable.Range(1, (int)(2 * MultiAxisMaxN / DotShape.WideLanes)).Select(v => v * DotShape.WideLanes)
+            .Where(v => v < extent && PaddedRowDivides(extent, v) && FillsWideTiles(v) && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
 
     /// <summary>A multi-axis contraction that is a plain GEMM W[M, K]·X[K, N] per batch: every reduction axis but K has
     /// extent 1 (a 1×1 convolution, its output plane merged into N by <see cref="Passes.MergeContiguousAxes"/>), N is the

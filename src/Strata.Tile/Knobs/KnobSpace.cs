@@ -109,7 +109,7 @@ public sealed partial class KnobSpace
     {
         Func<string, ImmutableArray<long>, ImmutableArray<long>>[] widenings =
         [
-            WithGroupWidths, WithPlaneDivisors, WithMergedTapsRowDivisors, WithTapDivisors, WithGemmRowDivisors,
+            WithGroupWidths, WithPlaneDivisors, WithMergedTapsRowDivisors, WithPaddedRowDivisors, WithTapDivisors, WithGemmRowDivisors,
             WithWindowDivisors, WithChannelColumnRows, WithChannelColumnDivisors, WithGemvDivisors,
         ];
         var candidates = BlockCandidatesFor(Classes.Extent(cls));

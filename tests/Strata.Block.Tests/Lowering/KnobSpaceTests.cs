@@ -1,3 +1,4 @@
+using CsCheck;
 using Strata.Core;
 using Strata.Tile;
 using Strata.Tile.Text;
@@ -196,10 +197,13 @@ public class KnobSpaceTests
     }
 
     /// <summary>A 3×3 conv over a padded copy of its input (no select: Passes.PrePadConvInput) whose rows are whole
-    /// vectors takes a column block that divides the row in whole vectors (224 → 32, 112 and 96 whole), so no block
-    /// has a masked tail; rows the default 64 divides keep it, rows not of whole vectors keep 64 too.</summary>
+    /// vectors takes a column block that divides the row in whole vectors (224 → 112 in wide micro-tiles, 160 → 32 as
+    /// 80 would leave a 1-vector tile, 112 and 96 whole), so no block has a masked tail; rows the default 64 divides
+    /// keep it, rows not of whole vectors keep 64 too.</summary>
     [Theory]
-    [InlineData(224, 32)]
+    [InlineData(224, 112)]
+    [InlineData(160, 32)]
+    [InlineData(336, 112)]
     [InlineData(112, 112)]
     [InlineData(96, 96)]
     [InlineData(128, 64)]
@@ -217,6 +221,32 @@ public class KnobSpaceTests
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
         Assert.Equal(n, d.GetInt("block.ow", 0));
+    }
+
+    /// <summary>Rows of whole vectors of random width and random channels: where a pre-padded conv's row is longer than
+    /// 128 and some block up to 128 divides it in micro-tiles at least 3 of 4 vectors wide, the default column block is
+    /// such a divisor (KnobSpace.WithPaddedRowDivisors): 224 took 7 × 32 (6 × 2 tiles) before, 336 a masked 64.</summary>
+    [Fact]
+    public void PrePaddedRowsTakeWideTileBlocksWhereTheyDivide()
+    {
+        Gen.Select(Gen.Int[2, 30], Gen.Int[1, 80], Gen.Int[1, 80]).Sample((vectors, ci, co) =>
+        {
+            int ow = 16 * vectors;
+            var s = Space($$"""
+                tile.kernel @conv(%x: f32[1,{{ci}},6,{{ow + 2}}], %w: f32[{{co}},{{ci}},3,3]) -> (%out: f32[1,{{co}},4,{{ow}}]) {
+                  domain n = 1, co = {{co}}, oh = 4, ow = {{ow}}
+                  reduce ci = {{ci}}, kh = 3, kw = 3
+                  %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[co, ci, kh, kw])
+                }
+                """);
+            var d = s.Default();
+            Assert.True(s.IsLegal(d, out var why), why);
+            long b = d.GetInt("block.ow", 0);
+            static bool Wide(long v) => v % 16 == 0 && (v / 16 % 4 is 0 or >= 3);
+            var divisors = Enumerable.Range(2, 7).Select(v => 16L * v).Where(v => ow % v == 0).ToArray();
+            // A row of at most 128 is taken whole (96 = 4 + 2 vectors: unmeasured against 2 × 48); a longer one is split.
+            if (ow > 128 && divisors.Any(Wide)) Assert.True(ow % b == 0 && Wide(b), $"ow {ow}: block {b} leaves a masked tail or a narrow micro-tile");
+        }, iter: 60);
     }
 
     /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
