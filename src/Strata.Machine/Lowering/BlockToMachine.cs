@@ -47,6 +47,11 @@ public sealed record MachineLoweringOptions
     /// unmasked, the edge tile with per-vector counts (<see cref="ValuePlan.IsColumnMaskedB"/>; off: packed per block).</summary>
     public bool ColumnMaskedBInPlace { get; init; } = true;
 
+    /// <summary>Keep a scratch round trip that stays inside the program's block (a channels-as-columns conv's result
+    /// stored transposed and read back by its epilogue) in a program-local buffer instead of the whole-tensor scratch
+    /// (KernelLowerer.LocalScratch.cs; off: through the scratch parameter).</summary>
+    public bool LocalScratch { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 

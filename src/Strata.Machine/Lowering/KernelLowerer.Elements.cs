@@ -102,6 +102,8 @@ internal sealed partial class KernelLowerer
     private LaneValue LoadValue(LoadOp l, LaneValue[] idx, string hint, Scalar? otherOverride = null)
     {
         var shape = l.Result.Type.Shape;
+        if (_localScratch.TryGetValue(l.Param, out var local))
+            return Read(local.Buffer, l.Result.Type.Element, LocalScratchAddress(local, l.Indices, shape, idx), null, null, hint);
         var address = LoadAddress(l, idx);
         LaneValue? mask = l.Mask is null ? null : Element(l.Mask, BroadcastIndex(l.Mask.Type.Shape, shape, idx));
         var other = ScalarSemantics.Normalize(otherOverride ?? l.Other ?? default, l.Result.Type.Element);

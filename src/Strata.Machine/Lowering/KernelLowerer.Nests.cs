@@ -200,8 +200,14 @@ internal sealed partial class KernelLowerer
         _stridedStores = _buffers.ContainsKey(s.Value.Name);
         try
         {
+            var local = _localScratch.GetValueOrDefault(s.Param);
             Nest(shape, t, idx =>
             {
+                if (local is not null)
+                {
+                    Write(local.Buffer, t, LocalScratchAddress(local, s.Indices, shape, idx), Element(s.Value, BroadcastIndex(s.Value.Type.Shape, shape, idx)), null);
+                    return;
+                }
                 var address = LaneValue.Uniform(_e.I64(0));
                 for (int d = 0; d < s.Indices.Length; d++)
                 {

@@ -46,6 +46,7 @@ internal sealed partial class KernelLowerer
 
     public MachineKernel Lower()
     {
+        PlanLocalScratch();
         LowerTop(_kernel.Body);
         var body = _e.Finish();
         return new MachineKernel(_kernel.Name, _target, _kernel.Params, _kernel.Grid, [.. _e.Buffers], body);
