@@ -72,7 +72,10 @@ public class LaneRangeTests
                     if (select) Assert.DoesNotContain(printed.Split('\n'), l => l.Contains(" select ", StringComparison.Ordinal) && !l.EndsWith(": i64", StringComparison.Ordinal));
                     // Scalar loops (the scalar target, a single column) keep their masks: not this test's subject.
                     if (target.Lanes(t) == 1 || width == 1) continue;
-                    Assert.True(printed.Contains(" from "), $"{target}: the padded row did not become a lane-range access:\n{text}\n{printed}");
+                    // A row read wholly inside x (no left padding, no column past w) has a mask that is statically
+                    // all true: it may keep a lane range or fold to a plain load (where its row is one partial vector).
+                    bool inside = lo == 0 && width <= w;
+                    Assert.True(inside || printed.Contains(" from "), $"{target}: the padded row did not become a lane-range access:\n{text}\n{printed}");
                     var unproven = BoundsAnalysis.Analyze(machine).Unproven;
                     Assert.True(unproven.Count == 0, $"{target}: unproven {string.Join("; ", unproven.Select(u => u.Reason))}\n{printed}");
                 }
