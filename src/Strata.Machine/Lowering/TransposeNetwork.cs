@@ -15,8 +15,9 @@ public static class TransposeNetwork
 {
     /// <summary>Emits the shuffles transposing <paramref name="rows"/> (as many as their lanes, one vector type) and
     /// returns the registers holding the columns, column c at [c]. <paramref name="newReg"/> makes a fresh register
-    /// from a name hint.</summary>
-    public static Reg[] Emit(IReadOnlyList<Reg> rows, Func<string, MType, Reg> newReg, Action<MStmt> emit)
+    /// from a name hint. Rows that are <paramref name="zero"/> (a register of zeros: rows past the end of a block)
+    /// cost nothing: a shuffle of two such registers is that register.</summary>
+    public static Reg[] Emit(IReadOnlyList<Reg> rows, Func<string, MType, Reg> newReg, Action<MStmt> emit, Reg? zero = null)
     {
         int n = rows.Count;
         var type = rows[0].Type;
@@ -26,9 +27,11 @@ public static class TransposeNetwork
         var regs = rows.Select((r, i) => (Reg: r, Labels: Enumerable.Range(0, n).Select(l => i * n + l).ToArray())).ToList();
         (Reg, int[]) Shuffle((Reg Reg, int[] Labels) a, (Reg Reg, int[] Labels) b, int[] lanes)
         {
+            var labels = lanes.Select(i => i < n ? a.Labels[i] : b.Labels[i - n]).ToArray();
+            if (zero is not null && a.Reg == zero && b.Reg == zero) return (zero, labels);
             var r = newReg("tr", type);
             emit(new ShuffleStmt(r, a.Reg, b.Reg, [.. lanes]));
-            return (r, lanes.Select(i => i < n ? a.Labels[i] : b.Labels[i - n]).ToArray());
+            return (r, labels);
         }
         int grain = 1;
         if (n >= 4 && type.Element is Strata.Core.DataType.Float32 or Strata.Core.DataType.Int32 or Strata.Core.DataType.UInt32)
