@@ -137,6 +137,7 @@ internal sealed partial class KernelEmitter
             case SelectStmt sel: EmitSelect(sel); break;
             case CastStmt c: if (c.X.Type.IsVector) EmitVectorCast(c); else EmitScalarCast(c); break;
             case BroadcastStmt b: EmitBroadcast(b); break;
+            case ShuffleStmt sh: EmitShuffle(sh); break;
             case ReduceLanesStmt r: EmitReduceLanes(r); break;
             case LoadStmt l: EmitLoad(l); break;
             case StoreStmt st: EmitStore(st); break;

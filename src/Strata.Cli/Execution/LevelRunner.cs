@@ -63,6 +63,7 @@ public sealed class LevelRunner : IDisposable
         Checked = settings.Checked,
         SpecializeSmallInputs = 16,
         Compiler = CompilerOptions.Default with { DumpDirectory = settings.DumpDirectory, VerifyEach = settings.VerifyEach },
+        MachineLowering = settings.LoweringOff is { } off ? LoweringSwitches.Off(off) : null,
     };
 
     /// <summary>Compiles <paramref name="graph"/> for <paramref name="inputs"/>' shapes at <paramref name="settings"/>' level.</summary>

@@ -5,7 +5,8 @@ namespace Strata.Cli.Execution;
 
 /// <summary>The level a model runs at and its options: <c>--level</c>, <c>--threads</c>, <c>--checked</c>,
 /// <c>--target</c> (shared by <c>run</c> and <c>bench</c>), validated before anything is compiled.</summary>
-public sealed record RunSettings(string Level, int Threads, bool Checked, Target Target, string? DumpDirectory = null, bool VerifyEach = false)
+public sealed record RunSettings(string Level, int Threads, bool Checked, Target Target, string? DumpDirectory = null, bool VerifyEach = false,
+    string? LoweringOff = null)
 {
     /// <summary>Every level, lowest IR first: the reference interpreter, the three compiler levels run by their
     /// interpreters, and native code.</summary>
@@ -16,7 +17,8 @@ public sealed record RunSettings(string Level, int Threads, bool Checked, Target
 
     /// <summary>Validates the raw option values: a known level, threads ≥ 1, a known target, and at native level a
     /// target this machine can run.</summary>
-    public static RunSettings Create(string level, int? threads, bool @checked, string? target, string? dumpDirectory = null, bool verifyEach = false)
+    public static RunSettings Create(string level, int? threads, bool @checked, string? target, string? dumpDirectory = null, bool verifyEach = false,
+        string? loweringOff = null)
     {
         if (!Levels.Contains(level))
             throw new StrataException(ErrorCode.InvalidArgument, $"unknown level '{level}'", $"use --level {string.Join(", ", Levels[..^1])} or {Levels[^1]}");
@@ -31,7 +33,8 @@ public sealed record RunSettings(string Level, int Threads, bool Checked, Target
         if (level == "native" && !TargetSupport.RunsNatively(t))
             throw new StrataException(ErrorCode.InvalidArgument, $"target {t.Name} cannot run natively on this machine ({TargetCatalog.Host.Name})",
                 $"use --level machine --target {t.Name} to emulate it, or --target host");
-        return new RunSettings(level, threads ?? Environment.ProcessorCount, @checked, t, dumpDirectory, verifyEach);
+        if (loweringOff is not null) LoweringSwitches.Off(loweringOff);
+        return new RunSettings(level, threads ?? Environment.ProcessorCount, @checked, t, dumpDirectory, verifyEach, loweringOff);
     }
 
     /// <summary>The <c>--level</c>, <c>--threads</c>, <c>--checked</c> and <c>--target</c> options.</summary>
@@ -53,8 +56,14 @@ public sealed record RunSettings(string Level, int Threads, bool Checked, Target
             Description = $"Target to compile for: host (default), {string.Join(", ", Core.Target.Known.Select(t => t.Name))}, NAME-dp (double-pumped full-width FMAs); --level machine emulates any of them",
         };
 
+        public Option<string?> LoweringOff { get; } = new("--lowering-off")
+        {
+            Description = "Comma-separated switches of the Block→Machine lowering to turn off (MachineLoweringOptions, e.g. RegisterTranspose,LocalScratch): an A/B of one mechanism in the same binary",
+        };
+
         public void AddTo(Command command)
         {
+            command.Options.Add(LoweringOff);
             command.Options.Add(Level);
             command.Options.Add(Threads);
             command.Options.Add(Checked);
@@ -62,6 +71,7 @@ public sealed record RunSettings(string Level, int Threads, bool Checked, Target
         }
 
         public RunSettings Read(ParseResult parse, string? dumpDirectory = null, bool verifyEach = false) =>
-            Create(parse.GetValue(Level)!, parse.GetValue(Threads), parse.GetValue(Checked), parse.GetValue(Target), dumpDirectory, verifyEach);
+            Create(parse.GetValue(Level)!, parse.GetValue(Threads), parse.GetValue(Checked), parse.GetValue(Target), dumpDirectory, verifyEach,
+                parse.GetValue(LoweringOff));
     }
 }

@@ -80,6 +80,22 @@ public sealed record BroadcastStmt(Reg Target, Reg Source) : MStmt
     public override IEnumerable<Reg> Uses => [Source];
 }
 
+/// <summary><c>%r = shuffle %a, %b [0, 16, 1, 17, …] : v16f32</c> — lane l of the result is lane
+/// <c>Lanes[l]</c> of the concatenation a ++ b (an index below the lane count picks from a, the others from b at index −
+/// lanes). The indices are constants, one per lane, so a backend can pick one shuffle instruction for the pattern
+/// (unpack, shufps, a 128-bit block shuffle) or a two-source permute. Why: a lanes × lanes block is transposed in
+/// registers by log2(lanes) rounds of these (<see cref="Lowering.TransposeNetwork"/>) instead of going through memory
+/// lane by lane.</summary>
+public sealed record ShuffleStmt(Reg Target, Reg A, Reg B, ImmutableArray<int> Lanes) : MStmt
+{
+    public override Reg? Dest => Target;
+    public override IEnumerable<Reg> Uses => [A, B];
+
+    public bool Equals(ShuffleStmt? other) => other is not null && Target == other.Target && A == other.A && B == other.B
+        && Lanes.SequenceEqual(other.Lanes);
+    public override int GetHashCode() => HashCode.Combine(Target, A, B, Lanes.Length);
+}
+
 /// <summary><c>%s = reduce_lanes sum %v : f32</c> — sum/prod/max/min across the lanes of a vector in tree
 /// order (lane i with lane i + n/2, n halving: the upper half folded onto the lower, as registers do it without a
 /// spill; max/min propagate NaN like <see cref="ScalarSemantics.ReduceStep"/>).</summary>

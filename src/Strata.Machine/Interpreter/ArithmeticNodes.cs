@@ -151,6 +151,23 @@ internal sealed class BroadcastNode(MStmt s, Slot d, Slot x) : Node(s)
     }
 }
 
+/// <summary><c>shuffle</c>: lane l of the result is lane <c>lanes[l]</c> of a ++ b (read before any lane is written:
+/// the result may be one of the operands).</summary>
+internal sealed class ShuffleNode(MStmt s, Slot d, Slot a, Slot b, int[] lanes) : Node(s)
+{
+    public override void Exec(Frame f)
+    {
+        f.Read(a, Stmt);
+        f.Read(b, Stmt);
+        var r = f.R;
+        Span<Scalar> picked = lanes.Length <= 64 ? stackalloc Scalar[lanes.Length] : new Scalar[lanes.Length];
+        for (int l = 0; l < lanes.Length; l++)
+            picked[l] = lanes[l] < a.Lanes ? r[a.Offset + lanes[l]] : r[b.Offset + lanes[l] - a.Lanes];
+        picked.CopyTo(r.AsSpan(d.Offset, d.Lanes));
+        f.Assigned[d.Index] = true;
+    }
+}
+
 /// <summary>The tree order of <c>reduce_lanes</c>: with n lanes left, lane i (i &lt; n − h, h = ⌈n/2⌉) is combined
 /// with lane i + h by <see cref="ScalarSemantics.ReduceStep"/>, then n = h, until one lane is left (for the
 /// power-of-two lane counts of vectors: lane i with lane i + n/2, as registers fold their upper half onto the lower).

@@ -102,6 +102,12 @@ internal sealed class Prepass
             case BroadcastStmt b:
                 Expect(b, b.Source, b.Target.Type.ScalarType);
                 return new BroadcastNode(b, Reg(b.Target, b), Reg(b.Source, b));
+            case ShuffleStmt sh:
+                SameType(sh, sh.A, sh.Target);
+                SameType(sh, sh.B, sh.Target);
+                if (!sh.Target.Type.IsVector || sh.Lanes.Length != sh.Target.Type.Lanes || sh.Lanes.Any(i => i < 0 || i >= 2 * sh.Target.Type.Lanes))
+                    throw Invalid(sh, $"shuffle of {sh.Target.Type} needs one lane index in [0, {2 * sh.Target.Type.Lanes}) per lane", ErrorCode.InvalidIr);
+                return new ShuffleNode(sh, Reg(sh.Target, sh), Reg(sh.A, sh), Reg(sh.B, sh), [.. sh.Lanes]);
             case ReduceLanesStmt r:
                 if (r.Op.Step() is null)
                     throw Invalid(r, $"reduce_lanes does sum, prod, max, min or maxnative, not {r.Op.Name()}");

@@ -52,6 +52,11 @@ public sealed record MachineLoweringOptions
     /// (KernelLowerer.LocalScratch.cs; off: through the scratch parameter).</summary>
     public bool LocalScratch { get; init; } = true;
 
+    /// <summary>Store a buffered value transposed into a local scratch (a channels-as-columns conv's [positions, co]
+    /// result, read back as [co, positions] by its epilogue) by lanes × lanes blocks transposed in registers
+    /// (KernelLowerer.RegisterTranspose.cs; off: one extracting store per element).</summary>
+    public bool RegisterTranspose { get; init; } = true;
+
     /// <summary>Check every Machine kernel right after lowering (<c>--verify-each</c>).</summary>
     public bool VerifyEach { get; init; }
 

@@ -201,6 +201,7 @@ internal sealed partial class KernelLowerer
         try
         {
             var local = _localScratch.GetValueOrDefault(s.Param);
+            if (local is not null && TryTransposedStore(s, local, shape, t)) return;
             Nest(shape, t, idx =>
             {
                 if (local is not null)

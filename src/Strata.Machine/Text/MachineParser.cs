@@ -282,6 +282,17 @@ public sealed class MachineParser
                 var b = Use();
                 return new SelectStmt(Define(result, ResultType()), c, a, b);
             }
+            case "shuffle":
+            {
+                var a = Use();
+                Expect(TokenKind.Comma, "','");
+                var b = Use();
+                Expect(TokenKind.LBracket, "'[' before the lane indices");
+                var lanes = ImmutableArray.CreateBuilder<int>();
+                do lanes.Add((int)NonNegativeLong(Expect(TokenKind.Number, "a lane index"), "lane index")); while (Accept(TokenKind.Comma));
+                Expect(TokenKind.RBracket, "',' or ']' after the lane indices");
+                return new ShuffleStmt(Define(result, ResultType()), a, b, lanes.ToImmutable());
+            }
             case "reduce_lanes":
             {
                 var kindTok = Expect(TokenKind.Identifier, "a reduction (sum, prod, max, min)");
@@ -336,7 +347,7 @@ public sealed class MachineParser
                     return new BinaryStmt(Define(result, ResultType()), bop, a, b);
                 }
                 throw Error(opTok, $"unknown op '{opTok.Text}' (expected const, program_id, mov, cast, broadcast, fma, select, "
-                    + "reduce_lanes, load, or a unary/binary op such as exp or add)");
+                    + "shuffle, reduce_lanes, load, or a unary/binary op such as exp or add)");
         }
     }
 

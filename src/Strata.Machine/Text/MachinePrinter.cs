@@ -113,6 +113,9 @@ public static class MachinePrinter
             case BroadcastStmt b:
                 Typed(sb, b.Target, "broadcast " + R(b.Source));
                 break;
+            case ShuffleStmt sh:
+                Typed(sb, sh.Target, $"shuffle {R(sh.A)}, {R(sh.B)} [{string.Join(", ", sh.Lanes.Select(i => i.ToString(CultureInfo.InvariantCulture)))}]");
+                break;
             case ReduceLanesStmt r:
                 Typed(sb, r.Target, $"reduce_lanes {r.Op.Name()} {R(r.Vector)}");
                 break;

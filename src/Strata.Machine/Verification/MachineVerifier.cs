@@ -273,6 +273,13 @@ public sealed class MachineVerifier
                 if (b.Source.Type.IsVector || !b.Target.Type.IsVector || b.Source.Type.Element != b.Target.Type.Element)
                     Error(ErrorCode.TypeMismatch, $"broadcast copies a scalar into a vector of its element type, not {b.Source.Type} into {b.Target.Type}");
                 break;
+            case ShuffleStmt sh:
+                if (!sh.Target.Type.IsVector) Error(ErrorCode.TypeMismatch, $"shuffle gives a vector, not {sh.Target.Type}");
+                Same(sh.A, sh.Target, "shuffle operands and result have one type");
+                Same(sh.B, sh.Target, "shuffle operands and result have one type");
+                if (sh.Lanes.Length != sh.Target.Type.Lanes || sh.Lanes.Any(i => i < 0 || i >= 2 * sh.Target.Type.Lanes))
+                    Error(ErrorCode.InvalidIr, $"shuffle needs {sh.Target.Type.Lanes} lane indices in [0, {2 * sh.Target.Type.Lanes}), not [{string.Join(", ", sh.Lanes)}]");
+                break;
             case ReduceLanesStmt r:
                 if (r.Op.Step() is null)
                     Error(ErrorCode.InvalidIr, $"reduce_lanes does sum, prod, max, min or maxnative, not {r.Op.Name()}");

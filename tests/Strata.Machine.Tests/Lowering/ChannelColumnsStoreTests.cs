@@ -45,11 +45,13 @@ public class ChannelColumnsStoreTests
     }
 
     /// <summary>Lowers and runs the kernel on the target against the Tile interpreter; returns whether C was stored
-    /// transposed with strided vector stores.</summary>
-    private static bool Check(TileKernel kernel, Config config, Target target, int seed)
+    /// transposed with strided vector stores, or (into a local scratch, KernelLowerer.RegisterTranspose) by blocks
+    /// transposed in registers.</summary>
+    private static bool Check(TileKernel kernel, Config config, Target target, int seed, MachineLoweringOptions? options = null)
     {
-        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, target, seed);
-        return MachinePrinter.Print(machine).Split('\n').Any(l => l.TrimStart().StartsWith("store %", StringComparison.Ordinal) && l.Contains(" stride ", StringComparison.Ordinal));
+        var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, target, seed, options);
+        return MachinePrinter.Print(machine).Split('\n').Any(l => l.TrimStart().StartsWith("store %", StringComparison.Ordinal) && l.Contains(" stride ", StringComparison.Ordinal)
+            || l.Contains("= shuffle ", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -62,7 +64,10 @@ public class ChannelColumnsStoreTests
         var kernel = Conv(ci, co, hw, hw, k, s, p, chain);
         Assert.True(DotShape.DefaultRoles(kernel.Computations[0], a => kernel.Axis(a).Extent) is { Transposed: true });
         var space = KnobSpace.For(kernel);
-        Assert.True(Check(kernel, space.Default(), Target.Get("x86-64-avx512"), 7), "C is not stored transposed with strided vector stores");
+        Assert.True(Check(kernel, space.Default(), Target.Get("x86-64-avx512"), 7), "C is not stored transposed with vector stores");
+        // Without the register transpose, with strided ones.
+        var strided = new MachineLoweringOptions { RegisterTranspose = false };
+        Assert.True(Check(kernel, space.Default(), Target.Get("x86-64-avx512"), 7, strided), "C is not stored transposed with strided vector stores");
         foreach (var target in Target.Known) Check(kernel, space.Default(), target, 7);
     }
 
@@ -86,6 +91,6 @@ public class ChannelColumnsStoreTests
                     if (Check(kernel, config, target, seed)) Interlocked.Increment(ref strided);
             }
         }, iter: 30);
-        Assert.True(strided > 0, "no sample stored C with strided vector stores");
+        Assert.True(strided > 0, "no sample stored C with strided vector stores or a register transpose");
     }
 }

@@ -66,11 +66,11 @@ public static class MachineLoweringCheck
 
     /// <summary>Also compares the Machine interpreter's outputs with the Tile interpreter's (the level above Block, for
     /// lowerings that Block already shares); returns the Machine kernel.</summary>
-    public static MachineKernel CheckAgainstTile(TileKernel kernel, Config config, Target target, int seed)
+    public static MachineKernel CheckAgainstTile(TileKernel kernel, Config config, Target target, int seed, MachineLoweringOptions? options = null)
     {
         var inputs = RandomInputs(kernel, seed);
         var expected = TileInterpreter.Run(kernel, inputs);
-        var machine = Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed);
+        var machine = Check(TileToBlock.Lower(kernel, config), config, target, inputs, seed, options);
         var actual = MachineInterpreter.Call(machine, inputs);
         for (int o = 0; o < expected.Length; o++)
             if (Compare(expected[o], actual[o]) is { } diff)
