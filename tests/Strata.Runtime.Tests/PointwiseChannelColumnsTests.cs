@@ -7,7 +7,8 @@ using Strata.Graph.Builder;
 namespace Strata.Runtime.Tests;
 
 /// <summary>1×1 convs on short planes (Tile DotShape.WantsChannelColumns, ShortPositions: a quarter of a 7×7 plane's
-/// position lanes would be masked) with a long K take the channels as the dot's columns: the weight re-laid out
+/// position lanes would be masked) with a long K take the channels as the dot's columns (in blocks of up to 8 vectors,
+/// or of 11 where no such block divides them: KnobSpace.ChannelColumnsDividingN): the weight re-laid out
 /// [ci, co], positions as micro-tile rows, the [positions, co] product stored transposed through the bias, residual Add
 /// and Relu epilogue. Random weights, against the Graph interpreter, natively and with the Machine interpreter on every
 /// target; random planes 3..16, channels and residuals, including shapes that keep the GEMM form.</summary>
@@ -19,6 +20,8 @@ public class PointwiseChannelColumnsTests
     [InlineData(1024, 128, 7, 7, true, true)]    // resnet50's res5 shape class, small co: residual Sum + Relu fused
     [InlineData(1040, 80, 5, 5, false, true)]    // K tail of the 128 block, co in 80-wide blocks, 25 positions
     [InlineData(1024, 33, 7, 7, true, false)]    // co in no 4–8-vector block: keeps N = positions
+    [InlineData(1024, 352, 7, 7, false, true)]   // inception_v2's 1024→352: 2 blocks of 176 = 4 + 4 + 3-vector tiles
+    [InlineData(1030, 176, 5, 5, true, true)]    // one 176-wide block, K tail, 25 positions
     [InlineData(512, 128, 7, 7, true, true)]     // resnet50's 512→2048 class: K = 512 takes the columns too
     [InlineData(256, 64, 7, 7, false, false)]    // short K: keeps N = positions
     [InlineData(1024, 64, 8, 8, false, false)]   // 64 positions fill their vectors: keeps N = positions
@@ -30,7 +33,7 @@ public class PointwiseChannelColumnsTests
 
     [Fact]
     public void RandomConvsMatchTheReference() =>
-        Gen.Select(Gen.Int[1020, 1100], Gen.Int[0, 5].Select(i => new[] { 64, 80, 96, 128, 48, 24 }[i]), Gen.Int[3, 16], Gen.Int[3, 16], Gen.Bool, Gen.Int[0, 1000])
+        Gen.Select(Gen.Int[1020, 1100], Gen.Int[0, 6].Select(i => new[] { 64, 80, 96, 128, 48, 24, 176 }[i]), Gen.Int[3, 16], Gen.Int[3, 16], Gen.Bool, Gen.Int[0, 1000])
             .Sample((cin, cout, h, w, residual, seed) =>
             {
                 Check(cin, cout, h, w, residual, seed, Targets[seed % Targets.Length], columns: null);

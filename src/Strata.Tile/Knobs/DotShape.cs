@@ -186,10 +186,11 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
     }
 
     /// <summary>Whether <paramref name="channels"/> split into column blocks of 4 to 8 whole vectors (the micro-kernel's
-    /// width, KnobSpace's ChannelColumnsMaxN): 352 channels would take blocks of 2 vectors, and inception_v2's
-    /// 1024→352 conv on 7×7 measured 3–5% slower so (160 as 80s, 192, 512, 2048 faster).</summary>
+    /// width, KnobSpace's ChannelColumnsMaxN), or into wider blocks of 4-vector tiles and a 3-vector tail
+    /// (KnobSpace.ChannelColumnsDividingN): 352 channels as blocks of 2 vectors measured 3–5% slower on inception_v2's
+    /// 1024→352 conv on 7×7 (160 as 80s, 192, 512, 2048 faster), as 2 · 176 (4 + 4 + 3 vectors) 10% faster.</summary>
     private static bool WideColumnBlocks(long channels) =>
-        Enumerable.Range(4, 5).Any(v => channels % (v * WideLanes) == 0);
+        Enumerable.Range(4, 5).Any(v => channels % (v * WideLanes) == 0) || KnobSpace.ChannelColumnsDividingN(channels) > 8 * WideLanes;
 
     /// <summary>Least K (ci) of a pointwise conv that takes its channels as columns for short positions: the transposed
     /// [positions, co] tile costs its zeroing, a load and store per K block and the element-wise transposed store with the

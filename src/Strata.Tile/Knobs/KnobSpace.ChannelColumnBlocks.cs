@@ -41,16 +41,44 @@ public sealed partial class KnobSpace
     public static long? ChannelColumnsPanelWidth(long channels)
     {
         if (channels % PanelWidth == 0) return PanelWidth;
-        for (long v = ChannelColumnsMaxN; v >= ChannelColumnsMinN; v -= DotShape.WideLanes)
-            if (channels % v == 0) return v;
-        return null;
+        return ChannelColumnsDividingN(channels);
     }
+
+    /// <summary>Fewest whole vectors of a dividing N block that fill the micro-kernel's 4-vector tiles: narrower blocks
+    /// run 2- or 3-vector tiles only, one broadcast per 2 or 3 FMAs.</summary>
+    private const long ChannelColumnsWideN = 4 * DotShape.WideLanes;
+
+    /// <summary>The dividing N block of a channels-as-columns convolution whose channels no multiple of
+    /// <see cref="PanelWidth"/>: the largest multiple of <see cref="DotShape.WideLanes"/> in [<see cref="ChannelColumnsMinN"/>,
+    /// <see cref="ChannelColumnsMaxN"/>] that divides them (160 → 80, 224 → 112, 288 → 96); where that is narrower than
+    /// <see cref="ChannelColumnsWideN"/>, a dividing block of up to 2 · <see cref="ChannelColumnsMaxN"/> that splits into
+    /// 4-vector tiles and a tail tile of 3 (<see cref="IsWideSplit"/>: 352 = 22 vectors → 2 · 176, tiles 4 + 4 + 3, where
+    /// the largest divisor up to 128 is 32). Measured (1 thread, thread CPU): inception_v2's 1024→352 1×1 convs on 7×7,
+    /// which took their positions as columns (49 in 4 vectors, a quarter of the lanes masked) for want of a block of
+    /// whole tiles, 0.45 → 0.405 ms each (66 → 74% of the FMA peak; two alternations with m/trial). Null where no block
+    /// exists (208 = 13 · 16).</summary>
+    public static long? ChannelColumnsDividingN(long channels)
+    {
+        long? best = null;
+        for (long v = ChannelColumnsMaxN; v >= ChannelColumnsMinN && best is null; v -= DotShape.WideLanes)
+            if (channels % v == 0) best = v;
+        if (best is null or < ChannelColumnsWideN)
+            for (long v = 2 * ChannelColumnsMaxN; v > ChannelColumnsMaxN; v -= DotShape.WideLanes)
+                if (channels % v == 0 && IsWideSplit(v)) return v;
+        return best;
+    }
+
+    /// <summary>Whether a block of whole vectors splits into the micro-kernel's 4-vector tiles and at most a 3-vector
+    /// tail (11 = 4 + 4 + 3; not 9 = 4 + 4 + 1 or 10 = 4 + 4 + 2, whose tail tiles are latency-bound).</summary>
+    private static bool IsWideSplit(long v) =>
+        v % DotShape.WideLanes == 0 && (v / DotShape.WideLanes % 4) is 0 or 3;
 
     private bool IsChannelColumnK(string cls, long v) =>
         Classes.Extent(cls) % v == 0 && v >= MultiAxisMaxK / 2 && v <= ChannelColumnsMaxK;
 
     private bool IsChannelColumnN(string cls, long v) =>
-        Classes.Extent(cls) % v == 0 && v % DotShape.WideLanes == 0 && v >= ChannelColumnsMinN && v <= ChannelColumnsMaxN;
+        Classes.Extent(cls) % v == 0 && v % DotShape.WideLanes == 0 && v >= ChannelColumnsMinN && v <= ChannelColumnsMaxN
+        || v > ChannelColumnsMaxN && v == ChannelColumnsDividingN(Classes.Extent(cls));
 
     /// <summary>The dividing blocks of <see cref="ChannelColumnDividingBlocks"/> as block candidates of a channels-as-columns
     /// convolution's K and N classes.</summary>
@@ -66,5 +94,19 @@ public sealed partial class KnobSpace
         var extra = Enumerable.Range(1, (int)Math.Min(extent, ChannelColumnsMaxK)).Select(v => (long)v)
             .Where(v => v < extent && !candidates.Contains(v) && (isK && IsChannelColumnK(cls, v) || isN && IsChannelColumnN(cls, v)));
         return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>Halves the N block of a channels-as-columns convolution that leaves fewer than
+    /// <see cref="ChannelColumnsShortRowsMinPrograms"/> programs (one per core of a 2-core host), while the half stays
+    /// whole 4-vector tiles (<see cref="ChannelColumnsWideN"/>) and divides the channels: inception_v2's 1024→128 1×1
+    /// convs on 7×7 ran as one program, one core idle at 2 threads. At 1 thread each half reads the input again (its
+    /// [1024, 49] block from L2): measured 0.135 ms either way (thread CPU, two alternations with m/trial).</summary>
+    private void ChannelColumnProgramsN(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, string nc)
+    {
+        while (parallel.Contains(nc) && Programs() < ChannelColumnsShortRowsMinPrograms && blocks[nc] % (2 * ChannelColumnsWideN) == 0
+            && Classes.Extent(nc) % (blocks[nc] / 2) == 0)
+            blocks[nc] /= 2;
+
+        long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
 }

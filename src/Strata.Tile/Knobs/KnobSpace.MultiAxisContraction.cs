@@ -116,6 +116,7 @@ public sealed partial class KnobSpace
             while (Programs() < MultiAxisMinPrograms && parallel.Contains(mc) && blocks[mc] > 8)
                 blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
             if (roles.Transposed) ChannelColumnRowsBlock(blocks, parallel, c, roles);
+            if (roles.Transposed) ChannelColumnProgramsN(blocks, parallel, nc);
         }
         // Shrink until every computation fits (K, then the other large blocks): all-1 blocks always fit.
         foreach (var comp in Kernel.Computations)

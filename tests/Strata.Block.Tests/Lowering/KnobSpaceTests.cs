@@ -196,6 +196,63 @@ public class KnobSpaceTests
         Assert.Equal(k, d.GetInt("block.ci", 0));
     }
 
+    /// <summary>A channels-as-columns 1×1 conv on a 7×7 plane (weight laid out [ci, co]) takes an N block of whole
+    /// channels: where no block up to 128 of at least 4 vectors divides co, one up to 256 that splits into 4-vector tiles
+    /// and a 3-vector tail (352 → 176 = 4 + 4 + 3, not 32; 176 whole); where its block leaves one program (128 channels),
+    /// it halves down to 4 vectors so a 2-core host runs 2 (128 → 64; 64 stays one program of 4-vector tiles).</summary>
+    [Theory]
+    [InlineData(352, 176)]
+    [InlineData(176, 176)]
+    [InlineData(704, 64)]
+    [InlineData(160, 80)]
+    [InlineData(128, 64)]
+    [InlineData(64, 64)]
+    [InlineData(256, 128)]
+    [InlineData(2048, 128)]
+    public void AChannelColumnsPointwiseConvTakesWholeTileBlocksAndTwoPrograms(int co, long n)
+    {
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,1024,49], %w: f32[1024,{{co}}]) -> (%out: f32[1,{{co}},49]) {
+              domain n = 1, co = {{co}}, oh_ow = 49
+              reduce ci = 1024, kh = 1, kw = 1
+              %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[ci, co])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(n, d.GetInt("block.co", 0));
+    }
+
+    /// <summary>Random channel counts: a channels-as-columns 1×1 conv's N block divides co in whole vectors where some block does, and is at
+    /// least 4 vectors wide (beyond 128: 4-vector tiles plus at most a 3-vector tail) wherever such a block up to 256 exists; it
+    /// leaves at least 2 programs wherever a block of 4 vectors or more could.</summary>
+    [Fact]
+    public void ChannelColumnsPointwiseBlocksAreWholeTilesWhereSomeBlockIs()
+    {
+        Gen.Int[2, 64].Sample(vectors =>
+        {
+            int co = 16 * vectors;
+            var s = Space($$"""
+                tile.kernel @conv(%x: f32[1,1024,49], %w: f32[1024,{{co}}]) -> (%out: f32[1,{{co}},49]) {
+                  domain n = 1, co = {{co}}, oh_ow = 49
+                  reduce ci = 1024, kh = 1, kw = 1
+                  %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[ci, co])
+                }
+                """);
+            var d = s.Default();
+            Assert.True(s.IsLegal(d, out var why), why);
+            long b = d.GetInt("block.co", 0);
+            static bool Wide(long v) => v % 16 == 0 && v >= 64 && (v / 16 % 4 is 0 or 3);
+            var wide = Enumerable.Range(4, 13).Select(v => 16L * v).Where(v => co % v == 0 && Wide(v)).ToArray();
+            // 208 = 13 vectors has no dividing block of 2 to 8 vectors and no wide split: a masked last block.
+            if (Enumerable.Range(2, 7).Any(v => co % (16 * v) == 0) || wide.Length > 0)
+                Assert.True(co % b == 0 && b % 16 == 0, $"co {co}: block {b} leaves a masked tail");
+            // At least 4 vectors (96 = 4 + 2 stays where it divides: the wider split is unmeasured there).
+            if (wide.Length > 0) Assert.True(b >= 64 && (b <= 128 || Wide(b)), $"co {co}: block {b} is narrower than a 4-vector tile (could be {string.Join(", ", wide)})");
+            if (wide.Any(v => co / v >= 2)) Assert.True(co / b >= 2, $"co {co}: block {b} leaves one program");
+        }, iter: 60);
+    }
+
     /// <summary>A 3×3 conv over a padded copy of its input (no select: Passes.PrePadConvInput) whose rows are whole
     /// vectors takes a column block that divides the row in whole vectors (224 → 112 in wide micro-tiles, 160 → 32 as
     /// 80 would leave a 1-vector tile, 112 and 96 whole), so no block has a masked tail; rows the default 64 divides
