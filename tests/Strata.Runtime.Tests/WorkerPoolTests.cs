@@ -148,6 +148,32 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void ALoopIsClaimedInChunksOfChunkSize_FineEnoughToBalanceTwoWorkers()
+    {
+        using var pool = new WorkerPool(2);
+        Gen.Long[1, 20_000].Sample(count =>
+        {
+            var chunks = new System.Collections.Concurrent.ConcurrentBag<(long Begin, long End)>();
+            pool.For(count, (b, e, w) => chunks.Add((b, e)));
+            long size = WorkerPool.ChunkSize(count, pool.Workers);
+            var sorted = chunks.OrderBy(c => c.Begin).ToList();
+            Assert.Equal(0, sorted[0].Begin);
+            for (int i = 0; i < sorted.Count; i++)
+            {
+                Assert.Equal(Math.Min(count, sorted[i].Begin + size), sorted[i].End);
+                if (i > 0) Assert.Equal(sorted[i - 1].End, sorted[i].Begin);
+            }
+            Assert.Equal(count, sorted[^1].End);
+            // Enough chunks that the two workers end at most one small chunk apart: every program its own chunk up to
+            // 2 · ChunksPerWorker per worker, else at least ChunksPerWorker per worker.
+            Assert.True(sorted.Count >= Math.Min(count, WorkerPool.ChunksPerWorker * pool.Workers), $"{count} programs in {sorted.Count} chunks");
+            if (count < 2 * WorkerPool.ChunksPerWorker * pool.Workers) Assert.Equal(count, sorted.Count);
+        });
+        // One 28×28 plane's rows of a conv: 28 chunks, not 7 chunks of 4 (16 rows against 12 on two workers).
+        Assert.Equal(1, WorkerPool.ChunkSize(28, 2));
+    }
+
+    [Fact]
     public void ALargeOrUnmeasuredLoopWakesSleepingWorkers()
     {
         using var pool = new WorkerPool(2);
@@ -163,7 +189,7 @@ public sealed class WorkerPoolTests
                 var before = pool.Counters;
                 int calls = 0;
                 pool.For(64, (b, e, w) => Interlocked.Increment(ref calls), work: work);
-                Assert.Equal(8, calls); // never inline: four chunks per worker
+                Assert.Equal(32, calls); // never inline: 64 programs in chunks of 2 (ChunkSize)
                 Assert.Equal(before.InlineSmall, pool.Counters.InlineSmall);
                 woke = pool.Counters.Wakes > before.Wakes;
             }
