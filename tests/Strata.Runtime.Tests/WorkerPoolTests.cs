@@ -148,14 +148,17 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public void ALoopIsClaimedInChunksOfChunkSize_FineEnoughToBalanceTwoWorkers()
+    public void ALoopIsClaimedInChunksOfChunkSize()
     {
         using var pool = new WorkerPool(2);
-        Gen.Long[1, 20_000].Sample(count =>
+        Gen.Select(Gen.Long[1, 20_000], Gen.Bool).Sample((count, measured) =>
         {
             var chunks = new System.Collections.Concurrent.ConcurrentBag<(long Begin, long End)>();
-            pool.For(count, (b, e, w) => chunks.Add((b, e)));
-            long size = WorkerPool.ChunkSize(count, pool.Workers);
+            long ticks = measured ? System.Diagnostics.Stopwatch.Frequency / 100 : 0; // 10 ms of work
+            var estimate = new WorkEstimate();
+            if (measured) estimate.Add(ticks);
+            long size = WorkerPool.ChunkSize(count, pool.Workers, estimate.Ticks);
+            pool.For(count, (b, e, w) => chunks.Add((b, e)), work: measured ? estimate : null);
             var sorted = chunks.OrderBy(c => c.Begin).ToList();
             Assert.Equal(0, sorted[0].Begin);
             for (int i = 0; i < sorted.Count; i++)
@@ -164,13 +167,27 @@ public sealed class WorkerPoolTests
                 if (i > 0) Assert.Equal(sorted[i - 1].End, sorted[i].Begin);
             }
             Assert.Equal(count, sorted[^1].End);
-            // Enough chunks that the two workers end at most one small chunk apart: every program its own chunk up to
-            // 2 · ChunksPerWorker per worker, else at least ChunksPerWorker per worker.
-            Assert.True(sorted.Count >= Math.Min(count, WorkerPool.ChunksPerWorker * pool.Workers), $"{count} programs in {sorted.Count} chunks");
-            if (count < 2 * WorkerPool.ChunksPerWorker * pool.Workers) Assert.Equal(count, sorted.Count);
+        }, threads: 1); // one loop at a time: a second one arriving would run inline
+    }
+
+    [Fact]
+    public void ChunksFollowTheLoopsWork_OnePerProgramForALongLoopOfFewPrograms()
+    {
+        long Micros(double us) => (long)(us * System.Diagnostics.Stopwatch.Frequency / 1e6);
+        long Chunks(long count, long ticks) => (count + WorkerPool.ChunkSize(count, 2, ticks) - 1) / WorkerPool.ChunkSize(count, 2, ticks);
+        // A 28-program conv of 1.15 ms: every program its own chunk (14:14 on two workers), not 7 chunks of 4.
+        Assert.Equal(28, Chunks(28, Micros(1150)));
+        // A 70 µs loop of 48 small programs: few chunks (each costs about a microsecond).
+        Assert.InRange(Chunks(48, Micros(70)), 2, 12);
+        // More work, more chunks (never fewer than the workers, never more than the programs).
+        Gen.Select(Gen.Long[1, 100_000], Gen.Double[1, 100_000]).Sample((count, us) =>
+        {
+            long n = Chunks(count, Micros(us)), more = Chunks(count, Micros(us * 4));
+            Assert.InRange(n, Math.Min(count, 2), count);
+            Assert.True(more >= n, $"{count} programs: {n} chunks for {us} µs, {more} for 4×");
         });
-        // One 28×28 plane's rows of a conv: 28 chunks, not 7 chunks of 4 (16 rows against 12 on two workers).
-        Assert.Equal(1, WorkerPool.ChunkSize(28, 2));
+        // Not yet measured: four chunks per worker.
+        Assert.Equal(8, Chunks(64, 0));
     }
 
     [Fact]
@@ -188,8 +205,9 @@ public sealed class WorkerPoolTests
                 Thread.Sleep(20);
                 var before = pool.Counters;
                 int calls = 0;
+                long size = WorkerPool.ChunkSize(64, pool.Workers, work?.Ticks ?? 0);
                 pool.For(64, (b, e, w) => Interlocked.Increment(ref calls), work: work);
-                Assert.Equal(32, calls); // never inline: 64 programs in chunks of 2 (ChunkSize)
+                Assert.Equal((64 + size - 1) / size, calls); // never inline
                 Assert.Equal(before.InlineSmall, pool.Counters.InlineSmall);
                 woke = pool.Counters.Wakes > before.Wakes;
             }

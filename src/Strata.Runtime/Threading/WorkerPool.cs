@@ -102,7 +102,7 @@ public sealed class WorkerPool : IDisposable
         {
             // Only a caller holding _busy moves the generation on (and Dispose, after the last region).
             int generation = Volatile.Read(ref _generation.Value) + 1;
-            var region = new Region(this, generation, count, body, ChunkSize(count, Workers));
+            var region = new Region(this, generation, count, body, ChunkSize(count, Workers, work?.Ticks ?? 0));
             _region = region;
             _parked = false;
             _regions++;
@@ -126,17 +126,28 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Chunks per worker a large loop is split into. Chunks are claimed one at a time, so a worker that joins
-    /// late or runs slower takes fewer, and the loop ends at most one chunk apart on each worker: the finer the chunks,
-    /// the closer to an even split. A chunk costs two shared-counter increments and two clock reads (well under a
-    /// microsecond), so 16 per worker is cheap next to any loop worth splitting (see
-    /// <see cref="SmallLoopMicroseconds"/>). Four per worker (what the pool used) left a 28-program conv (one 28×28
-    /// plane's rows) as 7 chunks of 4, 16 programs against 12 on 2 workers; a loop with fewer than
-    /// 2 · this many programs per worker goes one program per chunk.</summary>
-    public const int ChunksPerWorker = 16;
+    /// <summary>What one chunk costs beyond its programs, as <see cref="ChunkSize"/> assumes: two increments of
+    /// counters both workers write, two clock reads, a call of the kernel, and the cache lines two workers share where
+    /// their programs' outputs meet. squeezenet's 48-program 1×1 convs (≈ 70 µs of work) ran 40 → 71 µs at 2 threads
+    /// as 48 chunks instead of 8: ≈ 0.75 µs per extra chunk.</summary>
+    public const double ChunkOverheadMicroseconds = 1.0;
 
-    /// <summary>Programs per chunk of a loop of <paramref name="count"/> programs over <paramref name="workers"/>.</summary>
-    public static long ChunkSize(long count, int workers) => Math.Max(1, count / (ChunksPerWorker * (long)workers));
+    /// <summary>Programs per chunk of a loop of <paramref name="count"/> programs over <paramref name="workers"/>,
+    /// whose work takes one thread <paramref name="workTicks"/> (0: unknown). Chunks are claimed one at a time, so the
+    /// workers end at most a chunk apart: n chunks of a loop of work T lose about T / 2n to that and cost n · c
+    /// (<see cref="ChunkOverheadMicroseconds"/>) spread over the workers, least at n = √(T · workers / 2c), between
+    /// one per worker and one per program. A 28-program conv of 1.15 ms (one 28×28 plane's rows: inception_v2's 3×3
+    /// 96→96) goes one program per chunk, 14:14 on two workers where four chunks per worker (what the pool used, and
+    /// still uses for a loop not yet measured) made 7 chunks of 4, 16 rows against 12; a 70 µs loop keeps about 8
+    /// chunks. Measured, inception_v2 at 2 threads, fastest tenth of 30 runs, 3 alternations: 22.0–22.2 → 21.4–21.6 ms;
+    /// squeezenet unchanged (3.87–3.88 → 3.90–3.94 ms).</summary>
+    public static long ChunkSize(long count, int workers, long workTicks)
+    {
+        if (workTicks <= 0) return Math.Max(1, (count + 4L * workers - 1) / (4L * workers));
+        double micros = workTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency;
+        long chunks = Math.Min(count, Math.Max(workers, (long)Math.Round(Math.Sqrt(micros * workers / (2 * ChunkOverheadMicroseconds)))));
+        return (count + chunks - 1) / chunks;
+    }
 
     /// <summary>Whether a loop of this much work (ticks, 0: unknown) costs less than waking the workers, all of whom
     /// are blocked.</summary>
