@@ -148,7 +148,7 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
-    public void ALoopIsClaimedInChunksOfChunkSize()
+    public void ALoopIsClaimedInChunksOfChunkSize_EachWithinOneWorkersShare()
     {
         using var pool = new WorkerPool(2);
         Gen.Select(Gen.Long[1, 20_000], Gen.Bool).Sample((count, measured) =>
@@ -163,7 +163,10 @@ public sealed class WorkerPoolTests
             Assert.Equal(0, sorted[0].Begin);
             for (int i = 0; i < sorted.Count; i++)
             {
-                Assert.Equal(Math.Min(count, sorted[i].Begin + size), sorted[i].End);
+                // At most a chunk, within one worker's contiguous share (its half of the loop on two workers).
+                Assert.InRange(sorted[i].End - sorted[i].Begin, 1, size);
+                long share = Enumerable.Range(0, pool.Workers).Last(w => count * w / pool.Workers <= sorted[i].Begin);
+                Assert.True(sorted[i].End <= count * (share + 1) / pool.Workers, $"chunk {sorted[i]} of {count} crosses a share");
                 if (i > 0) Assert.Equal(sorted[i - 1].End, sorted[i].Begin);
             }
             Assert.Equal(count, sorted[^1].End);
