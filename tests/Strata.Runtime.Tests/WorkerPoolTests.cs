@@ -148,6 +148,52 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public void ALoopIsClaimedInChunksOfChunkSize_EachWithinOneWorkersShare()
+    {
+        using var pool = new WorkerPool(2);
+        Gen.Select(Gen.Long[1, 20_000], Gen.Bool).Sample((count, measured) =>
+        {
+            var chunks = new System.Collections.Concurrent.ConcurrentBag<(long Begin, long End)>();
+            long ticks = measured ? System.Diagnostics.Stopwatch.Frequency / 100 : 0; // 10 ms of work
+            var estimate = new WorkEstimate();
+            if (measured) estimate.Add(ticks);
+            long size = WorkerPool.ChunkSize(count, pool.Workers, estimate.Ticks);
+            pool.For(count, (b, e, w) => chunks.Add((b, e)), work: measured ? estimate : null);
+            var sorted = chunks.OrderBy(c => c.Begin).ToList();
+            Assert.Equal(0, sorted[0].Begin);
+            for (int i = 0; i < sorted.Count; i++)
+            {
+                // At most a chunk, within one worker's contiguous share (its half of the loop on two workers).
+                Assert.InRange(sorted[i].End - sorted[i].Begin, 1, size);
+                long share = Enumerable.Range(0, pool.Workers).Last(w => count * w / pool.Workers <= sorted[i].Begin);
+                Assert.True(sorted[i].End <= count * (share + 1) / pool.Workers, $"chunk {sorted[i]} of {count} crosses a share");
+                if (i > 0) Assert.Equal(sorted[i - 1].End, sorted[i].Begin);
+            }
+            Assert.Equal(count, sorted[^1].End);
+        }, threads: 1); // one loop at a time: a second one arriving would run inline
+    }
+
+    [Fact]
+    public void ChunksFollowTheLoopsWork_OnePerProgramForALongLoopOfFewPrograms()
+    {
+        long Micros(double us) => (long)(us * System.Diagnostics.Stopwatch.Frequency / 1e6);
+        long Chunks(long count, long ticks) => (count + WorkerPool.ChunkSize(count, 2, ticks) - 1) / WorkerPool.ChunkSize(count, 2, ticks);
+        // A 28-program conv of 1.15 ms: every program its own chunk (14:14 on two workers), not 7 chunks of 4.
+        Assert.Equal(28, Chunks(28, Micros(1150)));
+        // A 70 µs loop of 48 small programs: few chunks (each costs about a microsecond).
+        Assert.InRange(Chunks(48, Micros(70)), 2, 12);
+        // More work, more chunks (never fewer than the workers, never more than the programs).
+        Gen.Select(Gen.Long[1, 100_000], Gen.Double[1, 100_000]).Sample((count, us) =>
+        {
+            long n = Chunks(count, Micros(us)), more = Chunks(count, Micros(us * 4));
+            Assert.InRange(n, Math.Min(count, 2), count);
+            Assert.True(more >= n, $"{count} programs: {n} chunks for {us} µs, {more} for 4×");
+        });
+        // Not yet measured: four chunks per worker.
+        Assert.Equal(8, Chunks(64, 0));
+    }
+
+    [Fact]
     public void ALargeOrUnmeasuredLoopWakesSleepingWorkers()
     {
         using var pool = new WorkerPool(2);
@@ -162,8 +208,9 @@ public sealed class WorkerPoolTests
                 Thread.Sleep(20);
                 var before = pool.Counters;
                 int calls = 0;
+                long size = WorkerPool.ChunkSize(64, pool.Workers, work?.Ticks ?? 0);
                 pool.For(64, (b, e, w) => Interlocked.Increment(ref calls), work: work);
-                Assert.Equal(8, calls); // never inline: four chunks per worker
+                Assert.Equal((64 + size - 1) / size, calls); // never inline
                 Assert.Equal(before.InlineSmall, pool.Counters.InlineSmall);
                 woke = pool.Counters.Wakes > before.Wakes;
             }

@@ -5,8 +5,9 @@ namespace Strata.Runtime;
 public delegate void ParallelBody(long begin, long end, int worker);
 
 /// <summary>A small, low-overhead thread pool for the program instances of native kernels: <c>Workers - 1</c>
-/// dedicated threads plus the calling thread. <see cref="For"/> splits [0, count) into about four chunks per worker,
-/// claimed with <see cref="Interlocked.Increment(ref long)"/> so faster workers take more. An idle worker spins on the
+/// dedicated threads plus the calling thread. <see cref="For"/> gives each worker a contiguous share of [0, count),
+/// claimed in chunks (<see cref="ChunkSize"/>); a worker out of work takes chunks from the back of another's share, so
+/// faster workers take more. An idle worker spins on the
 /// region counter for <see cref="SpinMicroseconds"/> (a kernel usually follows a kernel, and a run follows a run: as
 /// ONNX Runtime's threads spin within a run) and then blocks on it (a futex, <see cref="WaitWord"/>); the caller wakes
 /// workers only when one blocked, so a region that finds its workers spinning costs no system call. The caller, done
@@ -75,14 +76,14 @@ public sealed class WorkerPool : IDisposable
     private static double Microseconds(long ticks) => ticks * 1e6 / System.Diagnostics.Stopwatch.Frequency;
 
     /// <summary>Runs <paramref name="body"/> over [0, <paramref name="count"/>) in chunks, in parallel when
-    /// <paramref name="parallel"/> and the pool is free, else inline as one call <c>body(0, count, 0)</c>. Returns when
+    /// <paramref name="parallel"/> and the pool is free (and count fits an int), else inline as one call <c>body(0, count, 0)</c>. Returns when
     /// every chunk has run; the first exception a chunk throws is rethrown here (the other chunks are skipped). With
     /// <paramref name="work"/>, the loop's work is measured into it, and a loop whose last measured work is small runs
     /// inline while the workers sleep (see <see cref="SmallLoopMicroseconds"/>).</summary>
     public void For(long count, ParallelBody body, bool parallel = true, WorkEstimate? work = null)
     {
         if (count <= 0) return;
-        if (!parallel || count == 1 || Workers == 1 || _stopping)
+        if (!parallel || count == 1 || Workers == 1 || _stopping || count > int.MaxValue)
         {
             RunInline(count, body, work);
             return;
@@ -102,7 +103,7 @@ public sealed class WorkerPool : IDisposable
         {
             // Only a caller holding _busy moves the generation on (and Dispose, after the last region).
             int generation = Volatile.Read(ref _generation.Value) + 1;
-            var region = new Region(this, generation, count, body, Math.Max(1, (count + 4L * Workers - 1) / (4L * Workers)));
+            var region = new Region(this, generation, count, body, ChunkSize(count, Workers, work?.Ticks ?? 0));
             _region = region;
             _parked = false;
             _regions++;
@@ -124,6 +125,29 @@ public sealed class WorkerPool : IDisposable
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>What one chunk costs beyond its programs, as <see cref="ChunkSize"/> assumes: two increments of
+    /// counters both workers write, two clock reads, a call of the kernel, and the cache lines two workers share where
+    /// their programs' outputs meet. squeezenet's 48-program 1×1 convs (≈ 70 µs of work) ran 40 → 71 µs at 2 threads
+    /// as 48 chunks instead of 8: ≈ 0.75 µs per extra chunk.</summary>
+    public const double ChunkOverheadMicroseconds = 1.0;
+
+    /// <summary>Programs per chunk of a loop of <paramref name="count"/> programs over <paramref name="workers"/>,
+    /// whose work takes one thread <paramref name="workTicks"/> (0: unknown). Chunks are claimed one at a time, so the
+    /// workers end at most a chunk apart: n chunks of a loop of work T lose about T / 2n to that and cost n · c
+    /// (<see cref="ChunkOverheadMicroseconds"/>) spread over the workers, least at n = √(T · workers / 2c), between
+    /// one per worker and one per program. A 28-program conv of 1.15 ms (one 28×28 plane's rows: inception_v2's 3×3
+    /// 96→96) goes one program per chunk, 14:14 on two workers where four chunks per worker (what the pool used, and
+    /// still uses for a loop not yet measured) made 7 chunks of 4, 16 rows against 12; a 70 µs loop keeps about 8
+    /// chunks. Measured, inception_v2 at 2 threads, fastest tenth of 30 runs, 3 alternations: 22.0–22.2 → 21.4–21.6 ms;
+    /// squeezenet unchanged (3.87–3.88 → 3.90–3.94 ms).</summary>
+    public static long ChunkSize(long count, int workers, long workTicks)
+    {
+        if (workTicks <= 0) return Math.Max(1, (count + 4L * workers - 1) / (4L * workers));
+        double micros = workTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency;
+        long chunks = Math.Min(count, Math.Max(workers, (long)Math.Round(Math.Sqrt(micros * workers / (2 * ChunkOverheadMicroseconds)))));
+        return (count + chunks - 1) / chunks;
     }
 
     /// <summary>Whether a loop of this much work (ticks, 0: unknown) costs less than waking the workers, all of whom
@@ -205,56 +229,111 @@ public sealed class WorkerPool : IDisposable
         _finished.Dispose();
     }
 
-    /// <summary>One parallel loop: chunks are claimed by index; <see cref="Work"/> says whether its caller completed
-    /// the last chunk. It times the chunks, for <see cref="WorkEstimate"/>.</summary>
-    private sealed class Region(WorkerPool pool, int generation, long count, ParallelBody body, long chunk)
+    /// <summary>One parallel loop. Each worker owns a contiguous share of the programs (worker w the w-th of
+    /// <see cref="Workers"/> equal parts) and claims chunks from its front; a worker out of programs takes chunks from
+    /// the back of another's share. So a kernel's programs split as contiguous halves on two workers — the split the
+    /// previous kernel had, whose output rows are then in the same core's cache, and no program pairs that share a
+    /// block of A or B sent to different cores — while a late or slow worker still ends at most a chunk after the
+    /// other. A share is one 64-bit word (front, back) on its own cache line, changed with a compare-exchange: only a
+    /// steal touches another worker's line. <see cref="Work"/> says whether its caller completed the last chunk. It
+    /// times the chunks, for <see cref="WorkEstimate"/>.</summary>
+    private sealed class Region
     {
-        private readonly long _chunks = (count + chunk - 1) / chunk;
-        private long _next = -1;
+        /// <summary>Longs per share: one cache line each.</summary>
+        private const int Stride = 8;
+        private readonly WorkerPool _pool;
+        private readonly long _count;
+        private readonly ParallelBody _body;
+        private readonly long _chunk;
+        private readonly long[] _shares;
         private long _done;
         private long _workTicks;
-        private long _callerTicks, _callerChunks;
+        private long _callerTicks, _callerPrograms;
 
-        public int Generation => generation;
+        public Region(WorkerPool pool, int generation, long count, ParallelBody body, long chunk)
+        {
+            _pool = pool;
+            Generation = generation;
+            _count = count;
+            _body = body;
+            _chunk = chunk;
+            int workers = pool.Workers;
+            _shares = new long[workers * Stride];
+            for (int w = 0; w < workers; w++) _shares[w * Stride] = Pack(count * w / workers, count * (w + 1) / workers);
+        }
+
+        public int Generation { get; }
         public long StartTicks { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
         /// <summary>One thread's time for the whole loop, read by the caller once the region finished: the caller's own
-        /// chunks scaled to all of them (its core's caches were warm and it waited for no wake-up; the woken core's
-        /// chunks run slower at first), or every chunk's time where the caller ran none.</summary>
-        public long OneThreadTicks => _callerChunks > 0 ? _callerTicks * _chunks / _callerChunks : Volatile.Read(ref _workTicks);
+        /// programs' time scaled to all of them (its core's caches were warm and it waited for no wake-up; the woken
+        /// core's chunks run slower at first), or every chunk's time where the caller ran none.</summary>
+        public long OneThreadTicks => _callerPrograms > 0 ? _callerTicks * _count / _callerPrograms : Volatile.Read(ref _workTicks);
         public Exception? Error { get; private set; }
+
+        private static long Pack(long front, long back) => front | back << 32;
+
+        /// <summary>Takes up to a chunk from the front of share <paramref name="owner"/> (its owner) or from its back
+        /// (a steal).</summary>
+        private bool Take(int owner, bool fromBack, out long begin, out long end)
+        {
+            ref long share = ref _shares[owner * Stride];
+            while (true)
+            {
+                long old = Volatile.Read(ref share);
+                long front = old & 0xFFFF_FFFF, back = (long)((ulong)old >> 32);
+                if (front >= back)
+                {
+                    begin = end = 0;
+                    return false;
+                }
+                long n = Math.Min(_chunk, back - front);
+                (begin, end) = fromBack ? (back - n, back) : (front, front + n);
+                long next = fromBack ? Pack(front, back - n) : Pack(front + n, back);
+                if (Interlocked.CompareExchange(ref share, next, old) == old) return true;
+            }
+        }
+
+        private bool Claim(int worker, out long begin, out long end)
+        {
+            if (Take(worker, fromBack: false, out begin, out end)) return true;
+            int workers = _pool.Workers;
+            for (int i = 1; i < workers; i++)
+                if (Take((worker + i) % workers, fromBack: true, out begin, out end)) return true;
+            return false;
+        }
 
         public bool Work(int worker)
         {
-            long c, mine = 0;
-            bool last = false;
-            while ((c = Interlocked.Increment(ref _next)) < _chunks)
+            long chunks = 0, programs = 0, ticks = 0;
+            while (Claim(worker, out long b, out long e))
             {
                 long begin = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (mine++ == 0 && worker != 0)
+                if (chunks++ == 0 && worker != 0)
                 {
-                    Interlocked.Increment(ref pool._joins);
-                    Interlocked.Add(ref pool._joinTicks, begin - StartTicks);
+                    Interlocked.Increment(ref _pool._joins);
+                    Interlocked.Add(ref _pool._joinTicks, begin - StartTicks);
                 }
                 try
                 {
-                    if (Error is null) body(c * chunk, Math.Min(count, (c + 1) * chunk), worker);
+                    if (Error is null) _body(b, e, worker);
                 }
-                catch (Exception e)
+                catch (Exception ex)
                 {
-                    lock (this) Error ??= e;
+                    lock (this) Error ??= ex;
                 }
-                // Before the chunk counts as done: the caller reads the sum once the last one is.
-                long ticks = System.Diagnostics.Stopwatch.GetTimestamp() - begin;
-                Interlocked.Add(ref _workTicks, ticks);
-                if (worker == 0)
-                {
-                    _callerTicks += ticks;
-                    _callerChunks++;
-                }
-                if (Interlocked.Increment(ref _done) == _chunks) last = true;
+                ticks += System.Diagnostics.Stopwatch.GetTimestamp() - begin;
+                programs += e - b;
             }
-            if (mine > 0) Interlocked.Add(ref worker == 0 ? ref pool._callerChunks : ref pool._workerChunks, mine);
-            return last;
+            if (programs == 0) return false;
+            Interlocked.Add(ref worker == 0 ? ref _pool._callerChunks : ref _pool._workerChunks, chunks);
+            if (worker == 0)
+            {
+                _callerTicks = ticks;
+                _callerPrograms = programs;
+            }
+            // Before this worker's programs count as done: the caller reads the sums once the last one is.
+            Interlocked.Add(ref _workTicks, ticks);
+            return Interlocked.Add(ref _done, programs) == _count;
         }
     }
 }
