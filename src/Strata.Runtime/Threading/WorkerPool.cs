@@ -127,10 +127,11 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>What one chunk costs beyond its programs, as <see cref="ChunkSize"/> assumes: two increments of
-    /// counters both workers write, two clock reads, a call of the kernel, and the cache lines two workers share where
-    /// their programs' outputs meet. squeezenet's 48-program 1×1 convs (≈ 70 µs of work) ran 40 → 71 µs at 2 threads
-    /// as 48 chunks instead of 8: ≈ 0.75 µs per extra chunk.</summary>
+    /// <summary>What one chunk costs beyond its programs, as <see cref="ChunkSize"/> assumes: a compare-exchange on a
+    /// share, two clock reads, a call of the kernel, and the cache lines two workers share where their programs' outputs
+    /// meet. Measured when every chunk also took two increments of counters both workers wrote (before the shares):
+    /// squeezenet's 48-program 1×1 convs (≈ 70 µs of work) ran 40 → 71 µs at 2 threads as 48 chunks instead of 8,
+    /// ≈ 0.75 µs per extra chunk.</summary>
     public const double ChunkOverheadMicroseconds = 1.0;
 
     /// <summary>Programs per chunk of a loop of <paramref name="count"/> programs over <paramref name="workers"/>,
