@@ -16,7 +16,9 @@ namespace Strata.Machine.Tests.Lowering;
 /// interpreter's results.</summary>
 public class LocalScratchTests
 {
-    private static TileKernel Conv(int ci, int co, int h, int w, int k, bool residual)
+    /// <summary>A padded ("same") k×k conv, bias (+ residual) + ReLU, one image: the small-plane channels-as-columns
+    /// convs these tests and RegisterTransposeTests lower.</summary>
+    internal static TileKernel Conv(int ci, int co, int h, int w, int k, bool residual)
     {
         int p = k / 2;
         string row = "add(oh, kh)", col = "add(ow, kw)";
@@ -34,7 +36,7 @@ public class LocalScratchTests
             """));
     }
 
-    private static string[] Lines(TileKernel kernel, Config config, MachineLoweringOptions? options = null) =>
+    internal static string[] Lines(TileKernel kernel, Config config, MachineLoweringOptions? options = null) =>
         MachinePrinter.Print(BlockToMachine.Lower(TileToBlock.Lower(kernel, config), config, Target.Get("x86-64-avx512"), options)).Split('\n');
 
     [Fact]

@@ -1,9 +1,7 @@
-using System.Globalization;
 using CsCheck;
 using Strata.Block;
 using Strata.Core;
 using Strata.Machine.Lowering;
-using Strata.Machine.Text;
 using Strata.Tile;
 
 namespace Strata.Machine.Tests.Lowering;
@@ -15,26 +13,10 @@ namespace Strata.Machine.Tests.Lowering;
 /// interpreter gives the Tile interpreter's results.</summary>
 public class RegisterTransposeTests
 {
-    internal static TileKernel Conv(int ci, int co, int h, int w, int k, bool residual)
-    {
-        int p = k / 2;
-        string row = "add(oh, kh)", col = "add(ow, kw)";
-        string cond = $"and(and(ge({row}, {p}), lt({row}, {h + p})), and(ge({col}, {p}), lt({col}, {w + p})))";
-        string res = residual ? $", %r: f32[1,{co},{h},{w}]" : "";
-        string tail = residual ? "relu(add(add(%acc[n, co, oh, ow], %b[co]), %r[n, co, oh, ow]))" : "relu(add(%acc[n, co, oh, ow], %b[co]))";
-        return MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
-            tile.kernel @conv(%x: f32[1,{{ci}},{{h}},{{w}}], %wt: f32[{{k}},{{k}},{{ci}},{{co}}], %b: f32[{{co}}]{{res}}) -> (%out: f32[1,{{co}},{{h}},{{w}}]) {
-              temp %acc: f32[1,{{co}},{{h}},{{w}}]
-              domain n = 1, co = {{co}}, oh = {{h}}, ow = {{w}}
-              reduce ci = {{ci}}, kh = {{k}}, kw = {{k}}
-              %acc[n, co, oh, ow] = sum[ci, kh, kw] mul(select({{cond}}, %x[n, ci, sub({{row}}, {{p}}), sub({{col}}, {{p}})], 0.0 : f32), %wt[kh, kw, ci, co])
-              %out[n, co, oh, ow] = {{tail}}
-            }
-            """));
-    }
+    private static TileKernel Conv(int ci, int co, int h, int w, int k, bool residual) => LocalScratchTests.Conv(ci, co, h, w, k, residual);
 
     private static string[] Lines(TileKernel kernel, Config config, MachineLoweringOptions? options = null) =>
-        MachinePrinter.Print(BlockToMachine.Lower(TileToBlock.Lower(kernel, config), config, Target.Get("x86-64-avx512"), options)).Split('\n');
+        LocalScratchTests.Lines(kernel, config, options);
 
     [Fact]
     public void AChannelColumnsConvTransposesItsResultInRegisters()
