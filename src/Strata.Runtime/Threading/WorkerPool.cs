@@ -141,8 +141,8 @@ public sealed class WorkerPool : IDisposable
     /// one per worker and one per program. A 28-program conv of 1.15 ms (one 28×28 plane's rows: inception_v2's 3×3
     /// 96→96) goes one program per chunk, 14:14 on two workers where four chunks per worker (what the pool used, and
     /// still uses for a loop not yet measured) made 7 chunks of 4, 16 rows against 12; a 70 µs loop keeps about 8
-    /// chunks. Measured, inception_v2 at 2 threads, fastest tenth of 30 runs, 3 alternations: 22.0–22.2 → 21.4–21.6 ms;
-    /// squeezenet unchanged (3.87–3.88 → 3.90–3.94 ms).</summary>
+    /// chunks. Measured with one shared counter (before the shares), inception_v2 at 2 threads, fastest tenth of 30
+    /// runs, 3 alternations: 22.0–22.2 → 21.4–21.6 ms; squeezenet unchanged (3.87–3.88 → 3.90–3.94 ms).</summary>
     public static long ChunkSize(long count, int workers, long workTicks)
     {
         if (workTicks <= 0) return Math.Max(1, (count + 4L * workers - 1) / (4L * workers));
