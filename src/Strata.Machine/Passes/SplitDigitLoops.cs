@@ -13,7 +13,9 @@ namespace Strata.Machine.Passes;
 /// per row and left everything that reads a digit in the row loop. Applies where every division of k (or of a digit
 /// value, through moves) at the top level of the body is a <c>floordiv</c> or <c>mod</c> by a constant above 1, its
 /// result i64 and assigned once in the kernel, and the cut points they define (the divisors' products) divide one
-/// another and K. The iterations run in the same order, so the body's effects are unchanged.</summary>
+/// another and K — except divisions of one whole digit whose cuts do not (a stride-2 tap's <c>kw mod 2</c>,
+/// <c>kw div 2</c> of a 7-wide kw: the Tile pass SplitColumnParity), which stay divisions of that
+/// digit's loop counter. The iterations run in the same order, so the body's effects are unchanged.</summary>
 public sealed class SplitDigitLoops : IMachinePass
 {
     public string Name => nameof(SplitDigitLoops);
@@ -42,6 +44,7 @@ public sealed class SplitDigitLoops : IMachinePass
         var values = new Dictionary<string, Digits>(StringComparer.Ordinal) { [loop.Var.Name] = new(1, K) };
         var divisions = new Dictionary<MStmt, Digits>(ReferenceEqualityComparer.Instance);
         var cuts = new SortedSet<long>();
+        var kept = new List<Digits>();
         foreach (var s in loop.Body)
         {
             // Other divisions stay: they read their operand, which keeps its value.
@@ -52,10 +55,17 @@ public sealed class SplitDigitLoops : IMachinePass
                 // Products at or above K: floor(k / p) is 0 and a mod by them is no mod, as k < K.
                 long p = c >= K / x.Lo + 1 ? K : x.Lo * c;
                 var v = b.Op == BinaryOp.FloorDiv ? new Digits(Math.Min(p, x.Hi), x.Hi) : new Digits(x.Lo, Math.Min(p, x.Hi));
+                // A division whose cut points do not chain with those taken so far (a 7-wide digit halved: a
+                // stride-2 tap's kw mod 2 and kw div 2, SplitColumnParity) stays a division of its operand, which keeps
+                // its value — where that operand is one whole digit (checked below): its loop's own counter then, which
+                // CountDivisions steps; a division of several digits would be computed in full per iteration.
+                var with = new SortedSet<long>(cuts);
+                foreach (long cut in (long[])[v.Lo, v.Hi])
+                    if (cut > 1 && cut < K) with.Add(cut);
+                if (!Chains(with, K)) { kept.Add(x); continue; }
                 values[b.Target.Name] = v;
                 divisions[s] = v;
-                foreach (long cut in (long[])[v.Lo, v.Hi])
-                    if (cut > 1 && cut < K) cuts.Add(cut);
+                cuts = with;
                 continue;
             }
             if (s is MoveStmt m && m.Target.Type == MType.I64 && state.Defs.GetValueOrDefault(m.Target.Name) == 1 && values.TryGetValue(m.Source.Name, out var y))
@@ -68,6 +78,8 @@ public sealed class SplitDigitLoops : IMachinePass
             if (place[i] % place[i - 1] != 0) return null;
         if (K % place[^1] != 0) return null;
         int n = place.Length;
+        foreach (var d in kept)
+            if (Array.IndexOf(place, d.Lo) is var at && (at < 0 || d.Hi != (at + 1 < n ? place[at + 1] : K))) return null;
 
         var before = new List<MStmt>();
         var zero = Const(0, "digit_k0");
@@ -145,6 +157,18 @@ public sealed class SplitDigitLoops : IMachinePass
             into.Add(new BinaryStmt(r, BinaryOp.Mul, digit, w));
             return r;
         }
+    }
+
+    /// <summary>Whether the cut points, in order, each divide the next and the last divides <paramref name="k"/>.</summary>
+    private static bool Chains(SortedSet<long> cuts, long k)
+    {
+        long prev = 1;
+        foreach (long c in cuts)
+        {
+            if (c % prev != 0) return false;
+            prev = c;
+        }
+        return k % prev == 0;
     }
 
     /// <summary>Whether a statement other than the replaced divisions reads <paramref name="name"/> (at any depth).</summary>

@@ -57,6 +57,78 @@ public class SplitDigitLoopsTests
                 Assert.Equal(Im2colRowKernels.Outputs(k), Im2colRowKernels.Outputs(split));
             }, iter: 300);
 
+    /// <summary>A stride-2 tap read from a parity-split row (Tile pass SplitColumnParity): <c>kw = k mod c2</c> halved,
+    /// <c>kw mod 2</c> and <c>kw div 2</c>, whose cut point 2 does not divide c2 = 7. The loop still splits by its whole
+    /// digits (ci, kh, kw), the halving stays a division of the kw loop's counter, and the stored values are the same.
+    /// Before this rule any non-chaining division kept the loop whole.</summary>
+    [Theory]
+    [InlineData(147, 49, 7, 7)]
+    [InlineData(75, 25, 5, 5)]
+    [InlineData(27, 9, 3, 3)]
+    [InlineData(64, 16, 4, 4)]   // 2 divides 4: the halving is a digit of its own
+    public void AHalvedDigitStaysADivisionOfItsLoop(long extent, long c1, long c2, long c3)
+    {
+        var k = MachineParser.Parse(HalvedTapText(extent, c1, c2, c3, "kw"));
+        var split = new SplitDigitLoops().Run(k);
+        Assert.NotSame(k, split);
+        Assert.Single(split.Body.OfType<LoopStmt>());
+        Assert.DoesNotContain(MachineVerifier.Diagnose(split), x => x.IsError);
+        Assert.Equal(HalvedTapOutputs(k, extent), HalvedTapOutputs(split, extent));
+        // CountDivisions then steps the halving by counters: the same values still.
+        var counted = new CountDivisions().Run(split);
+        Assert.Equal(HalvedTapOutputs(k, extent), HalvedTapOutputs(counted, extent));
+    }
+
+    /// <summary>A non-chaining division of k itself (not of one digit) keeps the loop whole.</summary>
+    [Fact]
+    public void ANonChainingDivisionOfKKeepsTheLoopWhole()
+    {
+        var k = MachineParser.Parse(HalvedTapText(147, 49, 7, 7, "k"));
+        Assert.Same(k, new SplitDigitLoops().Run(k));
+    }
+
+    private static string HalvedTapText(long extent, long c1, long c2, long c3, string halved) => $$"""
+        machine.kernel @k target(scalar) (%o: ptr<i64>[{{5 * extent}}] output)
+            programs(1) {
+          %c0 = const 0 : i64
+          %hi = const {{extent}} : i64
+          %ca = const {{c1}} : i64
+          %cb = const {{c2}} : i64
+          %cc = const {{c3}} : i64
+          %c1 = const 1 : i64
+          %c2 = const 2 : i64
+          %c3 = const 3 : i64
+          %c4 = const 4 : i64
+          %c5 = const 5 : i64
+          loop %k = %c0 to %hi step 1 {
+            %ci = floordiv %k, %ca : i64
+            %q = floordiv %k, %cb : i64
+            %kh = mod %q, %cc : i64
+            %kw = mod %k, %cb : i64
+            %kw2 = mov %kw : i64
+            %par = mod %kw2, %c2 : i64
+            %hw = floordiv %{{halved}}, %c2 : i64
+            %at = mul %k, %c5 : i64
+            store %o[%at], %ci
+            %at1 = add %at, %c1 : i64
+            store %o[%at1], %kh
+            %at2 = add %at, %c2 : i64
+            store %o[%at2], %kw
+            %at3 = add %at, %c3 : i64
+            store %o[%at3], %par
+            %at4 = add %at, %c4 : i64
+            store %o[%at4], %hw
+          }
+        }
+        """;
+
+    private static long[] HalvedTapOutputs(MachineKernel k, long extent)
+    {
+        var o = TensorFactory.Create(DataType.Int64, [(int)(5 * extent)]);
+        MachineInterpreter.Run(k, [o]);
+        return [.. o.ToArray().Cast<long>()];
+    }
+
     private static IEnumerable<MStmt> Flatten(IEnumerable<MStmt> stmts)
     {
         foreach (var s in stmts)
