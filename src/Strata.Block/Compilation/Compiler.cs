@@ -53,6 +53,7 @@ public sealed class Compiler(CompilerOptions? options = null)
             SpecializeSmallInputs = Options.SpecializeSmallInputs,
             MergeContractionTaps = Options.MergeContractionTaps,
             PanelConstantWeights = Options.PanelConstantWeights,
+            SplitColumnParity = Options.SplitColumnParity,
         });
     }
 

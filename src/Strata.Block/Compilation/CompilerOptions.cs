@@ -54,4 +54,7 @@ public sealed record CompilerOptions
 
     /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.PanelConstantWeights"/>.</summary>
     public bool PanelConstantWeights { get; init; } = true;
+
+    /// <summary>See <see cref="Tile.Execution.TileCompilerOptions.SplitColumnParity"/>.</summary>
+    public bool SplitColumnParity { get; init; } = true;
 }

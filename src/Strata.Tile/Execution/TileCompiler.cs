@@ -46,6 +46,10 @@ public sealed record TileCompilerOptions
     /// <summary>Lay out constant [K, N] contraction weights in panels at compile time
     /// (<see cref="Passes.PanelContractionWeights"/>); off: read them in place as [K, N].</summary>
     public bool PanelConstantWeights { get; init; } = true;
+
+    /// <summary>Store values that contractions read only at stride 2 along their innermost dim split by column parity
+    /// (<see cref="Passes.SplitColumnParity"/>); off: as they are.</summary>
+    public bool SplitColumnParity { get; init; } = true;
 }
 
 /// <summary>Compiles a graph to a <see cref="TileProgram"/>: specialises it to the input shapes, runs the graph passes,
@@ -101,6 +105,7 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
         }).ToList();
         var program = RelayoutContractionWeights.Run(fused with { Steps = [.. steps] }, Options.MergeContractionTaps);
         if (Options.PanelConstantWeights) program = PanelContractionWeights.Run(program);
+        if (Options.SplitColumnParity) program = SplitColumnParity.Run(program);
         if (Options.DumpDirectory is { } dir) Dump(dir, "program.txt", Describe(program));
         return (program, LoweringStats.Of(program, original));
     }
