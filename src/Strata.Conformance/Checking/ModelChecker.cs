@@ -41,7 +41,7 @@ public sealed class ModelChecker(CheckOptions? options = null)
         var compiler = new Compiler(Options.Compiler with { RecordStages = true, ContinueOnKernelError = true });
         var model = compiler.Compile(graph, inputs);
         var afterPasses = new Lazy<(ReferenceValues? Values, string? Failure)>(() => AfterPasses(graph, inputs));
-        var kernels = model.Kernels.Select(k => CheckKernel(k, reference, afterPasses)).ToImmutableArray();
+        var kernels = model.Kernels.Select(k => CheckKernel(k, reference, afterPasses, model.Program.Derived)).ToImmutableArray();
         var fallbacks = model.Program.Fallbacks.Select(f => (f.Node.OpKey, f.Reason)).ToImmutableArray();
         return new CheckReport(graph.Name, kernels, fallbacks, Options.Tolerance);
     }
@@ -63,9 +63,10 @@ public sealed class ModelChecker(CheckOptions? options = null)
     /// <summary>Checks one compiled kernel (compiled with <see cref="CompilerOptions.RecordStages"/>) against
     /// <paramref name="reference"/>, stage by stage, stopping at the first divergence. A value <paramref name="reference"/>
     /// lacks (one a graph pass introduced) is taken from <paramref name="afterPasses"/>, the reference run of the graph
-    /// after its passes, where given.</summary>
+    /// after its passes, where given. A value a program pass stored in another layout (<paramref name="derived"/>) is
+    /// compared with its source's reference value, relaid out by the Tile interpreter.</summary>
     public KernelCheck CheckKernel(CompiledKernel kernel, ReferenceValues reference,
-        Lazy<(ReferenceValues? Values, string? Failure)>? afterPasses = null)
+        Lazy<(ReferenceValues? Values, string? Failure)>? afterPasses = null, IReadOnlyDictionary<Value, DerivedValue>? derived = null)
     {
         var step = kernel.FusedStep;
         var ops = step.Nodes.Select(n => n.OpKey).ToImmutableArray();
@@ -76,8 +77,18 @@ public sealed class ModelChecker(CheckOptions? options = null)
         int total = stages.Count + (failure is null ? 0 : 1);
 
         var introduced = ImmutableArray.CreateBuilder<string>();
+        var relaid = ImmutableArray.CreateBuilder<string>();
         bool Lookup(Value value, out RuntimeValue? result)
         {
+            // First: a relaid value may keep a graph value's name.
+            if (derived is not null && derived.TryGetValue(value, out var d))
+            {
+                result = null;
+                if (!Lookup(d.Source, out var source) || source is not Tensor t) return false;
+                result = TileInterpreter.Run(d.Relayout, [TileProgramExecutor.AsShaped(t, d.Relayout.Inputs[0].Shape)])[0];
+                relaid.Add($"{value.Name} from %{d.Source.Name}");
+                return true;
+            }
             if (reference.TryGet(value, out result)) return true;
             if (afterPasses?.Value.Values is not { } later || !later.TryGet(value, out result)) return false;
             introduced.Add(value.Name);
@@ -99,16 +110,17 @@ public sealed class ModelChecker(CheckOptions? options = null)
             expected[step.Kernel.Outputs[i].Name] = (step.Outputs[i].Name, Lookup(step.Outputs[i], out var v) ? v : null);
 
         var fromPasses = introduced.ToImmutable();
+        var relaidOut = relaid.ToImmutable();
         for (int s = 0; s < stages.Count; s++)
         {
             var stage = stages[s];
             if (Compare(stage, s + 1, inputs, expected) is { } divergence)
-                return new KernelCheck(kernel.Name, ops, total, divergence) { FromGraphPasses = fromPasses };
+                return new KernelCheck(kernel.Name, ops, total, divergence) { FromGraphPasses = fromPasses, Relaid = relaidOut };
         }
         if (failure is { } f)
             return new KernelCheck(kernel.Name, ops, total, new StageDivergence(f.Level, f.Pass, total, null, $"failed to compile: {f.Message}", null))
-                { FromGraphPasses = fromPasses };
-        return new KernelCheck(kernel.Name, ops, total, null) { FromGraphPasses = fromPasses };
+                { FromGraphPasses = fromPasses, Relaid = relaidOut };
+        return new KernelCheck(kernel.Name, ops, total, null) { FromGraphPasses = fromPasses, Relaid = relaidOut };
     }
 
     /// <summary>Lowers <paramref name="block"/> to the Machine level and runs the Machine passes, adding each stage to

@@ -133,6 +133,8 @@ public sealed class TileCompiler(TileCompilerOptions? options = null)
                 sb.Append(CultureInfo.InvariantCulture,
                     $"fallback {f.Node.OpKey}({string.Join(", ", f.Node.Inputs.Select(v => v is null ? "_" : "%" + v.Name))}) -> ({string.Join(", ", f.Node.Outputs.Select(v => v is null ? "_" : "%" + v.Name))})  # {f.Reason}\n");
         }
+        foreach (var (value, d) in program.Derived.OrderBy(p => p.Key.Name, StringComparer.Ordinal))
+            sb.Append(CultureInfo.InvariantCulture, $"derived %{value.Name} = @{d.Relayout.Name}(%{d.Source.Name})\n");
         return sb.ToString();
     }
 

@@ -9,6 +9,11 @@ public sealed record TileProgram(Graph.Graph Source, ImmutableArray<ProgramStep>
 {
     public IEnumerable<KernelStep> Kernels => Steps.OfType<KernelStep>();
     public IEnumerable<FallbackStep> Fallbacks => Steps.OfType<FallbackStep>();
+
+    /// <summary>Values program passes put in place of graph values in another layout, with how each derives from the
+    /// value it replaces (by identity).</summary>
+    public ImmutableDictionary<Value, DerivedValue> Derived { get; init; } =
+        ImmutableDictionary.Create<Value, DerivedValue>(ReferenceEqualityComparer.Instance);
 }
 
 public abstract record ProgramStep;

@@ -21,12 +21,14 @@ public static class RelayoutContractionWeights
     public static TileProgram Run(TileProgram program, TapMerging mergeTaps = TapMerging.Default)
     {
         var steps = program.Steps.ToList();
+        var derived = program.Derived.ToBuilder();
         for (int i = 0; i < steps.Count; i++)
-            if (steps[i] is KernelStep k) steps[i] = Relayout(program.Source, k, steps, mergeTaps);
-        return program with { Steps = [.. steps] };
+            if (steps[i] is KernelStep k) steps[i] = Relayout(program.Source, k, steps, mergeTaps, derived);
+        return program with { Steps = [.. steps], Derived = derived.ToImmutable() };
     }
 
-    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps, TapMerging mergeTaps)
+    private static KernelStep Relayout(Graph.Graph graph, KernelStep step, List<ProgramStep> steps, TapMerging mergeTaps,
+        ImmutableDictionary<Value, DerivedValue>.Builder derived)
     {
         // im2col first (the weight's [ci, kh, kw] read as one K dim): the layouts below are then the merged GEMM's.
         if (MergeContractionTaps.Apply(step.Kernel, mergeTaps) is var merged && !ReferenceEquals(merged, step.Kernel)) step = step with { Kernel = merged };
@@ -39,7 +41,7 @@ public static class RelayoutContractionWeights
                     ? Permutation(x, roles.K, roles.M, step.Kernel) : Permutation(x, roles.M, roles.K, step.Kernel)) is { } perm)
             {
                 step = Apply(graph, step, x.Buffer, perm, "_rows") is { } applied ? applied
-                    : ApplyToProducer(graph, step, x.Buffer, perm, steps);
+                    : ApplyToProducer(graph, step, x.Buffer, perm, steps, derived);
                 break;
             }
         // A single row (no M, or M of extent 1: an FC layer at batch 1) keeps [N, K]: KnobSpace's GEMV default streams
@@ -90,7 +92,8 @@ public static class RelayoutContractionWeights
     /// step that reads only graph constants and no other step nor the graph's outputs use: that kernel writes the value
     /// permuted (its computations index the output in the new dim order) and the value is replaced by one of the
     /// permuted type in both steps. The step itself otherwise.</summary>
-    private static KernelStep ApplyToProducer(Graph.Graph graph, KernelStep step, string buffer, int[] perm, List<ProgramStep> steps)
+    private static KernelStep ApplyToProducer(Graph.Graph graph, KernelStep step, string buffer, int[] perm, List<ProgramStep> steps,
+        ImmutableDictionary<Value, DerivedValue>.Builder derived)
     {
         int i = step.Kernel.Inputs.IndexOf(step.Kernel.Inputs.FirstOrDefault(b => b.Name == buffer)!);
         if (i < 0 || step.Inputs[i] is not { TensorType: { ElementType: DataType.Float32 } type } value || graph.Outputs.Contains(value)) return step;
@@ -104,7 +107,8 @@ public static class RelayoutContractionWeights
         if (Expand(output.Shape, step.Kernel.Inputs[i].Shape, perm) is not { } full) return step;
         var readerPerm = perm;
         perm = full;
-        var permuted = new Value(value.Name, new TensorType(DataType.Float32, Shape.Of([.. perm.Select(p => (long)shape[p])])));
+        var permuted = new Value(GraphNames.Unique(graph, value.Name + "_permuted"), new TensorType(DataType.Float32, Shape.Of([.. perm.Select(p => (long)shape[p])])));
+        derived[permuted] = DerivedValue.Permute(value, permuted, output.Shape, perm);
         var writer = Permute(producer.Kernel, output.Name, perm);
         writer = writer with
         {

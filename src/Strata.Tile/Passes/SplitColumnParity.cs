@@ -19,14 +19,16 @@ public static class SplitColumnParity
     public static TileProgram Run(TileProgram program)
     {
         var steps = program.Steps.ToList();
+        var derived = program.Derived.ToBuilder();
         for (int at = 0; at < steps.Count; at++)
             if (steps[at] is KernelStep producer)
                 foreach (var value in producer.Outputs)
-                    if (TrySplit(program.Source, steps, at, value)) break;
-        return program with { Steps = [.. steps] };
+                    if (TrySplit(program.Source, steps, at, value, derived)) break;
+        return program with { Steps = [.. steps], Derived = derived.ToImmutable() };
     }
 
-    private static bool TrySplit(Graph.Graph graph, List<ProgramStep> steps, int at, Value value)
+    private static bool TrySplit(Graph.Graph graph, List<ProgramStep> steps, int at, Value value,
+        ImmutableDictionary<Value, DerivedValue>.Builder derived)
     {
         var producer = (KernelStep)steps[at];
         if (value.TensorType is not { Shape: { } vs } type || !vs.IsFullyKnown || graph.Outputs.Contains(value)) return false;
@@ -62,7 +64,10 @@ public static class SplitColumnParity
 
         long half = output.Shape[^1] / 2;
         ImmutableArray<long> split = [.. output.Shape.Take(rank - 1), 2, half];
-        var splitValue = new Value(value.Name, new TensorType(type.ElementType, Shape.Of([.. split])));
+        // A name of its own: the value no longer holds the graph value's layout (strata check finds its reference
+        // through the recorded relayout, not by name).
+        var splitValue = new Value(GraphNames.Unique(graph, value.Name + "_split"), new TensorType(type.ElementType, Shape.Of([.. split])));
+        derived[splitValue] = DerivedValue.SplitParity(value, splitValue, output.Shape);
         // The writer: axis w (extent 2·half) becomes p (2) and j (half), w = 2·j + p.
         string p = Fresh(producer.Kernel, w + "_parity"), j = Fresh(producer.Kernel, w + "_half");
         var wExpr = new Binary(BinaryOp.Add, new Binary(BinaryOp.Mul, new IndexVar(j), Expr.Index(2)), new IndexVar(p));

@@ -34,6 +34,21 @@ public static class CheckModels
         return g.Build();
     }
 
+    /// <summary>A stride-2 5×5 conv with pads 2 (a small stem) on x: f32[1,3,14,14]: pre-padded, its padded input
+    /// (width 18) is what <c>SplitColumnParity</c> stores split by column parity.</summary>
+    public static Graph.Graph StridedConv(int seed = 0)
+    {
+        var random = new Random(seed);
+        var g = new GraphBuilder("sc", opset: 18);
+        var x = g.Input("x", DataType.Float32, 1, 3, 14, 14);
+        var w = g.Constant("W", Random(random, 8, 3, 5, 5));
+        var b = g.Constant("b", Random(random, 8));
+        g.Output(g.Relu(g.Conv(x, w, b, strides: [2, 2], pads: [2, 2, 2, 2])), "y");
+        return g.Build();
+    }
+
+    public static Dictionary<string, RuntimeValue> StridedConvInputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 1, 3, 14, 14) };
+
     public static Dictionary<string, RuntimeValue> ConvInputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 1, 4, 6, 6) };
 
     public static Dictionary<string, RuntimeValue> Inputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 5, 6) };

@@ -137,6 +137,34 @@ public sealed class ModelCheckerTests
         Assert.All(plain.Kernels, k => Assert.Empty(k.FromGraphPasses));
     }
 
+    /// <summary>SplitColumnParity stores the stem's padded input split by column parity, under a name of its own: the
+    /// Pad kernel's output and the conv's input are compared with the padded reference relaid out the same way, at every
+    /// Tile, Block and Machine stage. Without the recorded relayout neither kernel can be checked.</summary>
+    [Fact]
+    public void AValueAProgramPassRelaysOutIsComparedRelaidOut()
+    {
+        var options = CompilerOptions.Default with
+        {
+            GraphPasses = GraphPipeline.Standard(prePadding: ConvPrePadding.Always), MergeContractionTaps = TapMerging.Always,
+        };
+        var report = new ModelChecker(CheckOptions.Default with { Compiler = options, MachineTarget = Core.Target.Get("x86-64-avx512") })
+            .Check(CheckModels.StridedConv(), CheckModels.StridedConvInputs());
+
+        Assert.True(report.AllAgree, report.ToString());
+        Assert.Equal(2, report.Kernels.Count(k => k.Relaid.Any(r => r.StartsWith("x_padded_split from %x_padded", StringComparison.Ordinal))));
+        Assert.Contains("%x_padded_split from %x_padded relaid out", report.ToString());
+
+        // The same kernels without the relayouts: the split value has no reference of its own.
+        var graph = CheckModels.StridedConv();
+        var reference = ReferenceValues.Capture(graph, CheckModels.StridedConvInputs());
+        var model = new Compiler(options with { RecordStages = true }).Compile(graph, CheckModels.StridedConvInputs());
+        Assert.NotEmpty(model.Program.Derived);
+        var checker = new ModelChecker(CheckOptions.Default with { Compiler = options });
+        var afterPasses = new Lazy<(ReferenceValues?, string?)>(() => (ReferenceValues.Capture(graph, CheckModels.StridedConvInputs()), null));
+        Assert.All(model.Kernels, k => Assert.True(checker.CheckKernel(k, reference, afterPasses, model.Program.Derived).Agrees));
+        Assert.Equal(2, model.Kernels.Count(k => !checker.CheckKernel(k, reference, afterPasses).Agrees));
+    }
+
     [Fact]
     public void AFaultAfterAGraphPassIsStillFound()
     {
