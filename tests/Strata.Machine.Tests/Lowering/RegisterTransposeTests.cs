@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsCheck;
 using Strata.Block;
 using Strata.Core;
@@ -33,6 +34,38 @@ public class RegisterTransposeTests
         Assert.DoesNotContain(off, l => l.Contains("= shuffle "));
         Assert.Contains(off, l => l.Contains("store %acc_local[") && l.Contains(" stride 7"));
         foreach (var target in Target.Known) MachineLoweringCheck.CheckAgainstTile(kernel, config, target, 5);
+    }
+
+    /// <summary>A 3×3 conv over a pre-padded input (PrePadConvInput's form), bias + ReLU.</summary>
+    private static TileKernel PaddedConv(int ci, int co, int h, int w) =>
+        MachineLoweringCheck.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+            tile.kernel @conv(%x: f32[1,{{ci}},{{h + 2}},{{w + 2}}], %wt: f32[3,3,{{ci}},{{co}}], %b: f32[{{co}}]) -> (%out: f32[1,{{co}},{{h}},{{w}}]) {
+              temp %acc: f32[1,{{co}},{{h}},{{w}}]
+              domain n = 1, co = {{co}}, oh = {{h}}, ow = {{w}}
+              reduce ci = {{ci}}, kh = 3, kw = 3
+              %acc[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[n, ci, add(oh, kh), add(ow, kw)], %wt[kh, kw, ci, co])
+              %out[n, co, oh, ow] = relu(add(%acc[n, co, oh, ow], %b[co]))
+            }
+            """));
+
+    [Fact]
+    public void ARowStackedConvTransposesItsStackedResultAndStoresItsLastRowStrided()
+    {
+        // inception_v2's 3×3 convs on 7×7: a weight block over 256 KiB stacks the 7 rows of 7 positions into one
+        // [49, co] dot; its result, seen as [7, 7, co], goes by 16 × 16 register blocks over the 49 positions (the
+        // local scratch [co, 7, 7] is contiguous across oh and ow), the last position by strided stores.
+        var kernel = PaddedConv(96, 224, 7, 7);
+        var config = KnobSpace.For(kernel).Default();
+        Assert.True(config["block.oh"] == "7", config.ToString());
+        var on = Lines(kernel, config);
+        Assert.Contains(on, l => l.Contains("= shuffle "));
+        Assert.Contains(on, l => l.Contains("store %acc_local[") && l.Contains(" stride 49"));
+        Assert.Contains(on, l => l.Contains("loop %tr = %c0 to %c48 step 16"));
+        // Off: no shuffles, one scalar store per element.
+        var off = Lines(kernel, config, new MachineLoweringOptions { RegisterTranspose = false });
+        Assert.DoesNotContain(off, l => l.Contains("= shuffle "));
+        // The vector targets (16, 8 and 4 lanes: last blocks of 1 row); the scalar one has no transpose.
+        foreach (var target in Target.Known.Where(t => t.Lanes(DataType.Float32) > 1)) MachineLoweringCheck.CheckAgainstTile(kernel, config, target, 7);
     }
 
     [Fact]
