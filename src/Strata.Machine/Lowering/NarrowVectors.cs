@@ -38,7 +38,8 @@ internal static class NarrowVectors
     /// slower narrowed (densenet121, resnet50, shufflenet) while 256-bit masked moves were calls (a 1-lane tail load of
     /// B per K step spilled every accumulator), and within noise once they were inline (resnet50 k62/k68/k72 −2%, −2%,
     /// +6%: 7 half-width FMAs instead of 8, but two tiles' broadcasts of A instead of one); an 11×11/4 stem's gathered
-    /// rows 6% slower.</summary>
+    /// rows 6% slower. inception_v2's 1×1 convs on 14×14 (N = 196 in 13 vectors of 16 or 25 of 8; Pays rejects it
+    /// anyway) narrowed measured 1.3–1.6× slower (h/pw2).</summary>
     private static bool ShiftedRows(BlockValue b, Dictionary<BlockValue, BlockOp> defs) =>
         defs.GetValueOrDefault(b) is LoadOp { Mask: null, Indices: [.., var last] }
         && defs.GetValueOrDefault(last) is BinaryBlockOp { Op: BinaryOp.Add, A: var x, B: var y }

@@ -250,7 +250,9 @@ public sealed class PrefetchEpilogueReads : IMachinePass
     /// <summary>Whether <paramref name="param"/> is larger than the target's per-core L2, so that its producer cannot have
     /// left it there. A smaller one is usually still cached, and prefetching it measured slower: shufflenet's 14×14
     /// conv+Sum kernels (a 213 KB residual) took 2.5× their time with the prefetches (1.89 → 2.45 ms for the model's
-    /// kernels), where resnet50's 1.6–3.2 MB residuals gained.</summary>
+    /// kernels), where resnet50's 1.6–3.2 MB residuals gained. Loads from parameters over half the L2 (resnet50's
+    /// 800 KB residuals of its 14×14 256→1024 and 512→1024 1×1 convs, written three kernels before) measured within
+    /// noise: those six kernels 1–5% less, 2% net of the run's drift (1 thread, thread CPU, two sittings of three alternations; h/pw2).</summary>
     private static bool OutgrowsL2(BlockParam param, Target target) =>
         param.Shape.Aggregate(1L, (a, d) => a * d) * Math.Max(1, param.Element.BitWidth() / 8) > target.L2Bytes;
 

@@ -187,7 +187,12 @@ public sealed partial class KnobSpace
     /// <see cref="ContractionK"/> and <see cref="ContractionM"/>; the row block shrinks (not below
     /// <see cref="ContractionMinM"/>) until the grid has <see cref="MultiAxisMinPrograms"/> programs. Larger planes keep
     /// the 64-wide column blocks of <see cref="MultiAxisContractionBlocks"/>: 256 × 256 blocks of the 56×56 1×1 convs of
-    /// resnet50 measured 30% slower (their [K, N] block no longer stays in L1 when K is small).</summary>
+    /// resnet50 measured 30% slower (their [K, N] block no longer stays in L1 when K is small).
+    /// Tried on inception_v2's 576→{64…224} 1×1 convs on 14×14 (h/pw2; 1 thread, thread CPU, 2–3 alternations with the
+    /// default, against the drift of the run's other kernels), none better than this default: K blocks of 96 or 144 instead
+    /// of 192 within noise (−2%, as the unchanged kernels), one K block of 576 1.5× slower; 16 rows per program (one run) within
+    /// noise, 64 rows 1.2–1.4× slower; the plane as column blocks of 64 or 128 (a masked tail block) 1.5–1.6× slower;
+    /// the input packed in panels (pack.X = panels) 4–15% slower, each program packing the whole [K, N] plane.</summary>
     private void GemmContractionBlocks(Dictionary<string, long> blocks, List<string> parallel, string mc, string nc, string kc)
     {
         blocks[kc] = GemmK(kc);
