@@ -180,7 +180,7 @@ public sealed partial class BoundsAnalysis
         if (mayBeEmpty) _conditional++;
         try
         {
-            LoopFixpoint(loop, st, var, log);
+            LoopFixpoint(loop, st, var, mayBeEmpty, log);
         }
         finally
         {
@@ -188,8 +188,23 @@ public sealed partial class BoundsAnalysis
         }
     }
 
-    private void LoopFixpoint(LoopStmt loop, State st, Interval var, List<Judgment>? log)
+    private void LoopFixpoint(LoopStmt loop, State st, Interval var, bool mayBeEmpty, List<Judgment>? log)
     {
+        if (var.IsConstant)
+        {
+            // The variable has one value, so the body runs at most once (a second value would be ≥ lo + step > the
+            // last one): it starts from the entry state, with no back edge to join. A register the body advances
+            // for the next iteration (a GEMM tile loop's running quotient and remainder of a column block that
+            // holds one tile) keeps its entry value inside, instead of the whole range of its wrap-around.
+            var once = Iterate(loop, var, st.Clone(), log);
+            var after = mayBeEmpty ? State.Join(st, once) : once;
+            st.Iv = after.Iv;
+            st.Defs = after.Defs;
+            st.Dead = after.Dead;
+            st.Touch();
+            Assign(st, loop.Var, Interval.Top, null);
+            return;
+        }
         var head = st.Clone();
         List<Judgment>? judged = null;
         bool widened = false;

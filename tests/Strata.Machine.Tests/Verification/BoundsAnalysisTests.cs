@@ -85,6 +85,15 @@ public class BoundsAnalysisTests
         { "  loop %i = %c20 to %c0 step 1 {\n    %v = load %x[%c20] : f32\n  }\n", true },
         { "  %s = mov %c0 : i64\n  loop %i = %c0 to %c8 step 1 {\n    %v = load %x[%s] : f32\n    %s = add %s, %c1 : i64\n  }\n", false },
         { "  %s = mov %c0 : i64\n  loop %i = %c0 to %c8 step 1 {\n    %s = add %s, %c1 : i64\n    %s = min %s, %c8 : i64\n    %v = load %x[%s] : f32\n  }\n", true },
+        // A loop whose variable has one value runs at most once: a register it advances for a next iteration (the GEMM
+        // tile loop's running remainder of a column block holding one tile, wrapping at 20) keeps its entry value
+        // inside, so 12 + r = 12 reads 12..19. Run twice (0 to 9 step 8), the second iteration reads 20..27.
+        { "  %c12 = const 12 : i64\n  %r = mov %c0 : i64\n  loop %j = %c0 to %c8 step 8 {\n    %a = add %r, %c12 : i64\n    %v = load %x[%a] : v8f32\n    %r = add %r, %c8 : i64\n    %w = ge %r, %c20 : bool\n    %rw = sub %r, %c20 : i64\n    %r = select %w, %rw, %r : i64\n  }\n", true },
+        { "  %c9 = const 9 : i64\n  %c12 = const 12 : i64\n  %r = mov %c0 : i64\n  loop %j = %c0 to %c9 step 8 {\n    %a = add %r, %c12 : i64\n    %v = load %x[%a] : v8f32\n    %r = add %r, %c8 : i64\n    %w = ge %r, %c20 : bool\n    %rw = sub %r, %c20 : i64\n    %r = select %w, %rw, %r : i64\n  }\n", false },
+        // After such a loop, a register it sets has its value or, if the loop may run zero times, its entry value (13:
+        // 13..20 overhangs %x).
+        { "  %c13 = const 13 : i64\n  %r = mov %c13 : i64\n  loop %j = %c0 to %c8 step 8 {\n    %r = mov %c0 : i64\n  }\n  %v = load %x[%r] : v8f32\n", true },
+        { "  %c13 = const 13 : i64\n  %r = mov %c13 : i64\n  %n = load %idx[%c0] : i64\n  %n0 = max %n, %c0 : i64\n  %b = min %n0, %c8 : i64\n  loop %j = %c0 to %b step 8 {\n    %r = mov %c0 : i64\n  }\n  %v = load %x[%r] : v8f32\n", false },
         // A constant-false if is dead.
         { "  %no = const false : bool\n  if %no {\n    %v = load %x[%c20] : f32\n  }\n", true },
     };
