@@ -80,7 +80,7 @@ public sealed class ModelChecker(CheckOptions? options = null)
         var relaid = ImmutableArray.CreateBuilder<string>();
         bool Lookup(Value value, out RuntimeValue? result)
         {
-            // First: a relaid value may keep a graph value's name.
+            // A value a program pass relaid out is in no reference run: its source's value, relaid out the same way.
             if (derived is not null && derived.TryGetValue(value, out var d))
             {
                 result = null;

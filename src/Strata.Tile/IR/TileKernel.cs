@@ -21,6 +21,15 @@ public sealed record TileKernel(
     public Axis Axis(string name) => Axes.FirstOrDefault(a => a.Name == name)
         ?? throw new Core.StrataException(Core.ErrorCode.InvalidIr, $"kernel @{Name} has no axis {name}", "declare the axis", $"tile kernel @{Name}");
 
+    /// <summary><paramref name="name"/>, or it with the first number appended that no axis of the kernel is named: for
+    /// an axis a pass adds.</summary>
+    public string UniqueAxisName(string name)
+    {
+        string n = name;
+        for (int i = 1; Axes.Any(x => x.Name == n); i++) n = name + i;
+        return n;
+    }
+
     public bool Equals(TileKernel? other) => other is not null && Name == other.Name && Inputs.SequenceEqual(other.Inputs)
         && Outputs.SequenceEqual(other.Outputs) && Temps.SequenceEqual(other.Temps) && Axes.SequenceEqual(other.Axes)
         && Computations.SequenceEqual(other.Computations);

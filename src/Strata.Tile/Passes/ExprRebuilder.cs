@@ -25,6 +25,12 @@ public sealed class AxisRenamer(IReadOnlyDictionary<string, string> renames) : E
     public override Expr IndexVar(string name) => new IndexVar(renames.GetValueOrDefault(name) ?? name);
 }
 
+/// <summary>Replaces index variables (axes) by expressions.</summary>
+public sealed class AxisSubstituter(IReadOnlyDictionary<string, Expr> replace) : ExprRebuilder
+{
+    public override Expr IndexVar(string name) => replace.TryGetValue(name, out var e) ? e : new IndexVar(name);
+}
+
 /// <summary>Walks an expression (including load indices and both branches of selects) in a fixed order.</summary>
 public static class ExprWalk
 {

@@ -81,7 +81,7 @@ public sealed class MergeContiguousAxes : ITilePass
 
     private static TileKernel Merge(TileKernel kernel, string a, string b, Dictionary<string, int> dims)
     {
-        string merged = UniqueAxis(kernel, a + "_" + b);
+        string merged = kernel.UniqueAxisName(a + "_" + b);
         long extent = kernel.Axis(a).Extent * kernel.Axis(b).Extent;
         var rebuilder = new PairMerger(a, b, merged, dims);
         return kernel with
@@ -100,13 +100,6 @@ public sealed class MergeContiguousAxes : ITilePass
         TileBuffer Reshape(TileBuffer buf) => dims.TryGetValue(buf.Name, out int d)
             ? buf with { Shape = buf.Shape.RemoveAt(d + 1).SetItem(d, buf.Shape[d] * buf.Shape[d + 1]) }
             : buf;
-    }
-
-    private static string UniqueAxis(TileKernel kernel, string name)
-    {
-        string n = name;
-        for (int i = 1; kernel.Axes.Any(x => x.Name == n); i++) n = name + i;
-        return n;
     }
 
     private sealed class PairMerger(string a, string b, string merged, Dictionary<string, int> dims) : ExprRebuilder

@@ -86,7 +86,7 @@ public sealed class MergeContractionTaps : ITilePass
 
     private static TileKernel Merge(TileKernel kernel, Computation c, Load weight, string[] axes)
     {
-        string merged = UniqueAxis(kernel, string.Join("_", axes));
+        string merged = kernel.UniqueAxisName(string.Join("_", axes));
         var extents = axes.Select(a => kernel.Axis(a).Extent).ToArray();
         long total = extents.Aggregate(1L, (p, e) => p * e);
         // axes[i] = (k / (extent of the axes after it)) mod extents[i]; the first needs no mod, the last no division.
@@ -111,13 +111,6 @@ public sealed class MergeContractionTaps : ITilePass
             Computations = [.. kernel.Computations.Select(x => ReferenceEquals(x, c)
                 ? x with { Reduce = x.Reduce! with { Axes = [merged] }, Body = rebuilder.Rebuild(x.Body) } : x)],
         };
-    }
-
-    private static string UniqueAxis(TileKernel kernel, string name)
-    {
-        string n = name;
-        for (int i = 1; kernel.Axes.Any(x => x.Name == n); i++) n = name + i;
-        return n;
     }
 
     /// <summary>The weight's trailing <c>n</c> indices become the merged axis; every other use of a merged axis its

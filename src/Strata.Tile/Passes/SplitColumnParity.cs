@@ -69,9 +69,9 @@ public static class SplitColumnParity
         var splitValue = new Value(GraphNames.Unique(graph, value.Name + "_split"), new TensorType(type.ElementType, Shape.Of([.. split])));
         derived[splitValue] = DerivedValue.SplitParity(value, splitValue, output.Shape);
         // The writer: axis w (extent 2·half) becomes p (2) and j (half), w = 2·j + p.
-        string p = Fresh(producer.Kernel, w + "_parity"), j = Fresh(producer.Kernel, w + "_half");
+        string p = producer.Kernel.UniqueAxisName(w + "_parity"), j = producer.Kernel.UniqueAxisName(w + "_half");
         var wExpr = new Binary(BinaryOp.Add, new Binary(BinaryOp.Mul, new IndexVar(j), Expr.Index(2)), new IndexVar(p));
-        var body = new Substitute(w, wExpr).Rebuild(comp.Body);
+        var body = new AxisSubstituter(new Dictionary<string, Expr> { [w] = wExpr }).Rebuild(comp.Body);
         var writer = producer.Kernel with
         {
             Outputs = [.. producer.Kernel.Outputs.Select(b => b.Name == output.Name ? b with { Shape = split } : b)],
@@ -113,18 +113,6 @@ public static class SplitColumnParity
         if (found is not var (axis, rest) || !kernel.Axes.Any(ax => ax.Name == axis)) return null;
         if (ExprWalk.PreOrder(rest).Any(x => x is IndexVar v && v.Name == axis)) return null;
         return found;
-    }
-
-    private static string Fresh(TileKernel kernel, string name)
-    {
-        var s = name;
-        for (int n = 1; kernel.Axes.Any(a => a.Name == s); n++) s = $"{name}{n}";
-        return s;
-    }
-
-    private sealed class Substitute(string axis, Expr by) : ExprRebuilder
-    {
-        public override Expr IndexVar(string name) => name == axis ? by : new IndexVar(name);
     }
 
     private sealed class SplitLoads(string buffer, TileKernel kernel) : ExprRebuilder
