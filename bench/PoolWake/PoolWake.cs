@@ -4,7 +4,7 @@
 #:property AllowUnsafeBlocks=true
 // What a 2-thread run of a one-kernel model pays for its worker pool when the workers park between runs (the bench's
 // default: SessionOptions.SpinAfterRun = false, as ORT's session.force_spinning_stop = 1): Softmax 12x128x128,
-// LayerNorm 128x768, MatMul 1x768.768x768 at 1 and 2 threads, with GAP us of other work on the caller between runs
+// LayerNorm 128x768, MatMul 1x768.768x768 and 256x256.256x256 at 1 and 2 threads, with GAP us of other work on the caller between runs
 // (the other engine's run in the interleaved bench). Prints wall and caller CPU medians and the pool's counters.
 // dotnet run -c Release bench/PoolWake/PoolWake.cs [-- RUNS GAP]
 // On a loaded host the scheduler may queue a woken worker behind its waker: compare A/B runs only on a quiet machine
@@ -40,6 +40,14 @@ Graph LayerNorm()
     var g = new GraphBuilder("layernorm", 17);
     var x = g.Input("x", DataType.Float32, 128, 768);
     g.Output(g.LayerNormalization(x, g.Constant("s", Random(1, 768)), g.Constant("b", Random(1, 768)), axis: -1, epsilon: 1e-5f), "y");
+    return g.Build();
+}
+
+Graph MatMul256()
+{
+    var g = new GraphBuilder("matmul256", 17);
+    var x = g.Input("x", DataType.Float32, 256, 256);
+    g.Output(g.MatMul(x, g.Constant("w", Random(256, 256))), "y");
     return g.Build();
 }
 
@@ -87,7 +95,7 @@ void Measure(string name, Graph graph, int threads)
         $"worker joined {(regions == 0 ? 0 : joins / (double)regions):P0} of regions, {(joins == 0 ? 0 : (c.JoinMicroseconds - c0.JoinMicroseconds) / joins):F1} us after the start");
 }
 
-foreach (var (name, graph) in new[] { ("softmax", Softmax()), ("layernorm", LayerNorm()), ("matvec", MatVec()) })
+foreach (var (name, graph) in new[] { ("softmax", Softmax()), ("layernorm", LayerNorm()), ("matvec", MatVec()), ("matmul256", MatMul256()) })
     foreach (int threads in new[] { 1, 2 })
         Measure(name, graph, threads);
 

@@ -32,7 +32,13 @@ public sealed class WorkerPool : IDisposable
     /// region 15–25 µs after it began (8–10 µs of that the caller's wake call): a 23 µs LayerNorm 128×768 and a 28 µs
     /// MatMul 1×768·768×768 ran 3–5 µs slower split, a 65 µs Softmax 12×128×128 10–12 µs faster; the break-even lies
     /// near 37 µs. Where waking is cheaper this gives up little: only loops that find every worker asleep (the first
-    /// after a pause) run inline.</summary>
+    /// after a pause) run inline. The host (a Firecracker guest, cpuidle haltpoll with guest_halt_poll_ns=0) halts an
+    /// idle vCPU at once, so the wake is an IPI to a halted vCPU. bench/PoolWake with 160 µs of other work between
+    /// runs: the worker joined 28 µs after the region began, and its chunks ran 10–18% slower than the caller's
+    /// (their time per program): MatMul 256³ took 172–177 µs at 2 threads against 287 µs at 1. In the bench with each engine's runs
+    /// back to back (--blocked, the worker still awake) it took 146 µs against ORT's 161, alternating 171 against 163:
+    /// the 2-thread gap to ONNX Runtime at 256³ is this wake. ORT's pool pays it too (its Softmax 12×128×128 alone at
+    /// 2 threads: 84 µs with the gap, 68 µs without).</summary>
     public const int SmallLoopMicroseconds = 40;
 
     private static readonly long SmallLoopTicks = System.Diagnostics.Stopwatch.Frequency * SmallLoopMicroseconds / 1_000_000;

@@ -21,7 +21,10 @@ public sealed partial class KnobSpace
     private const long ContractionM = 256;
 
     /// <summary>Programs the contraction default aims for: 6 per core on 2 cores, enough to balance; fewer, larger
-    /// blocks reuse B more (see <see cref="ContractionM"/>) than the generic <see cref="DefaultProgramTarget"/> would.</summary>
+    /// blocks reuse B more (see <see cref="ContractionM"/>) than the generic <see cref="DefaultProgramTarget"/> would.
+    /// Twice as many (24: MatMul 256³ as 32 programs of 32×64, not 16 of 64×64) changed nothing at 2 threads in the
+    /// bench (0.1709 against 0.1710 ms, 2 alternations; 512³ and the BERT shapes within noise): what 256³ loses at 2
+    /// threads is the parked worker's wake-up (WorkerPool.SmallLoopMicroseconds), not the last program's imbalance.</summary>
     private const long ContractionProgramTarget = 12;
 
     /// <summary>The columns of a panel of a constant B laid out at compile time (<see cref="Passes.PanelContractionWeights"/>):
