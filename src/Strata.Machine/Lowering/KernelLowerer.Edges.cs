@@ -27,6 +27,18 @@ internal sealed partial class KernelLowerer
     /// <summary>While emitting the interior copy of a body: every mask component covers all lanes.</summary>
     private bool _interior;
 
+    /// <summary>While emitting the padding rows' version of a row whose loads are contiguous: its few full vectors are
+    /// written out at constant starts, as in the other version (see <see cref="VectorRow"/>).</summary>
+    private bool _unrollPadding;
+
+    private static bool HasStridedLoad(ImmutableArray<MStmt> body) => body.Any(s => s switch
+    {
+        LoadStmt l => l.Stride != 1,
+        LoopStmt l => HasStridedLoad(l.Body),
+        IfStmt f => HasStridedLoad(f.Then) || HasStridedLoad(f.Else),
+        _ => false,
+    });
+
     /// <summary>While emitting the version of a row in which every uniform mask holds (<see cref="TryVersionUniform"/>):
     /// uniform masks cover all lanes.</summary>
     private bool _uniformTrue;
@@ -41,7 +53,8 @@ internal sealed partial class KernelLowerer
     /// on constants and the vector start only, so the edge vectors, written out at constant starts, get constant
     /// ranges, and the interior's bounds are constants; the accesses' row indices there are the ones the condition
     /// compares (the slice joins the emitter's reuse of index arithmetic), so bounds analysis proves them. The other
-    /// version (rows in the padding: 2 of 112 for a 3×3 window) keeps every mask, in one loop.</summary>
+    /// version (rows in the padding: 2 of 112 for a 3×3 window) keeps every mask; its few vectors are written out too
+    /// where the row's loads are contiguous (see <see cref="VectorRow"/>).</summary>
     private bool TryVersionUniform(int extent, long full, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint)
     {
         int d = idx.Length - 1;
@@ -86,7 +99,12 @@ internal sealed partial class KernelLowerer
             _uniformTrue = true;
             try { VectorRow(extent, full, lanes, idx, body, hint, split: true); }
             finally { _uniformTrue = false; }
-        }, () => VectorRow(extent, full, lanes, idx, body, hint, split: false));
+        }, () =>
+        {
+            _unrollPadding = !HasStridedLoad(probe);
+            try { VectorRow(extent, full, lanes, idx, body, hint, split: false); }
+            finally { _unrollPadding = false; }
+        });
         return true;
     }
 
