@@ -177,21 +177,17 @@ public class WindowedKernelTests
         var kernel = Kernel(0, 2, 28, 28, 3, 1, 1, 1, 28, 28);
         var config = KnobSpace.For(kernel).Default();
         var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 5));
-        var constants = machine.Body.OfType<ConstStmt>().Select(c => c.Target.Name).ToHashSet();
-        static IEnumerable<MStmt> All(IEnumerable<MStmt> stmts) => stmts.SelectMany(s => s switch
-        {
-            LoopStmt l => All(l.Body).Prepend(s),
-            IfStmt f => All(f.Then).Concat(All(f.Else)).Prepend(s),
-            _ => [s],
-        });
-        var version = All(machine.Body).OfType<IfStmt>().Single();
-        var loads = All(version.Then).OfType<LoadStmt>().Where(l => l.Memory == "x").ToList();
+        var constants = Constants(machine);
+        var version = Flatten(machine.Body).OfType<IfStmt>().Single();
+        var loads = Flatten(version.Then).OfType<LoadStmt>().Where(l => l.Memory == "x").ToList();
         Assert.Equal(18, loads.Count);
         Assert.All(loads, l => Assert.True((l.From is null || constants.Contains(l.From.Name)) && (l.Count is null || constants.Contains(l.Count.Name)), MachinePrinter.Print(machine)));
-        Assert.DoesNotContain(All(version.Then), s => s is LoopStmt);
+        Assert.DoesNotContain(Flatten(version.Then), s => s is LoopStmt);
         var report = BoundsAnalysis.Analyze(machine);
-        Assert.All(All(version.Then).Where(s => s is LoadStmt or StoreStmt), s => Assert.True(report.IsProven(s), MachinePrinter.Print(s)));
+        Assert.All(Flatten(version.Then).Where(s => s is LoadStmt or StoreStmt), s => Assert.True(report.IsProven(s), MachinePrinter.Print(s)));
     }
+
+    private static HashSet<string> Constants(MachineKernel machine) => machine.Body.OfType<ConstStmt>().Select(c => c.Target.Name).ToHashSet();
 
     private static IEnumerable<MStmt> Flatten(IEnumerable<MStmt> stmts) => stmts.SelectMany(s => s switch
     {
@@ -210,7 +206,7 @@ public class WindowedKernelTests
         var kernel = Kernel(2, 2, 28, 28, 3, 1, 1, 1, 28, 28);
         var config = KnobSpace.For(kernel).Default();
         var machine = MachineLoweringCheck.Check(TileToBlock.Lower(kernel, config), config, Target.X86Avx512, MachineLoweringCheck.RandomInputs(kernel, 5));
-        var constants = machine.Body.OfType<ConstStmt>().Select(c => c.Target.Name).ToHashSet();
+        var constants = Constants(machine);
         var version = Flatten(machine.Body).OfType<IfStmt>().Single();
         var loads = Flatten(version.Else).OfType<LoadStmt>().Where(l => l.Memory == "x").ToList();
         Assert.Equal(18, loads.Count);
