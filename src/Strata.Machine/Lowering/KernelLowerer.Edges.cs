@@ -31,14 +31,6 @@ internal sealed partial class KernelLowerer
     /// written out at constant starts, as in the other version (see <see cref="VectorRow"/>).</summary>
     private bool _unrollPadding;
 
-    private static bool HasStridedLoad(ImmutableArray<MStmt> body) => body.Any(s => s switch
-    {
-        LoadStmt l => l.Stride != 1,
-        LoopStmt l => HasStridedLoad(l.Body),
-        IfStmt f => HasStridedLoad(f.Then) || HasStridedLoad(f.Else),
-        _ => false,
-    });
-
     /// <summary>While emitting the version of a row in which every uniform mask holds (<see cref="TryVersionUniform"/>):
     /// uniform masks cover all lanes.</summary>
     private bool _uniformTrue;
@@ -107,6 +99,16 @@ internal sealed partial class KernelLowerer
         });
         return true;
     }
+
+    /// <summary>Whether a body reads memory with a lane stride: its padding rows then keep their loop
+    /// (<see cref="VectorRow"/>).</summary>
+    private static bool HasStridedLoad(ImmutableArray<MStmt> body) => body.Any(s => s switch
+    {
+        LoadStmt l => l.Stride != 1,
+        LoopStmt l => HasStridedLoad(l.Body),
+        IfStmt f => HasStridedLoad(f.Then) || HasStridedLoad(f.Else),
+        _ => false,
+    });
 
     /// <summary>Emits the loop over the full vectors <c>[0, full)</c> as an edge loop (masks kept) and an interior
     /// loop <c>[s, e)</c> (masks dropped), when the body's masks are lane ranges and uniform bools computed from
