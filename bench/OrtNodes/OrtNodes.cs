@@ -10,14 +10,14 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-if (args.Length < 1)
+int runs = 30, threads = 1;
+if (args.Length < 1 || !File.Exists(args[0]) || (args.Length > 1 && !int.TryParse(args[1], out runs)) || runs < 1
+    || (args.Length > 2 && !int.TryParse(args[2], out threads)) || threads < 1)
 {
-    Console.Error.WriteLine("usage: OrtNodes.cs MODEL [RUNS (default 30)] [THREADS (default 1)]");
+    Console.Error.WriteLine("usage: OrtNodes.cs MODEL [RUNS (default 30)] [THREADS (default 1)]: an existing ONNX file, positive counts");
     return 2;
 }
 string model = args[0];
-int runs = args.Length > 1 ? int.Parse(args[1]) : 30;
-int threads = args.Length > 2 ? int.Parse(args[2]) : 1;
 var prefix = Path.Combine(Path.GetTempPath(), $"ortnodes-{Environment.ProcessId}");
 var options = new SessionOptions
 {
