@@ -34,10 +34,13 @@ public class GroupedConvTests
                 Check(groups, cin, cout, h, w, k, seed, ExecutionLevel.Native, null, null);
             }, iter: 6);
 
-    /// <summary>The conformance tolerance: sums of over a hundred products in another order differ by a few 1e-6 near 0.</summary>
-    private static readonly ValueComparer Tolerance = new(RelativeTolerance: 1e-3, AbsoluteTolerance: 1e-5);
+    /// <summary>The random case that failed a fixed 1e-5 absolute tolerance (<see cref="SumTolerance"/>): 1098-term
+    /// sums, one output 2.8e-4 and 1.03e-5 off the reference on avx512.</summary>
+    [Fact]
+    public void LongSumsNearZeroAreWithinTheirTolerance() =>
+        Check(3, 122, 23, 12, 10, 3, seed: 298, ExecutionLevel.Machine, Target.X86Avx512, null);
 
     private static void Check(int groups, int cinPerGroup, int coutPerGroup, int h, int w, int k, int seed, ExecutionLevel level,
         Target? target, string? config) =>
-        ConvReluCheck.Run(groups, cinPerGroup, coutPerGroup, h, w, k, seed, level, target, config, Tolerance);
+        ConvReluCheck.Run(groups, cinPerGroup, coutPerGroup, h, w, k, seed, level, target, config, SumTolerance.For((long)cinPerGroup * k * k));
 }
