@@ -27,10 +27,6 @@ internal sealed partial class KernelLowerer
     /// <summary>While emitting the interior copy of a body: every mask component covers all lanes.</summary>
     private bool _interior;
 
-    /// <summary>While emitting the padding rows' version of a row whose loads are contiguous: its few full vectors are
-    /// written out at constant starts, as in the other version (see <see cref="VectorRow"/>).</summary>
-    private bool _unrollPadding;
-
     /// <summary>While emitting the version of a row in which every uniform mask holds (<see cref="TryVersionUniform"/>):
     /// uniform masks cover all lanes.</summary>
     private bool _uniformTrue;
@@ -91,12 +87,7 @@ internal sealed partial class KernelLowerer
             _uniformTrue = true;
             try { VectorRow(extent, full, lanes, idx, body, hint, split: true); }
             finally { _uniformTrue = false; }
-        }, () =>
-        {
-            _unrollPadding = !HasStridedLoad(probe);
-            try { VectorRow(extent, full, lanes, idx, body, hint, split: false); }
-            finally { _unrollPadding = false; }
-        });
+        }, () => VectorRow(extent, full, lanes, idx, body, hint, split: false, writeOut: !HasStridedLoad(probe)));
         return true;
     }
 

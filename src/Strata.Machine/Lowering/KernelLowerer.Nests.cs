@@ -71,21 +71,19 @@ internal sealed partial class KernelLowerer
     }
 
     /// <summary>One row of a vector loop: the full vectors (split into edges and interior when <paramref name="split"/>
-    /// and the masks allow; written out at constant starts when there are few and every uniform mask holds, or in the
-    /// padding rows' version of a row whose loads are contiguous), then one vector whose accesses are limited to the
+    /// and the masks allow; written out at constant starts when there are few and every uniform mask holds, or with
+    /// <paramref name="writeOut"/>: the padding rows' version of a row whose loads are contiguous), then one vector whose accesses are limited to the
     /// first (extent - full) lanes. Written out, the padding rows' lane ranges fold to constants and only the row's
     /// uniform count stays a register: a 3×3/1 average pool of 192×28×28 (2 padding rows of 28) took 88–102 µs with the
     /// loop, 68 µs written out, 59 µs on a 30×30 input without padding; in every light model the changed kernels took
     /// less (inception_v2 0.49 → 0.40 ms, resnet50 0.46 → 0.36, densenet121 0.79 → 0.70, vgg19 2.75 → 2.74; 1 thread, 3
     /// alternations). Not where the row reads with a lane stride (a 3×3/2 max pool): written out, its ranged stride-2
     /// loads made RyuJIT spill (71 → 244 stack accesses), and inception_v2's 112×112 max pool took 15% more.</summary>
-    private void VectorRow(int extent, long full, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint, bool split)
+    private void VectorRow(int extent, long full, int lanes, LaneValue[] idx, Action<LaneValue[]> body, string hint, bool split, bool writeOut = false)
     {
         int d = idx.Length - 1;
         var entryTail = _tailCount;
-        bool unroll = _uniformTrue || _unrollPadding;
-        _unrollPadding = false; // this row's only: not a row nested in its body
-        if (unroll && full / lanes <= MaxUnrolledEdges)
+        if ((_uniformTrue || writeOut) && full / lanes <= MaxUnrolledEdges)
             for (long v = 0; v < full; v += lanes) { idx[d] = LaneValue.Affine(_e.I64(v), 1); body(idx); }
         else if (!split || !TrySplitEdges(full, lanes, idx, body, hint))
             _e.Loop(hint + d, _e.I64(0), _e.I64(full), lanes, i => { idx[d] = LaneValue.Affine(i, 1); body(idx); });
