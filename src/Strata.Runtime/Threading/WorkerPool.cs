@@ -142,7 +142,8 @@ public sealed class WorkerPool : IDisposable
 
     /// <summary>Programs per chunk of a loop of <paramref name="count"/> programs over <paramref name="workers"/>,
     /// whose work takes one thread <paramref name="workTicks"/> (0: unknown). Chunks are claimed one at a time, so the
-    /// workers end at most a chunk apart: n chunks of a loop of work T lose about T / 2n to that and cost n · c
+    /// workers end at most a chunk apart: n chunks of a loop of work T lose about T / 2n to that (less since the last
+    /// claims are halved, <see cref="TakeSize"/>; the count was not measured again) and cost n · c
     /// (<see cref="ChunkOverheadMicroseconds"/>) spread over the workers, least at n = √(T · workers / 2c), between
     /// one per worker and one per program. A 28-program conv of 1.15 ms (one 28×28 plane's rows: inception_v2's 3×3
     /// 96→96) goes one program per chunk, 14:14 on two workers where four chunks per worker (what the pool used, and
@@ -159,11 +160,11 @@ public sealed class WorkerPool : IDisposable
 
     /// <summary>How many of the <paramref name="left"/> programs of a share one claim takes: a chunk, but at most half
     /// of what is left (the owner rounds up, a thief down; at least one), so the claims shrink near a share's end and
-    /// the two workers' last chunks are small. What that buys is the end of a region whose worker joined late or runs
-    /// slower, as every region does that wakes a parked worker: with whole chunks the caller, out of programs, waits up
-    /// to one chunk for the worker's last. Softmax 12×128×128 at 2 threads (96 programs, chunks of 12, a worker that
-    /// joins 23–27 µs late) in bench/PoolWake, 3 alternations: p10 53.0–54.6 → 50.7–51.0 µs. A loop of one program
-    /// per chunk is unchanged; a share whose owner is on time pays about log2(chunk) more claims.</summary>
+    /// the two workers' last chunks are small. It matters at the end of a region whose worker joined late or runs
+    /// slower (every region that wakes a parked worker): with whole chunks the caller, out of programs, waited up to a
+    /// chunk for the worker's last. Softmax 12×128×128 at 2 threads (96 programs, chunks of 12, a worker that joins
+    /// 23–27 µs late) in bench/PoolWake, 3 alternations: p10 53.0–54.6 → 50.7–51.0 µs. A loop of one program per chunk
+    /// is unchanged; a share whose owner is on time pays about log2(chunk) more claims.</summary>
     public static long TakeSize(long left, long chunk, bool steal) =>
         Math.Min(chunk, Math.Max(1, steal ? left / 2 : (left + 1) / 2));
 
@@ -247,11 +248,11 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>One parallel loop. Each worker owns a contiguous share of the programs (worker w the w-th of
-    /// <see cref="Workers"/> equal parts) and claims chunks (<see cref="TakeSize"/>) from its front; a worker out of programs takes chunks from
-    /// the back of another's share. So a kernel's programs split as contiguous halves on two workers — the split the
-    /// previous kernel had, whose output rows are then in the same core's cache, and no program pairs that share a
-    /// block of A or B sent to different cores — while a late or slow worker still ends at most a chunk after the
-    /// other. A share is one 64-bit word (front, back) on its own cache line, changed with a compare-exchange: only a
+    /// <see cref="Workers"/> equal parts) and claims chunks (<see cref="TakeSize"/>) from its front; a worker out of
+    /// programs takes chunks from the back of another's share. So a kernel's programs split as contiguous halves on two
+    /// workers — the split the previous kernel had, whose output rows are then in the same core's cache, and no program
+    /// pairs that share a block of A or B sent to different cores — while a late or slow worker still ends at most a
+    /// chunk after the other. A share is one 64-bit word (front, back) on its own cache line, changed with a compare-exchange: only a
     /// steal touches another worker's line. <see cref="Work"/> says whether its caller completed the last chunk. It
     /// times the chunks, for <see cref="WorkEstimate"/>.</summary>
     private sealed class Region
