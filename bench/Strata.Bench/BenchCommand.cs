@@ -47,9 +47,15 @@ public static class BenchCommand
                 + "Strata run that follows), Off (never spin)",
             DefaultValueFactory = _ => OrtSpinning.WithinRun,
         };
+        var gap = new Option<double>("--gap-us")
+        {
+            Description = "Untimed busy gap before every timed run in the alternating order, in µs (default 0: each run starts as "
+                + "the other engine's returns; a gap lets both engines' parked workers start from idle cores — a diagnostic, see the README)",
+            DefaultValueFactory = _ => 0,
+        };
         var root = new RootCommand("Strata vs ONNX Runtime, side by side: latency, ratio, GFLOP/s, fraction of the FMA peak")
         {
-            quick, filter, threads, strata, output, light, list, budget, blocked, ortSpin,
+            quick, filter, threads, strata, output, light, list, budget, blocked, ortSpin, gap,
         };
         root.SetAction(parse =>
         {
@@ -70,8 +76,10 @@ public static class BenchCommand
                         : Path.Combine(BenchEnvironment.RepoRoot() ?? Directory.GetCurrentDirectory(), "bench", "results"));
                 double minutes = parse.GetValue(budget) ?? (isQuick ? 3 : 14);
                 if (!(minutes > 0)) throw new StrataException(ErrorCode.InvalidArgument, $"--budget-minutes must be positive, got {minutes}", "e.g. --budget-minutes 14");
+                double gapUs = parse.GetValue(gap);
+                if (!(gapUs >= 0 && gapUs <= 100_000)) throw new StrataException(ErrorCode.InvalidArgument, $"--gap-us must be between 0 and 100000, got {gapUs}", "e.g. --gap-us 100");
                 return Run(workloads, ParseThreads(parse.GetValue(threads)!), StrataEngines.Create(parse.GetValue(strata)!, parse.GetValue(ortSpin) == OrtSpinning.Always),
-                    isQuick, minutes, parse.GetValue(blocked), parse.GetValue(ortSpin), outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+                    isQuick, minutes, parse.GetValue(blocked), parse.GetValue(ortSpin), gapUs, outDir, "strata-bench " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
             }
             catch (StrataException e)
             {
@@ -83,7 +91,7 @@ public static class BenchCommand
     }
 
     private static int Run(IReadOnlyList<Workload> workloads, IReadOnlyList<int> threadCounts, IBenchEngine strata,
-        bool quick, double budgetMinutes, bool blocked, OrtSpinning ortSpinning, string outDir, string commandLine)
+        bool quick, double budgetMinutes, bool blocked, OrtSpinning ortSpinning, double gapUs, string outDir, string commandLine)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -92,12 +100,13 @@ public static class BenchCommand
 
         var peakStart = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at start: {PeakMeasurements.Format(peakStart)}");
-        var results = new BenchRunner(new OrtEngine(ortSpinning), strata, policy, started.UtcDateTime.AddMinutes(budgetMinutes), log, blocked).Run(workloads, threadCounts);
+        var results = new BenchRunner(new OrtEngine(ortSpinning), strata, policy, started.UtcDateTime.AddMinutes(budgetMinutes), log, blocked, gapUs / 1e6)
+            .Run(workloads, threadCounts);
         var peakEnd = PeakMeasurements.Measure(threadCounts, quick);
         log.WriteLine($"FMA peak GFLOP/s at end: {PeakMeasurements.Format(peakEnd)}");
 
         var report = new BenchReport(started, clock.Elapsed, BenchEnvironment.Host(), BenchEnvironment.Cpu(),
-            Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : ", interleaved")
+            Environment.Version.ToString(), OrtEnv.Instance().GetVersionString(), strata.Name, (quick ? "quick" : "full") + (blocked ? ", blocked (not interleaved)" : gapUs > 0 ? $", interleaved with an untimed {gapUs:0.#} µs busy gap before each run" : ", interleaved back to back")
                 + ortSpinning switch
                 {
                     OrtSpinning.WithinRun => ", ORT threads spin within a run and block when it returns (session.force_spinning_stop=1; "

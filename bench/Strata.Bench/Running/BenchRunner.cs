@@ -11,7 +11,8 @@ namespace Strata.Bench.Running;
 /// one workload is recorded in its row (the other engine is still timed alone) and the benchmark goes on. Past the
 /// <paramref name="deadline"/> Strata is no longer opened (only ONNX Runtime is timed), so a slow Strata cannot make
 /// the benchmark run for hours; the rows say so.</summary>
-public sealed class BenchRunner(IBenchEngine ort, IBenchEngine strata, TimingPolicy policy, DateTime deadline, TextWriter log, bool blocked = false)
+public sealed class BenchRunner(IBenchEngine ort, IBenchEngine strata, TimingPolicy policy, DateTime deadline, TextWriter log, bool blocked = false,
+    double gapSeconds = 0)
 {
     public IReadOnlyList<BenchResult> Run(IReadOnlyList<Workload> workloads, IReadOnlyList<int> threadCounts)
     {
@@ -59,7 +60,7 @@ public sealed class BenchRunner(IBenchEngine ort, IBenchEngine strata, TimingPol
             if (ortSession is not null && strataSession is not null)
             {
                 agreement = OutputAgreement.Compare(strataSession.Outputs(), ortSession.Outputs());
-                (ortTime, strataTime) = InterleavedTimer.Time(ortSession.Run, strataSession.Run, policy, warmOrt, warmStrata, blocked);
+                (ortTime, strataTime) = InterleavedTimer.Time(ortSession.Run, strataSession.Run, policy, warmOrt, warmStrata, blocked, gapSeconds);
             }
             else if (ortSession is not null)
                 ortTime = InterleavedTimer.TimeAlone(ortSession.Run, policy, warmOrt);
