@@ -6,13 +6,13 @@ namespace Strata.Bench.Measuring;
 /// so that drift (frequency, other load on the machine, the heap) hits both alike. By default each run starts as the
 /// other engine's returns. <c>--gap-us</c> puts an untimed busy gap on the calling thread before every timed run, a
 /// diagnostic of how much a 2-thread row owes to the moment the other engine's workers parked: Strata parks its workers
-/// as its run returns, ORT's run returns through its C API and C# wrapper after its workers parked — likely why, back to
-/// back, ORT finds a core that has not yet gone idle and Strata one that has. MatMul 256³ at 2 threads, ORT: 163.9–166.7 µs right
-/// after Strata's run, 173.1–173.3 µs after a 20 or 100 µs gap; Strata: 169.7–175.3 µs right after ORT's, 167.8–168.6 µs
-/// after the gap. In two full runs with a 100 µs gap MatMul 256³ at 2 threads came out at 1.08 and 1.02 (0.95 back to
-/// back) and Softmax at 1.38 and 1.36 (1.16), but MatMul 1×768·768×768 at 1 thread at 0.89 and 0.93 (1.05): Strata's
-/// 28.6 µs became 33.5–36.1 µs, ORT's 30.1 µs 31.2–32.2 µs, with no worker involved — the gap changes more than the
-/// wake, so the default stays back to back.</summary>
+/// as its run returns, ORT's run returns through its C API and C# wrapper after its workers parked — likely why, back
+/// to back, ORT finds a core that has not yet gone idle and Strata one that has. MatMul 256³ at 2 threads, ORT:
+/// 163.9–166.7 µs right after Strata's run, 173.1–173.3 µs after a 20 or 100 µs gap; Strata: 169.7–175.3 µs right
+/// after ORT's, 167.8–168.6 µs after the gap. In two full runs with a 100 µs gap MatMul 256³ at 2 threads came out at
+/// 1.08 and 1.02 (0.95 back to back) and Softmax at 1.38 and 1.36 (1.16), but MatMul 1×768·768×768 at 1 thread at 0.89
+/// and 0.93 (1.05): Strata's 28.6 µs became 33.5–36.1 µs, ORT's 30.1 µs 31.2–32.2 µs, with no worker involved — the gap
+/// changes more than the wake, so the default stays back to back.</summary>
 public static class InterleavedTimer
 {
     /// <param name="warmA">Whether A still needs a warm-up (false when its opening run was slow).</param>
