@@ -72,8 +72,8 @@ internal sealed partial class KernelLowerer
 
     /// <summary>One row of a vector loop: the full vectors (split into edges and interior when <paramref name="split"/>
     /// and the masks allow; written out at constant starts when there are few and every uniform mask holds, or with
-    /// <paramref name="writeOut"/>: the padding rows' version of a row whose loads are contiguous), then one vector whose accesses are limited to the
-    /// first (extent - full) lanes. Written out, the padding rows' lane ranges fold to constants and only the row's
+    /// <paramref name="writeOut"/>: the padding rows' version of a row whose loads are contiguous), then one vector whose
+    /// accesses are limited to the first (extent - full) lanes. Written out, the padding rows' lane ranges fold to constants and only the row's
     /// uniform count stays a register: a 3×3/1 average pool of 192×28×28 (2 padding rows of 28) took 88–102 µs with the
     /// loop, 68 µs written out, 59 µs on a 30×30 input without padding; in every light model the changed kernels took
     /// less (inception_v2 0.49 → 0.40 ms, resnet50 0.46 → 0.36, densenet121 0.79 → 0.70, vgg19 2.75 → 2.74; 1 thread, 3

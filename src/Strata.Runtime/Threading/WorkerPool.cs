@@ -252,9 +252,9 @@ public sealed class WorkerPool : IDisposable
     /// programs takes chunks from the back of another's share. So a kernel's programs split as contiguous halves on two
     /// workers — the split the previous kernel had, whose output rows are then in the same core's cache, and no program
     /// pairs that share a block of A or B sent to different cores — while a late or slow worker still ends at most a
-    /// chunk after the other. A share is one 64-bit word (front, back) on its own cache line, changed with a compare-exchange: only a
-    /// steal touches another worker's line. <see cref="Work"/> says whether its caller completed the last chunk. It
-    /// times the chunks, for <see cref="WorkEstimate"/>.</summary>
+    /// chunk after the other. A share is one 64-bit word (front, back) on its own cache line, changed with a
+    /// compare-exchange: only a steal touches another worker's line. <see cref="Work"/> says whether its caller completed
+    /// the last chunk. It times the chunks, for <see cref="WorkEstimate"/>.</summary>
     private sealed class Region
     {
         /// <summary>Longs per share: one cache line each.</summary>
