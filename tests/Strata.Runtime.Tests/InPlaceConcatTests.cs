@@ -101,7 +101,7 @@ public sealed class InPlaceConcatTests
         Check(g.Build(), SmallGraphs.Random(seed + 99, n, c0, h, w), $"seed {seed}");
     }
 
-    private static (NativeProgram Program, IReadOnlyDictionary<string, RuntimeValue?> Outputs) Check(Graph.Graph graph, Tensor<float> x,
+    internal static (NativeProgram Program, IReadOnlyDictionary<string, RuntimeValue?> Outputs) Check(Graph.Graph graph, Tensor<float> x,
         string what = "", SessionOptions? options = null)
     {
         options ??= new SessionOptions { Threads = 1 };
@@ -123,7 +123,7 @@ public sealed class InPlaceConcatTests
 
     /// <summary>Independent of the runtime's own check: every two values live at a common step and sharing a byte lie one
     /// inside the other, and a value placed inside another lies within its bytes.</summary>
-    private static void AssertSoundArena(IReadOnlyList<ArenaValue> values, string what)
+    internal static void AssertSoundArena(IReadOnlyList<ArenaValue> values, string what)
     {
         var byName = values.GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.Single());
         foreach (var v in values.Where(v => v.Inside is not null))

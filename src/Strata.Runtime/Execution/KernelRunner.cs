@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
+using Strata.Machine;
 
 namespace Strata.Runtime;
 
@@ -31,6 +32,10 @@ internal abstract unsafe class KernelRunner
     public virtual long LocalBytes => 0;
 
     public TimeSpan CompileTime { get; init; }
+
+    /// <summary>The Machine kernel this runner executes (native code or the Machine interpreter), else null: what
+    /// <see cref="InPlaceOutputs"/> proves its aliasing on.</summary>
+    public virtual MachineKernel? Machine => null;
 
     public abstract void Run(nint* args, RunContext context);
 

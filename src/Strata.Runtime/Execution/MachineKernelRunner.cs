@@ -10,6 +10,7 @@ internal sealed unsafe class MachineKernelRunner(MachineKernel kernel) : KernelR
     public MachineKernel Kernel { get; } = kernel;
     public override string Name => Kernel.Name;
     public override ExecutionLevel Level => ExecutionLevel.Machine;
+    public override MachineKernel? Machine => Kernel;
     public override ImmutableArray<RunnerParam> Params { get; } = [.. kernel.Params.Select(RunnerParam.Of)];
 
     public override void Run(nint* args, RunContext context) => MachineInterpreter.Run(Kernel, Views(args));

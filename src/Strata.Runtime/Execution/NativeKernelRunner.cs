@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Strata.Machine;
 using Strata.Machine.Backend;
 
 namespace Strata.Runtime;
@@ -21,6 +22,7 @@ internal sealed unsafe class NativeKernelRunner(NativeKernel kernel) : KernelRun
     public NativeKernel Kernel { get; } = kernel;
     public override string Name => Kernel.Name;
     public override ExecutionLevel Level => ExecutionLevel.Native;
+    public override MachineKernel? Machine => Kernel.Kernel;
     public override ImmutableArray<RunnerParam> Params { get; } = [.. kernel.Kernel.Params.Select(RunnerParam.Of)];
     public override long Programs => Kernel.Kernel.Programs;
     public override long LocalBytes => Kernel.LocalBytes;

@@ -9,7 +9,9 @@ namespace Strata.Runtime;
 
 /// <summary>Assembles a <see cref="NativeProgram"/> from a compiled model and one runner per kernel: decides where
 /// every value lives (<see cref="SlotKind"/>), computes the liveness of the intermediates in step order, plans the
-/// arena (<see cref="MemoryPlan"/>; in-place concats, <see cref="InPlaceConcats"/>, are planned as their outputs) and copies the constants kernels read into native memory.</summary>
+/// arena (<see cref="MemoryPlan"/>; in-place concats, <see cref="InPlaceConcats"/>, are planned as their outputs, and
+/// outputs written over dying inputs, <see cref="InPlaceOutputs"/>, as those inputs) and copies the constants kernels
+/// read into native memory.</summary>
 internal sealed class ProgramBuilder
 {
     private readonly Graph.Graph _graph;
@@ -30,6 +32,7 @@ internal sealed class ProgramBuilder
     {
         var b = new ProgramBuilder(model.Graph);
         var (steps, fallbacks) = b.Steps(model, runners);
+        var overInput = InPlaceOutputs.Place(b._slots, steps.OfType<KernelExecStep>());
         InPlaceConcats.ExtendRoots(b._slots);
         var arena = b._slots.Where(s => s.Kind == SlotKind.Arena && s.AliasOf < 0).ToList();
         var plan = MemoryPlan.Create([.. arena.Select(s => new BufferRequest(s.Name, s.Bytes, s.FirstUse, s.LastUse))]);
@@ -46,7 +49,7 @@ internal sealed class ProgramBuilder
         }
         var folded = steps.OfType<KernelExecStep>().Where(k => k.Folded).Select(k => k.Runner).ToHashSet();
         var stats = new ProgramStats(level,
-            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime, folded.Contains(r), b._inPlace.Contains(r)))],
+            [.. runners.Select(r => new KernelReport(r.Name, r.Level, r.Reason, r.Programs, r.LocalBytes, r.CompileTime, folded.Contains(r), b._inPlace.Contains(r), overInput.Contains(r)))],
             fallbacks, plan.ArenaBytes, plan.IntermediateBytes, plan.PeakLiveBytes, GraphIntermediateBytes(model.Graph),
             constantBytes, foldedBytes, compileTime);
         return new NativeProgram(model.Graph, [.. b._slots], steps, b._slotOf, plan, stats, pool, registry);

@@ -46,7 +46,8 @@ internal sealed class ProgramSlot(int id, string name, Value? value, SlotKind ki
     public long Offset { get; set; }
 
     /// <summary>For an <see cref="SlotKind.Arena"/> value placed inside another one (an input of an in-place Concat,
-    /// see <see cref="ProgramBuilder"/>): that slot's id, else -1; <see cref="AliasOffset"/> is its byte offset there.
+    /// <see cref="InPlaceConcats"/>, or an output written over a dying input, <see cref="InPlaceOutputs"/>): that slot's
+    /// id, else -1; <see cref="AliasOffset"/> is its byte offset there.
     /// Such a slot is not planned on its own: its <see cref="Offset"/> is its parent's plus <see cref="AliasOffset"/>.</summary>
     public int AliasOf { get; set; } = -1;
     public long AliasOffset { get; set; }

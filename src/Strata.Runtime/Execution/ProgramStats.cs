@@ -7,7 +7,8 @@ namespace Strata.Runtime;
 /// <summary>How one kernel of a compiled program runs: its level and, when that is not the level asked for, why.</summary>
 /// <param name="Folded">It reads only constants, so it runs once (at the first run) and its outputs are constants.</param>
 /// <param name="InPlace">An in-place Concat: its inputs were placed inside its output, so it never runs.</param>
-public sealed record KernelReport(string Name, ExecutionLevel Level, string? Reason, long Programs, long LocalBytes, TimeSpan CompileTime, bool Folded = false, bool InPlace = false);
+/// <param name="OverInput">It writes an output over an input that dies at its step (<see cref="InPlaceOutputs"/>).</param>
+public sealed record KernelReport(string Name, ExecutionLevel Level, string? Reason, long Programs, long LocalBytes, TimeSpan CompileTime, bool Folded = false, bool InPlace = false, bool OverInput = false);
 
 /// <summary>A node that runs through the reference op (it did not lower to a kernel), and why.</summary>
 public sealed record FallbackReport(string Node, string OpKey, string Reason);
@@ -44,12 +45,15 @@ public sealed record ProgramStats(
     /// <summary>Concats whose inputs their producers write in place: they never run.</summary>
     public int InPlaceKernels => Kernels.Count(k => k.InPlace);
 
+    /// <summary>Kernels that write an output over a dying input, in its buffer.</summary>
+    public int OverInputKernels => Kernels.Count(k => k.OverInput);
+
     /// <summary>Kernels that run at a slower level than asked for (each with its reason).</summary>
     public IEnumerable<KernelReport> Degraded => Kernels.Where(k => k.Reason is not null);
 
     public string SummaryLine => string.Create(CultureInfo.InvariantCulture,
         $"{Kernels.Length} kernels ({string.Join(", ", Kernels.GroupBy(k => k.Level).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"))}), " +
-        $"{Fallbacks.Length} fallbacks, {FoldedKernels} folded ({FoldedBytes} bytes){(InPlaceKernels > 0 ? $", {InPlaceKernels} concats in place" : "")}; arena {ArenaBytes} bytes (peak live {PeakLiveBytes}) for {IntermediateBytes} bytes of planned buffers, {GraphIntermediateBytes} bytes of graph intermediates; compiled in {CompileTime.TotalMilliseconds:F0} ms");
+        $"{Fallbacks.Length} fallbacks, {FoldedKernels} folded ({FoldedBytes} bytes){(InPlaceKernels > 0 ? $", {InPlaceKernels} concats in place" : "")}{(OverInputKernels > 0 ? $", {OverInputKernels} outputs over inputs" : "")}; arena {ArenaBytes} bytes (peak live {PeakLiveBytes}) for {IntermediateBytes} bytes of planned buffers, {GraphIntermediateBytes} bytes of graph intermediates; compiled in {CompileTime.TotalMilliseconds:F0} ms");
 
     /// <summary>The summary, then one line per kernel that runs below the level asked for and per fallback.</summary>
     public string Describe()

@@ -86,7 +86,7 @@ internal static class InPlaceConcats
                 if (together && !Inside(slots, a, b) && !Inside(slots, b, a))
                     throw new StrataException(ErrorCode.InvalidIr,
                         $"the memory plan puts %{a.Name} (bytes {a.Offset}..{a.Offset + a.Bytes}, steps {a.FirstUse}..{a.LastUse}) and %{b.Name} (bytes {b.Offset}..{b.Offset + b.Bytes}, steps {b.FirstUse}..{b.LastUse}) on common bytes while both are live",
-                        "a bug in the arena plan or the in-place concats");
+                        "a bug in the arena plan, the in-place concats or the outputs written over inputs");
             }
         }
     }
