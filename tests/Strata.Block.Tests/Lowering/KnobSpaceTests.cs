@@ -77,6 +77,27 @@ public class KnobSpaceTests
         Assert.Equal(64, sch.Block("j"));
     }
 
+    /// <summary>A stride-2 1×1 conv's input subsampled by its own kernel (a one-tap max pool of stride 2) blocks its rows
+    /// like a pool: by a divisor of the 28 output rows, not 16 + a masked 12 (every load of a masked block is a ranged
+    /// strided load). A plain elementwise kernel keeps its blocks.</summary>
+    [Theory]
+    [InlineData("mul(oh, 2)", "mul(ow, 2)", true)]
+    [InlineData("oh", "ow", false)]
+    public void ASubsamplingKernelsRowsDivideTheirExtent(string h, string w, bool subsample)
+    {
+        var s = Space($$"""
+            tile.kernel @subsample(%x: f32[1,256,56,56]) -> (%out: f32[1,256,28,28]) {
+              domain n = 1, c = 256, oh = 28, ow = 28
+              reduce kh = 1, kw = 1
+              %out[n, c, oh, ow] = max[kh, kw] %x[0, c, {{h}}, {{w}}]
+            }
+            """);
+        var config = s.Default();
+        Assert.True(s.IsLegal(config, out var why), why);
+        long rows = long.Parse(config["block.oh"]!);
+        Assert.Equal(subsample, 28 % rows == 0);
+    }
+
     [Fact]
     public void DefaultOfAnEmptyAxisIsLegal()
     {
