@@ -8,7 +8,11 @@ namespace Strata.Tile.Passes;
 /// with both, adjacent, or with neither, and every load reads them as plain adjacent indices <c>[…, oh, ow, …]</c> of a
 /// dim of extent ow (no arithmetic, no condition on either). Each such buffer's two dims become one (same bytes, same
 /// element order: kernels bind buffers by size). The contraction then has one long N axis (the dot's vector axis)
-/// instead of ow, which wastes lanes where ow is small (7, 14) and pays per-row overhead where it is not.</summary>
+/// instead of ow, which wastes lanes where ow is small (7, 14) and pays per-row overhead where it is not.
+/// Likewise two adjacent reduction axes of a plain reduction (not a contraction) read as plain adjacent indices
+/// <c>[…, kh, kw]</c> everywhere (a global average pool's <c>sum[kh, kw] %x[0, c, kh, kw]</c>), repeatedly: the
+/// reduction then runs along one contiguous row of kh·kw (a horizontal vector reduction) instead of vectorising across
+/// channels with strided loads (resnet50's 2048 × 7 × 7 pool, 0.094 ms against ONNX Runtime's 0.015).</summary>
 public sealed class MergeContiguousAxes : ITilePass
 {
     public string Name => "MergeContiguousAxes";
@@ -21,12 +25,31 @@ public sealed class MergeContiguousAxes : ITilePass
             string a = c.Indices[^2], b = c.Indices[^1];
             if (Dims(kernel, a, b) is { Count: > 0 } dims) return Merge(kernel, a, b, dims);
         }
+        while (ReducePair(kernel) is var (a, b, dims)) kernel = Merge(kernel, a, b, dims);
         return kernel;
+    }
+
+    /// <summary>Two adjacent axes of a plain reduction, both of extent above 1, that every access reads contiguously.</summary>
+    private static (string A, string B, Dictionary<string, int> Dims)? ReducePair(TileKernel kernel)
+    {
+        foreach (var c in kernel.Computations)
+        {
+            if (c.Reduce is not { } r || DotShape.DefaultRoles(c, x => kernel.Axis(x).Extent) is not null) continue;
+            for (int i = 0; i + 1 < r.Axes.Length; i++)
+            {
+                string a = r.Axes[i], b = r.Axes[i + 1];
+                if (kernel.Axis(a).Extent > 1 && kernel.Axis(b).Extent > 1 && Dims(kernel, a, b, reduce: true) is { Count: > 0 } dims)
+                    return (a, b, dims);
+            }
+        }
+        return null;
     }
 
     /// <summary>For every buffer accessed through (a, b): the dim where a is, the same for every access; null where some
     /// access is not contiguous across a and b.</summary>
-    private static Dictionary<string, int>? Dims(TileKernel kernel, string a, string b)
+    /// <param name="reduce">a and b are reduction axes: a computation may reduce over both (adjacent, in that order) and
+    /// index its output with neither; otherwise no computation may reduce over either.</param>
+    private static Dictionary<string, int>? Dims(TileKernel kernel, string a, string b, bool reduce = false)
     {
         long extentB = kernel.Axis(b).Extent;
         var dims = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -34,7 +57,9 @@ public sealed class MergeContiguousAxes : ITilePass
         bool ok = true;
         foreach (var c in kernel.Computations)
         {
-            if (c.Reduce is { } r && (r.Axes.Contains(a) || r.Axes.Contains(b))) return null;
+            if (c.Reduce is { } r && (r.Axes.Contains(a) || r.Axes.Contains(b))
+                && !(reduce && r.Axes.IndexOf(a) is var ra and >= 0 && r.Axes.IndexOf(b) == ra + 1))
+                return null;
             int ia = c.Indices.IndexOf(a), ib = c.Indices.IndexOf(b);
             if (ia < 0 != ib < 0 || ia >= 0 && ib != ia + 1) return null;
             Access(c.Output, ia);
@@ -93,6 +118,7 @@ public sealed class MergeContiguousAxes : ITilePass
             Computations = [.. kernel.Computations.Select(c => c with
             {
                 Indices = c.Indices.IndexOf(a) is var i and >= 0 ? c.Indices.RemoveAt(i + 1).SetItem(i, merged) : c.Indices,
+                Reduce = c.Reduce is { } r && r.Axes.IndexOf(a) is var j and >= 0 ? r with { Axes = r.Axes.RemoveAt(j + 1).SetItem(j, merged) } : c.Reduce,
                 Body = rebuilder.Rebuild(c.Body),
             })],
         };
