@@ -34,6 +34,18 @@ public sealed class CompileCommandTests : IDisposable
     }
 
     [Fact]
+    public void ReportsOutputsWrittenOverDyingInputs()
+    {
+        var model = _tmp.File("res.onnx");
+        OnnxExporter.Save(CheckModels.ResidualBlocks(), model);
+        var (exit, stdout, stderr) = CliHarness.Run("compile", model);
+        Assert.True(exit == 0, stderr + stdout);
+        Assert.Contains("  in place: 0 concats (their inputs' producers write into them; they never run), 2 kernels writing an output over a dying input", stdout);
+        // No residual, nothing in place: no line.
+        Assert.DoesNotContain("in place:", CliHarness.Run("compile", _model).Out);
+    }
+
+    [Fact]
     public void DumpIrWritesTextThatParsesBackAtEachLevel()
     {
         var dir = _tmp.File("dump");

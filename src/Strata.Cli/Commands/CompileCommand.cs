@@ -89,6 +89,9 @@ public static class CompileCommand
             $"memory plan: arena {stats.ArenaBytes:N0} bytes, intermediate tensors {stats.GraphIntermediateBytes:N0} bytes (arena/intermediates {ratio * 100:F1}%)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  planned buffers {stats.IntermediateBytes:N0} bytes (peak live {stats.PeakLiveBytes:N0}); constants {stats.ConstantBytes:N0} bytes ({stats.FoldedKernels} folded kernels, {stats.FoldedBytes:N0} bytes)"));
+        if (stats.InPlaceKernels > 0 || stats.OverInputKernels > 0)
+            output.WriteLine($"  in place: {stats.InPlaceKernels} concats (their inputs' producers write into them; they never run), "
+                + $"{stats.OverInputKernels} kernels writing an output over a dying input");
     }
 
     private static int Statements(IEnumerable<Machine.MStmt> body) => body.Sum(s => 1 + s switch

@@ -47,6 +47,23 @@ public static class CheckModels
         return g.Build();
     }
 
+    /// <summary>Three residual blocks on x: f32[1,8,7,7], <c>r' = relu(conv1x1(relu(conv3x3(r))) + r)</c>: the first two
+    /// blocks' kernels write their outputs over their dying residuals (the last one writes the graph output).</summary>
+    public static Graph.Graph ResidualBlocks(int seed = 0)
+    {
+        var random = new Random(seed);
+        var g = new GraphBuilder("res", opset: 18);
+        var x = g.Input("x", DataType.Float32, 1, 8, 7, 7);
+        var r = g.Relu(g.Conv(x, g.Constant("W0", Random(random, 8, 8, 1, 1))));
+        for (int b = 0; b < 3; b++)
+        {
+            var h = g.Relu(g.Conv(r, g.Constant($"A{b}", Random(random, 8, 8, 3, 3)), pads: [1, 1, 1, 1]));
+            r = g.Relu(g.Conv(h, g.Constant($"B{b}", Random(random, 8, 8, 1, 1))) + r);
+        }
+        g.Output(r * 0.5f, "y");
+        return g.Build();
+    }
+
     public static Dictionary<string, RuntimeValue> StridedConvInputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 1, 3, 14, 14) };
 
     public static Dictionary<string, RuntimeValue> ConvInputs(int seed = 1) => new() { ["x"] = Random(new Random(seed), 1, 4, 6, 6) };
