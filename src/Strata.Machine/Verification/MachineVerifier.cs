@@ -114,7 +114,8 @@ public sealed class MachineVerifier
                 Warn(ErrorCode.InvalidIr, $"output %{p.Name} is never stored to");
     }
 
-    private static bool Stores(ImmutableArray<MStmt> stmts, string memory) => stmts.Any(s => s switch
+    /// <summary>Whether any of the statements (nested ones too) stores to <paramref name="memory"/>.</summary>
+    internal static bool Stores(ImmutableArray<MStmt> stmts, string memory) => stmts.Any(s => s switch
     {
         StoreStmt st => st.Memory == memory,
         LoopStmt l => Stores(Safe(l.Body), memory),

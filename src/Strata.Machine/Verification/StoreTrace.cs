@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Strata.Core;
+using Strata.Machine.Passes;
 using Strata.Tile;
 
 namespace Strata.Machine.Verification;
@@ -14,7 +15,8 @@ namespace Strata.Machine.Verification;
 /// or more than the budget's statements, leave the check unproven.</summary>
 internal sealed class StoreTrace
 {
-    private readonly Dictionary<Reg, int> _ids = [];
+    /// <summary>Register names (a name has one type in a kernel) → slots of <see cref="_value"/> and <see cref="_known"/>.</summary>
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly string _output;
     private long[] _pid = [];
     private long[] _value = [];
@@ -54,19 +56,13 @@ internal sealed class StoreTrace
 
     private static bool Tracked(Reg r) => r.Type.Lanes == 1 && (r.Type.Element == DataType.Bool || !ScalarSemantics.IsFloat(r.Type.Element));
 
-    private int Id(Reg r)
+    private int Id(Reg r) => Id(r.Name);
+
+    private int Id(string name)
     {
-        if (!_ids.TryGetValue(r, out int id)) _ids[r] = id = _ids.Count;
+        if (!_ids.TryGetValue(name, out int id)) _ids[name] = id = _ids.Count;
         return id;
     }
-
-    private static bool StoresTo(MStmt s, string memory) => s switch
-    {
-        StoreStmt st => st.Memory == memory,
-        LoopStmt l => l.Body.Any(b => StoresTo(b, memory)),
-        IfStmt f => f.Then.Concat(f.Else).Any(b => StoresTo(b, memory)),
-        _ => false,
-    };
 
     // ---- compiled form: only what the addresses of the output's stores depend on ----
 
@@ -91,12 +87,13 @@ internal sealed class StoreTrace
                     if (st.Mask is { Type.IsVector: true }) { _failure = "a store of the output has a lane mask"; return []; }
                     nodes.Add(new Store(Id(st.Index), Opt(st.Mask), Opt(st.From), Opt(st.Count), st.Value.Type.Lanes, st.Stride));
                     break;
-                case LoopStmt l when StoresTo(l, _output):
+                case LoopStmt l when MachineVerifier.Stores(l.Body, _output):
                     nodes.Add(new Loop(Id(l.Var), Id(l.Lower), Id(l.Upper), l.Step, Compile(l.Body)));
                     break;
-                case LoopStmt or IfStmt when !StoresTo(s, _output):
-                    var assigned = WriteOverInput.Assigned(s).Where(Tracked).Select(Id).Distinct().ToArray();
-                    if (assigned.Length > 0) nodes.Add(new Forget(assigned));
+                case LoopStmt or IfStmt when !MachineVerifier.Stores([s], _output):
+                    var assigned = new HashSet<string>(StringComparer.Ordinal);
+                    DigitLoopFacts.Assigned([s], assigned);
+                    if (assigned.Count > 0) nodes.Add(new Forget([.. assigned.Select(Id)]));
                     break;
                 case IfStmt f:
                     nodes.Add(new If(Id(f.Condition), Compile(f.Then), Compile(f.Else)));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Strata.Block;
 using Strata.Core;
+using Strata.Machine.Passes;
 using Strata.Tile;
 
 namespace Strata.Machine.Verification;
@@ -30,10 +31,9 @@ public static class WriteOverInput
     /// <summary>Null when the kernel may write <paramref name="output"/> over <paramref name="input"/>; else why not.</summary>
     public static string? Refusal(MachineKernel kernel, string input, string output, long budget = DefaultBudget)
     {
-        if (kernel.Param(input) is not { Role: ParamRole.Input } i) return $"%{input} is not an input of the kernel";
-        if (kernel.Param(output) is not { Role: ParamRole.Output } o) return $"%{output} is not an output of the kernel";
-        if (i.Element != o.Element || !i.Shape.Aggregate(1L, (a, b) => a * b).Equals(o.Shape.Aggregate(1L, (a, b) => a * b)))
-            return "the input and the output differ in element type or size";
+        if (kernel.Param(input) is not { Role: ParamRole.Input }) return $"%{input} is not an input of the kernel";
+        if (kernel.Param(output) is not { Role: ParamRole.Output }) return $"%{output} is not an output of the kernel";
+        if (kernel.Memory(input) != kernel.Memory(output)) return "the input and the output differ in element type or size";
         return Pairs(kernel.Body, input, output) ?? StoreTrace.Refusal(kernel, output, budget);
     }
 
@@ -59,23 +59,17 @@ public static class WriteOverInput
 
     private static bool Paired(ImmutableArray<MStmt> list, int at, LoadStmt load, string output)
     {
-        var operands = new HashSet<Reg>(LoadStmt.Opt(load.Index, load.Mask, load.From, load.Count));
-        if (operands.Contains(load.Target)) return false; // %i = load %x[%i]: the store would see another index
+        var operands = LoadStmt.Opt(load.Index, load.Mask, load.From, load.Count).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        if (operands.Contains(load.Target.Name)) return false; // %i = load %x[%i]: the store would see another index
+        var assigned = new HashSet<string>(StringComparer.Ordinal);
         for (int j = at + 1; j < list.Length; j++)
         {
             if (list[j] is StoreStmt s && s.Memory == output && s.Index == load.Index && s.Mask == load.Mask && s.From == load.From
                 && s.Count == load.Count && s.Stride == load.Stride && s.Value.Type.Lanes == load.Target.Type.Lanes)
                 return true;
-            if (Assigned(list[j]).Any(operands.Contains)) return false;
+            DigitLoopFacts.Assigned([list[j]], assigned);
+            if (assigned.Overlaps(operands)) return false;
         }
         return false;
     }
-
-    /// <summary>Every register a statement assigns, in nested bodies too (loop variables included).</summary>
-    internal static IEnumerable<Reg> Assigned(MStmt s) => s switch
-    {
-        LoopStmt l => l.Body.SelectMany(Assigned).Append(l.Var),
-        IfStmt f => f.Then.Concat(f.Else).SelectMany(Assigned),
-        _ => s.Dest is { } d ? [d] : [],
-    };
 }
