@@ -8,9 +8,10 @@ namespace Strata.Runtime;
 /// (<see cref="WriteOverInput"/>: a residual Add's epilogue, an elementwise chain), the output is placed inside the
 /// input's buffer (<see cref="ProgramSlot.AliasOf"/>, offset 0). It saves the output's own buffer and, on this
 /// hardware, the read-for-ownership of its fresh cache lines: resnet50's 16 conv + residual Add kernels summed to
-/// 19.71 and 19.91 ms without it, 19.27 ms twice with it (1 thread, profiled medians), about 0.03 ms less each. Chains nest (a residual block's output becomes the next block's residual). The input's whole
-/// alias tree (an in-place concat it is part of, earlier outputs placed in it) must be dead after the step, so no
-/// later reader sees the overwritten bytes; <see cref="InPlaceConcats.Check"/> verifies the final plan.</summary>
+/// 19.71 and 19.91 ms without it, 19.27 ms twice with it (1 thread, profiled medians), about 0.03 ms less each.
+/// Chains nest (a residual block's output becomes the next block's residual). The input's whole alias tree (an
+/// in-place concat it is part of, earlier outputs placed in it) must be dead after the step, so no later reader sees
+/// the overwritten bytes; <see cref="InPlaceConcats.Check"/> verifies the final plan.</summary>
 internal static class InPlaceOutputs
 {
     /// <summary>Run after the steps are bound (each slot's own first and last use known) and before the roots are
