@@ -227,17 +227,21 @@ internal sealed partial class KernelLowerer
                 for (int v = 0; v < vectors; v++)
                     bStep[v] = b0 is { } s0 && bCols is { } bc ? (s0.Base, s0.Stride, v * lanes * bc)
                         : StepB(_e.Add(j0, _e.I64(v * lanes))) is { } sv ? (sv.Base, sv.Stride, 0) : null;
-                Reg At((Reg Base, long Stride, long Offset) s, Reg p) => _e.Add(_e.Add(s.Base, _e.Mul(p, s.Stride)), _e.I64(s.Offset));
-                void Step(Reg p)
+                // Step q of an unrolled group at p reads at p's address plus q strides: one multiply per operand per group (the
+                // emitter's CSE), the rest constant displacements the JIT folds into each load's address.
+                Reg At((Reg Base, long Stride, long Offset) s, Reg p, int q = 0) => _e.Add(_e.Add(s.Base, _e.Mul(p, s.Stride)), _e.I64(s.Offset + q * s.Stride));
+                void Step(Reg p0, int q)
                 {
+                    Reg? pq = null;
+                    Reg P() => pq ??= q == 0 ? p0 : _e.Add(p0, _e.I64(q));
                     var bv = new Reg[vectors];
                     for (int v = 0; v < vectors; v++)
                         bv[v] = bStep[v] is { } sb
-                            ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p), null, bCounts[v], bCounts[v] is null ? null : default(Scalar), "b" + v)
-                            : ReadB(p, _e.Add(j0, _e.I64(v * lanes)), bCounts[v], "b" + v);
+                            ? _e.Load(TypeOf(t, lanes), bParam, At(sb, p0, q), null, bCounts[v], bCounts[v] is null ? null : default(Scalar), "b" + v)
+                            : ReadB(P(), _e.Add(j0, _e.I64(v * lanes)), bCounts[v], "b" + v);
                     for (int r = 0; r < rows; r++)
                     {
-                        var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p), hint: "a") : ReadA(rowBase[r], p);
+                        var s = aStep[r] is { } sa ? _e.Load(MType.Scalar(t), aParam, At(sa, p0, q), hint: "a") : ReadA(rowBase[r], P());
                         var av = lanes > 1 ? _e.Broadcast(s, lanes, "a" + r) : s;
                         for (int v = 0; v < vectors; v++)
                         {
@@ -250,9 +254,9 @@ internal sealed partial class KernelLowerer
                 long kFull = k / u * u;
                 _e.Loop("p", _e.I64(0), _e.I64(kFull), u, p =>
                 {
-                    for (int q = 0; q < u; q++) Step(_e.Add(p, _e.I64(q)));
+                    for (int q = 0; q < u; q++) Step(p, q);
                 });
-                if (kFull < k) _e.Loop("p", _e.I64(kFull), _e.I64(k), 1, Step);
+                if (kFull < k) _e.Loop("p", _e.I64(kFull), _e.I64(k), 1, p => Step(p, 0));
             }
             void StoreC()
             {

@@ -71,22 +71,29 @@ public sealed partial class KnobSpace
     }
 
     /// <summary>Widest row (M block) of a row-stacked channels-as-columns convolution whose dot the default unrolls
-    /// (<see cref="ChannelColumnRowsUnroll"/>): half a vector of the widest target.</summary>
+    /// (<see cref="DefaultUnroll"/>): half a vector of the widest target.</summary>
     private const long ChannelColumnsUnrolledMaxRow = DotShape.WideLanes / 2;
 
-    /// <summary>The unroll of the k loop the default gives a kernel: 4 where a channels-as-columns convolution stacks
-    /// several output rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions into one dot
-    /// (<see cref="DotShape.Rows"/>), else 1. Measured (1 thread, thread CPU time, three sittings, unroll 4 on every
-    /// channels-as-columns conv against 1): 7 rows of 7 positions 4–12% faster in each (resnet50's 3×3 512→512 on 7×7,
-    /// inception_v2's 3×3 192→64 on 7×7; inception_v1's 6×6 rows 9%); stacked rows of 14, unstacked rows of 7, 13, 14, 28
-    /// or 56 between 11% slower and 12% faster from sitting to sitting (resnet50's unstacked 14- and 28-wide convs 9%
-    /// slower in one, 8–13% faster in another), so they keep 1.</summary>
-    private int ChannelColumnRowsUnroll(IReadOnlyDictionary<string, long> blocks)
+    /// <summary>The unroll of the k loop the default gives a kernel: 4 for the dot of a convolution that keeps its
+    /// reduction axes (ci, kh, kw: taps read in place, with positions or channels as columns; a 1×1 conv's kh = kw = 1
+    /// too), else 1 — not an im2col stem's merged K (inception_v2's 7×7/2 stem 1.7 → 5.5 ms unrolled), a depthwise conv
+    /// (no dot) or a plain GEMM. The unrolled steps share their address arithmetic (KernelLowerer.Micro: one multiply
+    /// per operand per group, the rest load displacements), so a step is its loads and FMAs, where a step of the rolled
+    /// loop recomputed both operands' addresses (5 integer ops beside 24 FMAs). Measured on a host with full-width
+    /// 512-bit FMAs (Intel Xeon, 2 cores; one process alternating both defaults, 8–12 pairs, paired median ratios):
+    /// the light models 3–12% faster at 1 thread (inception_v2 1.09, resnet50 1.06, squeezenet 1.10, vgg19 1.05,
+    /// inception_v1 1.12), resnet50 and inception_v2 1.07 and 1.10 at 2; inception_v2's 3×3 convs on 14×14 with 7 rows
+    /// stacked 1.33–1.50 each, its 1×1 convs unchanged. Before, only rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/>
+    /// positions stacked were unrolled: on the Zen 4 host (double-pumped FMAs, half the FMA rate per step) unrolling
+    /// without the shared addresses measured 4–12% faster there and between 11% slower and 12% faster elsewhere.</summary>
+    private int DefaultUnroll(IReadOnlyDictionary<string, long> blocks)
     {
         foreach (var c in Kernel.Computations)
         {
             if (c.Reduce is null || DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is not { M: { } m } roles) continue;
             if (ChannelColumnRowsAxis(c, roles) is { } rc && blocks[rc] > 1 && blocks[Classes.ClassOf(m)] <= ChannelColumnsUnrolledMaxRow)
+                return 4;
+            if (roles.Group is null && DotShape.IsMultiTap(c) && !DotShape.IsMergedTaps(c))
                 return 4;
         }
         return 1;

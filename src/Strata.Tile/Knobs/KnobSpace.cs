@@ -307,7 +307,7 @@ public sealed partial class KnobSpace
         b[KnobNames.Parallel] = KnobNames.JoinParallel(parallel);
         b[KnobNames.Order] = KnobNames.JoinOrder(Classes.Output.Where(c => !parallel.Contains(c)));
         if (!Classes.All.IsEmpty) b[KnobNames.Vector] = innermost ?? Classes.All[^1];
-        b[KnobNames.Unroll] = Str(ChannelColumnRowsUnroll(blocks));
+        b[KnobNames.Unroll] = Str(DefaultUnroll(blocks));
         foreach (var c in Classes.Reduce) b[KnobNames.Split(c)] = "1";
         foreach (var i in ContractionInputs) b[KnobNames.Pack(i)] = KnobNames.None;
         return new Config(b.ToImmutable());

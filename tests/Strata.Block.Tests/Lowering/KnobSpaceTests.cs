@@ -328,16 +328,16 @@ public class KnobSpaceTests
     }
 
     /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
-    /// output rows into one dot; where its rows are at most 8 positions wide (7×7, 6×6 planes) the default unrolls the
-    /// dot's k loop 4 times (measured faster there), elsewhere not (14-wide rows, or a small weight block: one row per
-    /// program). Short rows stack down to 2 programs (224 channels as 2 · 112 columns), 14-wide ones keep 4.</summary>
+    /// output rows into one dot (not with a small weight block: one row per program); short rows stack down to 2
+    /// programs (224 channels as 2 · 112 columns), 14-wide ones keep 4. Its dot's k loop is unrolled 4 times, as every
+    /// conv with taps (see <see cref="AConvWithTapsUnrollsItsDotAndTheOthersDoNot"/>).</summary>
     [Theory]
     [InlineData(512, 512, 7, 7, 4)]
     [InlineData(224, 224, 7, 7, 4)]
-    [InlineData(128, 128, 14, 1, 1)]
+    [InlineData(128, 128, 14, 1, 4)]
     [InlineData(130, 512, 6, 6, 4)]
-    [InlineData(256, 256, 14, 7, 1)]
-    [InlineData(32, 64, 7, 1, 1)]
+    [InlineData(256, 256, 14, 7, 4)]
+    [InlineData(32, 64, 7, 1, 4)]
     public void AChannelColumnsConvOnASmallPlaneUnrollsItsStackedRows(int ci, int co, int hw, long rows, long unroll)
     {
         int hp = hw + 2;
@@ -351,6 +351,61 @@ public class KnobSpaceTests
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
         Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
+    }
+
+    /// <summary>The default unrolls the k loop of a conv's dot 4 times where the conv keeps its reduction axes (taps
+    /// read in place, positions or channels as columns; a 1×1 conv's kh = kw = 1 too), and not the im2col stem's merged
+    /// K, a depthwise conv (no dot) or a plain MatMul.</summary>
+    [Theory]
+    [InlineData("ow", 4)]
+    [InlineData("pointwise", 4)]
+    [InlineData("stem", 1)]
+    [InlineData("depthwise", 1)]
+    [InlineData("matmul", 1)]
+    public void AConvWithTapsUnrollsItsDotAndTheOthersDoNot(string form, long unroll)
+    {
+        string text = form switch
+        {
+            "ow" => """
+                tile.kernel @conv(%x: f32[1,128,114,114], %w: f32[3,3,128,128]) -> (%out: f32[1,128,112,112]) {
+                  domain n = 1, co = 128, oh = 112, ow = 112
+                  reduce ci = 128, kh = 3, kw = 3
+                  %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[kh, kw, co, ci])
+                }
+                """,
+            "pointwise" => """
+                tile.kernel @conv(%x: f32[1,192,784], %w: f32[64,192,1,1]) -> (%out: f32[1,64,784]) {
+                  domain n = 1, co = 64, oh_ow = 784
+                  reduce ci = 192, kh = 1, kw = 1
+                  %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
+                }
+                """,
+            "stem" => """
+                tile.kernel @conv(%x: f32[1,3,230,2,115], %w: f32[64,147]) -> (%out: f32[1,64,112,112]) {
+                  domain n = 1, co = 64, oh = 112, ow = 112
+                  reduce k = 147
+                  %out[n, co, oh, ow] = sum[k] mul(%x[0, floordiv(k, 49), add(mul(oh, 2), mod(floordiv(k, 7), 7)), mod(mod(k, 7), 2), add(ow, floordiv(mod(k, 7), 2))], %w[co, k])
+                }
+                """,
+            "depthwise" => """
+                tile.kernel @conv(%x: f32[1,32,114,114], %w: f32[32,1,3,3]) -> (%out: f32[1,32,112,112]) {
+                  domain n = 1, c = 32, oh = 112, ow = 112
+                  reduce kh = 3, kw = 3
+                  %out[n, c, oh, ow] = sum[kh, kw] mul(%x[0, c, add(oh, kh), add(ow, kw)], %w[c, 0, kh, kw])
+                }
+                """,
+            _ => """
+                tile.kernel @mm(%a: f32[128,3072], %b: f32[3072,768]) -> (%out: f32[128,768]) {
+                  domain m = 128, n = 768
+                  reduce k = 3072
+                  %out[m, n] = sum[k] mul(%a[m, k], %b[k, n])
+                }
+                """,
+        };
+        var s = Space(text);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(unroll, d.GetInt(KnobNames.Unroll, 0));
     }
 
     /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
