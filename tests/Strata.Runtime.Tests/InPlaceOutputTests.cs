@@ -65,12 +65,14 @@ public sealed class InPlaceOutputTests
     }
 
     /// <summary>Random graphs of convs, pointwise ops and adds of earlier values (read once or again later, graph
-    /// outputs or not, with multi-threaded runs) match the reference, with a sound arena; some write over an input.</summary>
+    /// outputs or not, with multi-threaded runs) match the reference, with a sound arena; some write over an input.
+    /// About one sample in six does (63 of 400 seeds): 25 samples found none in about 1 run of 80 (a full test run
+    /// here failed once so), 100 in about 1 of 30 million.</summary>
     [Fact]
     public void RandomResidualGraphsMatchTheReference()
     {
         int placed = 0;
-        Gen.Int[0, 1_000_000].Sample(seed => { Interlocked.Add(ref placed, CheckRandom(seed)); }, iter: 25);
+        Gen.Int[0, 1_000_000].Sample(seed => { Interlocked.Add(ref placed, CheckRandom(seed)); }, iter: 100);
         Assert.True(placed > 0, "no sample wrote an output over an input");
     }
 

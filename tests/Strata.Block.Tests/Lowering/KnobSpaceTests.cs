@@ -116,7 +116,7 @@ public class KnobSpaceTests
         var s = Space(LoweringKernels.MatmulBiasGelu);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
-        Assert.Equal("{block.k = 7, block.m = 10, block.n = 6, order = none, pack.w = none, pack.x = none, parallel = m*n, split.k = 1, unroll = 1, vector = n}", d.ToString());
+        Assert.Equal("{block.k = 7, block.m = 10, block.n = 6, order = none, pack.w = none, pack.x = none, parallel = m*n, split.k = 1, unroll = 4, vector = n}", d.ToString());
         Assert.Equal(d, Config.Parse(d.ToString()));
     }
 
@@ -330,7 +330,7 @@ public class KnobSpaceTests
     /// <summary>A channels-as-columns conv (weight laid out [kh, kw, ci, co]) whose weight block is beyond L2 stacks
     /// output rows into one dot (not with a small weight block: one row per program); short rows stack down to 2
     /// programs (224 channels as 2 · 112 columns), 14-wide ones keep 4. Its dot's k loop is unrolled 4 times, as every
-    /// conv with taps (see <see cref="AConvWithTapsUnrollsItsDotAndTheOthersDoNot"/>).</summary>
+    /// conv with taps (see <see cref="ConvAndMatMulDotsUnrollButNotAStemOrADepthwiseConv"/>).</summary>
     [Theory]
     [InlineData(512, 512, 7, 7, 4)]
     [InlineData(224, 224, 7, 7, 4)]
@@ -353,16 +353,16 @@ public class KnobSpaceTests
         Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
     }
 
-    /// <summary>The default unrolls the k loop of a conv's dot 4 times where the conv keeps its reduction axes (taps
-    /// read in place, positions or channels as columns; a 1×1 conv's kh = kw = 1 too), and not the im2col stem's merged
-    /// K, a depthwise conv (no dot) or a plain MatMul.</summary>
+    /// <summary>The default unrolls the k loop of a dot 4 times where a conv keeps its reduction axes (taps read in
+    /// place, positions or channels as columns; a 1×1 conv's kh = kw = 1 too) and for a plain MatMul, not the im2col
+    /// stem's merged K or a depthwise conv (no dot).</summary>
     [Theory]
     [InlineData("ow", 4)]
     [InlineData("pointwise", 4)]
     [InlineData("stem", 1)]
     [InlineData("depthwise", 1)]
-    [InlineData("matmul", 1)]
-    public void AConvWithTapsUnrollsItsDotAndTheOthersDoNot(string form, long unroll)
+    [InlineData("matmul", 4)]
+    public void ConvAndMatMulDotsUnrollButNotAStemOrADepthwiseConv(string form, long unroll)
     {
         string text = form switch
         {
