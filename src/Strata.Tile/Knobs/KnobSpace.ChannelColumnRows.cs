@@ -84,9 +84,9 @@ public sealed partial class KnobSpace
     /// alternating both defaults, 8–12 pairs, paired median ratios): the light models 3–12% faster at 1 thread
     /// (inception_v2 1.09, resnet50 1.06, squeezenet 1.10, vgg19 1.05, inception_v1 1.12), resnet50 and inception_v2 1.07
     /// and 1.10 at 2; inception_v2's 3×3 convs on 14×14 with 7 rows stacked 1.33–1.50 each, its 1×1 convs unchanged.
-    /// Before, only rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions stacked were unrolled: on the Zen
-    /// 4 host (double-pumped FMAs, half the FMA rate per step) unrolling without the shared addresses measured 4–12% faster
-    /// there and between 11% slower and 12% faster elsewhere.</summary>
+    /// Before, only rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions stacked were unrolled (they still
+    /// are, whatever their K): on the Zen 4 host (double-pumped FMAs, half the FMA rate per step) unrolling without the
+    /// shared addresses measured 4–12% faster there and between 11% slower and 12% faster elsewhere.</summary>
     private int DefaultUnroll(IReadOnlyDictionary<string, long> blocks)
     {
         foreach (var c in Kernel.Computations)
