@@ -227,11 +227,12 @@ public class ConvLoweringTests
     [InlineData(13, 13, 512, 1000, "169", "256", "250")]
     [InlineData(14, 14, 480, 208, "196", "240", "52")]
     [InlineData(7, 7, 2048, 512, "49", "256", "128")]
-    [InlineData(56, 56, 64, 256, "64", "64", "64")]
+    [InlineData(56, 56, 64, 256, "64", "64", "128")]
     public void TheDefaultOfA1x1ConvKeepsASmallPlaneWholeWithTheMatmulsBlocks(int h, int w, int ci, int co, string plane, string kBlock, string mBlock)
     {
         // A small plane is one N block (no program gets a masked sliver of it) with the matmul's K and M blocks (K a
-        // divisor where 256 leaves a tail: 480 as 2 · 240); a large one keeps 64-wide column blocks that run in parallel.
+        // divisor where 256 leaves a tail: 480 as 2 · 240); a large one keeps 64-wide column blocks that run in parallel,
+        // with up to 128 rows (KnobSpace.PointwiseMaxM).
         var kernel = new Strata.Tile.Passes.MergeContiguousAxes().Run(LoweringCheck.Parse(Conv1x1WithEpilogue(1, ci, co, h, w, 1, 1)));
         var s = KnobSpace.For(kernel);
         var config = s.Default();
