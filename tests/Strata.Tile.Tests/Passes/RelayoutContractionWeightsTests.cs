@@ -147,12 +147,15 @@ public class RelayoutContractionWeightsTests
         Assert.Equal([7L, 130], Weights(off).Shape.AsEnumerable());
     }
 
-    /// <summary>A single row (a GEMV) keeps its layout: no panels.</summary>
+    /// <summary>A single row times a [K, N] weight takes panels too (each program then streams contiguous blocks, not
+    /// 256 bytes of each row a whole N apart); a single row times a transB weight keeps [N, K] for the GEMV default.</summary>
     [Fact]
-    public void AGemvKeepsWideWeightsUnpanelled()
+    public void ASingleRowPanelsAKnWeightAndKeepsATransposedOne()
     {
         var p = FusionHarness.CheckAgainstReference(() => Linear(1, 7, 130, transB: false));
-        Assert.Equal([7L, 130], Weights(p).Shape.AsEnumerable());
+        Assert.Equal([3L, 7, 64], Weights(p).Shape.AsEnumerable());
+        var t = FusionHarness.CheckAgainstReference(() => Linear(1, 7, 130, transB: true));
+        Assert.Equal([130L, 7], Weights(t).Shape.AsEnumerable());
     }
 
     /// <summary>A conv whose weights are computed from a constant (Exp: a kernel of its own, not recomputed per read) by
