@@ -353,42 +353,34 @@ public class KnobSpaceTests
         Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
     }
 
-    /// <summary>A pointwise conv that takes its positions as columns (a 56×56 or 28×28 plane merged) takes up to 128
-    /// output channels per program, so each [K, N] block of input rows it reads is reused by twice as many row tiles;
-    /// a 3×3 conv with positions as columns keeps 64.</summary>
+    /// <summary>A pointwise conv that takes its positions as columns (a 56×56 plane merged) takes up to 128 output
+    /// channels per program, so each [K, N] block of input rows it reads is reused by twice as many row tiles (64
+    /// channels: all of them); a 3×3 conv with positions as columns keeps 64.</summary>
     [Theory]
-    [InlineData("pointwise", 128)]
-    [InlineData("pointwise-narrow", 64)]
-    [InlineData("3x3", 64)]
-    public void APointwiseConvWithPositionsAsColumnsTakes128Channels(string form, long co)
+    [InlineData(1, 256, 128)]
+    [InlineData(1, 64, 64)]
+    [InlineData(3, 128, 64)]
+    public void APointwiseConvWithPositionsAsColumnsTakes128Channels(int k, int co, long block)
     {
-        string text = form switch
-        {
-            "pointwise" => """
-                tile.kernel @conv(%x: f32[1,256,3136], %w: f32[128,256,1,1]) -> (%out: f32[1,128,3136]) {
-                  domain n = 1, co = 128, oh_ow = 3136
+        string text = k == 1
+            ? $$"""
+                tile.kernel @conv(%x: f32[1,256,3136], %w: f32[{{co}},256,1,1]) -> (%out: f32[1,{{co}},3136]) {
+                  domain n = 1, co = {{co}}, oh_ow = 3136
                   reduce ci = 256, kh = 1, kw = 1
                   %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
                 }
-                """,
-            "pointwise-narrow" => """
-                tile.kernel @conv(%x: f32[1,256,3136], %w: f32[64,256,1,1]) -> (%out: f32[1,64,3136]) {
-                  domain n = 1, co = 64, oh_ow = 3136
-                  reduce ci = 256, kh = 1, kw = 1
-                  %out[n, co, oh_ow] = sum[ci, kh, kw] mul(%x[0, ci, oh_ow], %w[co, ci, 0, 0])
-                }
-                """,
-            _ => """
-                tile.kernel @conv(%x: f32[1,128,114,114], %w: f32[128,128,3,3]) -> (%out: f32[1,128,112,112]) {
-                  domain n = 1, co = 128, oh = 112, ow = 112
+                """
+            : $$"""
+                tile.kernel @conv(%x: f32[1,128,114,114], %w: f32[{{co}},128,3,3]) -> (%out: f32[1,{{co}},112,112]) {
+                  domain n = 1, co = {{co}}, oh = 112, ow = 112
                   reduce ci = 128, kh = 3, kw = 3
                   %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[co, ci, kh, kw])
                 }
-                """,
-        };
-        var d = Space(text).Default();
-        Assert.True(Space(text).IsLegal(d, out var why), why);
-        Assert.Equal(co, d.GetInt("block.co", 0));
+                """;
+        var s = Space(text);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal(block, d.GetInt("block.co", 0));
     }
 
     /// <summary>The default unrolls the k loop of a dot 4 times where a conv keeps its reduction axes (taps read in
