@@ -80,10 +80,11 @@ public sealed partial class KnobSpace
     /// (no dot); a plain GEMM takes the contraction default's <see cref="ContractionUnroll"/>, also 4. The unrolled steps
     /// share their address arithmetic (KernelLowerer.Micro: one multiply per operand per group, the rest load
     /// displacements), so a step is its loads and FMAs, where a step of the rolled loop recomputed both operands' addresses
-    /// (5 integer ops beside 24 FMAs). Measured on a host with full-width 512-bit FMAs (Intel Xeon, 2 cores; one process
-    /// alternating both defaults, 8–12 pairs, paired median ratios): the light models 3–12% faster at 1 thread
-    /// (inception_v2 1.09, resnet50 1.06, squeezenet 1.10, vgg19 1.05, inception_v1 1.12), resnet50 and inception_v2 1.07
-    /// and 1.10 at 2; inception_v2's 3×3 convs on 14×14 with 7 rows stacked 1.33–1.50 each, its 1×1 convs unchanged.
+    /// (5 integer ops beside 24 FMAs). Measured on a host with full-width 512-bit FMAs (Intel Xeon, 2 cores, 1 thread;
+    /// two sessions in one process, alternated, in both creation orders, the gain the geometric mean of the two
+    /// paired-median ratios): inception_v2 1.072. (A first measurement in one creation order only, which favours the
+    /// session created second by 2–9%, read 1.05–1.12 on the light models.) Per kernel (`strata bench --profile`, two
+    /// alternations): inception_v2's 3×3 convs on 14×14 with 7 rows stacked 1.33–1.50 each, its 1×1 convs unchanged.
     /// Before, only rows of at most <see cref="ChannelColumnsUnrolledMaxRow"/> positions stacked were unrolled (they still
     /// are, whatever their K): on the Zen 4 host (double-pumped FMAs, half the FMA rate per step) unrolling without the
     /// shared addresses measured 4–12% faster there and between 11% slower and 12% faster elsewhere.</summary>

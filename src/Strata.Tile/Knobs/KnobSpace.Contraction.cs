@@ -41,9 +41,10 @@ public sealed partial class KnobSpace
 
     /// <summary>The unroll of a GEMM's k loop: its micro-kernel's unrolled steps share their address arithmetic
     /// (KernelLowerer.Micro), where a rolled step recomputed both operands' addresses and the loop test, and RyuJIT
-    /// spilled a register around them. Measured on a host with full-width 512-bit FMAs (Intel Xeon, 2 cores; one
-    /// process alternating unroll 4 with 1, 15–20 pairs, paired median ratios): MatMul 128×3072·3072×768 1.07 at 1
-    /// thread and 1.09 at 2, 128×768·768×3072 1.05 / 1.06, 256³ 1.05 / 1.12, 512³ 1.04, 1024³ 1.03.</summary>
+    /// spilled a register around them. Measured on a host with full-width 512-bit FMAs (Intel Xeon, 2 cores, 1 thread;
+    /// two sessions in one process, alternated, in both creation orders, the gain the geometric mean of the two
+    /// paired-median ratios): MatMul 128×3072·3072×768 1.056, the MLP block 1.054. (A first measurement in one creation
+    /// order only, biased towards the session created second, read 1.03–1.12 on MatMul shapes.)</summary>
     private const int ContractionUnroll = 4;
 
     /// <summary>The default for a kernel whose only reduction is one sum-of-products over one axis (a matmul, with

@@ -50,8 +50,7 @@ public static class PanelContractionWeights
         // every dim but the last indexed by reduction axes alone (or constants), the last by N itself. A single row's
         // M (extent 1, read at index 0) is no role: only a matmul takes panels without one.
         bool conv = DotShape.IsMultiTap(c);
-        if (conv && (roles.M is not { } m || kernel.Axis(m).Extent <= 1)) return null;
-        if (conv && !roles.Transposed) return null;
+        if (conv && (!roles.Transposed || roles.M is not { } m || kernel.Axis(m).Extent <= 1)) return null;
         if (DotShape.LoadOf(roles.Y) is not { Indices.Length: >= 2 } y || y.Indices[^1] is not IndexVar nv || nv.Name != roles.N) return null;
         if (conv ? !y.Indices[..^1].All(e => ExprAnalysis.AxesOf(e).All(r.Axes.Contains))
             : y.Indices is not [IndexVar kv, _] || kv.Name != roles.K) return null;
