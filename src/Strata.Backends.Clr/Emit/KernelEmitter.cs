@@ -7,8 +7,8 @@ using Strata.Tile;
 namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Emits one <see cref="MachineKernel"/> as the IL of a <see cref="DynamicMethod"/>
-/// <c>void(nint* args, long begin, long end, nint locals)</c>. Registers become IL locals one to one (so RyuJIT's
-/// register allocator sees the kernel as written); the body runs once per linear instance id in [begin, end).
+/// <c>void(nint* args, long begin, long end, nint locals)</c>. Registers become IL locals, those never live at once
+/// sharing one (<see cref="LocalSlots"/>: RyuJIT enregisters only the first 1,024 locals of a method); the body runs once per linear instance id in [begin, end).
 /// The statement kinds are split over partial files: scalar ops, vector ops, memory, control flow.</summary>
 internal sealed partial class KernelEmitter
 {
@@ -19,6 +19,8 @@ internal sealed partial class KernelEmitter
     private readonly Dictionary<Reg, LocalBuilder> _regs = [];
     private readonly Dictionary<string, (LocalBuilder Pointer, DataType Element, long Length)> _memory = [];
     private readonly Dictionary<(Type, int), LocalBuilder> _temps = [];
+    private Dictionary<string, (Type Type, int Slot)> _slots = [];
+    private readonly Dictionary<(Type, int), LocalBuilder> _slotLocals = [];
     private LocalBuilder _instance = null!;
 
     private KernelEmitter(MachineKernel kernel, ILGenerator il, Func<MStmt, bool> checkAccess)
@@ -35,6 +37,7 @@ internal sealed partial class KernelEmitter
     {
         var e = new KernelEmitter(kernel, il, checkAccess);
         e.FindConstants();
+        e._slots = LocalSlots.Assign(kernel.Body, r => ClrTypes.Of(r.Type, kernel.Target), e._constants.Keys.ToHashSet(StringComparer.Ordinal));
         long localBytes = e.EmitPrologue();
         e.EmitInstanceLoop();
         return (localBytes, e._checkedAccesses, e._pairedStride2Loads);
@@ -215,7 +218,11 @@ internal sealed partial class KernelEmitter
         {
             if (_regs.Keys.FirstOrDefault(k => k.Name == r.Name) is { } other)
                 throw Error($"register %{r.Name} is used as {other.Type} and as {r.Type}");
-            l = _il.DeclareLocal(ClrTypes.Of(r.Type, _target));
+            if (_slots.TryGetValue(r.Name, out var slot))
+            {
+                if (!_slotLocals.TryGetValue(slot, out l)) _slotLocals[slot] = l = _il.DeclareLocal(slot.Type);
+            }
+            else l = _il.DeclareLocal(ClrTypes.Of(r.Type, _target));
             _regs[r] = l;
         }
         return l;
