@@ -8,7 +8,8 @@ namespace Strata.Backends.Clr.Emit;
 
 /// <summary>Emits one <see cref="MachineKernel"/> as the IL of a <see cref="DynamicMethod"/>
 /// <c>void(nint* args, long begin, long end, nint locals)</c>. Registers become IL locals, those never live at once
-/// sharing one (<see cref="LocalSlots"/>: RyuJIT enregisters only the first 1,024 locals of a method); the body runs once per linear instance id in [begin, end).
+/// sharing one (<see cref="LocalSlots"/>: RyuJIT enregisters only the first 1,024 locals of a method); the body runs
+/// once per linear instance id in [begin, end).
 /// The statement kinds are split over partial files: scalar ops, vector ops, memory, control flow.</summary>
 internal sealed partial class KernelEmitter
 {
