@@ -47,12 +47,38 @@ public sealed partial class KnobSpace
     /// order only, biased towards the session created second, read 1.03–1.12 on MatMul shapes.)</summary>
     private const int ContractionUnroll = 4;
 
+    /// <summary>A block that does not divide its axis leaves a tail block the lowering runs in full over masked (zero)
+    /// rows, k steps or columns: M = 384 in blocks of 256 computed 512 rows, 1.37× the time of blocks of 128 (1 thread,
+    /// both orders); M = 49 in blocks of 16 computed 64 rows, and the mask sent every program's A block through a copy
+    /// (49×512·512×256: 1.34× the time of one block of 49). The contraction default takes a block whose blocks cover the
+    /// axis with at most this share of padding.</summary>
+    private const double ContractionMaxPadding = 1.0 / 8;
+
+    /// <summary>Whether blocks of <paramref name="block"/> cover <paramref name="cls"/>'s extent with at most
+    /// <see cref="ContractionMaxPadding"/> of it as a masked tail.</summary>
+    private bool PaddingFits(string cls, long block)
+    {
+        long extent = Classes.Extent(cls), covered = (extent + block - 1) / block * block;
+        return covered - extent <= extent * ContractionMaxPadding;
+    }
+
+    /// <summary>The largest block candidate of <paramref name="cls"/> at most <paramref name="target"/> (the whole
+    /// extent where it fits) whose padding fits (<see cref="PaddingFits"/>): 128 for 384 rows, not 256; 64 for 300.</summary>
+    private long LeastPaddedBlock(string cls, long target)
+    {
+        var candidates = _blockCandidates[cls];
+        if (Classes.Extent(cls) <= target) return candidates[^1];
+        return candidates.Last(v => v <= target && PaddingFits(cls, v) || v == 1);
+    }
+
     /// <summary>The default for a kernel whose only reduction is one sum-of-products over one axis (a matmul, with
     /// its elementwise epilogue fused or not) and whose classes are all axes of that contraction: rows, columns and
     /// the reduction get the blocks of a cache-blocked GEMM (<see cref="ContractionM"/> × <see cref="ContractionN"/>
-    /// × <see cref="ContractionK"/>), batch axes block 1, and rows, columns and batch run in parallel; the column block
-    /// halves (not below <see cref="ContractionMinN"/>), then the row block (not below <see cref="ContractionMinM"/>),
-    /// until the grid has <see cref="ContractionProgramTarget"/> programs. Null when the kernel is not of that form.</summary>
+    /// × <see cref="ContractionK"/>, each the largest whose padding fits, <see cref="LeastPaddedBlock"/>), batch axes
+    /// block 1, and rows, columns and batch run in parallel; the column block steps down (not below
+    /// <see cref="ContractionMinN"/>), then the row block (not below <see cref="ContractionMinM"/>), to smaller blocks
+    /// whose padding fits, until the grid has <see cref="ContractionProgramTarget"/> programs. Null when the kernel is
+    /// not of that form.</summary>
     private Config? ContractionDefault()
     {
         if (Kernel.Computations.Count(c => c.Reduce is not null) != 1) return null;
@@ -78,10 +104,9 @@ public sealed partial class KnobSpace
 
         var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var c in Classes.All) blocks[c] = 1;
-        long Fit(string c, long target) => Classes.Extent(c) <= target ? _blockCandidates[c][^1] : _blockCandidates[c].Last(v => v <= target);
-        blocks[k] = Fit(k, ContractionK);
-        if (m is not null) blocks[m] = Fit(m, ContractionM);
-        if (n is not null) blocks[n] = Fit(n, ContractionN);
+        blocks[k] = LeastPaddedBlock(k, ContractionK);
+        if (m is not null) blocks[m] = LeastPaddedBlock(m, ContractionM);
+        if (n is not null) blocks[n] = LeastPaddedBlock(n, ContractionN);
         // A smaller budget than the default: shrink the largest of the three until every computation fits.
         while (BudgetProblem(c => blocks[c]) is not null)
         {
@@ -95,11 +120,12 @@ public sealed partial class KnobSpace
         while (Programs() < ContractionProgramTarget)
         {
             // Columns first: the row block is B's reuse from L2 (ContractionM), the column block only A's strip's.
-            bool canN = n is not null && parallel.Contains(n) && blocks[n] > ContractionMinN;
-            bool canM = m is not null && parallel.Contains(m) && blocks[m] > ContractionMinM;
-            string? shrink = canN ? n : canM ? m : null;
-            if (shrink is null) break;
-            blocks[shrink] = _blockCandidates[shrink].Last(v => v < blocks[shrink]);
+            long? Smaller(string? c, long min) => c is not null && parallel.Contains(c)
+                ? _blockCandidates[c].Where(v => v < blocks[c] && v >= min && PaddingFits(c, v)).Select(v => (long?)v).LastOrDefault()
+                : null;
+            if (Smaller(n, ContractionMinN) is { } smallerN) blocks[n!] = smallerN;
+            else if (Smaller(m, ContractionMinM) is { } smallerM) blocks[m!] = smallerM;
+            else break;
         }
 
         var cfg = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);

@@ -460,6 +460,33 @@ public class KnobSpaceTests
         Assert.Equal((rows, cols), (d.GetInt("block.m", 0), d.GetInt("block.n", 0)));
     }
 
+    /// <summary>A block that does not divide its axis runs its tail block in full over masked rows: the default takes
+    /// the largest block whose padding is at most an eighth of the axis (384 rows in 3 blocks of 128, not 2 of 256; 49
+    /// rows whole, since 32 and 16 pad them to 64), and the program split stops at such blocks too.</summary>
+    [Theory]
+    [InlineData(384, 768, 768, 128, 128, 256)]
+    [InlineData(49, 512, 256, 49, 64, 256)]
+    [InlineData(300, 300, 300, 64, 64, 64)]
+    [InlineData(197, 768, 3072, 197, 256, 256)]
+    public void ContractionDefaultTakesBlocksWithLittlePadding(int m, int k, int n, long rows, long cols, long depth)
+    {
+        var s = Space($$"""
+            tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}]) -> (%out: f32[{{m}},{{n}}]) {
+              domain m = {{m}}, n = {{n}}
+              reduce k = {{k}}
+              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal((rows, cols, depth), (d.GetInt("block.m", 0), d.GetInt("block.n", 0), d.GetInt("block.k", 0)));
+        foreach (var (axis, extent) in new[] { ("m", m), ("n", n), ("k", k) })
+        {
+            long block = d.GetInt($"block.{axis}", 0), covered = (extent + block - 1) / block * block;
+            Assert.True(8 * (covered - extent) <= extent, $"block.{axis} = {block} pads {extent} to {covered}");
+        }
+    }
+
     [Fact]
     public void ADotsBudgetCountsItsLargestBlockAndOtherReductionsTheProduct()
     {
