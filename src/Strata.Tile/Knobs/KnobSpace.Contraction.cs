@@ -71,15 +71,34 @@ public sealed partial class KnobSpace
         return candidates.Last(v => v <= target && PaddingFits(cls, v) || v == 1);
     }
 
-    /// <summary>The default for a kernel whose only reduction is one sum-of-products over one axis (a matmul, with
-    /// its elementwise epilogue fused or not) and whose classes are all axes of that contraction: rows, columns and
-    /// the reduction get the blocks of a cache-blocked GEMM (<see cref="ContractionM"/> × <see cref="ContractionN"/>
-    /// × <see cref="ContractionK"/>, each the largest whose padding fits, <see cref="LeastPaddedBlock"/>), batch axes
-    /// block 1, and rows, columns and batch run in parallel; the column block steps down (not below
-    /// <see cref="ContractionMinN"/>), then the row block (not below <see cref="ContractionMinM"/>), to smaller blocks
-    /// whose padding fits, until the grid has <see cref="ContractionProgramTarget"/> programs. Null when the kernel is
-    /// not of that form.</summary>
-    private Config? ContractionDefault()
+    /// <summary>The K block: a K tail block costs far more than its padding: 128×300·300×768 in K blocks of 64 (a tail
+    /// of 44) took 3.5× the time of one block of 300, and in blocks of 256 5.5× (1 thread, both orders). So
+    /// <see cref="ContractionK"/> where it divides K; else the whole K up to twice that; else the largest divisor of K
+    /// from half to twice it (<see cref="WithContractionKDivisors"/>: 576 in blocks of 288); else the least padded
+    /// block (<see cref="LeastPaddedBlock"/>).</summary>
+    private long ContractionKBlock(string k)
+    {
+        long extent = Classes.Extent(k), block = LeastPaddedBlock(k, ContractionK);
+        if (extent % block == 0) return block;
+        if (extent <= 2 * ContractionK) return extent;
+        return _blockCandidates[k].LastOrDefault(v => v <= 2 * ContractionK && 2 * v >= ContractionK && extent % v == 0, block);
+    }
+
+    /// <summary>Divisors of a contraction's K from half to twice <see cref="ContractionK"/> as block candidates of its
+    /// class, for <see cref="ContractionKBlock"/>.</summary>
+    private ImmutableArray<long> WithContractionKDivisors(string cls, ImmutableArray<long> candidates)
+    {
+        if (ContractionAxes() is not { K: var k } || k != cls) return candidates;
+        long extent = Classes.Extent(cls);
+        var extra = Enumerable.Range((int)(ContractionK / 2), (int)(ContractionK * 3 / 2) + 1).Select(v => (long)v)
+            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
+    /// <summary>The classes of a kernel whose only reduction is one float sum-of-products of two loads over one axis,
+    /// and whose classes are all that contraction's: K, the rows M (the first operand's own axis, the output's earlier
+    /// one), the columns N and every output class. Null when the kernel is not of that form.</summary>
+    private (string K, string? M, string? N, HashSet<string> Outputs)? ContractionAxes()
     {
         if (Kernel.Computations.Count(c => c.Reduce is not null) != 1) return null;
         var dot = Kernel.Computations.Single(c => c.Reduce is not null);
@@ -101,10 +120,25 @@ public sealed partial class KnobSpace
         string? m = rows.FirstOrDefault(), n = cols.FirstOrDefault();
         if (m is not null && n is not null && dot.Indices.Select(Classes.ClassOf).ToList() is var order && order.IndexOf(m) > order.IndexOf(n))
             (m, n) = (n, m);
+        return (k, m, n, outputs);
+    }
+
+    /// <summary>The default for a kernel whose only reduction is one sum-of-products over one axis (a matmul, with
+    /// its elementwise epilogue fused or not) and whose classes are all axes of that contraction: rows, columns and
+    /// the reduction get the blocks of a cache-blocked GEMM (<see cref="ContractionM"/> × <see cref="ContractionN"/>
+    /// × <see cref="ContractionK"/>: rows and columns the largest whose padding fits, <see cref="LeastPaddedBlock"/>,
+    /// K one without a tail where it can, <see cref="ContractionKBlock"/>), batch axes
+    /// block 1, and rows, columns and batch run in parallel; the column block steps down (not below
+    /// <see cref="ContractionMinN"/>), then the row block (not below <see cref="ContractionMinM"/>), to smaller blocks
+    /// whose padding fits, until the grid has <see cref="ContractionProgramTarget"/> programs. Null when the kernel is
+    /// not of that form.</summary>
+    private Config? ContractionDefault()
+    {
+        if (ContractionAxes() is not var (k, m, n, outputs)) return null;
 
         var blocks = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var c in Classes.All) blocks[c] = 1;
-        blocks[k] = LeastPaddedBlock(k, ContractionK);
+        blocks[k] = ContractionKBlock(k);
         if (m is not null) blocks[m] = LeastPaddedBlock(m, ContractionM);
         if (n is not null) blocks[n] = LeastPaddedBlock(n, ContractionN);
         // A smaller budget than the default: shrink the largest of the three until every computation fits.

@@ -110,7 +110,7 @@ public sealed partial class KnobSpace
         Func<string, ImmutableArray<long>, ImmutableArray<long>>[] widenings =
         [
             WithGroupWidths, WithPlaneDivisors, WithMergedTapsRowDivisors, WithPaddedRowDivisors, WithTapDivisors, WithGemmRowDivisors,
-            WithWindowDivisors, WithChannelColumnRows, WithChannelColumnDivisors, WithGemvDivisors,
+            WithWindowDivisors, WithChannelColumnRows, WithChannelColumnDivisors, WithGemvDivisors, WithContractionKDivisors,
         ];
         var candidates = BlockCandidatesFor(Classes.Extent(cls));
         foreach (var widen in widenings) candidates = widen(cls, candidates);

@@ -462,11 +462,15 @@ public class KnobSpaceTests
 
     /// <summary>A block that does not divide its axis runs its tail block in full over masked rows: the default takes
     /// the largest block whose padding is at most an eighth of the axis (384 rows in 3 blocks of 128, not 2 of 256; 49
-    /// rows whole, since 32 and 16 pad them to 64), and the program split stops at such blocks too.</summary>
+    /// rows whole, since 32 and 16 pad them to 64), and the program split stops at such blocks too. K takes no tail
+    /// where it can: whole up to 512, else a divisor from 128 to 512, and the block budget then steps down through
+    /// divisors (300 → 150, 384 → 192, 576 → 288 → 192).</summary>
     [Theory]
     [InlineData(384, 768, 768, 128, 128, 256)]
     [InlineData(49, 512, 256, 49, 64, 256)]
-    [InlineData(300, 300, 300, 64, 64, 64)]
+    [InlineData(300, 300, 300, 64, 64, 150)]
+    [InlineData(128, 384, 768, 128, 64, 192)]
+    [InlineData(128, 576, 768, 128, 64, 192)]
     [InlineData(197, 768, 3072, 197, 256, 256)]
     public void ContractionDefaultTakesBlocksWithLittlePadding(int m, int k, int n, long rows, long cols, long depth)
     {
@@ -485,6 +489,7 @@ public class KnobSpaceTests
             long block = d.GetInt($"block.{axis}", 0), covered = (extent + block - 1) / block * block;
             Assert.True(8 * (covered - extent) <= extent, $"block.{axis} = {block} pads {extent} to {covered}");
         }
+        Assert.Equal(0, k % d.GetInt("block.k", 0));
     }
 
     [Fact]
