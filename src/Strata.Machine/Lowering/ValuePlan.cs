@@ -184,8 +184,15 @@ internal sealed class ValuePlan
     private bool IsColumnMaskedB(BlockOp op, BlockOp consumer) =>
         _columnMaskedB && op is LoadOp { Mask: { } m } l && consumer is DotOp d && d.B.Name == l.Result.Name && d.A.Name != l.Result.Name
         && _readInPlace(l.Param) && l.Result.Type.Shape is [var k, var n] && m.Type.Shape is [1, _]
-        && k * n * Math.Max(1, l.Result.Type.Element.BitWidth() / 8) <= ColumnMaskedBBytes
+        && (k * n * Math.Max(1, l.Result.Type.Element.BitWidth() / 8) <= ColumnMaskedBBytes || ReadsPanels(l))
         && IsZero(l.Other ?? default, l.Result.Type.Element);
+
+    /// <summary>Whether a load reads a B laid out in panels (<c>b'[n / P, k, n % P]</c>, a constant B laid out at compile
+    /// time): its column index is split by a floordiv, so its packing copies the block element by element (the index is
+    /// not affine across the block) while the micro-kernel reads a tile within one panel in place. Such a B is read in
+    /// place under a column mask at any size: packed, a MatMul whose N no block of whole panels divides took 8.5–9.0×
+    /// the time (8×2048·2048×1000, 128×768·768×300; 1 thread, both orders), 0.11 of ONNX Runtime's speed.</summary>
+    private bool ReadsPanels(LoadOp l) => l.Indices.Any(i => Def(i) is BinaryBlockOp { Op: BinaryOp.FloorDiv });
 
     /// <summary>The largest B block read in place under a column mask: half of a 32 KiB L1, so every row tile of the block
     /// reads B from L1. Measured (1 thread CPU, medians, alternating with main, loaded host): 64 × 64 blocks, squeezenet's

@@ -2,6 +2,7 @@ using System.Globalization;
 using CsCheck;
 using Strata.Block;
 using Strata.Core;
+using Strata.Machine.Lowering;
 using Strata.Tile;
 
 namespace Strata.Machine.Tests.Lowering;
@@ -45,6 +46,30 @@ public class PanelWeightTests
         Assert.Equal(0, config.GetInt(KnobNames.Block("n"), 0) % 64);
         var machine = MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 3);
         Assert.Single(machine.Buffers);
+    }
+
+    /// <summary>A batched classifier's MatMul (8×2048·2048×1000, shrunk): no block of whole panels divides N = 300, so
+    /// every block's B is loaded under a mask of its columns, and its [256, 64] block is over the 16 KiB up to which a
+    /// column-masked B is read in place. In panels it is read in place all the same (ValuePlan.ReadsPanels): packed, its
+    /// copy went element by element. No packed copy of B's block (the option off packs it), and the result matches.</summary>
+    [Theory]
+    [InlineData("x86-64-avx512")]
+    [InlineData("x86-64-avx2")]
+    [InlineData("generic-v128")]
+    public void ColumnMaskedPanelsOfAnySizeAreReadInPlace(string target)
+    {
+        var kernel = Matmul(8, 512, 300, 64);
+        var config = KnobSpace.For(kernel).Default();
+        long kb = config.GetInt(KnobNames.Block("k"), 0), nb = config.GetInt(KnobNames.Block("n"), 0);
+        Assert.NotEqual(0, 300 % nb);
+        Assert.True(kb * nb * 4 > 16 * 1024, $"a [{kb}, {nb}] block of B fits the small in-place bound");
+        var block = TileToBlock.Lower(kernel, config);
+        var inputs = MachineLoweringCheck.RandomInputs(kernel, 5);
+        var inPlace = MachineLoweringCheck.Check(block, config, Target.Get(target), inputs, 5);
+        var packed = MachineLoweringCheck.Check(block, config, Target.Get(target), inputs, 5, new MachineLoweringOptions { ColumnMaskedBInPlace = false });
+        Assert.Contains(packed.Buffers, b => b.Length == kb * nb);
+        Assert.DoesNotContain(inPlace.Buffers, b => b.Length == kb * nb);
+        MachineLoweringCheck.CheckAgainstTile(kernel, config, Target.Get(target), 6);
     }
 
     /// <summary>A 3×3 conv taking its channels as columns, its [kh, kw, ci, co] weight in panels as wide as the N block
