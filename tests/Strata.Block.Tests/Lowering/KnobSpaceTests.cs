@@ -438,6 +438,15 @@ public class KnobSpaceTests
         Assert.Equal(unroll, d.GetInt(KnobNames.Unroll, 0));
     }
 
+    /// <summary>The knob space of an [M, K]·[K, N] matmul.</summary>
+    private static KnobSpace MatmulSpace(int m, int k, int n) => Space($$"""
+        tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}]) -> (%out: f32[{{m}},{{n}}]) {
+          domain m = {{m}}, n = {{n}}
+          reduce k = {{k}}
+          %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
+        }
+        """);
+
     /// <summary>The contraction default keeps the row block (B's reuse from L2) at 256 rows or the whole M, and reaches
     /// its program count by halving the column block first (not below 64), then the row block.</summary>
     [Theory]
@@ -448,13 +457,7 @@ public class KnobSpaceTests
     [InlineData(64, 64, 64, 16, 64)]
     public void ContractionDefaultKeepsRowsAndSplitsColumnsFirst(int m, int k, int n, long rows, long cols)
     {
-        var s = Space($$"""
-            tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}]) -> (%out: f32[{{m}},{{n}}]) {
-              domain m = {{m}}, n = {{n}}
-              reduce k = {{k}}
-              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
-            }
-            """);
+        var s = MatmulSpace(m, k, n);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
         Assert.Equal((rows, cols), (d.GetInt("block.m", 0), d.GetInt("block.n", 0)));
@@ -474,13 +477,7 @@ public class KnobSpaceTests
     [InlineData(197, 768, 3072, 197, 256, 256)]
     public void ContractionDefaultTakesBlocksWithLittlePadding(int m, int k, int n, long rows, long cols, long depth)
     {
-        var s = Space($$"""
-            tile.kernel @mm(%x: f32[{{m}},{{k}}], %w: f32[{{k}},{{n}}]) -> (%out: f32[{{m}},{{n}}]) {
-              domain m = {{m}}, n = {{n}}
-              reduce k = {{k}}
-              %out[m, n] = sum[k] mul(%x[m, k], %w[k, n])
-            }
-            """);
+        var s = MatmulSpace(m, k, n);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
         Assert.Equal((rows, cols, depth), (d.GetInt("block.m", 0), d.GetInt("block.n", 0), d.GetInt("block.k", 0)));
