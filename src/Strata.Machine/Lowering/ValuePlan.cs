@@ -188,11 +188,14 @@ internal sealed class ValuePlan
         && IsZero(l.Other ?? default, l.Result.Type.Element);
 
     /// <summary>Whether a load reads a B laid out in panels (<c>b'[n / P, k, n % P]</c>, a constant B laid out at compile
-    /// time): its column index is split by a floordiv, so its packing copies the block element by element (the index is
-    /// not affine across the block) while the micro-kernel reads a tile within one panel in place. Such a B is read in
-    /// place under a column mask at any size: packed, a MatMul whose N no block of whole panels divides took 8.5–9.0×
-    /// the time (8×2048·2048×1000, 128×768·768×300; 1 thread, both orders), 0.11 of ONNX Runtime's speed.</summary>
-    private bool ReadsPanels(LoadOp l) => l.Indices.Any(i => Def(i) is BinaryBlockOp { Op: BinaryOp.FloorDiv });
+    /// time): its column index is split into a floordiv (the panel) and a mod (the last index, the column in the panel),
+    /// so its packing copies the block element by element (the index is not affine across the block) while the
+    /// micro-kernel reads a tile within one panel in place. Such a B is read in place under a column mask at any size:
+    /// packed, a MatMul whose N no block of whole panels divides took 8.5–9.0× the time (8×2048·2048×1000,
+    /// 128×768·768×300; 1 thread, both orders), 0.11 of ONNX Runtime's speed.</summary>
+    private bool ReadsPanels(LoadOp l) =>
+        Def(l.Indices[^1]) is BinaryBlockOp { Op: BinaryOp.Mod, A: var column, B: var width }
+        && l.Indices.Any(i => Def(i) is BinaryBlockOp { Op: BinaryOp.FloorDiv } d && d.A.Name == column.Name && d.B.Name == width.Name);
 
     /// <summary>The largest B block read in place under a column mask: half of a 32 KiB L1, so every row tile of the block
     /// reads B from L1. Measured (1 thread CPU, medians, alternating with main, loaded host): 64 × 64 blocks, squeezenet's

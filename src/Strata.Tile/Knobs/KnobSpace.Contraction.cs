@@ -89,10 +89,7 @@ public sealed partial class KnobSpace
     private ImmutableArray<long> WithContractionKDivisors(string cls, ImmutableArray<long> candidates)
     {
         if (ContractionAxes() is not { K: var k } || k != cls) return candidates;
-        long extent = Classes.Extent(cls);
-        var extra = Enumerable.Range((int)(ContractionK / 2), (int)(ContractionK * 3 / 2) + 1).Select(v => (long)v)
-            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
-        return [.. candidates.Concat(extra).Distinct().Order()];
+        return WithDivisorsBetween(candidates, Classes.Extent(cls), ContractionK / 2, 2 * ContractionK);
     }
 
     /// <summary>The classes of a kernel whose only reduction is one float sum-of-products of two loads over one axis,

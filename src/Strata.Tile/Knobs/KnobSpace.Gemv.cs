@@ -62,10 +62,7 @@ public sealed partial class KnobSpace
     private ImmutableArray<long> WithGemvDivisors(string cls, ImmutableArray<long> candidates)
     {
         if (GemvClasses() is not var (_, n) || n != cls) return candidates;
-        long extent = Classes.Extent(cls);
-        var extra = Enumerable.Range((int)(MinInnermostBlock / 2), (int)(GemvMaxN - MinInnermostBlock / 2) + 1).Select(v => (long)v)
-            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
-        return [.. candidates.Concat(extra).Distinct().Order()];
+        return WithDivisorsBetween(candidates, Classes.Extent(cls), MinInnermostBlock / 2, GemvMaxN);
     }
 
     /// <summary>The K and N classes of a kernel of <see cref="GemvDefault"/>'s form, or null.</summary>

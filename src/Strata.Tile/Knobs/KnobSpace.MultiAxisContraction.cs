@@ -261,9 +261,7 @@ public sealed partial class KnobSpace
             && DotShape.DefaultRoles(c, x => Classes.Extent(Classes.ClassOf(x))) is { M: { } m, Group: null } roles
             && Classes.IsUsed(m) && Classes.ClassOf(m) == cls && IsGemm(c, roles) && Classes.Extent(Classes.ClassOf(roles.N)) <= MaxWholePlane);
         if (!gemmRows) return candidates;
-        var extra = Enumerable.Range((int)ContractionMinM, (int)(ContractionM - ContractionMinM) + 1).Select(v => (long)v)
-            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
-        return [.. candidates.Concat(extra).Distinct().Order()];
+        return WithDivisorsBetween(candidates, extent, ContractionMinM, ContractionM);
     }
 
     /// <summary>The row block of a grouped convolution (M = co, which the input reads as <c>floordiv(co, group)</c>): a
@@ -355,10 +353,7 @@ public sealed partial class KnobSpace
                 && Kernel.Computations.Any(c => DotShape.DefaultRoles(c, x => Kernel.Axis(x).Extent) is { M: not null, Group: null, Transposed: false, K: var k }
                     && Classes.IsUsed(k) && Classes.ClassOf(k) == cls));
         if (!merged) return candidates;
-        long extent = Classes.Extent(cls);
-        var extra = Enumerable.Range((int)(MultiAxisMaxK / 2), (int)(MultiAxisMaxK * 3 / 2) + 1).Select(v => (long)v)
-            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
-        return [.. candidates.Concat(extra).Distinct().Order()];
+        return WithDivisorsBetween(candidates, Classes.Extent(cls), MultiAxisMaxK / 2, 2 * MultiAxisMaxK);
     }
 
     /// <summary>Block candidates of <paramref name="cls"/> with the group widths (<see cref="GroupWidth"/>) of the

@@ -117,6 +117,15 @@ public sealed partial class KnobSpace
         return candidates;
     }
 
+    /// <summary><paramref name="candidates"/> with the divisors of <paramref name="extent"/> in [<paramref name="from"/>,
+    /// <paramref name="to"/>] below the extent: blocks that leave no masked tail, for the widenings that want them.</summary>
+    private static ImmutableArray<long> WithDivisorsBetween(ImmutableArray<long> candidates, long extent, long from, long to)
+    {
+        var extra = Enumerable.Range((int)from, (int)Math.Max(0, to - from + 1)).Select(v => (long)v)
+            .Where(v => v < extent && extent % v == 0 && !candidates.Contains(v));
+        return [.. candidates.Concat(extra).Distinct().Order()];
+    }
+
     /// <summary>Block sizes a class may take: 1, 2, 4, … up to its extent, and the extent itself.</summary>
     public ImmutableArray<long> BlockCandidates(string cls) => _blockCandidates[cls];
 
