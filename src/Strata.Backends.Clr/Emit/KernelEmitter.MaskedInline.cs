@@ -18,7 +18,12 @@ namespace Strata.Backends.Clr.Emit;
 /// resnet50's 1×1 512→2048 conv on 7×7 with 256-bit vectors (49 columns: a 17-wide tail tile, its last vector a
 /// 1-lane masked load per K step) ran 2.9× slower than with 512-bit ones until its 256-bit moves were inlined too.
 /// The compare is done in the lane type (lane numbers and counts up to 16 are exact in f32), so no reinterpretation
-/// is needed.</summary>
+/// is needed.
+/// <para>A count of at least the lane count takes a plain move behind one compare and branch: a row mask makes most
+/// counts full (<c>select(row &lt; rows, lanes, 0)</c>: every vector of a row inside the tensor), and building the mask
+/// (clamp, convert, broadcast, compare) cost about ten instructions per vector. Measured with two sessions in one
+/// process, both creation orders, 1 thread: LayerNorm [197, 768] 1.27, Softmax [12, 197, 197] 1.21 and [8, 77, 77]
+/// 1.19 times as fast; matmuls and convs with edge tiles within ±2.5%.</para></summary>
 internal sealed partial class KernelEmitter
 {
     private const int CountSlot = 20, MaskedSlot = 21;
@@ -69,17 +74,9 @@ internal sealed partial class KernelEmitter
         return new MaskedOps(v, iota, create, compare, load, store, convert);
     }
 
-    /// <summary>Pushes the lane mask for the count in <paramref name="count"/> (known positive), clamping it to the
-    /// lane count first.</summary>
-    private void EmitCountMask(MaskedOps ops, LocalBuilder count, int lanes)
+    /// <summary>Pushes the lane mask for the count in <paramref name="count"/> (known to be in 1 … lanes − 1).</summary>
+    private void EmitCountMask(MaskedOps ops, LocalBuilder count)
     {
-        var clamped = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, count);
-        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
-        _il.Emit(OpCodes.Ble, clamped);
-        _il.Emit(OpCodes.Ldc_I8, (long)lanes);
-        _il.Emit(OpCodes.Stloc, count);
-        _il.MarkLabel(clamped);
         _il.Emit(OpCodes.Ldsfld, ops.Indices);
         _il.Emit(OpCodes.Ldloc, count);
         if (ops.Convert is { } c) _il.Emit(c);
@@ -98,11 +95,20 @@ internal sealed partial class KernelEmitter
         _il.Emit(OpCodes.Stloc, r);
         Load(count);
         _il.Emit(OpCodes.Stloc, n);
+        var masked = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, n);
+        _il.Emit(OpCodes.Ldc_I8, (long)t.Lanes);
+        _il.Emit(OpCodes.Blt, masked);
+        PushAddress(ptr, el, l.Index);
+        VCall(t, "Load", "P");
+        _il.Emit(OpCodes.Stloc, r);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(masked);
         _il.Emit(OpCodes.Ldloc, n);
         _il.Emit(OpCodes.Ldc_I8, 0L);
         _il.Emit(OpCodes.Ble, done);
         PushAddress(ptr, el, l.Index);
-        EmitCountMask(ops, n, t.Lanes);
+        EmitCountMask(ops, n);
         _il.Emit(OpCodes.Ldloc, r);
         _il.Emit(OpCodes.Call, ops.MaskLoad);
         _il.Emit(OpCodes.Stloc, r);
@@ -120,11 +126,18 @@ internal sealed partial class KernelEmitter
         var done = _il.DefineLabel();
         Load(count);
         _il.Emit(OpCodes.Stloc, n);
+        var masked = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, n);
+        _il.Emit(OpCodes.Ldc_I8, (long)t.Lanes);
+        _il.Emit(OpCodes.Blt, masked);
+        EmitWholeVectorStore(s, ptr, el);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(masked);
         _il.Emit(OpCodes.Ldloc, n);
         _il.Emit(OpCodes.Ldc_I8, 0L);
         _il.Emit(OpCodes.Ble, done);
         PushAddress(ptr, el, s.Index);
-        EmitCountMask(ops, n, t.Lanes);
+        EmitCountMask(ops, n);
         Load(s.Value);
         _il.Emit(OpCodes.Call, ops.MaskStore);
         _il.MarkLabel(done);
