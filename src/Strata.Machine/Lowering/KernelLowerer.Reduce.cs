@@ -84,7 +84,8 @@ internal sealed partial class KernelLowerer
 
     /// <summary>acc_u (vectors) = init; for groups of full vectors j: acc_u = step(acc_u, x[.., j+u·lanes]) for u &lt; U
     /// chains (<see cref="MaxHorizontalChains"/>, a sum of products as fma); the remaining full vectors into acc_0; the
-    /// chains combined pairwise; s = reduce_lanes; then the scalar rest. Max/min give exactly the sequential result;
+    /// chains combined pairwise; s = reduce_lanes. The rest (fewer than lanes) is one more vector step with the identity in
+    /// the lanes past the row (<see cref="TryVectorTail"/>), or else a scalar loop. Max/min give exactly the sequential result;
     /// sum adds in another order (lane-wise partial sums). Null (nothing emitted) when X has no lane-wise form along
     /// the axis.</summary>
     private Reg[]? TryHorizontal(ReduceBlockOp r, LaneValue[][] group, int len)
@@ -98,6 +99,7 @@ internal sealed partial class KernelLowerer
         var saved = (_lanes, _tailCount);
         ImmutableArray<MStmt> code;
         Reg[][] accs;
+        bool vectorTail = false;
         try
         {
             _lanes = lanes;
@@ -140,6 +142,7 @@ internal sealed partial class KernelLowerer
                 {
                     for (int q = 0; q < rows; q++) Step(accs[q][0], group[q], j);
                 });
+                if (full < len) vectorTail = TryVectorTail(r, group, accs, full, len - full, type);
                 foreach (var a in accs)
                     for (int w = 1; w < chains; w *= 2)
                         for (int u = 0; u + w < chains; u += 2 * w)
@@ -160,6 +163,7 @@ internal sealed partial class KernelLowerer
         {
             var acc = results[q] = _e.NewReg(r.Result.Name + "_acc", MType.Scalar(t));
             _e.Emit(new ReduceLanesStmt(acc, r.Op, accs[q][0]));
+            if (vectorTail) continue;
             var index = group[q];
             _e.Loop("j", _e.I64(full), _e.I64(len), 1, j =>
             {
@@ -168,6 +172,44 @@ internal sealed partial class KernelLowerer
             });
         }
         return results;
+    }
+
+    /// <summary>The last <paramref name="count"/> (&lt; lanes) elements of each row as one more vector step into the
+    /// row's first accumulator: X computed with its accesses limited to those lanes, the other lanes replaced by the
+    /// reduction's identity (a constant blend, one shuffle), so they add nothing (sum) or never win (max/min: −inf/+inf,
+    /// and a NaN lane stays NaN). Instead of a scalar loop per row: a softmax row of 197 spent two dependent scalar
+    /// chains of 5 per pass. False (nothing emitted) where X has no counted vector form; the scalar rest then runs.</summary>
+    private bool TryVectorTail(ReduceBlockOp r, LaneValue[][] group, Reg[][] accs, long full, long count, MType type)
+    {
+        var t = r.X.Type.Element;
+        var op = r.Op.Step()!.Value;
+        var saved = _tailCount;
+        try
+        {
+            var code = _e.Collect(() =>
+            {
+                _tailCount = _e.I64(count);
+                var identity = _e.Const(ScalarSemantics.ReduceInit(r.Op, t), type);
+                ImmutableArray<int> blend = [.. Enumerable.Range(0, type.Lanes).Select(l => l < count ? l : type.Lanes + l)];
+                foreach (var (index, acc) in group.Zip(accs))
+                {
+                    var xv = VectorOf(ReduceInput(r, WithAxis(index, r.Axis, LaneValue.Affine(_e.I64(full), 1))), t);
+                    var kept = _e.NewReg(r.Result.Name + "_tail", type);
+                    _e.Emit(new ShuffleStmt(kept, xv, identity, blend));
+                    _e.Emit(new BinaryStmt(acc[0], op, acc[0], kept));
+                }
+            });
+            foreach (var st in code) _e.Emit(st);
+            return true;
+        }
+        catch (NotVectorisableException)
+        {
+            return false;
+        }
+        finally
+        {
+            _tailCount = saved;
+        }
     }
 
     /// <summary>Most rows of a horizontal reduction's result that run side by side, each with its own accumulators,
