@@ -3,8 +3,10 @@ using System.Collections.Immutable;
 namespace Strata.Block.Passes;
 
 /// <summary>Where a program stores a block to a scratch parameter and reads it back at the very same indices (the same
-/// index values, no masks) — softmax's exps, stored to %exp for the row sum and read again for the scaling — the loads
-/// become the stored value, and the store goes when nothing else reads the parameter. The value then lives where the
+/// index values and mask) — softmax's exps, stored to %exp for the row sum and read again for the scaling — the loads
+/// become the stored value, and the store goes when nothing else reads the parameter. Under a mask, only where the
+/// lanes it turns off are never observed (<see cref="MaskedOffLanes"/>): they held the load's other value and now hold
+/// the stored block's (softmax over 197 rows in blocks of 16 kept a whole-tensor %exp until this). The value then lives where the
 /// Machine level keeps values (a buffer of the program's block, in L1), not in a whole-tensor scratch buffer that each
 /// program writes through the cache and reads back. Applies to a scratch parameter stored exactly once, at the top level
 /// of the kernel, and loaded only at the top level after that store: within one program the loads read exactly what
@@ -17,19 +19,20 @@ public sealed class ForwardScratchStores : IBlockPass
     {
         var map = new Dictionary<string, BlockValue>(StringComparer.Ordinal);
         var dropped = new HashSet<StoreOp>(ReferenceEqualityComparer.Instance);
+        var defs = Definitions(kernel.Body);
         foreach (var p in kernel.Params.Where(p => p.Role == ParamRole.Scratch))
         {
             if (Count(kernel.Body, p.Name, nested: false, stores: true) is not (1, 0)) continue;
             int at = kernel.Body.IndexOf(kernel.Body.First(o => o is StoreOp s && s.Param == p.Name));
             var store = (StoreOp)kernel.Body[at];
-            if (store.Mask is not null) continue;
             var (topLoads, nestedLoads) = Count(kernel.Body, p.Name, nested: false, stores: false);
             if (nestedLoads > 0 || topLoads == 0) continue;
             bool all = true;
             for (int i = 0; i < kernel.Body.Length; i++)
             {
                 if (kernel.Body[i] is not LoadOp l || l.Param != p.Name) continue;
-                if (i > at && l.Mask is null && l.Result.Type.Equals(store.Value.Type) && SameIndices(l.Indices, store.Indices))
+                if (i > at && l.Mask?.Name == store.Mask?.Name && l.Result.Type.Equals(store.Value.Type) && SameIndices(l.Indices, store.Indices)
+                    && (store.Mask is null || MaskedOffLanes.Unobserved(kernel.Body, i, store.Mask, n => defs.GetValueOrDefault(n))))
                     map[l.Result.Name] = store.Value;
                 else all = false;
             }
@@ -37,6 +40,22 @@ public sealed class ForwardScratchStores : IBlockPass
         }
         if (map.Count == 0) return kernel;
         return kernel with { Body = Rewrite(kernel.Body, map, dropped) };
+    }
+
+    /// <summary>The op defining each value, in nested loops too.</summary>
+    private static Dictionary<string, BlockOp> Definitions(ImmutableArray<BlockOp> ops)
+    {
+        var defs = new Dictionary<string, BlockOp>(StringComparer.Ordinal);
+        void Walk(ImmutableArray<BlockOp> body)
+        {
+            foreach (var op in body)
+            {
+                foreach (var r in op.Results) defs[r.Name] = op;
+                if (op is ForOp f) Walk(f.Body);
+            }
+        }
+        Walk(ops);
+        return defs;
     }
 
     private static bool SameIndices(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>

@@ -72,7 +72,7 @@ public sealed class FuseScratchLoops : IBlockPass
                     || !l.Result.Type.Equals(store.Value.Type)) return null;
                 // Masked-off lanes read the load's other value; they may read the stored block's lanes instead only
                 // where nothing but stores under the same mask sees them (an elementwise chain into such a store).
-                if (store.Mask is not null && !OnlyMaskedUses(body, k, store.Mask)) return null;
+                if (store.Mask is not null && !MaskedOffLanes.Unobserved(body, k, store.Mask, n => Definition(candidate.Body, n))) return null;
                 forward[l.Result.Name] = store.Value;
                 body.RemoveAt(k);
             }
@@ -102,40 +102,16 @@ public sealed class FuseScratchLoops : IBlockPass
         return false;
     }
 
-    /// <summary>The value loaded at <paramref name="at"/> reaches, through elementwise ops of its own shape only, nothing
-    /// but the stored values of stores under <paramref name="mask"/>: its lanes outside the mask are never observed.</summary>
-    private static bool OnlyMaskedUses(IList<BlockOp> body, int at, BlockValue mask)
+    /// <summary>The op defining <paramref name="name"/> anywhere in <paramref name="ops"/>, in nested loops too.</summary>
+    private static BlockOp? Definition(ImmutableArray<BlockOp> ops, string name)
     {
-        var load = (LoadOp)body[at];
-        var shape = load.Result.Type.Shape;
-        var tainted = new HashSet<string>(StringComparer.Ordinal) { load.Result.Name };
-        for (int k = at + 1; k < body.Count; k++)
+        foreach (var op in ops)
         {
-            var op = body[k];
-            if (!op.Operands.Any(v => tainted.Contains(v.Name)) && op is not ForOp) continue;
-            switch (op)
-            {
-                case StoreOp st when st.Mask?.Name == mask.Name && tainted.Contains(st.Value.Name)
-                    && !st.Indices.Any(v => tainted.Contains(v.Name)) && st.Value.Type.Shape.SequenceEqual(shape):
-                    continue;
-                case UnaryBlockOp or BinaryBlockOp or CastBlockOp when op.Results.Single().Type.Shape.SequenceEqual(shape):
-                    tainted.Add(op.Results.Single().Name);
-                    continue;
-                case SelectBlockOp sel when !tainted.Contains(sel.Condition.Name) && sel.Result.Type.Shape.SequenceEqual(shape):
-                    tainted.Add(sel.Result.Name);
-                    continue;
-                case ForOp f when !Uses(f, tainted):
-                    continue;
-                default:
-                    return false;
-            }
+            if (op.Results.Any(r => r.Name == name)) return op;
+            if (op is ForOp f && Definition(f.Body, name) is { } inner) return inner;
         }
-        return true;
+        return null;
     }
-
-    private static bool Uses(ForOp f, HashSet<string> values) =>
-        f.Operands.Concat(f.Yields).Any(v => values.Contains(v.Name))
-        || f.Body.Any(o => o is ForOp inner ? Uses(inner, values) : o.Operands.Any(v => values.Contains(v.Name)));
 
     private static ImmutableArray<BlockOp> Rename(ImmutableArray<BlockOp> ops, Dictionary<string, BlockValue> map) =>
         [.. ops.Select(o => OperandMap.Apply(o, map) is ForOp f ? f with { Body = Rename(f.Body, map) } : OperandMap.Apply(o, map))];
