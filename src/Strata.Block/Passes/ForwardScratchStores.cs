@@ -19,7 +19,7 @@ public sealed class ForwardScratchStores : IBlockPass
     {
         var map = new Dictionary<string, BlockValue>(StringComparer.Ordinal);
         var dropped = new HashSet<StoreOp>(ReferenceEqualityComparer.Instance);
-        var defs = Definitions(kernel.Body);
+        var defs = MaskedOffLanes.Definitions(kernel.Body);
         foreach (var p in kernel.Params.Where(p => p.Role == ParamRole.Scratch))
         {
             if (Count(kernel.Body, p.Name, nested: false, stores: true) is not (1, 0)) continue;
@@ -32,7 +32,7 @@ public sealed class ForwardScratchStores : IBlockPass
             {
                 if (kernel.Body[i] is not LoadOp l || l.Param != p.Name) continue;
                 if (i > at && l.Mask?.Name == store.Mask?.Name && l.Result.Type.Equals(store.Value.Type) && SameIndices(l.Indices, store.Indices)
-                    && (store.Mask is null || MaskedOffLanes.Unobserved(kernel.Body, i, store.Mask, n => defs.GetValueOrDefault(n))))
+                    && (store.Mask is null || MaskedOffLanes.Unobserved(kernel.Body, i, store.Mask, defs)))
                     map[l.Result.Name] = store.Value;
                 else all = false;
             }
@@ -40,22 +40,6 @@ public sealed class ForwardScratchStores : IBlockPass
         }
         if (map.Count == 0) return kernel;
         return kernel with { Body = Rewrite(kernel.Body, map, dropped) };
-    }
-
-    /// <summary>The op defining each value, in nested loops too.</summary>
-    private static Dictionary<string, BlockOp> Definitions(ImmutableArray<BlockOp> ops)
-    {
-        var defs = new Dictionary<string, BlockOp>(StringComparer.Ordinal);
-        void Walk(ImmutableArray<BlockOp> body)
-        {
-            foreach (var op in body)
-            {
-                foreach (var r in op.Results) defs[r.Name] = op;
-                if (op is ForOp f) Walk(f.Body);
-            }
-        }
-        Walk(ops);
-        return defs;
     }
 
     private static bool SameIndices(ImmutableArray<BlockValue> a, ImmutableArray<BlockValue> b) =>

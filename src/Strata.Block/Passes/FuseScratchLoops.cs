@@ -12,7 +12,7 @@ namespace Strata.Block.Passes;
 /// accessed by these two loops only, stored once at the first body's top level and loaded at the second's top level only;
 /// the stores of different iterations are disjoint (an index is <c>arange(%i, n)</c> of the loop variable, n ≤ step,
 /// through reshapes and broadcasts); and, for a masked store, the loaded block's lanes outside the mask reach only stores
-/// under that mask (they read the load's other value, and now read the stored block's lanes). Then iteration i of the
+/// that leave them out (they read the load's other value, and now read the stored block's lanes: <see cref="MaskedOffLanes"/>). Then iteration i of the
 /// second loop reads exactly what iteration i of the first wrote, as it did after the whole first loop. Programs are
 /// independent, so only the loop order matters.</para></summary>
 public sealed class FuseScratchLoops : IBlockPass
@@ -59,6 +59,7 @@ public sealed class FuseScratchLoops : IBlockPass
         if (f < 0) return null;
         var loop = (ForOp)candidate.Body[f];
         var body = loop.Body.ToBuilder();
+        var defs = MaskedOffLanes.Definitions(candidate.Body);
         var forward = new Dictionary<string, BlockValue>(StringComparer.Ordinal);
         foreach (var x in forwarded)
         {
@@ -72,7 +73,7 @@ public sealed class FuseScratchLoops : IBlockPass
                     || !l.Result.Type.Equals(store.Value.Type)) return null;
                 // Masked-off lanes read the load's other value; they may read the stored block's lanes instead only
                 // where nothing but stores under the same mask sees them (an elementwise chain into such a store).
-                if (store.Mask is not null && !MaskedOffLanes.Unobserved(body, k, store.Mask, n => Definition(candidate.Body, n))) return null;
+                if (store.Mask is not null && !MaskedOffLanes.Unobserved(body, k, store.Mask, defs)) return null;
                 forward[l.Result.Name] = store.Value;
                 body.RemoveAt(k);
             }
@@ -85,8 +86,7 @@ public sealed class FuseScratchLoops : IBlockPass
     /// reshapes and broadcasts, defined in the loop's body): different iterations store different elements.</summary>
     private static bool Disjoint(ForOp loop, StoreOp store)
     {
-        var defs = new Dictionary<string, BlockOp>(StringComparer.Ordinal);
-        foreach (var op in loop.Body) foreach (var r in op.Results) defs[r.Name] = op;
+        var defs = MaskedOffLanes.Definitions(loop.Body);
         foreach (var index in store.Indices)
         {
             var v = index;
@@ -100,17 +100,6 @@ public sealed class FuseScratchLoops : IBlockPass
             if (v == loop.InductionVar) return true;
         }
         return false;
-    }
-
-    /// <summary>The op defining <paramref name="name"/> anywhere in <paramref name="ops"/>, in nested loops too.</summary>
-    private static BlockOp? Definition(ImmutableArray<BlockOp> ops, string name)
-    {
-        foreach (var op in ops)
-        {
-            if (op.Results.Any(r => r.Name == name)) return op;
-            if (op is ForOp f && Definition(f.Body, name) is { } inner) return inner;
-        }
-        return null;
     }
 
     private static ImmutableArray<BlockOp> Rename(ImmutableArray<BlockOp> ops, Dictionary<string, BlockValue> map) =>

@@ -22,13 +22,30 @@ internal static class MaskedOffLanes
     /// <summary>The lanes of a value that may differ: those off under <see cref="Mask"/> (its exact shape), or a row form.</summary>
     private sealed record Taint(string Mask, ImmutableArray<int> Shape, RowForm? Row);
 
+    /// <summary>The op defining each value of <paramref name="ops"/>, in nested loops too: what
+    /// <see cref="Unobserved"/> reads masks' forms from.</summary>
+    public static IReadOnlyDictionary<string, BlockOp> Definitions(ImmutableArray<BlockOp> ops)
+    {
+        var defs = new Dictionary<string, BlockOp>(StringComparer.Ordinal);
+        void Walk(ImmutableArray<BlockOp> body)
+        {
+            foreach (var op in body)
+            {
+                foreach (var r in op.Results) defs[r.Name] = op;
+                if (op is ForOp f) Walk(f.Body);
+            }
+        }
+        Walk(ops);
+        return defs;
+    }
+
     /// <summary>True when the lanes of the load at <paramref name="at"/> that <paramref name="mask"/> turns off reach
-    /// nothing but the off lanes of stores masked the same way. <paramref name="def"/> finds the op defining a value
-    /// (for the forms of masks).</summary>
-    public static bool Unobserved(IList<BlockOp> body, int at, BlockValue mask, Func<string, BlockOp?> def)
+    /// nothing but the off lanes of stores masked the same way. <paramref name="defs"/>: <see cref="Definitions"/> of
+    /// the kernel's body.</summary>
+    public static bool Unobserved(IList<BlockOp> body, int at, BlockValue mask, IReadOnlyDictionary<string, BlockOp> defs)
     {
         var load = (LoadOp)body[at];
-        var row = RowOf(mask, def);
+        var row = RowOf(mask, defs);
         if (row is not null && row.Rank != load.Result.Type.Rank) row = null;
         var tainted = new Dictionary<string, Taint>(StringComparer.Ordinal)
         {
@@ -49,7 +66,7 @@ internal static class MaskedOffLanes
             switch (op)
             {
                 case StoreOp st when st.Mask is { } m && tainted.ContainsKey(st.Value.Name) && !st.Indices.Any(v => tainted.ContainsKey(v.Name))
-                    && Excludes(m, st.Value.Type.Shape, taint, def):
+                    && Excludes(m, st.Value.Type.Shape, taint, defs):
                     continue;
                 case UnaryBlockOp or BinaryBlockOp or CastBlockOp when Elementwise(op.Results.Single(), taint) is { } t:
                     tainted[op.Results.Single().Name] = t;
@@ -78,13 +95,14 @@ internal static class MaskedOffLanes
         : null;
 
     /// <summary>A store under <paramref name="mask"/> of a block of <paramref name="shape"/> leaves out its tainted lanes.</summary>
-    private static bool Excludes(BlockValue mask, ImmutableArray<int> shape, Taint taint, Func<string, BlockOp?> def) =>
+    private static bool Excludes(BlockValue mask, ImmutableArray<int> shape, Taint taint, IReadOnlyDictionary<string, BlockOp> defs) =>
         mask.Name == taint.Mask && shape.SequenceEqual(taint.Shape)
-        || taint.Row is { } form && RowOf(mask, def) == form && form.Rank == shape.Length;
+        || taint.Row is { } form && RowOf(mask, defs) == form && form.Rank == shape.Length;
 
     /// <summary>The row form of <paramref name="mask"/>, or null.</summary>
-    private static RowForm? RowOf(BlockValue mask, Func<string, BlockOp?> def)
+    private static RowForm? RowOf(BlockValue mask, IReadOnlyDictionary<string, BlockOp> defs)
     {
+        BlockOp? def(string name) => defs.GetValueOrDefault(name);
         if (def(mask.Name) is not BinaryBlockOp { Op: BinaryOp.Lt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Gt } cmp || !cmp.B.Type.IsScalar)
             return null;
         var shape = mask.Type.Shape;

@@ -72,7 +72,8 @@ public sealed partial class KnobSpace
     }
 
     /// <summary>The K block: a K tail block costs far more than its padding: 128×300·300×768 in K blocks of 64 (a tail
-    /// of 44) took 3.5× the time of one block of 300, and in blocks of 256 5.5× (1 thread, both orders). So
+    /// of 44) took 3.5× the time of one block of 300 (1 thread, both orders), and blocks of 256 took 1.56× the time of
+    /// blocks of 64 (so about 5.5× that of 300: the product of the two, not a run of its own). So
     /// <see cref="ContractionK"/> where it divides K; else the whole K up to twice that; else the largest divisor of K
     /// from half to twice it (<see cref="WithContractionKDivisors"/>: 576 in blocks of 288); else the least padded
     /// block (<see cref="LeastPaddedBlock"/>).</summary>
