@@ -109,4 +109,28 @@ public sealed partial class KnobSpace
 
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
     }
+
+    /// <summary>Most bytes of f32 weights ([N, ci·kh·kw]) a one-row channels-as-columns program may read
+    /// (<see cref="ChannelColumnWeightN"/>): half the 2 MiB L2 of the Intel host, so that the next program, the next
+    /// output row of the same channels, finds them there beside its input rows.</summary>
+    private const long ChannelColumnsMaxRowWeightBytes = 1 << 20;
+
+    /// <summary>Halves the N block of a channels-as-columns convolution whose programs each compute one output row
+    /// (no stacked rows, <see cref="ChannelColumnRowsBlock"/>) while its weight block is over
+    /// <see cref="ChannelColumnsMaxRowWeightBytes"/>, the half stays whole 4-vector tiles and divides the channels, and
+    /// the N blocks are programs (an N loop inside one program reads every weight either way). Measured on the Intel
+    /// Xeon host (1 thread; two sessions in one process, alternated, each creation order once, the gain the geometric
+    /// mean of the two paired-median ratios): 3×3 512→512 on 28×28 (2.4 MB → 1.2 MB per program) 1.098, 256→256 on 56×56
+    /// (1.2 MB → 590 KiB) 1.055; 590 KiB blocks halved gained nothing (128→128 on 112×112 1.003, on 28×28 0.997), nor 32
+    /// columns instead of 64 (512→512 on 28×28: 0.81, 2-vector tiles); stacked rows (512→512 on 14×14, 7 rows of 14 per
+    /// program) read each weight once for their 98 positions and lost at 64 (0.965). Whole vgg19: 1.062 at 1 thread,
+    /// 1.046 at 2.</summary>
+    private void ChannelColumnWeightN(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, Computation c, DotRoles roles, string nc)
+    {
+        if (!parallel.Contains(nc) || ChannelColumnRowsAxis(c, roles) is { } rc && blocks[rc] > 1) return;
+        long perChannel = 4 * c.Reduce!.Axes.Aggregate(1L, (p, a) => p * Classes.Extent(Classes.ClassOf(a)));
+        while (blocks[nc] * perChannel > ChannelColumnsMaxRowWeightBytes && blocks[nc] % (2 * ChannelColumnsWideN) == 0
+            && Classes.Extent(nc) % (blocks[nc] / 2) == 0)
+            blocks[nc] /= 2;
+    }
 }

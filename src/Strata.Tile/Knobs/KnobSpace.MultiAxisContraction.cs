@@ -131,6 +131,7 @@ public sealed partial class KnobSpace
                 blocks[mc] = _blockCandidates[mc].Last(v => v < blocks[mc]);
             if (roles.Transposed) ChannelColumnRowsBlock(blocks, parallel, c, roles);
             if (roles.Transposed) ChannelColumnProgramsN(blocks, parallel, nc);
+            if (roles.Transposed) ChannelColumnWeightN(blocks, parallel, c, roles, nc);
         }
         // Shrink until every computation fits (K, then the other large blocks): all-1 blocks always fit.
         foreach (var comp in Kernel.Computations)

@@ -353,6 +353,32 @@ public class KnobSpaceTests
         Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
     }
 
+    /// <summary>A channels-as-columns conv whose programs compute one output row each reads its whole [N, ci·kh·kw]
+    /// weight block per row: over 1 MiB (128 channels of a 512→512 or 256→256 3×3 conv) it takes 64 channels per
+    /// program, so the next row's program finds them in L2; 590 KiB (128→128) keeps 128, as does a conv whose rows are
+    /// stacked (14×14: 7 rows per program read each weight once).</summary>
+    [Theory]
+    [InlineData(512, 512, 28, 1, 64)]
+    [InlineData(256, 256, 56, 1, 64)]
+    [InlineData(256, 512, 28, 1, 64)]
+    [InlineData(128, 128, 28, 1, 128)]
+    [InlineData(128, 256, 56, 1, 128)]
+    [InlineData(512, 512, 14, 7, 128)]
+    public void AOneRowChannelColumnsConvTakesAWeightBlockThatStaysInL2(int ci, int co, int hw, long rows, long channels)
+    {
+        int hp = hw + 2;
+        var s = Space($$"""
+            tile.kernel @conv(%x: f32[1,{{ci}},{{hp}},{{hp}}], %w: f32[3,3,{{ci}},{{co}}]) -> (%out: f32[1,{{co}},{{hw}},{{hw}}]) {
+              domain n = 1, co = {{co}}, oh = {{hw}}, ow = {{hw}}
+              reduce ci = {{ci}}, kh = 3, kw = 3
+              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[kh, kw, ci, co])
+            }
+            """);
+        var d = s.Default();
+        Assert.True(s.IsLegal(d, out var why), why);
+        Assert.Equal((rows, channels), (d.GetInt("block.oh", 0), d.GetInt("block.co", 0)));
+    }
+
     /// <summary>A pointwise conv that takes its positions as columns (a 56×56 plane merged) takes up to 128 output
     /// channels per program, so each [K, N] block of input rows it reads is reused by twice as many row tiles (64
     /// channels: all of them); a 3×3 conv with positions as columns keeps 64.</summary>
