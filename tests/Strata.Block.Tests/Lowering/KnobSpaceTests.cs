@@ -77,6 +77,31 @@ public class KnobSpaceTests
         Assert.Equal(64, sch.Block("j"));
     }
 
+    /// <summary>A 2×2/2 max pool whose result a fused Pad copies out loops over the pool's rows and columns in each
+    /// program (the kernel's innermost class is the padded row): its row (112, 56) is taken whole and its rows by a
+    /// divisor, not 32-blocks with a masked tail (112 = 3 · 32 + 16) where every load is a ranged strided load.</summary>
+    [Theory]
+    [InlineData(64, 112)]
+    [InlineData(128, 56)]
+    public void APoolBeforeAPadTakesItsWholeRowAndDividingRows(int channels, int size)
+    {
+        int padded = size + 2;
+        var s = Space($$"""
+            tile.kernel @poolpad(%x: f32[1,{{channels}},{{2 * size}},{{2 * size}}]) -> (%out: f32[1,{{channels}},{{padded}},{{padded}}]) {
+              temp %max: f32[1,{{channels}},{{size}},{{size}}]
+              domain n = 1, c = {{channels}}, oh = {{size}}, ow = {{size}}
+              reduce kh = 2, kw = 2
+              domain i = 1, i1 = {{padded}}, i2 = {{padded}}
+              %max[n, c, oh, ow] = max[kh, kw] %x[0, c, add(mul(oh, 2), kh), add(mul(ow, 2), kw)]
+              %out[i, c, i1, i2] = select(and(and(ge(i1, 1), lt(i1, {{size + 1}})), and(ge(i2, 1), lt(i2, {{size + 1}}))), %max[0, c, sub(i1, 1), sub(i2, 1)], 0.0 : f32)
+            }
+            """);
+        var config = s.Default();
+        Assert.True(s.IsLegal(config, out var why), why);
+        Assert.Equal(size, config.GetInt("block.ow", 0));
+        Assert.Equal(0, size % config.GetInt("block.oh", 0));
+    }
+
     /// <summary>A stride-2 1×1 conv's input subsampled by its own kernel (a one-tap max pool of stride 2) blocks its rows
     /// like a pool: by a divisor of the 28 output rows, not 16 + a masked 12 (every load of a masked block is a ranged
     /// strided load). A plain elementwise kernel keeps its blocks.</summary>
