@@ -59,10 +59,11 @@ public sealed partial class KnobSpace
     /// 0.08 ms: every tap of a masked block is a ranged strided load, the slow form of the stride-2 read). A block with
     /// a tail masks every load and store of the program's rows by a row mask (an all-or-nothing count on each vector,
     /// masked strided loads), runs the masked-off rows of the last block anyway, and keeps the window's sum in a
-    /// whole-tensor scratch buffer (a masked store is not forwarded to the average's division).</summary>
+    /// whole-tensor scratch buffer (a masked store is not forwarded to the average's division). A copy kernel
+    /// (<see cref="IsCopyKernel"/>) takes the same blocks.</summary>
     private void WindowDividingBlocks(Dictionary<string, long> blocks, IReadOnlyList<string> parallel, string? innermost)
     {
-        if (!IsWindowKernel()) return;
+        if (!IsWindowKernel() && !IsCopyKernel()) return;
         long Programs() => parallel.Aggregate(1L, (p, x) => p * ((Classes.Extent(x) + blocks[x] - 1) / Math.Max(1, blocks[x])));
         foreach (var c in parallel)
         {

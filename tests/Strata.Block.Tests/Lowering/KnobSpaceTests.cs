@@ -77,6 +77,28 @@ public class KnobSpaceTests
         Assert.Equal(64, sch.Block("j"));
     }
 
+    /// <summary>A conv's padded copy (a kernel without reductions) takes its row whole where it is at most four
+    /// default blocks (226, not 3 · 64 + 34) and rows by a divisor (226 = 113 · 2, not 14 · 16 + 2), so no program
+    /// runs masked accesses; a row over four blocks keeps its default block.</summary>
+    [Theory]
+    [InlineData(64, 224, 226)]
+    [InlineData(256, 56, 58)]
+    [InlineData(8, 298, 64)]
+    public void APadTakesWholeRowsAndDividingRowBlocks(int channels, int size, long row)
+    {
+        int padded = size + 2;
+        var s = Space($$"""
+            tile.kernel @pad(%x: f32[1,{{channels}},{{size}},{{size}}]) -> (%out: f32[1,{{channels}},{{padded}},{{padded}}]) {
+              domain i = 1, i0 = {{channels}}, i1 = {{padded}}, i2 = {{padded}}
+              %out[i, i0, i1, i2] = select(and(and(ge(i1, 1), lt(i1, {{size + 1}})), and(ge(i2, 1), lt(i2, {{size + 1}}))), %x[0, i0, sub(i1, 1), sub(i2, 1)], 0.0 : f32)
+            }
+            """);
+        var config = s.Default();
+        Assert.True(s.IsLegal(config, out var why), why);
+        Assert.Equal(row, config.GetInt("block.i2", 0));
+        Assert.Equal(0, padded % config.GetInt("block.i1", 0));
+    }
+
     /// <summary>A 2×2/2 max pool whose result a fused Pad copies out loops over the pool's rows and columns in each
     /// program (the kernel's innermost class is the padded row): its row (112, 56) is taken whole and its rows by a
     /// divisor, not 32-blocks with a masked tail (112 = 3 · 32 + 16) where every load is a ranged strided load.</summary>
