@@ -387,16 +387,7 @@ public class KnobSpaceTests
     [InlineData(32, 64, 7, 1, 4)]
     public void AChannelColumnsConvOnASmallPlaneUnrollsItsStackedRows(int ci, int co, int hw, long rows, long unroll)
     {
-        int hp = hw + 2;
-        var s = Space($$"""
-            tile.kernel @conv(%x: f32[1,{{ci}},{{hp}},{{hp}}], %w: f32[3,3,{{ci}},{{co}}]) -> (%out: f32[1,{{co}},{{hw}},{{hw}}]) {
-              domain n = 1, co = {{co}}, oh = {{hw}}, ow = {{hw}}
-              reduce ci = {{ci}}, kh = 3, kw = 3
-              %out[n, co, oh, ow] = sum[ci, kh, kw] mul(%x[0, ci, add(oh, kh), add(ow, kw)], %w[kh, kw, ci, co])
-            }
-            """);
-        var d = s.Default();
-        Assert.True(s.IsLegal(d, out var why), why);
+        var d = ChannelColumnsConvDefault(ci, co, hw);
         Assert.Equal((rows, unroll), (d.GetInt("block.oh", 0), d.GetInt(KnobNames.Unroll, 0)));
     }
 
@@ -413,6 +404,14 @@ public class KnobSpaceTests
     [InlineData(512, 512, 14, 7, 128)]
     public void AOneRowChannelColumnsConvTakesAWeightBlockThatStaysInL2(int ci, int co, int hw, long rows, long channels)
     {
+        var d = ChannelColumnsConvDefault(ci, co, hw);
+        Assert.Equal((rows, channels), (d.GetInt("block.oh", 0), d.GetInt("block.co", 0)));
+    }
+
+    /// <summary>The legal default config of a 3×3 conv with padded input and its weight laid out [kh, kw, ci, co]
+    /// (channels as columns).</summary>
+    private static Config ChannelColumnsConvDefault(int ci, int co, int hw)
+    {
         int hp = hw + 2;
         var s = Space($$"""
             tile.kernel @conv(%x: f32[1,{{ci}},{{hp}},{{hp}}], %w: f32[3,3,{{ci}},{{co}}]) -> (%out: f32[1,{{co}},{{hw}},{{hw}}]) {
@@ -423,7 +422,7 @@ public class KnobSpaceTests
             """);
         var d = s.Default();
         Assert.True(s.IsLegal(d, out var why), why);
-        Assert.Equal((rows, channels), (d.GetInt("block.oh", 0), d.GetInt("block.co", 0)));
+        return d;
     }
 
     /// <summary>A pointwise conv that takes its positions as columns (a 56×56 plane merged) takes up to 128 output
