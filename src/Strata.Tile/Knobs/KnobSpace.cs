@@ -308,7 +308,7 @@ public sealed partial class KnobSpace
             }
 
         SplitForPrograms(blocks, parallel, innermost);
-        WholeCopyRow(blocks, innermost);
+        WholeRow(blocks, innermost);
         WindowDividingBlocks(blocks, parallel, innermost);
         MultiAxisContractionBlocks(blocks, parallel);
 

@@ -101,7 +101,8 @@ public class KnobSpaceTests
 
     /// <summary>A 2×2/2 max pool whose result a fused Pad copies out loops over the pool's rows and columns in each
     /// program (the kernel's innermost class is the padded row): its row (112, 56) is taken whole and its rows by a
-    /// divisor, not 32-blocks with a masked tail (112 = 3 · 32 + 16) where every load is a ranged strided load.</summary>
+    /// divisor, not 32-blocks with a masked tail (112 = 3 · 32 + 16) where every load is a ranged strided load; the
+    /// padded row (114, 58) is taken whole too (not 64 + 50).</summary>
     [Theory]
     [InlineData(64, 112)]
     [InlineData(128, 56)]
@@ -122,6 +123,27 @@ public class KnobSpaceTests
         Assert.True(s.IsLegal(config, out var why), why);
         Assert.Equal(size, config.GetInt("block.ow", 0));
         Assert.Equal(0, size % config.GetInt("block.oh", 0));
+        Assert.Equal(padded, config.GetInt("block.i2", 0));
+    }
+
+    /// <summary>A 2×2/2 max pool's output row (its innermost class, the vector row) of 112 is taken whole, not 64 + 48;
+    /// one of 448 (over four default blocks) keeps 64.</summary>
+    [Theory]
+    [InlineData(112, 112)]
+    [InlineData(56, 56)]
+    [InlineData(448, 64)]
+    public void APoolTakesItsWholeRow(int size, long row)
+    {
+        var s = Space($$"""
+            tile.kernel @pool(%x: f32[1,8,{{2 * size}},{{2 * size}}]) -> (%out: f32[1,8,{{size}},{{size}}]) {
+              domain n = 1, c = 8, oh = {{size}}, ow = {{size}}
+              reduce kh = 2, kw = 2
+              %out[n, c, oh, ow] = max[kh, kw] %x[0, c, add(mul(oh, 2), kh), add(mul(ow, 2), kw)]
+            }
+            """);
+        var config = s.Default();
+        Assert.True(s.IsLegal(config, out var why), why);
+        Assert.Equal(row, config.GetInt("block.ow", 0));
     }
 
     /// <summary>A stride-2 1×1 conv's input subsampled by its own kernel (a one-tap max pool of stride 2) blocks its rows
