@@ -20,10 +20,19 @@ public sealed partial class KnobSpace
     /// as 64 + 48) 1.22 and 1.16; the same pool with the next conv's Pad fused (rows of 114) 1.06 and 1.15.</summary>
     private void WholeRow(Dictionary<string, long> blocks, string? innermost)
     {
-        if (!IsCopyKernel() && !IsWindowKernel() || innermost is null) return;
-        long extent = Classes.Extent(innermost), b = blocks[innermost];
-        if (extent % b == 0 || extent > 4 * b) return;
-        blocks[innermost] = extent;
-        if (BudgetProblem(x => blocks[x]) is not null) blocks[innermost] = b;
+        if (!IsCopyKernel() && !IsWindowKernel() || innermost is null || Classes.Extent(innermost) % blocks[innermost] == 0) return;
+        TakeWholeRow(blocks, innermost);
+    }
+
+    /// <summary>Gives <paramref name="cls"/> its whole extent as its block where that is at most four of its current
+    /// block and every computation stays within the budget; false (the block unchanged) otherwise.</summary>
+    private bool TakeWholeRow(Dictionary<string, long> blocks, string cls)
+    {
+        long b = blocks[cls];
+        if (Classes.Extent(cls) > 4 * b) return false;
+        blocks[cls] = Classes.Extent(cls);
+        if (BudgetProblem(x => blocks[x]) is null) return true;
+        blocks[cls] = b;
+        return false;
     }
 }

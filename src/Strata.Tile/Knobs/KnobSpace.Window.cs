@@ -69,8 +69,7 @@ public sealed partial class KnobSpace
         {
             long extent = Classes.Extent(c), b = blocks[c];
             if (c == innermost || extent % b == 0) continue;
-            long smaller = _blockCandidates[c].LastOrDefault(v => v <= b && extent % v == 0 && 2 * v >= b);
-            if (smaller > 0)
+            if (DividingHalfBlock(c, b) is var smaller and > 0)
             {
                 blocks[c] = smaller;
                 continue;
@@ -87,8 +86,13 @@ public sealed partial class KnobSpace
             if (blocks[c] == b && _blockCandidates[c].LastOrDefault(v => v < b && v >= MinWindowRows && extent % v == 0) is var least and > 0)
                 blocks[c] = least;
         }
-        ProgramWindowBlocks(blocks, parallel, innermost);
+        if (IsWindowKernel()) ProgramWindowBlocks(blocks, parallel, innermost);
     }
+
+    /// <summary>The largest block candidate of <paramref name="cls"/> that divides its extent and lies in
+    /// [<paramref name="block"/> / 2, <paramref name="block"/>]; 0 where none does.</summary>
+    private long DividingHalfBlock(string cls, long block) =>
+        _blockCandidates[cls].LastOrDefault(v => v <= block && Classes.Extent(cls) % v == 0 && 2 * v >= block);
 
     /// <summary>In a window kernel, the output blocks each program loops over (not parallel, not the kernel's innermost
     /// class, which the last computation's vectors run along) that leave a tail: a window computation's row (the last
@@ -104,16 +108,8 @@ public sealed partial class KnobSpace
         var rows = WindowRowClasses();
         foreach (var c in Classes.Output.Where(x => !parallel.Contains(x) && x != innermost))
         {
-            long extent = Classes.Extent(c), b = blocks[c];
-            if (extent % b == 0) continue;
-            if (rows.Contains(c) && extent <= 4 * b)
-            {
-                blocks[c] = extent;
-                if (BudgetProblem(x => blocks[x]) is null) continue;
-                blocks[c] = b;
-            }
-            if (_blockCandidates[c].LastOrDefault(v => v <= b && extent % v == 0 && 2 * v >= b) is var smaller and > 0)
-                blocks[c] = smaller;
+            if (Classes.Extent(c) % blocks[c] == 0 || rows.Contains(c) && TakeWholeRow(blocks, c)) continue;
+            if (DividingHalfBlock(c, blocks[c]) is var smaller and > 0) blocks[c] = smaller;
         }
     }
 
