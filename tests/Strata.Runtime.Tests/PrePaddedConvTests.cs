@@ -37,8 +37,7 @@ public class PrePaddedConvTests
         Check(cin, cout, h, w, kh, kw, [top, left, bottom, right], stride, seed: 9, target: null);
     }
 
-    /// <summary>The cost rule pads wide channels on large planes of short rows or long rows of whole vectors, and leaves
-    /// tiny planes, single blocks of whole vectors and narrow channels alone, unless their taps merge into K (<see cref="PrePadConvInput.PaysNarrow"/>).</summary>
+    /// <summary>The cost rule pads wide channels on planes of at least 7×7, and leaves tiny planes and narrow channels alone, unless their taps merge into K (<see cref="PrePadConvInput.PaysNarrow"/>).</summary>
     [Fact]
     public void TheDefaultRulePadsWideChannelsOnLargePlanes()
     {
@@ -48,10 +47,11 @@ public class PrePaddedConvTests
         Assert.True(PrePadConvInput.Pays(channels: 512, outHeight: 7, outWidth: 7, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 512, outHeight: 5, outWidth: 5, taps: 9));
         Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 56, outWidth: 56, taps: 1));
-        // Rows of whole vectors pay where longer than one 64-wide block (h/nest2), not at 64.
+        // Rows of whole vectors pay too: long ones as positions (h/nest2), short ones with the channels as columns.
         Assert.True(PrePadConvInput.Pays(channels: 64, outHeight: 224, outWidth: 224, taps: 9));
         Assert.True(PrePadConvInput.Pays(channels: 128, outHeight: 112, outWidth: 112, taps: 9));
-        Assert.False(PrePadConvInput.Pays(channels: 64, outHeight: 64, outWidth: 64, taps: 9));
+        Assert.True(PrePadConvInput.Pays(channels: 64, outHeight: 64, outWidth: 64, taps: 9));
+        Assert.True(PrePadConvInput.Pays(channels: 256, outHeight: 16, outWidth: 16, taps: 9));
         // Narrow inputs whose taps merge into K (PaysNarrow): stems at any size and stride, ci up to a vector at ≤ 9 taps.
         Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 112, outWidth: 112, taps: 49));
         Assert.True(PrePadConvInput.PaysNarrow(channels: 3, outHeight: 55, outWidth: 55, taps: 121));

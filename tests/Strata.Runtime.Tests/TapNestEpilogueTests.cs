@@ -23,10 +23,10 @@ public class TapNestEpilogueTests
     private const int Chains = 4;
 
     [Theory]
-    [InlineData(32, 32, 6, 64, 3, 3, 0)]   // rows of 4 whole vectors: the row form (N = ow)
-    [InlineData(32, 32, 6, 64, 3, 3, 1)]
-    [InlineData(32, 32, 6, 64, 3, 3, 2)]
-    [InlineData(32, 32, 6, 64, 3, 3, 3)]
+    [InlineData(32, 32, 6, 96, 3, 3, 0)]   // rows of 6 whole vectors: the row form (N = ow; up to 4 take the channels as columns)
+    [InlineData(32, 32, 6, 96, 3, 3, 1)]
+    [InlineData(32, 32, 6, 96, 3, 3, 2)]
+    [InlineData(32, 32, 6, 96, 3, 3, 3)]
     [InlineData(24, 40, 5, 48, 3, 3, 1)]   // co not a multiple of the tile rows
     public void FusesTheChainAndMatchesTheReference(int cin, int cout, int h, int w, int kh, int kw, int chain)
     {

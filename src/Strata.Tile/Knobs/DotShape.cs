@@ -159,9 +159,12 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // input packs scalar by scalar either way: measured slower with the channels as columns (4.8 → 7.8 ms).
         if (extent(m) % WideLanes != 0 || extent(roles.K) < WideLanes || LoadOf(roles.Y) is not { } y) return false;
         // The transposed store writes one element per channel, a channel's plane apart: where the plane is a multiple
-        // of 4 KiB every such store maps to one L1 set (a 3×3 64→64 conv at 64×64 took 4.0 ms this way, 2.0 without).
+        // of 4 KiB every such store maps to one L1 set (a 3×3 64→64 conv at 64×64 took 4.0 ms this way, 2.0 without,
+        // before convs read a padded copy). A conv with taps of its own (ShortWholeVectorRow) takes the channels as
+        // columns all the same: on a padded copy, measured faster there too (see MaxShortWholeVectorRow).
         long plane = c.Indices.SkipWhile(i => i != m).Skip(1).Aggregate(1L, (p, i) => p * extent(i));
-        if (plane * 4 % 4096 == 0) return false;
+        bool ownTaps = !IsMergedTaps(c) && c.Reduce!.Axes.Any(a => a != roles.K && extent(a) > 1);
+        if (plane * 4 % 4096 == 0 && !ownTaps) return false;
         bool strided = y.Indices.Any(e => ExprAnalysis.AxesOf(e).Contains(roles.N) && e is not IndexVar && !IsUnitStep(e, roles.N));
         // An im2col contraction (K = ci·kh·kw) over a strided input keeps N = ow: its [K, ow] rows pack with strided
         // vector loads and the accumulators stay in registers over all of K (measured: the 3×3/2 stem 1.26 → 1.79 ms
@@ -174,8 +177,20 @@ public sealed record DotShape(Expr X, Expr Y, string? M, string? N, string K)
         // A 1×1 conv at stride 1 is a plain GEMM over merged positions (Passes.MergeContiguousAxes): it keeps N = positions,
         // unless its vectors of positions waste many lanes (ShortPositions).
         bool taps = IsMergedTaps(c) || c.Reduce!.Axes.Any(a => a != roles.K && extent(a) > 1);
-        return strided || (extent(roles.N) % WideLanes != 0 && (taps || ShortPositions(plane) && extent(roles.K) >= MinPointwiseColumnsK && WideColumnBlocks(extent(m))));
+        bool shortRow = extent(roles.N) % WideLanes != 0 || ownTaps && extent(roles.N) <= MaxShortWholeVectorRow;
+        return strided || (shortRow && (taps || ShortPositions(plane) && extent(roles.K) >= MinPointwiseColumnsK && WideColumnBlocks(extent(m))));
     }
+
+    /// <summary>The longest output row of whole vectors (ow = 16, 32, 48, 64) on which a conv with taps of its own takes
+    /// its channels as columns: as positions, such a row is one to four vectors of N for every micro-tile, against
+    /// four-vector rows of 64 channels as columns (which stack several output rows per program on small planes).
+    /// Measured with its padded copy (<see cref="Passes.PrePadConvInput"/>; two sessions in one process, alternated,
+    /// 1 / 2 threads, time before → after): 3×3 256→256 at 16×16 4.54 → 2.09 / 2.30 → 1.14 ms, 128→128 at 16×16
+    /// 1.13 → 0.51 / 0.68 → 0.42, 128→128 at 48×48 6.03 → 4.67 / 3.74 → 3.12, 64→64 at 32×32 0.66 → 0.48 / 0.37 → 0.32,
+    /// 256→256 at 32×32 10.9 → 8.5 / 5.5 → 4.6, 64→64 at 64×64 2.54 → 2.05 / 1.45 → 1.25, 256→256 at 64×64 40.5 → 34.7
+    /// / 20.8 → 18.4, the 3×3/2 128→128 from 64×64 to 32×32 2.76 → 2.50 / 1.38 → 1.29. Longer rows keep N = ow:
+    /// 64→64 at 128×128 took 1.48× the time as channels as columns.</summary>
+    public const long MaxShortWholeVectorRow = 4 * WideLanes;
 
     /// <summary>Whether a pointwise conv's positions (its whole output plane, N once merged) waste at least 1/<see cref="MaxWastedLanes"/> of their vectors' lanes
     /// on the masked tail (7×7 = 49: 15 of 64); then its channels go on lanes instead, whole vectors.</summary>

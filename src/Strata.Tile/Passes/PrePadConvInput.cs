@@ -37,27 +37,22 @@ public sealed class PrePadConvInput(ConvPrePadding mode = ConvPrePadding.Default
 
     /// <summary>The cost rule: wide input channels (above <see cref="DotShape.WideLanes"/>: narrower ones merge their
     /// taps into K, <see cref="MergeContractionTaps"/>, and pack their K rows anyway), more than one tap, a plane of at
-    /// least <see cref="MinPlane"/> outputs whose rows are no multiple of <see cref="DotShape.WideLanes"/>: such a conv
-    /// takes its channels as the dot's columns (<see cref="DotShape.WantsChannelColumns"/>) and packs its input rows,
-    /// masked at the plane's edges, for every tap; reading a padded copy it reads them in place (planes of at least
-    /// <see cref="MinPlane"/>). Thread CPU at 1 thread
+    /// least <see cref="MinPlane"/> outputs. Where its rows are no multiple of <see cref="DotShape.WideLanes"/> or are
+    /// short ones of whole vectors (<see cref="DotShape.MaxShortWholeVectorRow"/>), such a conv takes its channels as the
+    /// dot's columns (<see cref="DotShape.WantsChannelColumns"/>) and packs its input rows, masked at the plane's edges,
+    /// for every tap; reading a padded copy it reads them in place. Thread CPU at 1 thread
     /// (unpadded → padded conv, + the Pad kernel): resnet50's 3×3 64→64 at 56×56 1.41–1.53 → 1.15–1.20 ms + 0.06,
     /// 128→128 at 28×28 1.33 → 1.08 + 0.04; densenet121's 128→32 at 56×56 1.42–1.62 → 1.06–1.34 + 0.12–0.26, at
     /// 28×28 0.40–0.50 → 0.27 + 0.03; vgg19's 512→512 at 28×28 22.6–23.5 → 19.3–20.1 + 0.3. Rows of whole vectors
     /// (ow = 224, 112: the channels stay rows, N = ow, masked only in the edge vectors) gained nothing with 64-wide column
     /// blocks (a masked tail block packs its input): vgg19's 64→64 at 224×224 24.1 → 24.4 ms with a 2.0 ms Pad; with
-    /// blocks of whole vectors (<see cref="MinWholeVectorRow"/>) 24.4 → 17.2 + 1.8. Strided convs gain too (their input
+    /// blocks of whole vectors longer than 64 (KnobSpace.PaddedRowDivides: 224 → 7 × 32, 112 → 112; h/nest2) 24.4 → 17.2
+    /// + 1.8. Short rows of whole vectors (ow = 16 … 64) pay with their channels as columns (measured in
+    /// <see cref="DotShape.MaxShortWholeVectorRow"/>). Strided convs gain too (their input
     /// columns are read as broadcast scalars, a stride apart): resnet50's 3×3/2 128→128 1.64–1.84 → 1.31–1.35 ms + 0.14–0.19, 256→256 1.63–1.77 →
     /// 1.44–1.45 + 0.07–0.10, 512→512 to 7×7 1.91–2.10 → 1.79–1.84 + 0.03–0.06.</summary>
     public static bool Pays(long channels, long outHeight, long outWidth, long taps) =>
-        channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane
-        && (outWidth % DotShape.WideLanes != 0 || outWidth > MinWholeVectorRow);
-
-    /// <summary>Rows of whole vectors longer than this pay too (h/nest2): the conv's default column block then divides
-    /// the row in whole vectors (KnobSpace.PaddedRowDivides: 224 → 7 × 32, 112 → 112), so the micro-kernel reads the
-    /// padded copy in place and the Machine level runs the taps inside each micro-tile. Shorter rows (one 64-wide
-    /// block, no masked tail) were not measured and keep their input.</summary>
-    public const long MinWholeVectorRow = 4 * DotShape.WideLanes;
+        channels > DotShape.WideLanes && taps > 1 && outHeight * outWidth >= MinPlane;
 
     /// <summary>The cost rule's clause for narrow inputs (h/stem4): a conv whose taps merge into K
     /// (<see cref="MergeContractionTaps"/>: channels up to <see cref="DotShape.WideLanes"/> with at most
