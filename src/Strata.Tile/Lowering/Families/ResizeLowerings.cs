@@ -140,15 +140,20 @@ internal static class ResizeLowerings
                 Expr? outside = null;
                 foreach (int a in resized)
                 {
-                    var coord = Coord(a, idx[a]);
-                    var rounded = s.NearestMode switch
+                    Expr Nearest(Expr y)
                     {
-                        "round_prefer_floor" => new Unary(UnaryOp.Ceil, Sub(coord, Const(0.5, F64))),
-                        "round_prefer_ceil" => new Unary(UnaryOp.Floor, Add(coord, Const(0.5, F64))),
-                        "floor" => new Unary(UnaryOp.Floor, coord),
-                        _ => new Unary(UnaryOp.Ceil, coord),
-                    };
-                    src[a] = simplify(Clamp(CastTo(rounded, I64), x.Shape[a]));
+                        var coord = Coord(a, y);
+                        var rounded = s.NearestMode switch
+                        {
+                            "round_prefer_floor" => new Unary(UnaryOp.Ceil, Sub(coord, Const(0.5, F64))),
+                            "round_prefer_ceil" => new Unary(UnaryOp.Floor, Add(coord, Const(0.5, F64))),
+                            "floor" => new Unary(UnaryOp.Floor, coord),
+                            _ => new Unary(UnaryOp.Ceil, coord),
+                        };
+                        return Clamp(CastTo(rounded, I64), x.Shape[a]);
+                    }
+                    // An integer factor (or any ratio whose source index is affine in y): integer index arithmetic.
+                    src[a] = AffineIndexFit.Fit(Nearest(Expr.Var(FitVariable)), FitVariable, sizes[a], idx[a]) ?? simplify(Nearest(idx[a]));
                     if (Outside(a, idx[a]) is { } o) outside = outside is null ? o : new Binary(BinaryOp.Or, outside, o);
                 }
                 return outside is null ? x.At(src) : new Select(outside, Const(s.Extrapolation, x.Type), x.At(src));
@@ -350,6 +355,10 @@ internal static class ResizeLowerings
             default: return null;
         }
     }
+
+    /// <summary>The output position in the nearest index that <see cref="AffineIndexFit"/> evaluates (no axis name: those
+    /// are identifiers).</summary>
+    private const string FitVariable = "%y";
 
     private static Expr Clamp(Expr i, long n) => new Binary(BinaryOp.Min, new Binary(BinaryOp.Max, i, Expr.Index(0)), Expr.Index(n - 1));
 
