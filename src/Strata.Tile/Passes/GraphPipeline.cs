@@ -12,6 +12,8 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
     /// <item>until nothing changes (nested Ifs, conditions computed from shapes): <see cref="FoldConstants"/> (nodes
     /// computable at compile time become constants: shape chains, Constant nodes), <see cref="InlineConstantIfs"/> (an
     /// If on a constant condition becomes the branch it takes), <see cref="InferTypes"/> (types of the inlined nodes);</item>
+    /// <item><see cref="ConvTransposeAsPixelShuffle"/>: a ConvTranspose whose kernel is its stride becomes a 1×1 Conv and the
+    /// interleave of its phases;</item>
     /// <item><see cref="FoldAffineIntoConv"/>: BatchNormalization and per-channel Mul/Add after a Conv with constant
     /// weights become that Conv's weights and bias; <see cref="CombineChannelAffine"/>: other chains of them become
     /// one Mul and one Add by per-channel constants;</item>
@@ -28,7 +30,7 @@ public sealed class GraphPipeline(IEnumerable<IGraphPass> passes)
         ConvPrePadding prePadding = ConvPrePadding.Default) => new([
         new GraphPipeline([new FoldConstants(ops, specializedInputs: specializedInputs), new InlineConstantIfs(), new InferTypes(ops)])
             .UntilUnchanged("FoldAndInline"),
-        new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs), new PrePadConvInput(prePadding),
+        new ConvTransposeAsPixelShuffle(), new FoldAffineIntoConv(specializedInputs), new CombineChannelAffine(specializedInputs), new PrePadConvInput(prePadding),
         new SubsamplePointwiseConvInput(), new PixelConvAsGemm(),
         new EliminateDeadNodes(), new OrderForFusion()]);
 
