@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Strata.Bench.Workloads;
 
-/// <summary>All workloads in report order: MatMuls, transformer blocks, convolutions, light models.</summary>
+/// <summary>All workloads in report order: MatMuls, transformer blocks, convolutions, the probes' ops, light models.</summary>
 public static class WorkloadCatalog
 {
     public static IReadOnlyList<Workload> All(string? lightDirectory) =>
@@ -10,6 +10,7 @@ public static class WorkloadCatalog
         .. MatMulWorkloads.All(),
         .. TransformerWorkloads.All(),
         .. ConvWorkloads.All(),
+        .. ProbeWorkloads.All(),
         .. LightModelWorkloads.All(lightDirectory),
     ];
 

@@ -162,10 +162,19 @@ internal static class PointwiseLowerings
             if (x.Type == DataType.UInt64) return null;
             return Zip([x, y], e => CastTo(new Binary(BinaryOp.Pow, CastTo(e[0], DataType.Int64), CastTo(e[1], DataType.Int64)), x.Type), x.Type);
         }
-        if (x.Type == y.Type && x.Type is DataType.Float32 or DataType.Float64)
+        // An f32 square (a LayerNorm written out as ReduceMean(Pow(x − mean, 2))) is a product: the reference's
+        // pow of the f32 base in double is exact (48 bits), so its rounding to f32 is the product's (NaN, ±∞, −0 alike);
+        // the vector pow took 60× the product's time there.
+        if (x.Type == DataType.Float32 && y.Type is DataType.Float32 or DataType.Float64)
+            return Zip([x, y], e => IsTwo(e[1]) ? new Binary(BinaryOp.Mul, e[0], e[0])
+                : y.Type == DataType.Float32 ? new Binary(BinaryOp.Pow, e[0], e[1])
+                : CastTo(new Binary(BinaryOp.Pow, CastTo(e[0], DataType.Float64), e[1]), x.Type), x.Type);
+        if (x.Type == y.Type && x.Type is DataType.Float64)
             return Zip([x, y], e => new Binary(BinaryOp.Pow, e[0], e[1]));
         return Zip([x, y], e => CastTo(new Binary(BinaryOp.Pow, CastTo(e[0], DataType.Float64), CastTo(e[1], DataType.Float64)), x.Type), x.Type);
     }
+
+    private static bool IsTwo(Expr e) => e is Constant { ConstantType: DataType.Float32 or DataType.Float64 } k && k.Value.F == 2.0;
 
     public static bool IsNumber(DataType t) => ScalarSemantics.IsSupported(t) && t != DataType.Bool;
 }
