@@ -60,6 +60,71 @@ public class HoistLoopInvariantsTests
         Assert.Equal(expected, text);
     }
 
+    /// <summary>A channel's scalar (an SE block's <c>sigmoid(s[c])</c>) leaves the loops over its row's vectors: the load
+    /// of memory the kernel never stores to, out of loops with constant bounds that run, and the float math on it.</summary>
+    [Fact]
+    public void AReadOnlyScalarAndItsFloatMathLeaveLoopsThatRun()
+    {
+        var text = Run("""
+              %c0 = const 0 : i64
+              %c4 = const 4 : i64
+              %c8 = const 8 : i64
+              loop %r = %c0 to %c4 step 1 {
+                loop %j = %c0 to %c8 step 1 {
+                  %s = load %x[%r] : f32
+                  %g = sigmoid %s : f32
+                  %t = mul %g, %g : f32
+                  %row = mul %r, %c8 : i64
+                  %at = add %row, %j : i64
+                  store %o[%at], %t
+                }
+              }
+            """);
+        var expected = MachinePrinter.Print(MachineParser.Parse(Head + """
+              %c0 = const 0 : i64
+              %c4 = const 4 : i64
+              %c8 = const 8 : i64
+              loop %r = %c0 to %c4 step 1 {
+                %s = load %x[%r] : f32
+                %g = sigmoid %s : f32
+                %t = mul %g, %g : f32
+                %row = mul %r, %c8 : i64
+                loop %j = %c0 to %c8 step 1 {
+                  %at = add %row, %j : i64
+                  store %o[%at], %t
+                }
+              }
+            }
+            """));
+        Assert.Equal(expected, text);
+    }
+
+    /// <summary>A load stays where the loop may not run (bounds not constant, or empty) or its memory is stored to in
+    /// the kernel.</summary>
+    [Fact]
+    public void ALoadStaysInALoopThatMayNotRunOrOfMemoryTheKernelWrites()
+    {
+        var k = MachineParser.Parse(Head + """
+              %c0 = const 0 : i64
+              %c4 = const 4 : i64
+              %p = program_id 0 : i64
+              loop %i = %c0 to %p step 1 {
+                %s = load %x[%c0] : f32
+                store %o[%i], %s
+              }
+              loop %i2 = %c4 to %c0 step 1 {
+                %s2 = load %x[%c4] : f32
+                store %o[%i2], %s2
+              }
+              loop %i3 = %c0 to %c4 step 1 {
+                %s3 = load %o[%c0] : f32
+                store %o[%i3], %s3
+              }
+            }
+            """);
+        Assert.Same(k, new HoistLoopInvariants().Run(k));
+    }
+
     [Fact]
     public void ARegisterAssignedTwiceOrADivisionStays()
     {
